@@ -1,0 +1,271 @@
+package campaign_test
+
+import (
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/leadgate/leadgate/internal/campaign"
+	"github.com/leadgate/leadgate/internal/leadgate"
+)
+
+var now = time.Date(2026, 11, 22, 12, 0, 0, 0, time.UTC)
+
+// examples returns the definitions shipped in campaigns/, parsed and
+// validated: they are what `leadgate local` loads and what the README tours.
+func examples(t testing.TB) map[string]*campaign.Definition {
+	t.Helper()
+	files, err := filepath.Glob("../../campaigns/*.yaml")
+	if err != nil || len(files) < 3 {
+		t.Fatalf("want at least three example definitions, got %v (%v)", files, err)
+	}
+	out := map[string]*campaign.Definition{}
+	for _, f := range files {
+		b, err := os.ReadFile(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		d, err := campaign.Parse(b)
+		if err != nil {
+			t.Fatalf("%s: %v", f, err)
+		}
+		if _, err := d.Validate(now); err != nil {
+			t.Fatalf("%s: %v", f, err)
+		}
+		out[d.ID] = d
+	}
+	return out
+}
+
+func TestExamplesAreValid(t *testing.T) {
+	ex := examples(t)
+	funnels := map[string]bool{}
+	for id, d := range ex {
+		funnels[d.Funnel] = true
+		if d.Digest() != d.Digest() {
+			t.Errorf("%s: digest not stable", id)
+		}
+	}
+	for _, f := range []string{campaign.FunnelTop, campaign.FunnelMiddle, campaign.FunnelBottom} {
+		if !funnels[f] {
+			t.Errorf("no example campaign at the %s of the funnel", f)
+		}
+	}
+	if got := ex["cloud-cost-whitepaper"].Geographies[0].Countries; !slices.Equal(got, []string{"DE", "AT", "CH"}) {
+		t.Errorf("DACH countries = %v", got)
+	}
+}
+
+func TestValidateNormalizes(t *testing.T) {
+	d := mustParse(t, minimal+`
+intake:
+  allowedOrigins: [HTTPS://WWW.Example.COM/]
+fit:
+  countries: [Germany, usa, fr]
+  regions: [emea]
+  excludeDomains: ["@Rival.EXAMPLE "]
+`)
+	if _, err := d.Validate(now); err != nil {
+		t.Fatal(err)
+	}
+	if !slices.Equal(d.Fit.Countries, []string{"DE", "US", "FR"}) {
+		t.Errorf("countries = %v", d.Fit.Countries)
+	}
+	if !slices.Equal(d.Fit.Regions, []string{"EMEA"}) {
+		t.Errorf("regions = %v", d.Fit.Regions)
+	}
+	if d.Fit.ExcludeDomains[0] != "rival.example" {
+		t.Errorf("excluded domain = %q", d.Fit.ExcludeDomains[0])
+	}
+	if d.Intake.AllowedOrigins[0] != "https://www.example.com" {
+		t.Errorf("origin = %q", d.Intake.AllowedOrigins[0])
+	}
+	if d.Intake.TouchPoint != "form-submission" || d.Status != campaign.StatusActive {
+		t.Errorf("defaults not filled: touch point %q status %q", d.Intake.TouchPoint, d.Status)
+	}
+}
+
+const minimal = `id: spring-webinar
+name: Spring webinar
+channel: landing-page
+funnel: top
+owner: ops@example.com
+reviewBy: 2027-03-01
+engagement:
+  threshold: 30
+  points: {webinar-attended: 20}
+`
+
+func mustParse(t *testing.T, doc string) *campaign.Definition {
+	t.Helper()
+	d, err := campaign.Parse([]byte(doc))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return d
+}
+
+func TestValidateListsEveryProblem(t *testing.T) {
+	tests := []struct {
+		name string
+		doc  string
+		want []string // "path: substring of message"
+	}{
+		{"identity", `id: Bad Id
+channel: radio
+funnel: side
+engagement: {threshold: 0, points: {}}
+`, []string{
+			"id: \"Bad Id\": use lower-case letters",
+			"name: required",
+			"channel: \"radio\"",
+			"funnel: \"side\"",
+			"owner: required",
+			"reviewBy: required",
+			"engagement.threshold: set the MQL score threshold",
+			"engagement.points: give points",
+		}},
+		{"fields and references", minimal + `fields:
+  custom:
+    - {name: email, type: text}
+    - {name: size, type: choice}
+    - {name: size, type: text}
+    - {name: q, type: colour}
+required: [email, favouriteColour]
+fit:
+  industries: [Software]
+  employees: {min: 500, max: 100}
+  countries: [Narnia]
+  regions: [Mars]
+role: {}
+need: {field: size, confirmedBy: [huge]}
+willingness: {field: size}
+interest: {minRating: 9}
+handRaisers: [smoke-signal]
+leakage: {min: 0.8, max: 0.2}
+`, []string{
+			"fields.custom[0].name: \"email\" is a built-in",
+			"fields.custom[1].options: a choice field needs its options",
+			"fields.custom[2].name: \"size\" is declared twice",
+			"fields.custom[3].type: \"colour\"",
+			"required[1]: \"favouriteColour\" is neither",
+			"fit.industries: the industry criterion reads the custom field \"industry\"",
+			"fit.employees.min: 500 is above max 100",
+			"fit.employees: the company size criterion reads the custom field \"employees\"",
+			"fit.countries[0]: \"Narnia\"",
+			"fit.regions[0]: \"Mars\"",
+			"role: name title patterns",
+			"need.confirmedBy[0]: \"huge\" is not one of the options",
+			"willingness.field: \"size\": declare it under fields.custom with type boolean",
+			"interest.minRating: 9",
+			"handRaisers[0]: \"smoke-signal\"",
+			"leakage: want 0 ≤ min ≤ max ≤ 1",
+		}},
+		{"geographies", minimal + `geographies:
+  - name: DACH
+    countries: [DE]
+    threshold: -1
+  - name: DACH
+    countries: [Germany]
+    required: [nope]
+  - name: nowhere
+`, []string{
+			"geographies[0].threshold: must be above 0",
+			"geographies[1].name: \"DACH\" is used twice",
+			"geographies[1].required[0]: \"nope\"",
+			"geographies[2]: name the countries or regions",
+		}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			d := mustParse(t, tt.doc)
+			_, err := d.Validate(now)
+			if leadgate.ErrorCode(err) != leadgate.EINVALID {
+				t.Fatalf("err = %v, want EINVALID", err)
+			}
+			var got []string
+			for _, p := range leadgate.ErrorProblems(err) {
+				got = append(got, p.String())
+			}
+			for _, w := range tt.want {
+				if !slices.ContainsFunc(got, func(g string) bool { return strings.HasPrefix(g, w) || strings.Contains(g, w) }) {
+					t.Errorf("missing problem %q in:\n  %s", w, strings.Join(got, "\n  "))
+				}
+			}
+			if len(got) != len(tt.want) {
+				t.Errorf("got %d problems, want %d:\n  %s", len(got), len(tt.want), strings.Join(got, "\n  "))
+			}
+		})
+	}
+}
+
+func TestValidateWarnsAboutReview(t *testing.T) {
+	tests := []struct {
+		reviewBy string
+		want     string
+	}{
+		{"2026-11-01", "overdue for review"},
+		{"2027-12-01", "more than six months away"},
+		{"2027-03-01", ""},
+	}
+	for _, tt := range tests {
+		t.Run(tt.reviewBy, func(t *testing.T) {
+			d := mustParse(t, strings.Replace(minimal, "2027-03-01", tt.reviewBy, 1))
+			warnings, err := d.Validate(now)
+			if err != nil {
+				t.Fatal(err)
+			}
+			switch {
+			case tt.want == "" && len(warnings) > 0:
+				t.Errorf("unexpected warnings %v", warnings)
+			case tt.want != "" && (len(warnings) != 1 || !strings.Contains(warnings[0].Message, tt.want)):
+				t.Errorf("warnings = %v, want one containing %q", warnings, tt.want)
+			}
+		})
+	}
+}
+
+func TestParseErrorsNameTheLine(t *testing.T) {
+	tests := []struct {
+		name, doc, want string
+	}{
+		{"unknown key", minimal + "threshhold: 50\n", `line 10: unknown key "threshhold"`},
+		{"wrong type", minimal + "handRaisers: demo-request\n", `is a text, want a list`},
+		{"bad date", strings.Replace(minimal, "2027-03-01", "next spring", 1), "want a date like 2027-05-01"},
+		{"syntax", "id: [unclosed\n", "line"},
+		{"two documents", minimal + "---\nid: other\n", "one definition per document"},
+		{"empty", "  \n", "empty document"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			_, err := campaign.Parse([]byte(tt.doc))
+			if leadgate.ErrorCode(err) != leadgate.EINVALID {
+				t.Fatalf("err = %v, want EINVALID", err)
+			}
+			ps := leadgate.ErrorProblems(err)
+			if len(ps) == 0 || !strings.Contains(ps[0].String(), tt.want) {
+				t.Errorf("problems = %v, want one containing %q", ps, tt.want)
+			}
+		})
+	}
+}
+
+func TestParseRejectsHugeDocuments(t *testing.T) {
+	_, err := campaign.Parse([]byte(minimal + "description: " + strings.Repeat("x", campaign.MaxDocumentBytes) + "\n"))
+	if leadgate.ErrorCode(err) != leadgate.ETOOLARGE {
+		t.Fatalf("err = %v, want ETOOLARGE", err)
+	}
+}
+
+func TestDigestChangesWithContent(t *testing.T) {
+	a, b := mustParse(t, minimal), mustParse(t, strings.Replace(minimal, "threshold: 30", "threshold: 31", 1))
+	if a.Digest() == b.Digest() {
+		t.Error("different thresholds, same digest")
+	}
+	if a.Digest() != mustParse(t, "# a comment changes nothing\n"+minimal).Digest() {
+		t.Error("a comment changed the digest")
+	}
+}

@@ -1,0 +1,199 @@
+// Package campaign holds the campaign definition: the document marketing and
+// sales agree on (the Universal Lead Definition) that says, for one campaign
+// and optionally per geography, who is a marketing-qualified lead. Types
+// mirror the YAML kept in git and the JSON the admin API takes.
+package campaign
+
+import (
+	"time"
+)
+
+// Channel names where a campaign's leads come from.
+var Channels = []string{"landing-page", "trade-show", "webinar", "content", "email", "paid-search", "paid-social", "partner", "referral", "telesales"}
+
+// Funnel positions, as the seeds describe them.
+const (
+	FunnelTop    = "top"    // awareness content; not sure what they need
+	FunnelMiddle = "middle" // comparing solutions
+	FunnelBottom = "bottom" // asking for a demo or a call
+)
+
+// Status of a campaign. A paused campaign keeps its definition but takes no
+// new submissions.
+const (
+	StatusActive = "active"
+	StatusPaused = "paused"
+)
+
+// Definition is one campaign's lead definition.
+type Definition struct {
+	ID          string `yaml:"id" json:"id"`
+	Name        string `yaml:"name" json:"name"`
+	Description string `yaml:"description,omitempty" json:"description,omitempty"`
+	Channel     string `yaml:"channel" json:"channel"`
+	Funnel      string `yaml:"funnel" json:"funnel"`
+	// Owner is the marketing owner; SalesOwner the sales lead who signed off.
+	Owner      string `yaml:"owner" json:"owner"`
+	SalesOwner string `yaml:"salesOwner,omitempty" json:"salesOwner,omitempty"`
+	// ReviewBy is when marketing and sales meet again about this definition;
+	// the seeds say at least every six months.
+	ReviewBy Date   `yaml:"reviewBy" json:"reviewBy"`
+	Status   string `yaml:"status,omitempty" json:"status,omitempty"`
+	Starts   *Date  `yaml:"starts,omitempty" json:"starts,omitempty"`
+	Ends     *Date  `yaml:"ends,omitempty" json:"ends,omitempty"`
+
+	Fields Fields `yaml:"fields" json:"fields"`
+	Intake Intake `yaml:"intake,omitempty" json:"intake,omitempty"`
+
+	Rules `yaml:",inline"`
+
+	Engagement  Engagement    `yaml:"engagement" json:"engagement"`
+	HandRaisers []string      `yaml:"handRaisers,omitempty" json:"handRaisers,omitempty"`
+	SQL         *SQL          `yaml:"sql,omitempty" json:"sql,omitempty"`
+	Leakage     *Leakage      `yaml:"leakage,omitempty" json:"leakage,omitempty"`
+	Nurture     *Nurture      `yaml:"nurture,omitempty" json:"nurture,omitempty"`
+	Geographies []Geography   `yaml:"geographies,omitempty" json:"geographies,omitempty"`
+}
+
+// Rules are the parts of a definition a geography may replace, section by
+// section.
+type Rules struct {
+	Required    []string     `yaml:"required,omitempty" json:"required,omitempty"`
+	Fit         *Fit         `yaml:"fit,omitempty" json:"fit,omitempty"`
+	Role        *Role        `yaml:"role,omitempty" json:"role,omitempty"`
+	Need        *Need        `yaml:"need,omitempty" json:"need,omitempty"`
+	Willingness *Willingness `yaml:"willingness,omitempty" json:"willingness,omitempty"`
+	Interest    *Interest    `yaml:"interest,omitempty" json:"interest,omitempty"`
+}
+
+// Fields lists the custom fields the campaign captures. The built-in contact
+// fields (email, names, company, title, phone, country) need no declaration.
+type Fields struct {
+	Custom []Field `yaml:"custom,omitempty" json:"custom,omitempty"`
+}
+
+// Field types.
+const (
+	FieldText    = "text"
+	FieldChoice  = "choice"
+	FieldNumber  = "number"
+	FieldBoolean = "boolean"
+)
+
+// Field is one custom field on the campaign's form or scan app.
+type Field struct {
+	Name    string   `yaml:"name" json:"name"`
+	Label   string   `yaml:"label,omitempty" json:"label,omitempty"`
+	Type    string   `yaml:"type" json:"type"`
+	Options []string `yaml:"options,omitempty" json:"options,omitempty"`
+}
+
+// Intake says how submissions to this campaign are received.
+type Intake struct {
+	// TouchPoint is what a submission counts as (content-download for a
+	// whitepaper, demo-request for a demo page, event-visit for a scan).
+	TouchPoint     string   `yaml:"touchPoint,omitempty" json:"touchPoint,omitempty"`
+	ThankYouURL    string   `yaml:"thankYouUrl,omitempty" json:"thankYouUrl,omitempty"`
+	AllowedOrigins []string `yaml:"allowedOrigins,omitempty" json:"allowedOrigins,omitempty"`
+}
+
+// Fit is the ideal customer profile for this campaign.
+type Fit struct {
+	Industries        []string `yaml:"industries,omitempty" json:"industries,omitempty"`
+	Employees         *Range   `yaml:"employees,omitempty" json:"employees,omitempty"`
+	Revenue           *Range   `yaml:"revenue,omitempty" json:"revenue,omitempty"` // USD a year
+	Countries         []string `yaml:"countries,omitempty" json:"countries,omitempty"`
+	Regions           []string `yaml:"regions,omitempty" json:"regions,omitempty"`
+	BusinessEmailOnly bool     `yaml:"businessEmailOnly,omitempty" json:"businessEmailOnly,omitempty"`
+	// Exclusions disqualify outright: competitors, students, interns.
+	ExcludeDomains []string `yaml:"excludeDomains,omitempty" json:"excludeDomains,omitempty"`
+	ExcludeTitles  []string `yaml:"excludeTitles,omitempty" json:"excludeTitles,omitempty"`
+}
+
+// Range is an inclusive numeric range; a zero bound is open.
+type Range struct {
+	Min int64 `yaml:"min,omitempty" json:"min,omitempty"`
+	Max int64 `yaml:"max,omitempty" json:"max,omitempty"`
+}
+
+// Role is the person the campaign targets: title patterns and/or seniority,
+// and optionally a department.
+type Role struct {
+	Titles      []string `yaml:"titles,omitempty" json:"titles,omitempty"`
+	Seniorities []string `yaml:"seniorities,omitempty" json:"seniorities,omitempty"`
+	Departments []string `yaml:"departments,omitempty" json:"departments,omitempty"`
+}
+
+// Need names the answer(s) by which a person confirms the problem the
+// campaign is about.
+type Need struct {
+	Field       string   `yaml:"field" json:"field"`
+	ConfirmedBy []string `yaml:"confirmedBy" json:"confirmedBy"`
+}
+
+// Willingness is how a person says they want to hear from sales: a consent
+// field answered yes, or a touch point that asks for contact.
+type Willingness struct {
+	Field       string   `yaml:"field,omitempty" json:"field,omitempty"`
+	TouchPoints []string `yaml:"touchPoints,omitempty" json:"touchPoints,omitempty"`
+}
+
+// Interest says what lifts a lead above suspect: a visit is not interest, an
+// answered qualifier question or a good booth rating is.
+type Interest struct {
+	Fields      []string `yaml:"fields,omitempty" json:"fields,omitempty"`
+	MinRating   int      `yaml:"minRating,omitempty" json:"minRating,omitempty"`
+	TouchPoints []string `yaml:"touchPoints,omitempty" json:"touchPoints,omitempty"`
+}
+
+// Engagement scores touch points: points per type, halved every HalfLifeDays,
+// plus RatingBonus per rating step of a rated visit. A lead whose score
+// reaches Threshold (and meets the four criteria) is an MQL.
+type Engagement struct {
+	Threshold    float64            `yaml:"threshold" json:"threshold"`
+	HalfLifeDays float64            `yaml:"halfLifeDays,omitempty" json:"halfLifeDays,omitempty"`
+	Points       map[string]float64 `yaml:"points" json:"points"`
+	RatingBonus  float64            `yaml:"ratingBonus,omitempty" json:"ratingBonus,omitempty"`
+}
+
+// SQL names the fields sales confirms before a lead is sales-qualified:
+// budget, authority, need, timeframe.
+type SQL struct {
+	Budget    string `yaml:"budget,omitempty" json:"budget,omitempty"`
+	Authority string `yaml:"authority,omitempty" json:"authority,omitempty"`
+	Need      string `yaml:"need,omitempty" json:"need,omitempty"`
+	Timeframe string `yaml:"timeframe,omitempty" json:"timeframe,omitempty"`
+}
+
+// Leakage bounds the share of MQLs sales does not turn into SQLs. Above Max,
+// marketing qualifies poorly or sales under-performs; below Min, marketing is
+// not pushing hard enough.
+type Leakage struct {
+	Min float64 `yaml:"min" json:"min"`
+	Max float64 `yaml:"max" json:"max"`
+}
+
+// Nurture names the track leads that are not ready yet are enrolled in.
+type Nurture struct {
+	Track string `yaml:"track" json:"track"`
+}
+
+// Geography changes the rules "for this campaign and in this geography".
+// Each section it sets replaces the base section whole; Threshold replaces
+// the MQL score threshold.
+type Geography struct {
+	Name      string   `yaml:"name" json:"name"`
+	Countries []string `yaml:"countries,omitempty" json:"countries,omitempty"`
+	Regions   []string `yaml:"regions,omitempty" json:"regions,omitempty"`
+	Threshold *float64 `yaml:"threshold,omitempty" json:"threshold,omitempty"`
+	Rules     `yaml:",inline"`
+}
+
+// Published is one immutable version of a definition as stored.
+type Published struct {
+	Version     int         `json:"version"`
+	PublishedAt time.Time   `json:"publishedAt"`
+	PublishedBy string      `json:"publishedBy"`
+	Digest      string      `json:"digest"`
+	Definition  *Definition `json:"definition"`
+}

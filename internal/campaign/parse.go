@@ -1,0 +1,116 @@
+package campaign
+
+import (
+	"bytes"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"regexp"
+	"strings"
+
+	"go.yaml.in/yaml/v3"
+
+	"github.com/leadgate/leadgate/internal/leadgate"
+)
+
+// MaxDocumentBytes bounds a definition document. Real ones are a few KiB; the
+// bound keeps a mistaken upload from costing a DynamoDB item (400 KB cap).
+const MaxDocumentBytes = 128 << 10
+
+// Parse reads one definition from YAML (or JSON, which YAML includes). Unknown
+// keys are errors, not silently ignored: a misspelt "threshhold" must not
+// quietly leave the default in force.
+func Parse(doc []byte) (*Definition, error) {
+	if len(bytes.TrimSpace(doc)) == 0 {
+		return nil, leadgate.Invalid("The definition is empty.", []leadgate.Problem{{Message: "empty document"}})
+	}
+	if len(doc) > MaxDocumentBytes {
+		return nil, leadgate.Errorf(leadgate.ETOOLARGE, "A definition may be at most %d KiB.", MaxDocumentBytes>>10)
+	}
+	dec := yaml.NewDecoder(bytes.NewReader(doc))
+	dec.KnownFields(true)
+	var d Definition
+	if err := dec.Decode(&d); err != nil {
+		return nil, leadgate.Invalid("The definition could not be read.", yamlProblems(err))
+	}
+	var extra yaml.Node
+	if err := dec.Decode(&extra); !errors.Is(err, io.EOF) {
+		return nil, leadgate.Invalid("The definition could not be read.", []leadgate.Problem{{Message: "one definition per document: found a second YAML document"}})
+	}
+	return &d, nil
+}
+
+var (
+	yamlLine    = regexp.MustCompile(`^(?:yaml: )?line (\d+): (.*)$`)
+	yamlUnknown = regexp.MustCompile(`^field (\S+) not found in type \S+$`)
+	yamlType    = regexp.MustCompile(`^cannot unmarshal !!(\w+) ` + "`" + `(.*)` + "`" + ` into (\S+)$`)
+)
+
+// yamlProblems turns the YAML library's messages, which name Go types, into
+// ones that name the line and what the author wrote.
+func yamlProblems(err error) []leadgate.Problem {
+	var msgs []string
+	var te *yaml.TypeError
+	if errors.As(err, &te) {
+		msgs = te.Errors
+	} else {
+		msgs = []string{err.Error()}
+	}
+	out := make([]leadgate.Problem, 0, len(msgs))
+	for _, m := range msgs {
+		p := leadgate.Problem{Message: m}
+		if g := yamlLine.FindStringSubmatch(m); g != nil {
+			p.Path, p.Message = "line "+g[1], g[2]
+		}
+		if g := yamlUnknown.FindStringSubmatch(p.Message); g != nil {
+			p.Message = fmt.Sprintf("unknown key %q", g[1])
+		} else if g := yamlType.FindStringSubmatch(p.Message); g != nil {
+			p.Message = fmt.Sprintf("%q is a %s, want %s", g[2], yamlKind(g[1]), goKind(g[3]))
+		}
+		out = append(out, p)
+	}
+	return out
+}
+
+func yamlKind(tag string) string {
+	switch tag {
+	case "seq":
+		return "list"
+	case "map":
+		return "mapping"
+	case "str":
+		return "text"
+	}
+	return tag
+}
+
+func goKind(t string) string {
+	switch {
+	case strings.HasPrefix(t, "[]"):
+		return "a list"
+	case strings.HasPrefix(t, "map["):
+		return "a mapping"
+	case strings.HasPrefix(t, "int"), strings.HasPrefix(t, "float"):
+		return "a number"
+	case t == "bool":
+		return "true or false"
+	case t == "string":
+		return "text"
+	}
+	return "a mapping"
+}
+
+// Digest identifies a definition's content: equal digests mean nothing a lead
+// could notice changed, so re-applying the same file publishes nothing new.
+func (d *Definition) Digest() string {
+	b, err := json.Marshal(d)
+	if err != nil {
+		// A Definition holds only strings, numbers and slices of them.
+		panic(fmt.Sprintf("campaign: marshal definition: %v", err))
+	}
+	sum := sha256.Sum256(b)
+	return hex.EncodeToString(sum[:])
+}
