@@ -167,6 +167,9 @@ func launch(ctx context.Context, name, dir string, argv func(port int) []string,
 		if errors.Is(err, errExitedEarly) && attempt < portRetries && ctx.Err() == nil {
 			continue
 		}
+		if attempt > 0 {
+			err = fmt.Errorf("%w\n(gave up after %d attempts on different ports)", err, attempt+1)
+		}
 		return nil, "", err
 	}
 }

@@ -124,6 +124,9 @@ func npmPack(ctx context.Context, dir string) (string, error) {
 	var stderr bytes.Buffer
 	cmd.Stderr = &stderr
 	out, err := cmd.Output()
+	if ctx.Err() != nil {
+		return "", fmt.Errorf("npm pack %s: %w", dynamoPackage, ctx.Err())
+	}
 	if err != nil {
 		return "", fmt.Errorf("npm pack %s: %w\n%s", dynamoPackage, err, strings.TrimSpace(stderr.String()))
 	}

@@ -59,13 +59,29 @@ func Start(ctx context.Context, opt Options) (*Stack, error) {
 		cacheDir = CacheDir()
 	}
 
+	// One server failing cancels the other's startup, so a missing moto
+	// is reported at once instead of after DynamoDB's download or timeout.
+	startCtx, cancel := context.WithCancel(ctx)
+	defer cancel()
 	s := &Stack{Started: make([]string, 2)}
 	var wg sync.WaitGroup
 	var errs [2]error
-	wg.Go(func() { errs[0] = s.startDynamoDB(ctx, cacheDir, log) })
-	wg.Go(func() { errs[1] = s.startSQS(ctx, log) })
+	run := func(i int, f func() error) {
+		if errs[i] = f(); errs[i] != nil {
+			cancel()
+		}
+	}
+	wg.Go(func() { run(0, func() error { return s.startDynamoDB(startCtx, cacheDir, log) }) })
+	wg.Go(func() { run(1, func() error { return s.startSQS(startCtx, log) }) })
 	wg.Wait()
-	if err := errors.Join(errs[:]...); err != nil {
+	var real []error
+	for _, err := range errs {
+		// Drop the echo of our own cancellation, keep the cause.
+		if err != nil && (ctx.Err() != nil || !errors.Is(err, context.Canceled)) {
+			real = append(real, err)
+		}
+	}
+	if err := errors.Join(real...); err != nil {
 		_ = s.Stop()
 		return nil, err
 	}

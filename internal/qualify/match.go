@@ -32,8 +32,12 @@ func matchAny(s string, list []string) (string, bool) {
 	if s == "" {
 		return "", false
 	}
+	// Find where words start once, then try each phrase only there: titles
+	// are short and phrase lists long.
+	var buf [48]int
+	starts := wordStarts(s, buf[:0])
 	for _, p := range list {
-		if containsPhrase(s, p) {
+		if phraseAt(s, p, starts) {
 			return p, true
 		}
 	}
@@ -41,28 +45,69 @@ func matchAny(s string, list []string) (string, bool) {
 }
 
 func containsPhrase(s, phrase string) bool {
+	var buf [48]int
+	return phraseAt(s, phrase, wordStarts(s, buf[:0]))
+}
+
+func phraseAt(s, phrase string, starts []int) bool {
 	n := len(phrase)
 	if n == 0 {
 		return false
 	}
-	for i := 0; i+n <= len(s); {
-		if (i == 0 || boundaryBefore(s, i)) && strings.EqualFold(s[i:i+n], phrase) && (i+n == len(s) || boundaryAt(s, i+n)) {
+	first := lowerASCII(phrase[0])
+	for _, i := range starts {
+		if i+n > len(s) {
+			return false
+		}
+		if c := s[i]; first < utf8.RuneSelf && c < utf8.RuneSelf && lowerASCII(c) != first {
+			continue
+		}
+		if strings.EqualFold(s[i:i+n], phrase) && (i+n == len(s) || boundaryAt(s, i+n)) {
 			return true
 		}
-		_, size := utf8.DecodeRuneInString(s[i:])
-		i += size
 	}
 	return false
 }
 
-func boundaryBefore(s string, i int) bool {
-	r, _ := utf8.DecodeLastRuneInString(s[:i])
-	return !isWord(r)
+// wordStarts appends the byte offsets where words start; past cap(dst) the
+// rest of s is ignored, which only a title of absurd length reaches.
+func wordStarts(s string, dst []int) []int {
+	afterWord := false
+	for i := 0; i < len(s) && len(dst) < cap(dst); {
+		c, size, word := s[i], 1, false
+		if c < utf8.RuneSelf {
+			word = isASCIIWord(c)
+		} else {
+			var r rune
+			r, size = utf8.DecodeRuneInString(s[i:])
+			word = isWord(r)
+		}
+		if word && !afterWord {
+			dst = append(dst, i)
+		}
+		afterWord = word
+		i += size
+	}
+	return dst
 }
 
 func boundaryAt(s string, i int) bool {
+	if c := s[i]; c < utf8.RuneSelf {
+		return !isASCIIWord(c)
+	}
 	r, _ := utf8.DecodeRuneInString(s[i:])
 	return !isWord(r)
+}
+
+func lowerASCII(c byte) byte {
+	if 'A' <= c && c <= 'Z' {
+		return c + 'a' - 'A'
+	}
+	return c
+}
+
+func isASCIIWord(c byte) bool {
+	return 'a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || '0' <= c && c <= '9'
 }
 
 func isWord(r rune) bool { return unicode.IsLetter(r) || unicode.IsDigit(r) }
@@ -108,9 +153,17 @@ func lowerBound(s string) (int64, bool) {
 	if i < 0 {
 		return 0, false
 	}
-	prefix := s[:i]
-	if strings.Contains(prefix, "<") || containsPhrase(prefix, "less than") || containsPhrase(prefix, "under") || containsPhrase(prefix, "up to") || containsPhrase(prefix, "below") {
-		return 0, true
+	if prefix := s[:i]; prefix != "" && prefix != "$" {
+		if strings.Contains(prefix, "<") {
+			return 0, true
+		}
+		var buf [8]int
+		starts := wordStarts(prefix, buf[:0])
+		for _, below := range [...]string{"less than", "under", "up to", "below"} {
+			if phraseAt(prefix, below, starts) {
+				return 0, true
+			}
+		}
 	}
 	var n, frac, fracDiv int64 = 0, 0, 1
 	inFrac := false
