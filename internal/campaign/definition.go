@@ -47,12 +47,12 @@ type Definition struct {
 
 	Rules `yaml:",inline"`
 
-	Engagement  Engagement    `yaml:"engagement" json:"engagement"`
-	HandRaisers []string      `yaml:"handRaisers,omitempty" json:"handRaisers,omitempty"`
-	SQL         *SQL          `yaml:"sql,omitempty" json:"sql,omitempty"`
-	Leakage     *Leakage      `yaml:"leakage,omitempty" json:"leakage,omitempty"`
-	Nurture     *Nurture      `yaml:"nurture,omitempty" json:"nurture,omitempty"`
-	Geographies []Geography   `yaml:"geographies,omitempty" json:"geographies,omitempty"`
+	Engagement  Engagement  `yaml:"engagement" json:"engagement"`
+	HandRaisers []string    `yaml:"handRaisers,omitempty" json:"handRaisers,omitempty"`
+	SQL         *SQL        `yaml:"sql,omitempty" json:"sql,omitempty"`
+	Leakage     *Leakage    `yaml:"leakage,omitempty" json:"leakage,omitempty"`
+	Nurture     *Nurture    `yaml:"nurture,omitempty" json:"nurture,omitempty"`
+	Geographies []Geography `yaml:"geographies,omitempty" json:"geographies,omitempty"`
 }
 
 // Rules are the parts of a definition a geography may replace, section by

@@ -105,7 +105,7 @@ func Compile(p *campaign.Published) *Rulebook {
 		halfLifeDays: d.Engagement.HalfLifeDays,
 		ratingBonus:  d.Engagement.RatingBonus,
 		handRaisers:  d.HandRaisers,
-		handWant:     "a hand-raising touch point: " + orList(d.HandRaisers),
+		handWant:     "a hand-raising touch point: " + campaign.OrList(d.HandRaisers),
 	}
 	rb.base = compileRules("", d.Rules, d.Engagement)
 	for _, g := range d.Geographies {
@@ -158,19 +158,19 @@ func compileRules(name string, r campaign.Rules, e campaign.Engagement) ruleset 
 	}
 	if f := r.Fit; f != nil {
 		rs.excludeDomains = f.ExcludeDomains
-		rs.excludeDomWant = "an email domain other than " + orList(f.ExcludeDomains)
+		rs.excludeDomWant = "an email domain other than " + campaign.OrList(f.ExcludeDomains)
 		rs.excludeTitles = f.ExcludeTitles
-		rs.excludeTitWant = "a title without " + orList(f.ExcludeTitles)
+		rs.excludeTitWant = "a title without " + campaign.OrList(f.ExcludeTitles)
 		rs.industries = f.Industries
-		rs.industriesWant = "one of " + orList(f.Industries)
+		rs.industriesWant = "one of " + campaign.OrList(f.Industries)
 		rs.employees = f.Employees
-		rs.employeesWant = rangeText(f.Employees, "employees", false)
+		rs.employeesWant = f.Employees.Describe("employees", false)
 		rs.revenue = f.Revenue
-		rs.revenueWant = rangeText(f.Revenue, "a year", true)
+		rs.revenueWant = f.Revenue.Describe("a year", true)
 		if len(f.Countries)+len(f.Regions) > 0 {
 			rs.countries, rs.regions = set(f.Countries), set(f.Regions)
 			places := append(append([]string{}, f.Countries...), f.Regions...)
-			rs.countriesWant = "a country in " + orList(places)
+			rs.countriesWant = "a country in " + campaign.OrList(places)
 		}
 		rs.businessEmail = f.BusinessEmailOnly
 		rs.hasFit = len(f.Industries) > 0 || f.Employees != nil || f.Revenue != nil || rs.countries != nil || f.BusinessEmailOnly
@@ -178,14 +178,14 @@ func compileRules(name string, r campaign.Rules, e campaign.Engagement) ruleset 
 	if ro := r.Role; ro != nil {
 		rs.hasRole = true
 		rs.titles = ro.Titles
-		rs.titlesWant = "a title with " + orList(ro.Titles)
+		rs.titlesWant = "a title with " + campaign.OrList(ro.Titles)
 		rs.seniorities = ro.Seniorities
-		rs.senioritiesWant = "seniority " + orList(ro.Seniorities)
+		rs.senioritiesWant = "seniority " + campaign.OrList(ro.Seniorities)
 		rs.departments = ro.Departments
-		rs.departmentsWant = "department " + orList(ro.Departments)
+		rs.departmentsWant = "department " + campaign.OrList(ro.Departments)
 	}
 	if n := r.Need; n != nil {
-		rs.need = &needRule{field: n.Field, rule: "need." + n.Field, confirmedBy: n.ConfirmedBy, want: "an answer of " + orList(n.ConfirmedBy)}
+		rs.need = &needRule{field: n.Field, rule: "need." + n.Field, confirmedBy: n.ConfirmedBy, want: "an answer of " + campaign.OrList(n.ConfirmedBy)}
 	}
 	if w := r.Willingness; w != nil {
 		rs.hasWillingness = true
@@ -196,7 +196,7 @@ func compileRules(name string, r campaign.Rules, e campaign.Engagement) ruleset 
 			ways = append(ways, w.Field+" = yes")
 		}
 		if len(w.TouchPoints) > 0 {
-			ways = append(ways, "a "+orList(w.TouchPoints))
+			ways = append(ways, "a "+campaign.OrList(w.TouchPoints))
 		}
 		rs.willingnessWant = strings.Join(ways, ", or ")
 	}
@@ -207,13 +207,13 @@ func compileRules(name string, r campaign.Rules, e campaign.Engagement) ruleset 
 		rs.interestTouches = in.TouchPoints
 		var ways []string
 		if len(in.Fields) > 0 {
-			ways = append(ways, "an answer to "+orList(in.Fields))
+			ways = append(ways, "an answer to "+campaign.OrList(in.Fields))
 		}
 		if in.MinRating > 0 {
 			ways = append(ways, fmt.Sprintf("a rating of %d or more", in.MinRating))
 		}
 		if len(in.TouchPoints) > 0 {
-			ways = append(ways, "a "+orList(in.TouchPoints))
+			ways = append(ways, "a "+campaign.OrList(in.TouchPoints))
 		}
 		rs.interestWant = strings.Join(ways, ", or ")
 	}
@@ -247,49 +247,4 @@ func set(items []string) map[string]bool {
 		m[s] = true
 	}
 	return m
-}
-
-// orList writes "a, b or c".
-func orList(items []string) string {
-	switch len(items) {
-	case 0:
-		return ""
-	case 1:
-		return items[0]
-	}
-	return strings.Join(items[:len(items)-1], ", ") + " or " + items[len(items)-1]
-}
-
-func rangeText(r *campaign.Range, unit string, money bool) string {
-	if r == nil {
-		return ""
-	}
-	n := func(v int64) string {
-		if money {
-			return "$" + humanNumber(v)
-		}
-		return humanNumber(v)
-	}
-	switch {
-	case r.Max == 0:
-		return "at least " + n(r.Min) + " " + unit
-	case r.Min == 0:
-		return "at most " + n(r.Max) + " " + unit
-	}
-	return n(r.Min) + " to " + n(r.Max) + " " + unit
-}
-
-// humanNumber writes 20000000 as 20M and 1500 as 1,500.
-func humanNumber(v int64) string {
-	switch {
-	case v >= 1e9 && v%1e8 == 0:
-		return strconv.FormatFloat(float64(v)/1e9, 'f', -1, 64) + "B"
-	case v >= 1e6 && v%1e5 == 0:
-		return strconv.FormatFloat(float64(v)/1e6, 'f', -1, 64) + "M"
-	}
-	s := strconv.FormatInt(v, 10)
-	for i := len(s) - 3; i > 0; i -= 3 {
-		s = s[:i] + "," + s[i:]
-	}
-	return s
 }

@@ -1,0 +1,336 @@
+package campaign
+
+import (
+	"fmt"
+	"html/template"
+	"io"
+	"slices"
+	"strings"
+	texttemplate "text/template"
+	"time"
+)
+
+// The published definition is a document sales reads ("Publish the ULD
+// everywhere"). Both renderings come from one outline so the Markdown and the
+// HTML never say different things.
+
+type outline struct {
+	Title    string
+	Subtitle string
+	Notices  []string
+	Facts    []item
+	Sections []section
+}
+
+type section struct {
+	Title string
+	Intro string
+	Items []item
+	Table [][2]string // rows of a two-column table (label, value)
+}
+
+type item struct {
+	Label string
+	Text  string
+}
+
+func describe(p *Published, now time.Time) outline {
+	d := p.Definition
+	o := outline{
+		Title:    d.Name,
+		Subtitle: fmt.Sprintf("Campaign %s · version %d · published %s by %s", d.ID, p.Version, p.PublishedAt.UTC().Format("2006-01-02 15:04 MST"), orNone(p.PublishedBy)),
+	}
+	if d.Status == StatusPaused {
+		o.Notices = append(o.Notices, "This campaign is paused: it takes no new submissions.")
+	}
+	if d.ReviewBy.EndOfDay().Before(now) {
+		o.Notices = append(o.Notices, fmt.Sprintf("Overdue for review: marketing and sales agreed to review it by %s.", d.ReviewBy))
+	}
+	if d.Ends != nil && d.Ends.EndOfDay().Before(now) {
+		o.Notices = append(o.Notices, fmt.Sprintf("Ended on %s.", d.Ends))
+	}
+	runs := "open-ended"
+	switch {
+	case d.Starts != nil && d.Ends != nil:
+		runs = d.Starts.String() + " to " + d.Ends.String()
+	case d.Starts != nil:
+		runs = "from " + d.Starts.String()
+	case d.Ends != nil:
+		runs = "until " + d.Ends.String()
+	}
+	o.Facts = []item{
+		{"Channel", d.Channel}, {"Funnel position", d.Funnel + " of the funnel"},
+		{"Marketing owner", d.Owner}, {"Sales owner", orNone(d.SalesOwner)},
+		{"Review by", d.ReviewBy.String()}, {"Runs", runs}, {"Status", d.Status},
+	}
+	if d.Description != "" {
+		o.Sections = append(o.Sections, section{Title: "About", Intro: strings.TrimSpace(d.Description)})
+	}
+	o.Sections = append(o.Sections, mqlSection(d, d.Rules, d.Engagement.Threshold, "Who is a marketing-qualified lead"))
+	if len(d.HandRaisers) > 0 {
+		o.Sections = append(o.Sections, section{
+			Title: "Hand-raisers go to sales at once",
+			Intro: "A lead whose company fits and who asks for " + OrList(d.HandRaisers) + " is an MQL straight away, whatever the score.",
+		})
+	}
+	o.Sections = append(o.Sections, suspectSection(d.Rules), disqualifySection(d.Rules))
+	o.Sections = append(o.Sections, engagementSection(d.Engagement))
+	for _, g := range d.Geographies {
+		where := OrList(append(slices.Clone(g.Countries), g.Regions...))
+		s := section{Title: "In " + g.Name + " (" + where + ")", Intro: "For leads from " + where + ", these rules replace the ones above:"}
+		if g.Threshold != nil {
+			s.Items = append(s.Items, item{"Score threshold", fmt.Sprintf("%g", *g.Threshold)})
+		}
+		s.Items = append(s.Items, ruleItems(g.Rules)...)
+		o.Sections = append(o.Sections, s)
+	}
+	if q := d.SQL; q != nil {
+		s := section{Title: "Sales-qualified (BANT)", Intro: "Sales confirms these before a lead is an SQL:"}
+		for _, f := range [][2]string{{"Budget", q.Budget}, {"Authority", q.Authority}, {"Need", q.Need}, {"Timeframe", q.Timeframe}} {
+			if f[1] != "" {
+				s.Items = append(s.Items, item{f[0], "field " + f[1]})
+			}
+		}
+		o.Sections = append(o.Sections, s)
+	}
+	if l := d.Leakage; l != nil {
+		o.Sections = append(o.Sections, section{
+			Title: "Leakage we accept",
+			Intro: fmt.Sprintf("Between %.0f%% and %.0f%% of MQLs may not become SQLs. More means marketing qualifies poorly or sales does not follow up; less means marketing is not pushing hard enough.", l.Min*100, l.Max*100),
+		})
+	}
+	if n := d.Nurture; n != nil {
+		o.Sections = append(o.Sections, section{Title: "Not ready yet", Intro: "Leads that are not sales-ready are enrolled in the nurture track " + n.Track + "."})
+	}
+	o.Sections = append(o.Sections, fieldsSection(d))
+	return o
+}
+
+func mqlSection(d *Definition, r Rules, threshold float64, title string) section {
+	s := section{Title: title, Intro: "A lead from this campaign is handed to sales when all of these hold:"}
+	s.Items = ruleItems(Rules{Fit: r.Fit, Role: r.Role, Need: r.Need, Willingness: r.Willingness})
+	s.Items = append(s.Items, item{"Engagement", fmt.Sprintf("an engagement score of at least %g", threshold)})
+	return s
+}
+
+func ruleItems(r Rules) []item {
+	var items []item
+	if len(r.Required) > 0 {
+		items = append(items, item{"Required", strings.Join(r.Required, ", ")})
+	}
+	if f := r.Fit; f != nil {
+		var parts []string
+		if len(f.Industries) > 0 {
+			parts = append(parts, "industry is "+OrList(f.Industries))
+		}
+		if f.Employees != nil {
+			parts = append(parts, f.Employees.Describe("employees", false))
+		}
+		if f.Revenue != nil {
+			parts = append(parts, f.Revenue.Describe("revenue a year", true))
+		}
+		if places := append(slices.Clone(f.Countries), f.Regions...); len(places) > 0 {
+			parts = append(parts, "based in "+OrList(places))
+		}
+		if f.BusinessEmailOnly {
+			parts = append(parts, "a business email address")
+		}
+		if len(parts) > 0 {
+			items = append(items, item{"Fit", strings.Join(parts, "; ")})
+		}
+		if len(f.ExcludeDomains)+len(f.ExcludeTitles) > 0 {
+			items = append(items, item{"Excluded", exclusions(f)})
+		}
+	}
+	if ro := r.Role; ro != nil {
+		var parts []string
+		if len(ro.Titles) > 0 {
+			parts = append(parts, "title contains "+OrList(ro.Titles))
+		}
+		if len(ro.Seniorities) > 0 {
+			parts = append(parts, "seniority is "+OrList(ro.Seniorities))
+		}
+		role := strings.Join(parts, ", or ")
+		if len(ro.Departments) > 0 {
+			role += "; in " + OrList(ro.Departments)
+		}
+		items = append(items, item{"Role", role})
+	}
+	if n := r.Need; n != nil {
+		items = append(items, item{"Need", fmt.Sprintf("they answered %s with %s", n.Field, OrList(n.ConfirmedBy))})
+	}
+	if w := r.Willingness; w != nil {
+		var ways []string
+		if w.Field != "" {
+			ways = append(ways, "they ticked "+w.Field)
+		}
+		if len(w.TouchPoints) > 0 {
+			ways = append(ways, "they sent a "+OrList(w.TouchPoints))
+		}
+		items = append(items, item{"Willing to talk", strings.Join(ways, ", or ")})
+	}
+	if in := r.Interest; in != nil {
+		items = append(items, item{"Interest shown", interest(in)})
+	}
+	return items
+}
+
+func exclusions(f *Fit) string {
+	var parts []string
+	if len(f.ExcludeDomains) > 0 {
+		parts = append(parts, "email at "+OrList(f.ExcludeDomains))
+	}
+	if len(f.ExcludeTitles) > 0 {
+		parts = append(parts, "a title containing "+OrList(f.ExcludeTitles))
+	}
+	return strings.Join(parts, "; ")
+}
+
+func interest(in *Interest) string {
+	var ways []string
+	if len(in.Fields) > 0 {
+		ways = append(ways, "an answer to "+OrList(in.Fields))
+	}
+	if in.MinRating > 0 {
+		ways = append(ways, fmt.Sprintf("a booth rating of %d or more", in.MinRating))
+	}
+	if len(in.TouchPoints) > 0 {
+		ways = append(ways, "a "+OrList(in.TouchPoints))
+	}
+	return strings.Join(ways, ", or ")
+}
+
+func suspectSection(r Rules) section {
+	s := section{Title: "Suspects", Intro: "A lead stays a suspect (too little known to judge) until it has:"}
+	if len(r.Required) > 0 {
+		s.Items = append(s.Items, item{"Every required field", strings.Join(r.Required, ", ")})
+	}
+	if r.Interest != nil {
+		s.Items = append(s.Items, item{"A sign of interest", interest(r.Interest)})
+	}
+	if len(s.Items) == 0 {
+		s.Intro = "No required fields: every lead can be judged at once."
+	}
+	return s
+}
+
+func disqualifySection(r Rules) section {
+	s := section{Title: "Never a lead", Intro: "Disqualified outright, whatever else they say:"}
+	if f := r.Fit; f != nil && len(f.ExcludeDomains)+len(f.ExcludeTitles) > 0 {
+		s.Items = append(s.Items, item{"Excluded", exclusions(f)})
+	} else {
+		s.Intro = "This definition excludes nobody outright."
+	}
+	return s
+}
+
+func engagementSection(e Engagement) section {
+	s := section{Title: "Engagement score", Intro: fmt.Sprintf("Each touch point earns points; the MQL threshold is %g.", e.Threshold)}
+	if e.HalfLifeDays > 0 {
+		s.Intro += fmt.Sprintf(" Points halve every %g days.", e.HalfLifeDays)
+	}
+	if e.RatingBonus > 0 {
+		s.Intro += fmt.Sprintf(" A rated booth visit earns %g more per rating step (1–5).", e.RatingBonus)
+	}
+	for _, t := range sortedKeys(e.Points) {
+		s.Table = append(s.Table, [2]string{t, fmt.Sprintf("%g", e.Points[t])})
+	}
+	return s
+}
+
+func fieldsSection(d *Definition) section {
+	s := section{Title: "Fields captured", Intro: "Besides the contact fields (email, name, company, title, phone, country), this campaign stores only:"}
+	for _, f := range d.Fields.Custom {
+		text := f.Type
+		if len(f.Options) > 0 {
+			text += ": " + strings.Join(f.Options, " | ")
+		}
+		label := f.Name
+		if f.Label != "" {
+			label += ` ("` + f.Label + `")`
+		}
+		s.Items = append(s.Items, item{label, text})
+	}
+	if len(s.Items) == 0 {
+		s.Intro = "Only the contact fields (email, name, company, title, phone, country)."
+	}
+	return s
+}
+
+func orNone(s string) string {
+	if s == "" {
+		return "(none)"
+	}
+	return s
+}
+
+// markdownEscaper escapes what Markdown would read as markup, so a campaign
+// named "*Launch*" renders as written.
+var markdownEscaper = strings.NewReplacer(
+	`\`, `\\`, "`", "\\`", "*", `\*`, "_", `\_`, "[", `\[`, "]", `\]`, "<", "&lt;", ">", "&gt;", "#", `\#`, "|", `\|`,
+)
+
+var markdown = texttemplate.Must(texttemplate.New("md").Funcs(texttemplate.FuncMap{"md": markdownEscaper.Replace}).Parse(
+	`# {{md .Title}}
+
+_{{md .Subtitle}}_
+{{range .Notices}}
+> **{{md .}}**
+{{end}}
+| | |
+|---|---|
+{{range .Facts}}| {{md .Label}} | {{md .Text}} |
+{{end}}{{range .Sections}}
+## {{md .Title}}
+{{with .Intro}}
+{{md .}}
+{{end}}{{if .Items}}
+{{range .Items}}- **{{md .Label}}:** {{md .Text}}
+{{end}}{{end}}{{if .Table}}
+| Touch point | Points |
+|---|---|
+{{range .Table}}| {{md (index . 0)}} | {{md (index . 1)}} |
+{{end}}{{end}}{{end}}`))
+
+var page = template.Must(template.New("html").Parse(`<!doctype html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>{{.Title}} — lead definition</title>
+<style>
+body{font:16px/1.5 system-ui,sans-serif;max-width:46rem;margin:2rem auto;padding:0 1rem;color:#1c2430}
+h1{margin-bottom:.2rem}.sub{color:#5b6575;margin-top:0}
+.notice{background:#fff4d6;border-left:4px solid #e0a100;padding:.5rem .8rem}
+table{border-collapse:collapse}td,th{border-bottom:1px solid #dde2ea;padding:.25rem .8rem .25rem 0;text-align:left}
+h2{margin-top:2rem;border-bottom:1px solid #dde2ea}
+</style>
+</head>
+<body>
+<h1>{{.Title}}</h1>
+<p class="sub">{{.Subtitle}}</p>
+{{range .Notices}}<p class="notice"><strong>{{.}}</strong></p>
+{{end}}<table>
+{{range .Facts}}<tr><th>{{.Label}}</th><td>{{.Text}}</td></tr>
+{{end}}</table>
+{{range .Sections}}<h2>{{.Title}}</h2>
+{{with .Intro}}<p>{{.}}</p>
+{{end}}{{if .Items}}<ul>
+{{range .Items}}<li><strong>{{.Label}}:</strong> {{.Text}}</li>
+{{end}}</ul>
+{{end}}{{if .Table}}<table><tr><th>Touch point</th><th>Points</th></tr>
+{{range .Table}}<tr><td>{{index . 0}}</td><td>{{index . 1}}</td></tr>
+{{end}}</table>
+{{end}}{{end}}</body>
+</html>
+`))
+
+// WriteMarkdown renders the published definition as a Markdown document.
+func WriteMarkdown(w io.Writer, p *Published, now time.Time) error {
+	return markdown.Execute(w, describe(p, now))
+}
+
+// WriteHTML renders the published definition as a standalone HTML page.
+func WriteHTML(w io.Writer, p *Published, now time.Time) error {
+	return page.Execute(w, describe(p, now))
+}

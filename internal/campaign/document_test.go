@@ -1,0 +1,83 @@
+package campaign_test
+
+import (
+	"bytes"
+	"flag"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/leadgate/leadgate/internal/campaign"
+)
+
+var update = flag.Bool("update", false, "rewrite the golden files in testdata/")
+
+// TestDocumentGolden renders every example definition both ways and compares
+// with testdata/; run `go test ./internal/campaign -update` after a deliberate
+// change and read the diff.
+func TestDocumentGolden(t *testing.T) {
+	for id, d := range examples(t) {
+		p := &campaign.Published{Version: 2, PublishedAt: time.Date(2026, 11, 20, 9, 30, 0, 0, time.UTC), PublishedBy: "maria.lopez@leadgate.example", Definition: d}
+		for ext, write := range map[string]func(*bytes.Buffer) error{
+			"md":   func(b *bytes.Buffer) error { return campaign.WriteMarkdown(b, p, now) },
+			"html": func(b *bytes.Buffer) error { return campaign.WriteHTML(b, p, now) },
+		} {
+			t.Run(id+"."+ext, func(t *testing.T) {
+				var b bytes.Buffer
+				if err := write(&b); err != nil {
+					t.Fatal(err)
+				}
+				golden := filepath.Join("testdata", id+"."+ext)
+				if *update {
+					if err := os.WriteFile(golden, b.Bytes(), 0o644); err != nil {
+						t.Fatal(err)
+					}
+				}
+				want, err := os.ReadFile(golden)
+				if err != nil {
+					t.Fatalf("%v (run with -update to create it)", err)
+				}
+				if !bytes.Equal(b.Bytes(), want) {
+					t.Errorf("%s differs from the rendering; run with -update and review the diff", golden)
+				}
+			})
+		}
+	}
+}
+
+func TestDocumentEscapesAuthorText(t *testing.T) {
+	d := mustParse(t, strings.Replace(minimal, "name: Spring webinar", `name: "<script>alert(1)</script> *Launch* | x"`, 1))
+	if _, err := d.Validate(now); err != nil {
+		t.Fatal(err)
+	}
+	p := &campaign.Published{Version: 1, Definition: d}
+	var h, m bytes.Buffer
+	if err := campaign.WriteHTML(&h, p, now); err != nil {
+		t.Fatal(err)
+	}
+	if strings.Contains(h.String(), "<script>") || !strings.Contains(h.String(), "&lt;script&gt;") {
+		t.Errorf("HTML does not escape the name:\n%s", h.String())
+	}
+	if err := campaign.WriteMarkdown(&m, p, now); err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(m.String(), `# &lt;script&gt;alert(1)&lt;/script&gt; \*Launch\* \| x`) {
+		t.Errorf("Markdown does not escape the name:\n%s", m.String())
+	}
+}
+
+func TestDocumentFlagsOverdueReview(t *testing.T) {
+	d := mustParse(t, strings.Replace(minimal, "2027-03-01", "2026-10-01", 1))
+	if _, err := d.Validate(now); err != nil {
+		t.Fatal(err)
+	}
+	var m bytes.Buffer
+	if err := campaign.WriteMarkdown(&m, &campaign.Published{Version: 1, Definition: d}, now); err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(m.String(), "Overdue for review") {
+		t.Errorf("no overdue notice:\n%s", m.String())
+	}
+}

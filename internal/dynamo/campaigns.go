@@ -1,0 +1,273 @@
+// Package dynamo stores leadgate's data in DynamoDB. It is the only package
+// that speaks DynamoDB; the rest of leadgate sees domain types.
+package dynamo
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"strconv"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/feature/dynamodb/attributevalue"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
+
+	"github.com/leadgate/leadgate/internal/campaign"
+	"github.com/leadgate/leadgate/internal/leadgate"
+)
+
+// CampaignStore keeps campaign definitions as immutable versions.
+//
+// Layout (table keyed by campaignId + version): version 1..n are the published
+// versions, never rewritten. Version 0 is the head: a copy of the latest
+// version plus its number, so "the current definition" is one GetItem and a
+// concurrent publish is caught by a condition on the head.
+type CampaignStore struct {
+	db    *dynamodb.Client
+	table string
+}
+
+// NewCampaignStore returns a store on the given table.
+func NewCampaignStore(db *dynamodb.Client, table string) *CampaignStore {
+	return &CampaignStore{db: db, table: table}
+}
+
+const headVersion = 0
+
+// campaignItem is the stored form of one version (or the head).
+type campaignItem struct {
+	CampaignID  string `dynamodbav:"campaignId"`
+	Version     int    `dynamodbav:"version"`
+	Latest      int    `dynamodbav:"latest,omitempty"` // head only
+	Digest      string `dynamodbav:"digest"`
+	PublishedAt string `dynamodbav:"publishedAt"`
+	PublishedBy string `dynamodbav:"publishedBy"`
+	// Definition is the validated definition as JSON: one attribute keeps
+	// the document exactly as judged, whatever fields later releases add.
+	Definition string `dynamodbav:"definition"`
+}
+
+func (it *campaignItem) published() (*campaign.Published, error) {
+	var d campaign.Definition
+	if err := json.Unmarshal([]byte(it.Definition), &d); err != nil {
+		return nil, fmt.Errorf("decode definition %s v%d: %w", it.CampaignID, it.Version, err)
+	}
+	at, err := time.Parse(time.RFC3339Nano, it.PublishedAt)
+	if err != nil {
+		return nil, fmt.Errorf("decode publishedAt of %s v%d: %w", it.CampaignID, it.Version, err)
+	}
+	v := it.Version
+	if v == headVersion {
+		v = it.Latest
+	}
+	return &campaign.Published{Version: v, PublishedAt: at, PublishedBy: it.PublishedBy, Digest: it.Digest, Definition: &d}, nil
+}
+
+// Publish stores d as the campaign's next version. If d is identical to the
+// current version, nothing is written and created is false: applying the same
+// file twice is not an edit. d must have passed Validate.
+func (s *CampaignStore) Publish(ctx context.Context, d *campaign.Definition, by string, now time.Time) (p *campaign.Published, created bool, err error) {
+	doc, err := json.Marshal(d)
+	if err != nil {
+		return nil, false, fmt.Errorf("encode definition %s: %w", d.ID, err)
+	}
+	digest := d.Digest()
+	// Two publishers racing for the same version number: the loser re-reads
+	// the head and takes the next number. A few rounds settle any real race.
+	for range 5 {
+		head, err := s.head(ctx, d.ID, true)
+		if err != nil {
+			return nil, false, err
+		}
+		latest := 0
+		if head != nil {
+			if head.Digest == digest {
+				p, err := head.published()
+				return p, false, err
+			}
+			latest = head.Latest
+		}
+		next := campaignItem{
+			CampaignID: d.ID, Version: latest + 1, Digest: digest,
+			PublishedAt: now.UTC().Format(time.RFC3339Nano), PublishedBy: by, Definition: string(doc),
+		}
+		newHead := next
+		newHead.Version, newHead.Latest = headVersion, next.Version
+		err = s.putVersion(ctx, next, newHead, latest)
+		if isConditionFailure(err) {
+			continue
+		}
+		if err != nil {
+			return nil, false, fmt.Errorf("publish %s v%d: %w", d.ID, next.Version, err)
+		}
+		p, err := next.published()
+		return p, true, err
+	}
+	return nil, false, leadgate.Errorf(leadgate.ECONFLICT, "Campaign %s is being published by someone else right now; try again.", d.ID)
+}
+
+func (s *CampaignStore) putVersion(ctx context.Context, version, head campaignItem, previous int) error {
+	vItem, err := attributevalue.MarshalMap(version)
+	if err != nil {
+		return err
+	}
+	hItem, err := attributevalue.MarshalMap(head)
+	if err != nil {
+		return err
+	}
+	headCond := "attribute_not_exists(campaignId)"
+	var values map[string]types.AttributeValue
+	if previous > 0 {
+		headCond = "latest = :previous"
+		values = map[string]types.AttributeValue{":previous": &types.AttributeValueMemberN{Value: strconv.Itoa(previous)}}
+	}
+	_, err = s.db.TransactWriteItems(ctx, &dynamodb.TransactWriteItemsInput{
+		TransactItems: []types.TransactWriteItem{
+			{Put: &types.Put{TableName: &s.table, Item: vItem, ConditionExpression: aws.String("attribute_not_exists(campaignId)")}},
+			{Put: &types.Put{TableName: &s.table, Item: hItem, ConditionExpression: &headCond, ExpressionAttributeValues: values}},
+		},
+	})
+	return err
+}
+
+func (s *CampaignStore) head(ctx context.Context, id string, consistent bool) (*campaignItem, error) {
+	return s.get(ctx, id, headVersion, consistent)
+}
+
+func (s *CampaignStore) get(ctx context.Context, id string, version int, consistent bool) (*campaignItem, error) {
+	out, err := s.db.GetItem(ctx, &dynamodb.GetItemInput{
+		TableName:      &s.table,
+		Key:            campaignKey(id, version),
+		ConsistentRead: &consistent,
+	})
+	if err != nil {
+		return nil, fmt.Errorf("get campaign %s v%d: %w", id, version, err)
+	}
+	if out.Item == nil {
+		return nil, nil
+	}
+	var it campaignItem
+	if err := attributevalue.UnmarshalMap(out.Item, &it); err != nil {
+		return nil, fmt.Errorf("decode campaign %s v%d: %w", id, version, err)
+	}
+	return &it, nil
+}
+
+func campaignKey(id string, version int) map[string]types.AttributeValue {
+	return map[string]types.AttributeValue{
+		"campaignId": &types.AttributeValueMemberS{Value: id},
+		"version":    &types.AttributeValueMemberN{Value: strconv.Itoa(version)},
+	}
+}
+
+// Current returns the latest published version of a campaign.
+func (s *CampaignStore) Current(ctx context.Context, id string) (*campaign.Published, error) {
+	it, err := s.head(ctx, id, false)
+	if err != nil {
+		return nil, err
+	}
+	if it == nil {
+		return nil, leadgate.Errorf(leadgate.ENOTFOUND, "No campaign %q.", id)
+	}
+	return it.published()
+}
+
+// Version returns one published version.
+func (s *CampaignStore) Version(ctx context.Context, id string, version int) (*campaign.Published, error) {
+	if version < 1 {
+		return nil, leadgate.Errorf(leadgate.ENOTFOUND, "Versions start at 1.")
+	}
+	it, err := s.get(ctx, id, version, false)
+	if err != nil {
+		return nil, err
+	}
+	if it == nil {
+		return nil, leadgate.Errorf(leadgate.ENOTFOUND, "Campaign %q has no version %d.", id, version)
+	}
+	return it.published()
+}
+
+// Versions lists a campaign's versions, newest first.
+func (s *CampaignStore) Versions(ctx context.Context, id string) ([]*campaign.Published, error) {
+	var out []*campaign.Published
+	p := dynamodb.NewQueryPaginator(s.db, &dynamodb.QueryInput{
+		TableName:              &s.table,
+		KeyConditionExpression: aws.String("campaignId = :id AND version > :head"),
+		ExpressionAttributeValues: map[string]types.AttributeValue{
+			":id":   &types.AttributeValueMemberS{Value: id},
+			":head": &types.AttributeValueMemberN{Value: "0"},
+		},
+		ScanIndexForward: aws.Bool(false),
+	})
+	for p.HasMorePages() {
+		page, err := p.NextPage(ctx)
+		if err != nil {
+			return nil, fmt.Errorf("list versions of %s: %w", id, err)
+		}
+		for _, item := range page.Items {
+			var it campaignItem
+			if err := attributevalue.UnmarshalMap(item, &it); err != nil {
+				return nil, fmt.Errorf("decode a version of %s: %w", id, err)
+			}
+			pub, err := it.published()
+			if err != nil {
+				return nil, err
+			}
+			out = append(out, pub)
+		}
+	}
+	if len(out) == 0 {
+		return nil, leadgate.Errorf(leadgate.ENOTFOUND, "No campaign %q.", id)
+	}
+	return out, nil
+}
+
+// List returns the current version of every campaign. It scans the heads:
+// a company runs hundreds of campaigns, not millions.
+func (s *CampaignStore) List(ctx context.Context) ([]*campaign.Published, error) {
+	var out []*campaign.Published
+	p := dynamodb.NewScanPaginator(s.db, &dynamodb.ScanInput{
+		TableName:                 &s.table,
+		FilterExpression:          aws.String("version = :head"),
+		ExpressionAttributeValues: map[string]types.AttributeValue{":head": &types.AttributeValueMemberN{Value: "0"}},
+	})
+	for p.HasMorePages() {
+		page, err := p.NextPage(ctx)
+		if err != nil {
+			return nil, fmt.Errorf("list campaigns: %w", err)
+		}
+		for _, item := range page.Items {
+			var it campaignItem
+			if err := attributevalue.UnmarshalMap(item, &it); err != nil {
+				return nil, fmt.Errorf("decode campaign head: %w", err)
+			}
+			pub, err := it.published()
+			if err != nil {
+				return nil, err
+			}
+			out = append(out, pub)
+		}
+	}
+	return out, nil
+}
+
+// isConditionFailure reports whether a write lost its condition, alone or
+// inside a transaction.
+func isConditionFailure(err error) bool {
+	var ccf *types.ConditionalCheckFailedException
+	if errors.As(err, &ccf) {
+		return true
+	}
+	var tc *types.TransactionCanceledException
+	if errors.As(err, &tc) {
+		for _, r := range tc.CancellationReasons {
+			if aws.ToString(r.Code) == "ConditionalCheckFailed" {
+				return true
+			}
+		}
+	}
+	return false
+}
