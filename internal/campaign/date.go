@@ -56,3 +56,15 @@ func (d Date) MarshalYAML() (any, error) { return d.String(), nil }
 // EndOfDay is the last instant of the day in UTC, the moment a campaign that
 // "ends" on this day stops taking submissions.
 func (d Date) EndOfDay() time.Time { return d.AddDate(0, 0, 1).Add(-time.Nanosecond) }
+
+// MarshalJSON writes "2027-05-01"; without it the embedded time.Time would
+// write a timestamp.
+func (d Date) MarshalJSON() ([]byte, error) { return []byte(`"` + d.String() + `"`), nil }
+
+// UnmarshalJSON reads "2027-05-01".
+func (d *Date) UnmarshalJSON(b []byte) error {
+	if len(b) < 2 || b[0] != '"' || b[len(b)-1] != '"' {
+		return fmt.Errorf("want a date like \"2027-05-01\"")
+	}
+	return d.UnmarshalText(b[1 : len(b)-1])
+}

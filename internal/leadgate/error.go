@@ -11,15 +11,15 @@ import (
 // Error codes. They name what went wrong in the domain's terms; the HTTP edge
 // decides which status each becomes.
 const (
-	EBADREQUEST   = "bad_request"   // the request itself cannot be read
-	EINVALID      = "invalid"       // readable, but breaks a rule (every problem listed)
-	ENOTFOUND     = "not_found"     // no such campaign, version, lead
-	ECONFLICT     = "conflict"      // the state changed under the caller
-	EUNAUTHORIZED = "unauthorized"  // no or wrong credentials
-	EFORBIDDEN    = "forbidden"     // credentials lack the scope
-	ETOOLARGE     = "too_large"     // body over the stated limit
-	EUNSUPPORTED  = "unsupported"   // content type we do not read
-	EINTERNAL     = "internal"      // our fault; details are logged, never shown
+	EBADREQUEST   = "bad_request"  // the request itself cannot be read
+	EINVALID      = "invalid"      // readable, but breaks a rule (every problem listed)
+	ENOTFOUND     = "not_found"    // no such campaign, version, lead
+	ECONFLICT     = "conflict"     // the state changed under the caller
+	EUNAUTHORIZED = "unauthorized" // no or wrong credentials
+	EFORBIDDEN    = "forbidden"    // credentials lack the scope
+	ETOOLARGE     = "too_large"    // body over the stated limit
+	EUNSUPPORTED  = "unsupported"  // content type we do not read
+	EINTERNAL     = "internal"     // our fault; details are logged, never shown
 )
 
 // Problem is one thing wrong with an input, at a path a person can find

@@ -110,7 +110,7 @@ func (s *Stack) startDynamoDB(ctx context.Context, cacheDir string, log io.Write
 		return []string{java, "-Xmx256m",
 			"-Djava.library.path=" + filepath.Join(dir, libDirName),
 			"-jar", filepath.Join(dir, jarName),
-			"-inMemory", "-port", strconv.Itoa(port), "-disableTelemetry"}
+			"-inMemory", "-sharedDb", "-port", strconv.Itoa(port), "-disableTelemetry"}
 	}
 	c, ep, err := launch(ctx, "DynamoDB Local", dir, argv, probeDynamoDB)
 	if err != nil {

@@ -64,10 +64,16 @@ func waitReady(ctx context.Context, name, endpoint string, probe probeFunc, c *c
 	}
 	tick := time.NewTicker(pollInterval)
 	defer tick.Stop()
+	var lastErr error
 	for {
 		pctx, pcancel := context.WithTimeout(deadline, probeTimeout)
 		err := probe(pctx, endpoint)
 		pcancel()
+		// A probe cut short by the overall deadline says nothing useful;
+		// keep the error from before it (usually "connection refused").
+		if err != nil && deadline.Err() == nil {
+			lastErr = err
+		}
 		if err == nil {
 			// Another server may have grabbed the port and answered for
 			// our dying child; only trust the answer if ours is alive.
@@ -82,7 +88,7 @@ func waitReady(ctx context.Context, name, endpoint string, probe probeFunc, c *c
 			if ctx.Err() != nil {
 				return fmt.Errorf("waiting for %s on %s: %w", name, endpoint, ctx.Err())
 			}
-			msg := fmt.Sprintf("%s on %s not ready after %s; last error: %v", name, endpoint, readyTimeout, err)
+			msg := fmt.Sprintf("%s on %s not ready after %s; last error: %v", name, endpoint, readyTimeout, lastErr)
 			if c != nil {
 				msg += "; output:\n" + c.out.tail(tailLines)
 			}

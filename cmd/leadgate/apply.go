@@ -1,0 +1,359 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"net/http"
+	"net/url"
+	"os"
+	"path/filepath"
+	"regexp"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/leadgate/leadgate/internal/campaign"
+	"github.com/leadgate/leadgate/internal/leadgate"
+)
+
+const (
+	defaultAPIURL = "http://127.0.0.1:3000"
+	applyTimeout  = 30 * time.Second
+	// maxReplyBytes bounds what we read of a reply: ours are a few hundred
+	// bytes, and a misconfigured URL could point at something that streams.
+	maxReplyBytes = 1 << 20
+)
+
+// runApply implements `leadgate apply -f PATH [-f PATH...] [--url URL] [--token TOKEN] [--dry-run]`, like kubectl apply:
+// PATH is a file or a directory (all *.yaml / *.yml in it, sorted, not recursive); a file may hold several YAML documents separated by `---` lines (split them; skip empty documents).
+// URL defaults to $LEADGATE_URL, else http://127.0.0.1:3000. TOKEN defaults to $LEADGATE_TOKEN.
+// For each document prints one line: "campaign/<id> created (version N)" or "campaign/<id> unchanged (version N)", then each warning indented "  warning: path: message".
+// On a 4xx/5xx prints "campaign/<id> rejected: <message>" and each problem "  path: message" (to stderr), goes on with the next document, and returns an error at the end naming how many failed.
+// --dry-run parses locally and prints "campaign/<id> would be applied" without sending.
+// A document that does not parse locally is reported like a rejection (with its problems) and sending is skipped for it.
+func runApply(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	fs := flag.NewFlagSet("apply", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	var paths pathList
+	fs.Var(&paths, "f", "campaign definition `PATH`: a YAML file, or a directory of *.yaml / *.yml files (repeatable)")
+	baseURL := fs.String("url", "", "admin API base `URL` (default $LEADGATE_URL, else "+defaultAPIURL+")")
+	// The token's default is read from the environment after parsing, not
+	// given to the flag, so -h never prints the secret.
+	token := fs.String("token", "", "bearer `TOKEN` for the admin API (default $LEADGATE_TOKEN)")
+	dryRun := fs.Bool("dry-run", false, "read the definitions and list what would be applied, without sending anything")
+	fs.Usage = func() {
+		fmt.Fprintln(fs.Output(), "usage: leadgate apply -f PATH [-f PATH...] [--url URL] [--token TOKEN] [--dry-run]")
+		fs.PrintDefaults()
+	}
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	if fs.NArg() > 0 {
+		return fmt.Errorf("apply: unexpected argument %q (name definitions with -f)", fs.Arg(0))
+	}
+	if len(paths) == 0 {
+		fs.Usage()
+		return errors.New("apply: -f PATH is required")
+	}
+
+	// Everything is read before anything is sent, so a mistyped path fails
+	// the run up front instead of leaving it half applied.
+	var docs []document
+	for _, p := range paths {
+		ds, err := readDocuments(p)
+		if err != nil {
+			return fmt.Errorf("apply: %w", err)
+		}
+		docs = append(docs, ds...)
+	}
+	if len(docs) == 0 {
+		return fmt.Errorf("apply: no campaign definitions in %s", strings.Join(paths, ", "))
+	}
+
+	var c *applyClient
+	if !*dryRun {
+		var err error
+		if c, err = newApplyClient(firstNonEmpty(*baseURL, os.Getenv("LEADGATE_URL"), defaultAPIURL), firstNonEmpty(*token, os.Getenv("LEADGATE_TOKEN"))); err != nil {
+			return fmt.Errorf("apply: %w", err)
+		}
+	}
+
+	failed := 0
+	for i, doc := range docs {
+		if err := ctx.Err(); err != nil {
+			return fmt.Errorf("apply: stopped after %d of %d definitions (%d failed): %w", i, len(docs), failed, err)
+		}
+		d, err := campaign.Parse(doc.body)
+		if err == nil && d.ID == "" {
+			// The server would take the id from the URL, but the URL is
+			// exactly what we cannot build without one.
+			err = leadgate.Invalid("The definition has no id.", []leadgate.Problem{{Path: "id", Message: "required: apply publishes each definition under its id"}})
+		}
+		if err != nil {
+			doc.reject(stderr, doc.source, err)
+			failed++
+			continue
+		}
+		name := "campaign/" + d.ID
+		if *dryRun {
+			fmt.Fprintf(stdout, "%s would be applied\n", name)
+			continue
+		}
+		res, err := c.put(ctx, d.ID, doc.body)
+		if err != nil {
+			doc.reject(stderr, name, err)
+			failed++
+			continue
+		}
+		outcome := "unchanged"
+		if res.Created {
+			outcome = "created"
+		}
+		fmt.Fprintf(stdout, "%s %s (version %d)\n", name, outcome, res.Version)
+		for _, w := range res.Warnings {
+			fmt.Fprintf(stdout, "  warning: %s\n", doc.inFile(w))
+		}
+	}
+	if failed > 0 {
+		return fmt.Errorf("apply: %d of %d campaign definitions failed", failed, len(docs))
+	}
+	return nil
+}
+
+// pathList collects repeated -f flags.
+type pathList []string
+
+func (p *pathList) String() string { return strings.Join(*p, ", ") }
+
+func (p *pathList) Set(v string) error {
+	if v == "" {
+		return errors.New("empty path")
+	}
+	*p = append(*p, v)
+	return nil
+}
+
+// document is one YAML document of a definition file.
+type document struct {
+	source string // how a person finds it: the path, plus its number when the file holds several
+	line   int    // the file line it starts on
+	body   []byte
+}
+
+// readDocuments reads a file, or every *.yaml / *.yml directly in a
+// directory, in name order so runs are repeatable.
+func readDocuments(path string) ([]document, error) {
+	info, err := os.Stat(path)
+	if err != nil {
+		return nil, err
+	}
+	if !info.IsDir() {
+		data, err := os.ReadFile(path)
+		if err != nil {
+			return nil, err
+		}
+		return splitDocuments(path, data), nil
+	}
+	entries, err := os.ReadDir(path) // sorted by name
+	if err != nil {
+		return nil, err
+	}
+	var docs []document
+	found := false
+	for _, e := range entries {
+		if e.IsDir() {
+			continue
+		}
+		if ext := strings.ToLower(filepath.Ext(e.Name())); ext != ".yaml" && ext != ".yml" {
+			continue
+		}
+		found = true
+		file := filepath.Join(path, e.Name())
+		data, err := os.ReadFile(file)
+		if err != nil {
+			return nil, err
+		}
+		docs = append(docs, splitDocuments(file, data)...)
+	}
+	if !found {
+		return nil, fmt.Errorf("%s: no *.yaml or *.yml files in the directory", path)
+	}
+	return docs, nil
+}
+
+// splitDocuments cuts a file at its "---" lines. The server reads exactly one
+// definition per request, so each document travels on its own.
+func splitDocuments(path string, data []byte) []document {
+	var docs []document
+	var cur bytes.Buffer
+	start, n := 1, 0
+	flush := func() {
+		if !blankYAML(cur.Bytes()) {
+			docs = append(docs, document{line: start, body: bytes.Clone(cur.Bytes())})
+		}
+		cur.Reset()
+	}
+	for len(data) > 0 {
+		line := data
+		if i := bytes.IndexByte(data, '\n'); i >= 0 {
+			line = data[:i+1]
+		}
+		data = data[len(line):]
+		n++
+		if isDocumentSeparator(line) {
+			flush()
+			start = n + 1
+			continue
+		}
+		cur.Write(line)
+	}
+	flush()
+	for i := range docs {
+		docs[i].source = path
+		if len(docs) > 1 {
+			docs[i].source = fmt.Sprintf("%s (document %d)", path, i+1)
+		}
+	}
+	return docs
+}
+
+// isDocumentSeparator matches "---" alone on a line, allowing a trailing
+// comment ("--- # webinar"), which people write to label documents.
+func isDocumentSeparator(line []byte) bool {
+	rest, ok := bytes.CutPrefix(bytes.TrimRight(line, " \t\r\n"), []byte("---"))
+	if !ok {
+		return false
+	}
+	return len(rest) == 0 || ((rest[0] == ' ' || rest[0] == '\t') && bytes.HasPrefix(bytes.TrimSpace(rest), []byte("#")))
+}
+
+// blankYAML reports a document with nothing but blank lines and comments:
+// the header comment before a file's first "---" is not a definition.
+func blankYAML(doc []byte) bool {
+	for line := range bytes.Lines(doc) {
+		if t := bytes.TrimSpace(line); len(t) > 0 && t[0] != '#' {
+			return false
+		}
+	}
+	return true
+}
+
+var linePath = regexp.MustCompile(`^line (\d+)$`)
+
+// inFile restates a "line N" problem against the file: the parser counts from
+// the start of the document it was given, which is not where the author looks
+// in a file of several documents.
+func (d document) inFile(p leadgate.Problem) leadgate.Problem {
+	if m := linePath.FindStringSubmatch(p.Path); m != nil && d.line > 1 {
+		n, _ := strconv.Atoi(m[1])
+		p.Path = "line " + strconv.Itoa(n+d.line-1)
+	}
+	return p
+}
+
+func (d document) reject(w io.Writer, name string, err error) {
+	msg := err.Error()
+	var le *leadgate.Error
+	if errors.As(err, &le) {
+		msg = le.Message
+	}
+	fmt.Fprintf(w, "%s rejected: %s\n", name, msg)
+	for _, p := range leadgate.ErrorProblems(err) {
+		fmt.Fprintf(w, "  %s\n", d.inFile(p))
+	}
+}
+
+// applyClient speaks the admin API's PUT /v1/campaigns/{id}. Its reply types
+// are declared here rather than imported from internal/httpapi so the CLI
+// does not pull in the Lambda runtime.
+type applyClient struct {
+	http  *http.Client
+	base  string
+	token string
+}
+
+type publishReply struct {
+	ID       string             `json:"id"`
+	Version  int                `json:"version"`
+	Created  bool               `json:"created"`
+	Digest   string             `json:"digest"`
+	Warnings []leadgate.Problem `json:"warnings"`
+}
+
+type errorReply struct {
+	Error struct {
+		Code     string             `json:"code"`
+		Message  string             `json:"message"`
+		Problems []leadgate.Problem `json:"problems"`
+	} `json:"error"`
+}
+
+func newApplyClient(base, token string) (*applyClient, error) {
+	u, err := url.Parse(base)
+	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+		return nil, fmt.Errorf("--url %q: want http(s)://host[:port][/path]", base)
+	}
+	// A trailing slash is kept off so a base with a stage path ("/prod/")
+	// still joins to a single "/v1".
+	return &applyClient{http: &http.Client{Timeout: applyTimeout}, base: strings.TrimRight(base, "/"), token: token}, nil
+}
+
+func (c *applyClient) put(ctx context.Context, id string, doc []byte) (*publishReply, error) {
+	req, err := http.NewRequestWithContext(ctx, http.MethodPut, c.base+"/v1/campaigns/"+url.PathEscape(id), bytes.NewReader(doc))
+	if err != nil {
+		return nil, err
+	}
+	req.Header.Set("Content-Type", "application/yaml")
+	req.Header.Set("Accept", "application/json")
+	if c.token != "" {
+		req.Header.Set("Authorization", "Bearer "+c.token)
+	}
+	resp, err := c.http.Do(req)
+	if err != nil {
+		return nil, err
+	}
+	defer resp.Body.Close()
+	body, err := io.ReadAll(io.LimitReader(resp.Body, maxReplyBytes))
+	if err != nil {
+		return nil, fmt.Errorf("HTTP %s: reading the reply: %w", resp.Status, err)
+	}
+	if resp.StatusCode >= 400 {
+		return nil, c.replyError(resp, body)
+	}
+	if resp.StatusCode != http.StatusOK && resp.StatusCode != http.StatusCreated {
+		return nil, fmt.Errorf("HTTP %s: expected 200 or 201 (is --url the leadgate admin API?)", resp.Status)
+	}
+	var r publishReply
+	if err := json.Unmarshal(body, &r); err != nil {
+		return nil, fmt.Errorf("HTTP %s: the reply is not the admin API's JSON (is --url the leadgate admin API?): %w", resp.Status, err)
+	}
+	return &r, nil
+}
+
+// replyError turns an error reply into the *leadgate.Error the server started
+// from. Replies that are not ours (a proxy's 502 page) still get a message.
+func (c *applyClient) replyError(resp *http.Response, body []byte) error {
+	var r errorReply
+	if json.Unmarshal(body, &r) != nil || r.Error.Message == "" {
+		r.Error.Message = "HTTP " + resp.Status
+	}
+	e := &leadgate.Error{Code: r.Error.Code, Message: r.Error.Message, Problems: r.Error.Problems}
+	if resp.StatusCode == http.StatusUnauthorized && c.token == "" {
+		e.Message += " (no token given: pass --token or set LEADGATE_TOKEN)"
+	}
+	return e
+}
+
+func firstNonEmpty(s ...string) string {
+	for _, v := range s {
+		if v != "" {
+			return v
+		}
+	}
+	return ""
+}

@@ -1,0 +1,65 @@
+package main
+
+import (
+	"context"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+
+	"github.com/leadgate/leadgate/internal/local"
+	"github.com/leadgate/leadgate/internal/localstack"
+	"github.com/leadgate/leadgate/internal/logging"
+)
+
+func runLocal(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	fs := flag.NewFlagSet("local", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	addr := fs.String("addr", "127.0.0.1:3000", "address to serve the HTTP API on")
+	template := fs.String("template", "template.yaml", "SAM template declaring the tables, queues and routes")
+	campaigns := fs.String("campaigns", "campaigns", "folder of campaign definitions to publish at start (\"\" for none)")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+
+	fmt.Fprintln(stdout, "leadgate local: starting DynamoDB Local and moto (SQS)...")
+	stack, err := localstack.Start(ctx, localstack.Options{Log: stdout})
+	if err != nil {
+		return err
+	}
+	defer func() {
+		_ = stack.Stop()
+		fmt.Fprintln(stdout, "leadgate local: stopped")
+	}()
+	if err := stack.Setenv(); err != nil {
+		return err
+	}
+	cfg, err := local.AWSConfig(ctx)
+	if err != nil {
+		return err
+	}
+	sys, err := local.Start(ctx, cfg, local.Options{
+		Template: *template, Campaigns: *campaigns, Addr: *addr,
+		Token: os.Getenv("LEADGATE_TOKEN"), Log: logging.New(stderr), Out: stdout,
+	})
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(stdout, "\nDynamoDB  %s\nSQS       %s\nAPI       %s\n\nRoutes:\n", stack.DynamoDB, stack.SQS, sys.URL)
+	for _, r := range sys.Routes {
+		auth := "public"
+		if r.Authorizer != "" {
+			auth = "bearer token"
+		}
+		fmt.Fprintf(stdout, "  %-7s %s%-45s %s\n", r.Method, sys.URL, r.Path, auth)
+	}
+	fmt.Fprintf(stdout, "\nToken: %s\n  export LEADGATE_TOKEN=%s\n\nCtrl-C stops everything.\n", sys.Token, sys.Token)
+
+	select {
+	case <-ctx.Done():
+		fmt.Fprintln(stdout, "\nleadgate local: stopping")
+		return sys.Close()
+	case err := <-sys.Done():
+		return err
+	}
+}

@@ -1,0 +1,61 @@
+// Command leadgate is the operator's tool: it runs the whole system locally
+// and publishes campaign definitions.
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"syscall"
+)
+
+const usage = `leadgate: the lead definition marketing and sales agreed on, enforced.
+
+Usage:
+  leadgate local [--addr 127.0.0.1:3000] [--template template.yaml] [--campaigns campaigns]
+      Run everything on this machine: DynamoDB Local, moto's SQS, and every
+      HTTP route of template.yaml. Ctrl-C stops what it started.
+  leadgate apply -f PATH [-f PATH...] [--url URL] [--token TOKEN] [--dry-run]
+      Publish campaign definitions (YAML files or folders) as new versions.
+
+Environment:
+  LEADGATE_TOKEN   the bearer token (local accepts it; apply sends it)
+  LEADGATE_URL     the API base URL apply talks to (default http://127.0.0.1:3000)
+  AWS_ENDPOINT_URL_DYNAMODB, AWS_ENDPOINT_URL_SQS
+                   local uses these servers instead of starting its own
+`
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	err := run(ctx, os.Args[1:], os.Stdout, os.Stderr)
+	stop()
+	if errors.Is(err, flag.ErrHelp) {
+		return
+	}
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "leadgate:", err)
+		os.Exit(1)
+	}
+}
+
+func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	if len(args) == 0 {
+		fmt.Fprint(stderr, usage)
+		return errors.New("name a command")
+	}
+	switch args[0] {
+	case "local":
+		return runLocal(ctx, args[1:], stdout, stderr)
+	case "apply":
+		return runApply(ctx, args[1:], stdout, stderr)
+	case "help", "-h", "--help":
+		fmt.Fprint(stdout, usage)
+		return nil
+	}
+	fmt.Fprint(stderr, usage)
+	return fmt.Errorf("unknown command %q", args[0])
+}

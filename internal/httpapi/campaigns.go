@@ -1,0 +1,215 @@
+package httpapi
+
+import (
+	"bytes"
+	"context"
+	"log/slog"
+	"net/http"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/aws/aws-lambda-go/events"
+
+	"github.com/leadgate/leadgate/internal/campaign"
+	"github.com/leadgate/leadgate/internal/leadgate"
+)
+
+// CampaignStore is what the campaigns API needs from storage.
+type CampaignStore interface {
+	Publish(ctx context.Context, d *campaign.Definition, by string, now time.Time) (*campaign.Published, bool, error)
+	Current(ctx context.Context, id string) (*campaign.Published, error)
+	Version(ctx context.Context, id string, version int) (*campaign.Published, error)
+	Versions(ctx context.Context, id string) ([]*campaign.Published, error)
+	List(ctx context.Context) ([]*campaign.Published, error)
+}
+
+// Campaigns serves the admin API for campaign definitions.
+type Campaigns struct {
+	store CampaignStore
+	now   func() time.Time
+}
+
+// NewCampaigns returns the campaigns API as a Handler.
+func NewCampaigns(store CampaignStore, log *slog.Logger, now func() time.Time) Handler {
+	c := &Campaigns{store: store, now: now}
+	rt := &router{log: log, routes: map[string]route{
+		"GET /v1/campaigns":                                 c.list,
+		"PUT /v1/campaigns/{campaignId}":                    c.put,
+		"GET /v1/campaigns/{campaignId}":                    c.get,
+		"GET /v1/campaigns/{campaignId}/versions":           c.versions,
+		"GET /v1/campaigns/{campaignId}/versions/{version}": c.version,
+		"GET /v1/campaigns/{campaignId}/definition":         c.document,
+	}}
+	return rt.handle
+}
+
+// definitionTypes are the bodies PUT reads. YAML is what lives in git; JSON
+// is YAML too, so one strict parser reads both.
+var definitionTypes = []string{"application/yaml", "application/x-yaml", "text/yaml", "text/x-yaml", "application/json", "text/plain"}
+
+// PublishResponse answers a PUT.
+type PublishResponse struct {
+	ID       string             `json:"id"`
+	Version  int                `json:"version"`
+	Created  bool               `json:"created"`
+	Digest   string             `json:"digest"`
+	Warnings []leadgate.Problem `json:"warnings,omitempty"`
+}
+
+func (c *Campaigns) put(ctx context.Context, req *events.APIGatewayV2HTTPRequest) (events.APIGatewayV2HTTPResponse, error) {
+	who, err := authorize(req, ScopeCampaignsWrite)
+	if err != nil {
+		return events.APIGatewayV2HTTPResponse{}, err
+	}
+	// curl -T sends no content type; take that as YAML, refuse the rest.
+	if mt := mediaType(req); mt != "" && !slices.Contains(definitionTypes, mt) {
+		return events.APIGatewayV2HTTPResponse{}, leadgate.Errorf(leadgate.EUNSUPPORTED, "Send the definition as YAML or JSON (Content-Type: %s), not %s.", strings.Join(definitionTypes[:5], ", "), mt)
+	}
+	doc, err := body(req, campaign.MaxDocumentBytes)
+	if err != nil {
+		return events.APIGatewayV2HTTPResponse{}, err
+	}
+	d, err := campaign.Parse(doc)
+	if err != nil {
+		return events.APIGatewayV2HTTPResponse{}, err
+	}
+	id := req.PathParameters["campaignId"]
+	if d.ID == "" {
+		d.ID = id
+	}
+	now := c.now()
+	warnings, err := d.Validate(now)
+	if err != nil {
+		return events.APIGatewayV2HTTPResponse{}, err
+	}
+	if d.ID != id {
+		return events.APIGatewayV2HTTPResponse{}, leadgate.Invalid("The definition is for another campaign.", []leadgate.Problem{{Path: "id", Message: "\"" + d.ID + "\" does not match the URL's " + strconv.Quote(id)}})
+	}
+	p, created, err := c.store.Publish(ctx, d, who.id, now)
+	if err != nil {
+		return events.APIGatewayV2HTTPResponse{}, err
+	}
+	status := http.StatusOK
+	if created {
+		status = http.StatusCreated
+	}
+	resp := jsonResponse(status, PublishResponse{ID: d.ID, Version: p.Version, Created: created, Digest: p.Digest, Warnings: warnings})
+	resp.Headers["Location"] = "/v1/campaigns/" + d.ID + "/versions/" + strconv.Itoa(p.Version)
+	return resp, nil
+}
+
+func (c *Campaigns) get(ctx context.Context, req *events.APIGatewayV2HTTPRequest) (events.APIGatewayV2HTTPResponse, error) {
+	p, err := c.published(ctx, req, req.QueryStringParameters["version"])
+	if err != nil {
+		return events.APIGatewayV2HTTPResponse{}, err
+	}
+	return jsonResponse(http.StatusOK, p), nil
+}
+
+func (c *Campaigns) version(ctx context.Context, req *events.APIGatewayV2HTTPRequest) (events.APIGatewayV2HTTPResponse, error) {
+	p, err := c.published(ctx, req, req.PathParameters["version"])
+	if err != nil {
+		return events.APIGatewayV2HTTPResponse{}, err
+	}
+	return jsonResponse(http.StatusOK, p), nil
+}
+
+// published reads the current version, or the one named by version.
+func (c *Campaigns) published(ctx context.Context, req *events.APIGatewayV2HTTPRequest, version string) (*campaign.Published, error) {
+	if _, err := authorize(req, ScopeCampaignsRead); err != nil {
+		return nil, err
+	}
+	id := req.PathParameters["campaignId"]
+	if version == "" {
+		return c.store.Current(ctx, id)
+	}
+	n, err := strconv.Atoi(version)
+	if err != nil || n < 1 {
+		return nil, leadgate.Errorf(leadgate.EBADREQUEST, "version %q: want a number from 1.", version)
+	}
+	return c.store.Version(ctx, id, n)
+}
+
+// VersionSummary is one line of a campaign's history.
+type VersionSummary struct {
+	Version     int       `json:"version"`
+	PublishedAt time.Time `json:"publishedAt"`
+	PublishedBy string    `json:"publishedBy"`
+	Digest      string    `json:"digest"`
+}
+
+func (c *Campaigns) versions(ctx context.Context, req *events.APIGatewayV2HTTPRequest) (events.APIGatewayV2HTTPResponse, error) {
+	if _, err := authorize(req, ScopeCampaignsRead); err != nil {
+		return events.APIGatewayV2HTTPResponse{}, err
+	}
+	ps, err := c.store.Versions(ctx, req.PathParameters["campaignId"])
+	if err != nil {
+		return events.APIGatewayV2HTTPResponse{}, err
+	}
+	out := struct {
+		ID       string           `json:"id"`
+		Versions []VersionSummary `json:"versions"`
+	}{ID: req.PathParameters["campaignId"]}
+	for _, p := range ps {
+		out.Versions = append(out.Versions, VersionSummary{p.Version, p.PublishedAt, p.PublishedBy, p.Digest})
+	}
+	return jsonResponse(http.StatusOK, out), nil
+}
+
+// CampaignSummary is one line of the campaign list.
+type CampaignSummary struct {
+	ID          string        `json:"id"`
+	Name        string        `json:"name"`
+	Channel     string        `json:"channel"`
+	Funnel      string        `json:"funnel"`
+	Status      string        `json:"status"`
+	Version     int           `json:"version"`
+	ReviewBy    campaign.Date `json:"reviewBy"`
+	ReviewDue   bool          `json:"reviewOverdue"`
+	PublishedAt time.Time     `json:"publishedAt"`
+}
+
+func (c *Campaigns) list(ctx context.Context, req *events.APIGatewayV2HTTPRequest) (events.APIGatewayV2HTTPResponse, error) {
+	if _, err := authorize(req, ScopeCampaignsRead); err != nil {
+		return events.APIGatewayV2HTTPResponse{}, err
+	}
+	ps, err := c.store.List(ctx)
+	if err != nil {
+		return events.APIGatewayV2HTTPResponse{}, err
+	}
+	now := c.now()
+	out := struct {
+		Campaigns []CampaignSummary `json:"campaigns"`
+	}{Campaigns: []CampaignSummary{}}
+	for _, p := range ps {
+		d := p.Definition
+		out.Campaigns = append(out.Campaigns, CampaignSummary{
+			ID: d.ID, Name: d.Name, Channel: d.Channel, Funnel: d.Funnel, Status: d.Status, Version: p.Version,
+			ReviewBy: d.ReviewBy, ReviewDue: d.ReviewBy.EndOfDay().Before(now), PublishedAt: p.PublishedAt,
+		})
+	}
+	slices.SortFunc(out.Campaigns, func(a, b CampaignSummary) int { return strings.Compare(a.ID, b.ID) })
+	return jsonResponse(http.StatusOK, out), nil
+}
+
+// document renders the definition for people: HTML for a browser, Markdown
+// for everything else (a wiki, a terminal, a pull request).
+func (c *Campaigns) document(ctx context.Context, req *events.APIGatewayV2HTTPRequest) (events.APIGatewayV2HTTPResponse, error) {
+	p, err := c.published(ctx, req, req.QueryStringParameters["version"])
+	if err != nil {
+		return events.APIGatewayV2HTTPResponse{}, err
+	}
+	var b bytes.Buffer
+	if accepts(req, "text/html") {
+		if err := campaign.WriteHTML(&b, p, c.now()); err != nil {
+			return events.APIGatewayV2HTTPResponse{}, err
+		}
+		return textResponse(http.StatusOK, "text/html; charset=utf-8", b.String()), nil
+	}
+	if err := campaign.WriteMarkdown(&b, p, c.now()); err != nil {
+		return events.APIGatewayV2HTTPResponse{}, err
+	}
+	return textResponse(http.StatusOK, "text/markdown; charset=utf-8", b.String()), nil
+}

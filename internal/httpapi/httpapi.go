@@ -1,0 +1,180 @@
+// Package httpapi adapts API Gateway HTTP API (payload v2) events to the
+// domain. It is the edge: here, and only here, error codes become statuses,
+// bodies are decoded and scopes are checked.
+package httpapi
+
+import (
+	"context"
+	"encoding/base64"
+	"encoding/json"
+	"log/slog"
+	"mime"
+	"net/http"
+	"strings"
+	"time"
+
+	"github.com/aws/aws-lambda-go/events"
+
+	"github.com/leadgate/leadgate/internal/leadgate"
+)
+
+// Handler is what an HTTP function runs: the signature lambda.Start takes and
+// the local server calls.
+type Handler func(context.Context, events.APIGatewayV2HTTPRequest) (events.APIGatewayV2HTTPResponse, error)
+
+// route answers one route; it returns a domain error rather than writing one.
+type route func(context.Context, *events.APIGatewayV2HTTPRequest) (events.APIGatewayV2HTTPResponse, error)
+
+// router dispatches on the route key API Gateway matched ("PUT
+// /v1/campaigns/{campaignId}"), the same string template.yaml declares, and
+// logs one line per request.
+type router struct {
+	log    *slog.Logger
+	routes map[string]route
+}
+
+func (rt *router) handle(ctx context.Context, req events.APIGatewayV2HTTPRequest) (events.APIGatewayV2HTTPResponse, error) {
+	start := time.Now()
+	var resp events.APIGatewayV2HTTPResponse
+	var err error
+	if r, ok := rt.routes[req.RouteKey]; ok {
+		resp, err = r(ctx, &req)
+	} else {
+		err = leadgate.Errorf(leadgate.ENOTFOUND, "No route %s.", req.RouteKey)
+	}
+	if err != nil {
+		resp = errorResponse(err)
+	}
+	attrs := []any{
+		slog.String("route", req.RouteKey),
+		slog.String("api_request_id", req.RequestContext.RequestID),
+		slog.Int("status", resp.StatusCode),
+		slog.Int64("duration_ms", time.Since(start).Milliseconds()),
+	}
+	for k, v := range req.PathParameters {
+		attrs = append(attrs, slog.String(k, v))
+	}
+	switch code := leadgate.ErrorCode(err); code {
+	case "":
+		rt.log.InfoContext(ctx, "request", attrs...)
+	case leadgate.EINTERNAL:
+		rt.log.ErrorContext(ctx, "request", append(attrs, slog.String("error", err.Error()))...)
+	default:
+		rt.log.InfoContext(ctx, "request", append(attrs, slog.String("code", code))...)
+	}
+	// Errors are answered, never returned: a returned error would make
+	// API Gateway answer 500 with no body.
+	return resp, nil
+}
+
+var statusOf = map[string]int{
+	leadgate.EBADREQUEST:   http.StatusBadRequest,
+	leadgate.EINVALID:      http.StatusUnprocessableEntity,
+	leadgate.ENOTFOUND:     http.StatusNotFound,
+	leadgate.ECONFLICT:     http.StatusConflict,
+	leadgate.EUNAUTHORIZED: http.StatusUnauthorized,
+	leadgate.EFORBIDDEN:    http.StatusForbidden,
+	leadgate.ETOOLARGE:     http.StatusRequestEntityTooLarge,
+	leadgate.EUNSUPPORTED:  http.StatusUnsupportedMediaType,
+	leadgate.EINTERNAL:     http.StatusInternalServerError,
+}
+
+// ErrorBody is the JSON every error answers with.
+type ErrorBody struct {
+	Error struct {
+		Code     string             `json:"code"`
+		Message  string             `json:"message"`
+		Problems []leadgate.Problem `json:"problems,omitempty"`
+	} `json:"error"`
+}
+
+func errorResponse(err error) events.APIGatewayV2HTTPResponse {
+	code := leadgate.ErrorCode(err)
+	status, ok := statusOf[code]
+	if !ok {
+		status = http.StatusInternalServerError
+	}
+	var body ErrorBody
+	body.Error.Code = code
+	body.Error.Message = leadgate.ErrorMessage(err)
+	body.Error.Problems = leadgate.ErrorProblems(err)
+	return jsonResponse(status, body)
+}
+
+func jsonResponse(status int, v any) events.APIGatewayV2HTTPResponse {
+	b, err := json.MarshalIndent(v, "", "  ")
+	if err != nil {
+		// Our own response types always marshal; this is a programming error.
+		panic("httpapi: marshal response: " + err.Error())
+	}
+	return events.APIGatewayV2HTTPResponse{
+		StatusCode: status,
+		Headers:    map[string]string{"Content-Type": "application/json", "Cache-Control": "no-store"},
+		Body:       string(b) + "\n",
+	}
+}
+
+func textResponse(status int, contentType, body string) events.APIGatewayV2HTTPResponse {
+	return events.APIGatewayV2HTTPResponse{
+		StatusCode: status,
+		Headers:    map[string]string{"Content-Type": contentType, "Vary": "Accept"},
+		Body:       body,
+	}
+}
+
+// header returns a request header. API Gateway lower-cases header names in
+// payload v2; the local server does the same.
+func header(req *events.APIGatewayV2HTTPRequest, name string) string {
+	return req.Headers[strings.ToLower(name)]
+}
+
+// body returns the raw request body, decoding API Gateway's base64 and
+// enforcing limit.
+func body(req *events.APIGatewayV2HTTPRequest, limit int) ([]byte, error) {
+	if !req.IsBase64Encoded {
+		if len(req.Body) > limit {
+			return nil, tooLarge(limit)
+		}
+		return []byte(req.Body), nil
+	}
+	if base64.StdEncoding.DecodedLen(len(req.Body)) > limit+3 {
+		return nil, tooLarge(limit)
+	}
+	b, err := base64.StdEncoding.DecodeString(req.Body)
+	if err != nil {
+		return nil, leadgate.Errorf(leadgate.EBADREQUEST, "The body is marked base64 but is not.")
+	}
+	if len(b) > limit {
+		return nil, tooLarge(limit)
+	}
+	return b, nil
+}
+
+func tooLarge(limit int) error {
+	return leadgate.Errorf(leadgate.ETOOLARGE, "The body is over the %d KiB this endpoint takes.", limit>>10)
+}
+
+// mediaType returns the request's content type without parameters, lower case.
+func mediaType(req *events.APIGatewayV2HTTPRequest) string {
+	ct := header(req, "content-type")
+	if ct == "" {
+		return ""
+	}
+	mt, _, err := mime.ParseMediaType(ct)
+	if err != nil {
+		return "invalid"
+	}
+	return mt
+}
+
+// accepts reports whether the client's Accept header names mediaType
+// explicitly (wildcards do not count: a browser asks for text/html by name).
+func accepts(req *events.APIGatewayV2HTTPRequest, mediaType string) bool {
+	for _, part := range strings.Split(header(req, "accept"), ",") {
+		mt, _, err := mime.ParseMediaType(strings.TrimSpace(part))
+		if err == nil && mt == mediaType {
+			return true
+		}
+	}
+	return false
+}

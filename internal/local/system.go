@@ -1,0 +1,213 @@
+package local
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"maps"
+	"net"
+	"net/http"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/config"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
+	"github.com/aws/smithy-go/logging"
+
+	"github.com/leadgate/leadgate/internal/campaign"
+	"github.com/leadgate/leadgate/internal/dynamo"
+	"github.com/leadgate/leadgate/internal/httpapi"
+	"github.com/leadgate/leadgate/internal/samtemplate"
+	"github.com/leadgate/leadgate/internal/wiring"
+)
+
+// Options configure a local run.
+type Options struct {
+	Template  string // path to template.yaml
+	Campaigns string // folder of definitions to publish at start; "" for none
+	Addr      string // listen address; "127.0.0.1:0" picks a free port
+	Token     string // the one bearer token accepted; "" makes a random one
+	Prefix    string // put before every table and queue name, so tests share servers
+	Log       *slog.Logger
+	Out       io.Writer // what was started, for a person to read
+}
+
+// System is leadgate running locally.
+type System struct {
+	URL       string
+	Token     string
+	Resources *Resources
+	Routes    []samtemplate.Route
+	server    *http.Server
+	done      chan error
+}
+
+// AWSConfig loads the SDK configuration for the local servers (whose
+// endpoints come from AWS_ENDPOINT_URL_DYNAMODB / _SQS). DynamoDB Local
+// leaves the CRC32 header off error responses, which the SDK would log as a
+// checksum mismatch on every failed condition; that one line is dropped.
+func AWSConfig(ctx context.Context) (aws.Config, error) {
+	return config.LoadDefaultConfig(ctx, config.WithLogger(quietChecksums{logging.NewStandardLogger(os.Stderr)}))
+}
+
+type quietChecksums struct{ next logging.Logger }
+
+func (q quietChecksums) Logf(c logging.Classification, format string, v ...any) {
+	if strings.Contains(format, "checksum") || strings.Contains(fmt.Sprint(v...), "checksum") {
+		return
+	}
+	q.next.Logf(c, format, v...)
+}
+
+// Start provisions the template's resources, publishes the campaign
+// definitions and serves every HTTP route.
+func Start(ctx context.Context, cfg aws.Config, opt Options) (*System, error) {
+	out := opt.Out
+	if out == nil {
+		out = io.Discard
+	}
+	log := opt.Log
+	if log == nil {
+		log = slog.New(slog.NewJSONHandler(io.Discard, nil))
+	}
+	t, err := samtemplate.Load(opt.Template)
+	if err != nil {
+		return nil, err
+	}
+	res, err := Provision(ctx, cfg, t, opt.Prefix)
+	if err != nil {
+		return nil, err
+	}
+	for _, id := range slices.Sorted(maps.Keys(res.Tables)) {
+		fmt.Fprintf(out, "table  %-28s %s\n", id, res.Tables[id])
+	}
+	for _, id := range slices.Sorted(maps.Keys(res.Queues)) {
+		fmt.Fprintf(out, "queue  %-28s %s\n", id, res.Queues[id])
+	}
+
+	handlers := map[string]httpapi.Handler{}
+	for _, f := range t.Functions() {
+		build, ok := wiring.HTTPFunctions[f.LogicalID]
+		if !ok {
+			continue
+		}
+		env, err := environment(f, res.Resolver)
+		if err != nil {
+			return nil, fmt.Errorf("%s: %w", f.LogicalID, err)
+		}
+		h, err := build(cfg, func(k string) string { return env[k] }, log.With("function", f.LogicalID))
+		if err != nil {
+			return nil, fmt.Errorf("wire %s: %w", f.LogicalID, err)
+		}
+		handlers[f.LogicalID] = h
+	}
+
+	if opt.Campaigns != "" {
+		store := dynamo.NewCampaignStore(dynamodb.NewFromConfig(cfg), res.Tables["CampaignsTable"])
+		if err := PublishFolder(ctx, store, opt.Campaigns, out); err != nil {
+			return nil, err
+		}
+	}
+
+	token := opt.Token
+	if token == "" {
+		token = randomToken()
+	}
+	routes := t.Routes()
+	mux, err := NewServer(routes, handlers, token, log)
+	if err != nil {
+		return nil, err
+	}
+	ln, err := net.Listen("tcp", opt.Addr)
+	if err != nil {
+		return nil, fmt.Errorf("listen on %s: %w", opt.Addr, err)
+	}
+	s := &System{
+		URL: "http://" + ln.Addr().String(), Token: token, Resources: res, Routes: routes,
+		server: &http.Server{Handler: mux, ReadHeaderTimeout: 10 * time.Second},
+		done:   make(chan error, 1),
+	}
+	go func() {
+		err := s.server.Serve(ln)
+		if errors.Is(err, http.ErrServerClosed) {
+			err = nil
+		}
+		s.done <- err
+	}()
+	return s, nil
+}
+
+// environment resolves a function's variables as CloudFormation would.
+func environment(f samtemplate.Function, r samtemplate.Resolver) (map[string]string, error) {
+	env := map[string]string{}
+	for k, v := range f.Environment {
+		s, err := r.String(v)
+		if err != nil {
+			return nil, fmt.Errorf("environment %s: %w", k, err)
+		}
+		env[k] = s
+	}
+	return env, nil
+}
+
+// PublishFolder publishes every *.yaml definition in dir, as `leadgate
+// apply` would, and stops at the first invalid one: an example that does not
+// validate is a bug to see at once.
+func PublishFolder(ctx context.Context, store *dynamo.CampaignStore, dir string, out io.Writer) error {
+	files, err := filepath.Glob(filepath.Join(dir, "*.yaml"))
+	if err != nil {
+		return err
+	}
+	for _, f := range files {
+		b, err := os.ReadFile(f)
+		if err != nil {
+			return err
+		}
+		d, err := campaign.Parse(b)
+		if err != nil {
+			return fmt.Errorf("%s: %w", f, err)
+		}
+		now := time.Now()
+		if _, err := d.Validate(now); err != nil {
+			return fmt.Errorf("%s: %w", f, err)
+		}
+		p, created, err := store.Publish(ctx, d, "leadgate local", now)
+		if err != nil {
+			return fmt.Errorf("%s: %w", f, err)
+		}
+		state := "unchanged"
+		if created {
+			state = "created"
+		}
+		fmt.Fprintf(out, "campaign/%s %s (version %d)\n", d.ID, state, p.Version)
+	}
+	return nil
+}
+
+// Close stops serving, letting requests in flight finish.
+func (s *System) Close() error {
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	err := s.server.Shutdown(ctx)
+	if e := <-s.done; err == nil {
+		err = e
+	}
+	return err
+}
+
+// Done reports the server stopping on its own.
+func (s *System) Done() <-chan error { return s.done }
+
+func randomToken() string {
+	var b [24]byte
+	_, _ = rand.Read(b[:])
+	return "lg_" + hex.EncodeToString(b[:])
+}
