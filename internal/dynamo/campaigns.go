@@ -37,6 +37,10 @@ func NewCampaignStore(db *dynamodb.Client, table string) *CampaignStore {
 
 const headVersion = 0
 
+// maxPublishRounds bounds how many concurrent edits of one campaign Publish
+// rides out before answering "conflict".
+const maxPublishRounds = 16
+
 // campaignItem is the stored form of one version (or the head).
 type campaignItem struct {
 	CampaignID  string `dynamodbav:"campaignId"`
@@ -75,9 +79,9 @@ func (s *CampaignStore) Publish(ctx context.Context, d *campaign.Definition, by 
 		return nil, false, fmt.Errorf("encode definition %s: %w", d.ID, err)
 	}
 	digest := d.Digest()
-	// Two publishers racing for the same version number: the loser re-reads
-	// the head and takes the next number. A few rounds settle any real race.
-	for range 5 {
+	// Publishers racing for the same version number: each round exactly one
+	// wins and the losers re-read the head, so n racers settle in n rounds.
+	for range maxPublishRounds {
 		head, err := s.head(ctx, d.ID, true)
 		if err != nil {
 			return nil, false, err

@@ -1,0 +1,124 @@
+package samtemplate_test
+
+import (
+	"slices"
+	"testing"
+
+	"github.com/leadgate/leadgate/internal/samtemplate"
+)
+
+// The tests read the real template.yaml: it is the one list of resources,
+// and a change there that local cannot follow should fail here.
+func load(t *testing.T) *samtemplate.Template {
+	t.Helper()
+	tpl, err := samtemplate.Load("../../template.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	return tpl
+}
+
+func TestRoutes(t *testing.T) {
+	var got []string
+	for _, r := range load(t).Routes() {
+		got = append(got, r.Key()+" "+r.Function+" "+r.Authorizer)
+	}
+	for _, want := range []string{
+		"PUT /v1/campaigns/{campaignId} CampaignsFunction LeadgateJwt",
+		"GET /v1/campaigns/{campaignId}/definition CampaignsFunction LeadgateJwt",
+	} {
+		if !slices.Contains(got, want) {
+			t.Errorf("no route %q in %q", want, got)
+		}
+	}
+}
+
+func TestPublicRouteHasNoAuthorizer(t *testing.T) {
+	tpl, err := samtemplate.Parse([]byte(`
+Resources:
+  Api:
+    Type: AWS::Serverless::HttpApi
+    Properties:
+      Auth: {DefaultAuthorizer: Jwt}
+  Fn:
+    Type: AWS::Serverless::Function
+    Properties:
+      Events:
+        Open:
+          Type: HttpApi
+          Properties: {ApiId: !Ref Api, Method: post, Path: /v1/open, Auth: {Authorizer: NONE}}
+        Closed:
+          Type: HttpApi
+          Properties: {ApiId: !Ref Api, Method: GET, Path: /v1/closed}
+`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	rs := tpl.Routes()
+	if len(rs) != 2 || rs[0].Key() != "GET /v1/closed" || rs[0].Authorizer != "Jwt" || rs[1].Key() != "POST /v1/open" || rs[1].Authorizer != "" {
+		t.Errorf("routes = %+v", rs)
+	}
+}
+
+func TestQueuesPutDeadLetterQueuesFirst(t *testing.T) {
+	var order []string
+	for _, q := range load(t).Queues() {
+		order = append(order, q.LogicalID)
+	}
+	for _, pair := range [][2]string{{"SalesReadyDeadLetterQueue", "SalesReadyQueue"}, {"NurtureDeadLetterQueue", "NurtureQueue"}} {
+		if slices.Index(order, pair[0]) > slices.Index(order, pair[1]) || slices.Index(order, pair[0]) < 0 {
+			t.Errorf("%s must come before %s: %v", pair[0], pair[1], order)
+		}
+	}
+}
+
+// TestEveryQueueHasADeadLetterQueue keeps the promise that nothing a
+// consumer fails on is dropped.
+func TestEveryQueueHasADeadLetterQueue(t *testing.T) {
+	tpl := load(t)
+	targets := map[string]bool{}
+	for _, q := range tpl.Queues() {
+		if rp, ok := q.Properties["RedrivePolicy"].(map[string]any); ok {
+			att := rp["deadLetterTargetArn"].(map[string]any)["Fn::GetAtt"].([]any)
+			targets[att[0].(string)] = true
+		}
+	}
+	for _, q := range tpl.Queues() {
+		if _, ok := q.Properties["RedrivePolicy"]; !ok && !targets[q.LogicalID] {
+			t.Errorf("queue %s has no dead-letter queue", q.LogicalID)
+		}
+	}
+}
+
+func TestFunctionEnvironmentAndResolve(t *testing.T) {
+	fns := load(t).Functions()
+	i := slices.IndexFunc(fns, func(f samtemplate.Function) bool { return f.LogicalID == "CampaignsFunction" })
+	if i < 0 {
+		t.Fatal("no CampaignsFunction")
+	}
+	r := samtemplate.Resolver{
+		Refs:  map[string]string{"CampaignsTable": "local-Campaigns", "AWS::Region": "us-east-1", "Api": "abc"},
+		Attrs: map[string]string{"Queue.Arn": "arn:aws:sqs:us-east-1:0:q"},
+	}
+	got, err := r.String(fns[i].Environment["CAMPAIGNS_TABLE"])
+	if err != nil || got != "local-Campaigns" {
+		t.Errorf("CAMPAIGNS_TABLE = %q, %v", got, err)
+	}
+	tests := []struct {
+		in   any
+		want string
+	}{
+		{map[string]any{"Fn::Sub": "https://${Api}.execute-api.${AWS::Region}/x"}, "https://abc.execute-api.us-east-1/x"},
+		{map[string]any{"Fn::GetAtt": []any{"Queue", "Arn"}}, "arn:aws:sqs:us-east-1:0:q"},
+		{map[string]any{"Fn::Join": []any{",", []any{"a", map[string]any{"Ref": "Api"}}}}, "a,abc"},
+		{60, "60"},
+	}
+	for _, tt := range tests {
+		if got, err := r.String(tt.in); err != nil || got != tt.want {
+			t.Errorf("String(%v) = %q, %v; want %q", tt.in, got, err, tt.want)
+		}
+	}
+	if _, err := r.String(map[string]any{"Ref": "Missing"}); err == nil {
+		t.Error("an unknown Ref resolved")
+	}
+}
