@@ -268,8 +268,10 @@ func (rb *Rulebook) score(touches []lead.TouchPoint, now time.Time) float64 {
 		if p == 0 {
 			continue
 		}
-		if age := now.Sub(t.At); rb.halfLifeDays > 0 && age > 0 {
-			p *= math.Exp2(-age.Hours() / 24 / rb.halfLifeDays)
+		if age := now.Sub(t.At); rb.decayPerHour > 0 && age > 0 {
+			// exp(-λt) with λ = ln2/half-life: math.Exp has an assembly
+			// fast path that math.Exp2 lacks, and this is the hot loop.
+			p *= math.Exp(-age.Hours() * rb.decayPerHour)
 		}
 		s += p
 	}

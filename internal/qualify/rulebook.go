@@ -7,6 +7,7 @@ package qualify
 
 import (
 	"fmt"
+	"math"
 	"strconv"
 	"strings"
 
@@ -23,7 +24,7 @@ type Rulebook struct {
 	geographies []geography
 
 	points       map[string]float64
-	halfLifeDays float64
+	decayPerHour float64 // ln 2 / half-life in hours; 0: points never decay
 	ratingBonus  float64
 	handRaisers  []string
 	handWant     string
@@ -102,10 +103,12 @@ func Compile(p *campaign.Published) *Rulebook {
 		campaign:     d.ID,
 		version:      p.Version,
 		points:       d.Engagement.Points,
-		halfLifeDays: d.Engagement.HalfLifeDays,
 		ratingBonus:  d.Engagement.RatingBonus,
 		handRaisers:  d.HandRaisers,
 		handWant:     "a hand-raising touch point: " + campaign.OrList(d.HandRaisers),
+	}
+	if h := d.Engagement.HalfLifeDays; h > 0 {
+		rb.decayPerHour = math.Ln2 / (h * 24)
 	}
 	rb.base = compileRules("", d.Rules, d.Engagement)
 	for _, g := range d.Geographies {

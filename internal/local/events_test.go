@@ -1,0 +1,57 @@
+package local_test
+
+import (
+	"context"
+	"encoding/json"
+	"io"
+	"log/slog"
+	"os"
+	"strings"
+	"testing"
+
+	"github.com/aws/aws-lambda-go/events"
+
+	"github.com/leadgate/leadgate/internal/wiring"
+)
+
+// TestSampleEvents feeds the events/ files, which `sam local invoke -e`
+// uses, to the function's handler as Lambda would: they must stay real.
+func TestSampleEvents(t *testing.T) {
+	sys := start(t, "")
+	env := map[string]string{"CAMPAIGNS_TABLE": sys.Resources.Tables["CampaignsTable"]}
+	h, err := wiring.Campaigns(cfg, func(k string) string { return env[k] }, slog.New(slog.NewJSONHandler(io.Discard, nil)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	tests := []struct {
+		file        string
+		status      int
+		contentType string
+		contains    string
+	}{
+		{"campaigns-put.json", 201, "application/json", `"version": 1`},
+		{"campaigns-put-invalid.json", 422, "application/json", `"path": "handRaisers[0]"`},
+		{"campaigns-get.json", 200, "application/json", `"publishedBy": "maria.lopez@leadgate.example"`},
+		{"campaigns-definition-html.json", 200, "text/html; charset=utf-8", "<h1>Book a demo</h1>"},
+		{"campaigns-list.json", 200, "application/json", `"id": "demo-request"`},
+	}
+	for _, tt := range tests {
+		t.Run(tt.file, func(t *testing.T) {
+			b, err := os.ReadFile("../../events/" + tt.file)
+			if err != nil {
+				t.Fatal(err)
+			}
+			var ev events.APIGatewayV2HTTPRequest
+			if err := json.Unmarshal(b, &ev); err != nil {
+				t.Fatal(err)
+			}
+			resp, err := h(context.Background(), ev)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if resp.StatusCode != tt.status || resp.Headers["Content-Type"] != tt.contentType || !strings.Contains(resp.Body, tt.contains) {
+				t.Errorf("%d %s\n%s", resp.StatusCode, resp.Headers["Content-Type"], resp.Body)
+			}
+		})
+	}
+}
