@@ -172,9 +172,12 @@ func (s *Stack) Env() map[string]string {
 		return nil
 	}
 	env := map[string]string{
-		envDynamoDB:  s.DynamoDB,
-		envSQS:       s.SQS,
-		"AWS_REGION": region,
+		envDynamoDB: s.DynamoDB,
+		// The streams client reads only its own variable; DynamoDB Local
+		// serves streams on the same endpoint.
+		envDynamoDB + "_STREAMS": s.DynamoDB,
+		envSQS:                   s.SQS,
+		"AWS_REGION":             region,
 	}
 	if r := os.Getenv("AWS_REGION"); r != "" {
 		env["AWS_REGION"] = r
