@@ -34,17 +34,42 @@ func IsBuiltinField(name string) bool {
 // normalized by the time they reach a Lead: Country is an ISO 3166 alpha-2
 // code, Email is lower case.
 type Lead struct {
-	ID        string
-	Email     string
-	FirstName string
-	LastName  string
-	Company   string
-	Title     string
-	Phone     string
-	Country   string
+	ID        string `json:"id"`
+	Email     string `json:"email"`
+	FirstName string `json:"firstName,omitempty"`
+	LastName  string `json:"lastName,omitempty"`
+	Company   string `json:"company,omitempty"`
+	Title     string `json:"title,omitempty"`
+	Phone     string `json:"phone,omitempty"`
+	Country   string `json:"country,omitempty"`
 	// Fields holds the answers to the custom fields campaigns declared
 	// (industry, employees, consent, qualifier questions...).
-	Fields map[string]string
+	Fields map[string]string `json:"fields,omitempty"`
+}
+
+// SetField sets a built-in or custom field.
+func (l *Lead) SetField(name, value string) {
+	switch name {
+	case FieldEmail:
+		l.Email = value
+	case FieldFirstName:
+		l.FirstName = value
+	case FieldLastName:
+		l.LastName = value
+	case FieldCompany:
+		l.Company = value
+	case FieldTitle:
+		l.Title = value
+	case FieldPhone:
+		l.Phone = value
+	case FieldCountry:
+		l.Country = value
+	default:
+		if l.Fields == nil {
+			l.Fields = map[string]string{}
+		}
+		l.Fields[name] = value
+	}
 }
 
 // Field returns the value of a built-in or custom field, "" when unknown.
@@ -71,11 +96,22 @@ func (l *Lead) Field(name string) string {
 // TouchPoint is one interaction between the person and the company: a form
 // submission, a badge scan, a webinar attended. Scores are built from them.
 type TouchPoint struct {
-	Type     string    // one of TouchPointTypes
-	At       time.Time // when it happened (not when we heard of it)
-	Campaign string    // the campaign that recorded it
+	// ID identifies the interaction, so a retried submission or a
+	// re-uploaded file is recognised and recorded once.
+	ID       string    `json:"id"`
+	Type     string    `json:"type"`     // one of TouchPointTypes
+	At       time.Time `json:"at"`       // when it happened (not when we heard of it)
+	Campaign string    `json:"campaign"` // the campaign that recorded it
+	Version  int       `json:"version"`  // that campaign's definition version
 	// Rating is a booth visit's rating on the common 0–5 scale (0: unrated).
-	Rating int
+	Rating int    `json:"rating,omitempty"`
+	Source string `json:"source,omitempty"` // form, badge-scan, ...
+	// Where the person came from: UTM parameters, the page and referrer,
+	// and the hidden fields the campaign declares.
+	UTM      map[string]string `json:"utm,omitempty"`
+	PageURL  string            `json:"pageUrl,omitempty"`
+	Referrer string            `json:"referrer,omitempty"`
+	Hidden   map[string]string `json:"hidden,omitempty"`
 }
 
 // Touch point types. The set is closed so that definitions cannot award points

@@ -1,0 +1,118 @@
+package lead
+
+import (
+	"crypto/sha256"
+	"encoding/base32"
+	"slices"
+	"strings"
+	"time"
+)
+
+// MaxTouches bounds the touch points kept on a lead. Older ones have decayed
+// to nothing in any score long before a person reaches this many.
+const MaxTouches = 200
+
+// Record is a lead as stored: the person, their touch points, the stage and
+// the verdict that set it.
+type Record struct {
+	Lead
+	// FieldsAt says when each field was last set, so an older submission
+	// arriving late (a badge-scan file uploaded after the show) does not
+	// overwrite what a newer one said.
+	FieldsAt  map[string]time.Time `json:"fieldsAt,omitempty"`
+	Touches   []TouchPoint         `json:"touches"`
+	Stage     Stage                `json:"stage"`
+	Verdict   Verdict              `json:"verdict"`
+	Rev       int64                `json:"rev"`
+	CreatedAt time.Time            `json:"createdAt"`
+	UpdatedAt time.Time            `json:"updatedAt"`
+}
+
+// Submission is one normalized form post or badge scan: the fields it
+// carried (empty ones left out) and the touch point it is.
+type Submission struct {
+	Fields map[string]string
+	Touch  TouchPoint
+}
+
+// IDFor returns the lead id of a normalized email. The same person is the
+// same lead, and the id is known before anything is read; it is a hash so
+// the id in a URL or a log line does not give the email away.
+func IDFor(email string) string {
+	sum := sha256.Sum256([]byte(email))
+	return "ld_" + strings.ToLower(base32.StdEncoding.WithPadding(base32.NoPadding).EncodeToString(sum[:15]))
+}
+
+// HasTouch reports whether the touch point id is already recorded.
+func (r *Record) HasTouch(id string) bool {
+	return slices.ContainsFunc(r.Touches, func(t TouchPoint) bool { return t.ID == id })
+}
+
+// Apply merges a submission into the record: each field it carries wins
+// unless the record heard a newer value for it (progressive profiling), and
+// its touch point is added. r may be nil for a person never seen before; the
+// result is a new Record, r is not changed. duplicate is true, and next nil,
+// when the touch point is already recorded.
+func Apply(r *Record, s *Submission, now time.Time) (next *Record, duplicate bool) {
+	if r != nil && r.HasTouch(s.Touch.ID) {
+		return nil, true
+	}
+	n := &Record{CreatedAt: now, FieldsAt: map[string]time.Time{}}
+	if r != nil {
+		*n = *r
+		n.Lead.Fields = cloneMap(r.Fields)
+		n.FieldsAt = make(map[string]time.Time, len(r.FieldsAt)+len(s.Fields))
+		for k, v := range r.FieldsAt {
+			n.FieldsAt[k] = v
+		}
+		n.Touches = slices.Clone(r.Touches)
+	}
+	for _, name := range sortedKeys(s.Fields) {
+		v := s.Fields[name]
+		if v == "" || (n.Field(name) != "" && n.FieldsAt[name].After(s.Touch.At)) {
+			continue
+		}
+		n.SetField(name, v)
+		n.FieldsAt[name] = s.Touch.At
+	}
+	n.ID = IDFor(n.Email)
+	n.Touches = append(n.Touches, s.Touch)
+	slices.SortStableFunc(n.Touches, func(a, b TouchPoint) int { return a.At.Compare(b.At) })
+	if len(n.Touches) > MaxTouches {
+		n.Touches = slices.Delete(n.Touches, 0, len(n.Touches)-MaxTouches)
+	}
+	n.UpdatedAt = now
+	return n, false
+}
+
+// Judge sets the verdict and moves the stage by it. The engine may move a
+// lead among suspect, nurture and disqualified as it learns more, and up to
+// mql; it never moves a lead that is already an MQL or in sales' hands:
+// only sales' answer (accept, reject, recycle) moves those.
+func (r *Record) Judge(v Verdict) {
+	r.Verdict = v
+	if r.Stage == StageMQL || r.Stage.SetBySales() {
+		return
+	}
+	r.Stage = v.Stage
+}
+
+func cloneMap(m map[string]string) map[string]string {
+	if m == nil {
+		return nil
+	}
+	c := make(map[string]string, len(m))
+	for k, v := range m {
+		c[k] = v
+	}
+	return c
+}
+
+func sortedKeys(m map[string]string) []string {
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	slices.Sort(keys)
+	return keys
+}
