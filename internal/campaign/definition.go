@@ -95,7 +95,21 @@ type Intake struct {
 	TouchPoint     string   `yaml:"touchPoint,omitempty" json:"touchPoint,omitempty"`
 	ThankYouURL    string   `yaml:"thankYouUrl,omitempty" json:"thankYouUrl,omitempty"`
 	AllowedOrigins []string `yaml:"allowedOrigins,omitempty" json:"allowedOrigins,omitempty"`
+	// HiddenFields are form fields kept on the touch point (a partner id,
+	// an ad click id), not on the person.
+	HiddenFields []string `yaml:"hiddenFields,omitempty" json:"hiddenFields,omitempty"`
+	// HoneypotField is a field people never see; a bot that fills it is
+	// dropped. MinFillSeconds is the least time a person takes to fill the
+	// form, measured from the render time the page posts as _ts.
+	HoneypotField  string `yaml:"honeypotField,omitempty" json:"honeypotField,omitempty"`
+	MinFillSeconds *int   `yaml:"minFillSeconds,omitempty" json:"minFillSeconds,omitempty"`
 }
+
+// Intake defaults.
+const (
+	DefaultHoneypotField  = "_hp"
+	DefaultMinFillSeconds = 3
+)
 
 // Fit is the ideal customer profile for this campaign.
 type Fit struct {

@@ -204,6 +204,22 @@ func (v *validator) intake() {
 			v.fail("intake.thankYouUrl", "%q: want an absolute http(s) URL", in.ThankYouURL)
 		}
 	}
+	if in.HoneypotField == "" {
+		in.HoneypotField = DefaultHoneypotField
+	}
+	if in.MinFillSeconds == nil {
+		n := DefaultMinFillSeconds
+		in.MinFillSeconds = &n
+	} else if *in.MinFillSeconds < 0 || *in.MinFillSeconds > 600 {
+		v.fail("intake.minFillSeconds", "%d: want 0 to 600 seconds", *in.MinFillSeconds)
+	}
+	for i, h := range in.HiddenFields {
+		if !fieldPattern.MatchString(h) {
+			v.fail(fmt.Sprintf("intake.hiddenFields[%d]", i), "%q: want a name like partnerId", h)
+		} else if v.known(h) {
+			v.fail(fmt.Sprintf("intake.hiddenFields[%d]", i), "%q is a field of the person; a hidden field is kept on the touch point", h)
+		}
+	}
 	for i, o := range in.AllowedOrigins {
 		u, err := url.Parse(o)
 		if err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" || (u.Path != "" && u.Path != "/") || u.RawQuery != "" {

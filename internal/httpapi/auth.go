@@ -15,10 +15,11 @@ import (
 const (
 	ScopeCampaignsRead  = "leadgate/campaigns.read"
 	ScopeCampaignsWrite = "leadgate/campaigns.write"
+	ScopeLeadsRead      = "leadgate/leads.read"
 )
 
 // AllScopes lists every scope, for a local token that may do everything.
-var AllScopes = []string{ScopeCampaignsRead, ScopeCampaignsWrite}
+var AllScopes = []string{ScopeCampaignsRead, ScopeCampaignsWrite, ScopeLeadsRead}
 
 // caller is who the authorizer says is calling.
 type caller struct {

@@ -7,6 +7,7 @@ import (
 	"context"
 	"encoding/base64"
 	"encoding/json"
+	"errors"
 	"log/slog"
 	"mime"
 	"net/http"
@@ -42,7 +43,11 @@ func (rt *router) handle(ctx context.Context, req events.APIGatewayV2HTTPRequest
 	} else {
 		err = leadgate.Errorf(leadgate.ENOTFOUND, "No route %s.", req.RouteKey)
 	}
-	if err != nil {
+	var a *answered
+	switch {
+	case errors.As(err, &a):
+		resp, err = a.resp, a.err
+	case err != nil:
 		resp = errorResponse(err)
 	}
 	attrs := []any{
@@ -67,11 +72,22 @@ func (rt *router) handle(ctx context.Context, req events.APIGatewayV2HTTPRequest
 	return resp, nil
 }
 
+// answered is an error a route has already turned into its response (with
+// headers of its own); the router logs the error and sends the response.
+type answered struct {
+	err  error
+	resp events.APIGatewayV2HTTPResponse
+}
+
+func (a *answered) Error() string { return a.err.Error() }
+func (a *answered) Unwrap() error { return a.err }
+
 var statusOf = map[string]int{
 	leadgate.EBADREQUEST:   http.StatusBadRequest,
 	leadgate.EINVALID:      http.StatusUnprocessableEntity,
 	leadgate.ENOTFOUND:     http.StatusNotFound,
 	leadgate.ECONFLICT:     http.StatusConflict,
+	leadgate.EGONE:         http.StatusGone,
 	leadgate.EUNAUTHORIZED: http.StatusUnauthorized,
 	leadgate.EFORBIDDEN:    http.StatusForbidden,
 	leadgate.ETOOLARGE:     http.StatusRequestEntityTooLarge,

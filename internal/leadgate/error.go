@@ -14,7 +14,8 @@ const (
 	EBADREQUEST   = "bad_request"  // the request itself cannot be read
 	EINVALID      = "invalid"      // readable, but breaks a rule (every problem listed)
 	ENOTFOUND     = "not_found"    // no such campaign, version, lead
-	ECONFLICT     = "conflict"     // the state changed under the caller
+	ECONFLICT     = "conflict"     // the state changed under the caller, or forbids this now
+	EGONE         = "gone"         // existed, and is over (a campaign past its end)
 	EUNAUTHORIZED = "unauthorized" // no or wrong credentials
 	EFORBIDDEN    = "forbidden"    // credentials lack the scope
 	ETOOLARGE     = "too_large"    // body over the stated limit

@@ -13,6 +13,7 @@ import (
 
 	"github.com/leadgate/leadgate/internal/dynamo"
 	"github.com/leadgate/leadgate/internal/httpapi"
+	"github.com/leadgate/leadgate/internal/intake"
 )
 
 // Env reads one environment variable; os.Getenv in Lambda, the variables
@@ -23,6 +24,8 @@ type Env func(string) string
 // wiring, so the local server can serve every route the template declares.
 var HTTPFunctions = map[string]func(aws.Config, Env, *slog.Logger) (httpapi.Handler, error){
 	"CampaignsFunction": Campaigns,
+	"IntakeFunction":    Intake,
+	"LeadsFunction":     Leads,
 }
 
 // Campaigns wires the campaign definitions admin API.
@@ -41,4 +44,33 @@ func required(env Env, name string) (string, error) {
 		return "", fmt.Errorf("environment variable %s is not set", name)
 	}
 	return v, nil
+}
+
+// definitionExpiry is how long intake trusts a cached definition: an edit
+// reaches every warm container within it.
+const definitionExpiry = 30 * time.Second
+
+// Intake wires the public submission endpoint.
+func Intake(cfg aws.Config, env Env, log *slog.Logger) (httpapi.Handler, error) {
+	campaigns, err := required(env, "CAMPAIGNS_TABLE")
+	if err != nil {
+		return nil, err
+	}
+	leads, err := required(env, "LEADS_TABLE")
+	if err != nil {
+		return nil, err
+	}
+	db := dynamodb.NewFromConfig(cfg)
+	store := dynamo.NewLeadStore(db, leads)
+	definitions := intake.NewDefinitions(dynamo.NewCampaignStore(db, campaigns), definitionExpiry, time.Now)
+	return httpapi.NewIntake(intake.NewService(definitions, store, store, log), log, time.Now), nil
+}
+
+// Leads wires the authenticated lead API.
+func Leads(cfg aws.Config, env Env, log *slog.Logger) (httpapi.Handler, error) {
+	table, err := required(env, "LEADS_TABLE")
+	if err != nil {
+		return nil, err
+	}
+	return httpapi.NewLeads(dynamo.NewLeadStore(dynamodb.NewFromConfig(cfg), table), log), nil
 }

@@ -1,0 +1,203 @@
+package dynamo
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"sort"
+	"strconv"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/feature/dynamodb/attributevalue"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
+
+	"github.com/leadgate/leadgate/internal/lead"
+	"github.com/leadgate/leadgate/internal/leadgate"
+)
+
+// LeadStore keeps leads in the leads table, one item per person:
+// pk LEAD#<id>, sk LEAD, with the touch points and verdict inside, so a
+// submission is one write. Every write is conditional on the revision it
+// read (rev), so no update is lost.
+type LeadStore struct {
+	db    *dynamodb.Client
+	table string
+}
+
+// NewLeadStore returns a store on the given table.
+func NewLeadStore(db *dynamodb.Client, table string) *LeadStore {
+	return &LeadStore{db: db, table: table}
+}
+
+const (
+	leadSK = "LEAD"
+	// maxUpsertRounds bounds the retries of one upsert under contention:
+	// each round one writer wins, so this many writers of the same person
+	// at the same instant all land.
+	maxUpsertRounds = 64
+)
+
+// The item's attribute names follow the domain types' JSON names, so the
+// table, the stream images and the API speak the same words.
+var (
+	encodeJSONNames = func(o *attributevalue.EncoderOptions) { o.TagKey = "json" }
+	decodeJSONNames = func(o *attributevalue.DecoderOptions) { o.TagKey = "json" }
+)
+
+func leadKey(id string) map[string]types.AttributeValue {
+	return map[string]types.AttributeValue{
+		"pk": &types.AttributeValueMemberS{Value: "LEAD#" + id},
+		"sk": &types.AttributeValueMemberS{Value: leadSK},
+	}
+}
+
+// Upsert implements the read-free write: it first writes as if the person
+// were new; if they are not, the failed condition hands back the stored item
+// (ReturnValuesOnConditionCheckFailure), change runs on it, and the write is
+// retried on that revision. A new person costs one write, a known one two,
+// and there is never a read.
+func (s *LeadStore) Upsert(ctx context.Context, id string, change func(*lead.Record) (*lead.Record, error)) (*lead.Record, bool, error) {
+	var current *lead.Record
+	for range maxUpsertRounds {
+		next, err := change(current)
+		if err != nil {
+			return nil, false, err
+		}
+		if next == nil {
+			return current, false, nil
+		}
+		if current != nil {
+			next.Rev = current.Rev + 1
+		} else {
+			next.Rev = 1
+		}
+		old, err := s.write(ctx, next, current)
+		if err == nil {
+			return next, current == nil, nil
+		}
+		if old == nil {
+			return nil, false, err
+		}
+		current = old
+	}
+	return nil, false, leadgate.Errorf(leadgate.ECONFLICT, "Lead %s is being changed by too many writers at once; try again.", id)
+}
+
+// write stores r if the item is still at current's revision (or absent when
+// current is nil). On a lost condition it returns the item that won.
+func (s *LeadStore) write(ctx context.Context, r *lead.Record, current *lead.Record) (*lead.Record, error) {
+	item, err := attributevalue.MarshalMapWithOptions(r, encodeJSONNames)
+	if err != nil {
+		return nil, fmt.Errorf("encode lead %s: %w", r.ID, err)
+	}
+	item["gsi1pk"] = &types.AttributeValueMemberS{Value: "CAMPAIGN#" + r.Verdict.Campaign}
+	item["gsi1sk"] = &types.AttributeValueMemberS{Value: string(r.Stage) + "#" + r.UpdatedAt.UTC().Format(time.RFC3339Nano)}
+	item["type"] = &types.AttributeValueMemberS{Value: "lead"}
+
+	// SET every attribute rather than PutItem: attributes other parts of
+	// leadgate keep on the item (assignment, history) survive intake.
+	names := map[string]string{}
+	values := map[string]types.AttributeValue{}
+	keys := make([]string, 0, len(item))
+	for k := range item {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	expr := "SET "
+	for i, k := range keys {
+		if i > 0 {
+			expr += ", "
+		}
+		n, v := "#a"+strconv.Itoa(i), ":a"+strconv.Itoa(i)
+		names[n], values[v] = k, item[k]
+		expr += n + " = " + v
+	}
+	cond := "attribute_not_exists(pk)"
+	if current != nil {
+		cond = "#rev = :rev"
+		names["#rev"] = "rev"
+		values[":rev"] = &types.AttributeValueMemberN{Value: strconv.FormatInt(current.Rev, 10)}
+	}
+	_, err = s.db.UpdateItem(ctx, &dynamodb.UpdateItemInput{
+		TableName:                           &s.table,
+		Key:                                 leadKey(r.ID),
+		UpdateExpression:                    &expr,
+		ConditionExpression:                 &cond,
+		ExpressionAttributeNames:            names,
+		ExpressionAttributeValues:           values,
+		ReturnValuesOnConditionCheckFailure: types.ReturnValuesOnConditionCheckFailureAllOld,
+	})
+	var ccf *types.ConditionalCheckFailedException
+	if errors.As(err, &ccf) && ccf.Item != nil {
+		old, derr := decodeLead(ccf.Item)
+		if derr != nil {
+			return nil, derr
+		}
+		return old, err
+	}
+	if err != nil {
+		return nil, fmt.Errorf("write lead %s: %w", r.ID, err)
+	}
+	return nil, nil
+}
+
+func decodeLead(item map[string]types.AttributeValue) (*lead.Record, error) {
+	var r lead.Record
+	if err := attributevalue.UnmarshalMapWithOptions(item, &r, decodeJSONNames); err != nil {
+		return nil, fmt.Errorf("decode lead: %w", err)
+	}
+	return &r, nil
+}
+
+// Get returns one lead.
+func (s *LeadStore) Get(ctx context.Context, id string) (*lead.Record, error) {
+	out, err := s.db.GetItem(ctx, &dynamodb.GetItemInput{TableName: &s.table, Key: leadKey(id)})
+	if err != nil {
+		return nil, fmt.Errorf("get lead %s: %w", id, err)
+	}
+	if out.Item == nil {
+		return nil, leadgate.Errorf(leadgate.ENOTFOUND, "No lead %s.", id)
+	}
+	return decodeLead(out.Item)
+}
+
+// CountSpam adds one to the campaign's bot count for the day.
+func (s *LeadStore) CountSpam(ctx context.Context, campaignID string, at time.Time) error {
+	_, err := s.db.UpdateItem(ctx, &dynamodb.UpdateItemInput{
+		TableName: &s.table,
+		Key: map[string]types.AttributeValue{
+			"pk": &types.AttributeValueMemberS{Value: "STATS#" + campaignID},
+			"sk": &types.AttributeValueMemberS{Value: "SPAM#" + at.UTC().Format(time.DateOnly)},
+		},
+		UpdateExpression:          aws.String("ADD #n :one"),
+		ExpressionAttributeNames:  map[string]string{"#n": "count"},
+		ExpressionAttributeValues: map[string]types.AttributeValue{":one": &types.AttributeValueMemberN{Value: "1"}},
+	})
+	if err != nil {
+		return fmt.Errorf("count spam for %s: %w", campaignID, err)
+	}
+	return nil
+}
+
+// SpamCount returns the bots dropped for a campaign on a day.
+func (s *LeadStore) SpamCount(ctx context.Context, campaignID string, day time.Time) (int, error) {
+	out, err := s.db.GetItem(ctx, &dynamodb.GetItemInput{
+		TableName: &s.table,
+		Key: map[string]types.AttributeValue{
+			"pk": &types.AttributeValueMemberS{Value: "STATS#" + campaignID},
+			"sk": &types.AttributeValueMemberS{Value: "SPAM#" + day.UTC().Format(time.DateOnly)},
+		},
+	})
+	if err != nil {
+		return 0, fmt.Errorf("read spam count for %s: %w", campaignID, err)
+	}
+	var c struct {
+		Count int `dynamodbav:"count"`
+	}
+	if err := attributevalue.UnmarshalMap(out.Item, &c); err != nil {
+		return 0, err
+	}
+	return c.Count, nil
+}

@@ -1,0 +1,231 @@
+package httpapi
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"html/template"
+	"io"
+	"log/slog"
+	"mime"
+	"mime/multipart"
+	"net/http"
+	"net/url"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/aws/aws-lambda-go/events"
+
+	"github.com/leadgate/leadgate/internal/intake"
+	"github.com/leadgate/leadgate/internal/leadgate"
+)
+
+// MaxSubmissionBytes bounds a form post. A real one is a few hundred bytes;
+// the bound keeps a bot from making us parse megabytes.
+const MaxSubmissionBytes = 64 << 10
+
+// Intake serves the public submission endpoint landing pages post to.
+type Intake struct {
+	service *intake.Service
+	now     func() time.Time
+}
+
+// NewIntake returns the intake API as a Handler.
+func NewIntake(service *intake.Service, log *slog.Logger, now func() time.Time) Handler {
+	in := &Intake{service: service, now: now}
+	rt := &router{log: log, routes: map[string]route{
+		"POST /v1/campaigns/{campaignId}/submissions":    in.submit,
+		"OPTIONS /v1/campaigns/{campaignId}/submissions": in.preflight,
+	}}
+	return rt.handle
+}
+
+// corsHeaders returns the CORS answer for the request's origin: the origin
+// itself when the campaign allows it, nothing otherwise. ok is false when the
+// request comes from a page on an origin the campaign does not allow.
+func (in *Intake) corsHeaders(ctx context.Context, req *events.APIGatewayV2HTTPRequest) (map[string]string, bool, error) {
+	origin := header(req, "origin")
+	p, err := in.service.Campaign(ctx, req.PathParameters["campaignId"])
+	if err != nil {
+		return nil, false, err
+	}
+	if origin == "" {
+		return nil, true, nil // not a browser cross-origin request
+	}
+	allowed := p.Definition.Intake.AllowedOrigins
+	if !slices.Contains(allowed, strings.ToLower(origin)) {
+		return nil, len(allowed) == 0, nil
+	}
+	return map[string]string{"Access-Control-Allow-Origin": origin, "Vary": "Origin"}, true, nil
+}
+
+func (in *Intake) preflight(ctx context.Context, req *events.APIGatewayV2HTTPRequest) (events.APIGatewayV2HTTPResponse, error) {
+	cors, ok, err := in.corsHeaders(ctx, req)
+	if err != nil {
+		return events.APIGatewayV2HTTPResponse{}, err
+	}
+	if !ok || cors == nil {
+		return events.APIGatewayV2HTTPResponse{}, leadgate.Errorf(leadgate.EFORBIDDEN, "Origin %q may not post to this campaign.", header(req, "origin"))
+	}
+	cors["Access-Control-Allow-Methods"] = "POST, OPTIONS"
+	cors["Access-Control-Allow-Headers"] = "Content-Type, Idempotency-Key"
+	cors["Access-Control-Max-Age"] = "600"
+	return events.APIGatewayV2HTTPResponse{StatusCode: http.StatusNoContent, Headers: cors}, nil
+}
+
+func (in *Intake) submit(ctx context.Context, req *events.APIGatewayV2HTTPRequest) (events.APIGatewayV2HTTPResponse, error) {
+	cors, ok, err := in.corsHeaders(ctx, req)
+	if err != nil {
+		return events.APIGatewayV2HTTPResponse{}, err
+	}
+	if !ok {
+		return events.APIGatewayV2HTTPResponse{}, leadgate.Errorf(leadgate.EFORBIDDEN, "Origin %q may not post to this campaign.", header(req, "origin"))
+	}
+	htmlForm := mediaType(req) != "application/json" && !accepts(req, "application/json")
+	resp, err := in.accept(ctx, req, htmlForm)
+	if err != nil {
+		resp = errorResponse(err)
+		if htmlForm && leadgate.ErrorCode(err) != leadgate.EINTERNAL {
+			resp = formErrorPage(resp.StatusCode, err)
+		}
+	}
+	// Errors carry CORS headers too, so a page's fetch can read them.
+	for k, v := range cors {
+		resp.Headers[k] = v
+	}
+	if err != nil {
+		return resp, &answered{err, resp}
+	}
+	return resp, nil
+}
+
+func (in *Intake) accept(ctx context.Context, req *events.APIGatewayV2HTTPRequest, htmlForm bool) (events.APIGatewayV2HTTPResponse, error) {
+	raw, err := body(req, MaxSubmissionBytes)
+	if err != nil {
+		return events.APIGatewayV2HTTPResponse{}, err
+	}
+	values, err := formValues(req, raw)
+	if err != nil {
+		return events.APIGatewayV2HTTPResponse{}, err
+	}
+	res, err := in.service.Submit(ctx, req.PathParameters["campaignId"], &intake.Form{
+		Values:         values,
+		IdempotencyKey: header(req, "idempotency-key"),
+		Referrer:       header(req, "referer"),
+		ReceivedAt:     in.now(),
+	})
+	if err != nil {
+		return events.APIGatewayV2HTTPResponse{}, err
+	}
+	if htmlForm {
+		if res.Redirect == "" {
+			return textResponse(http.StatusOK, "text/html; charset=utf-8", thanksPage), nil
+		}
+		return events.APIGatewayV2HTTPResponse{
+			StatusCode: http.StatusSeeOther,
+			Headers:    map[string]string{"Location": res.Redirect, "Cache-Control": "no-store"},
+		}, nil
+	}
+	return jsonResponse(http.StatusAccepted, res), nil
+}
+
+// formValues reads the posted fields as name -> first value, from JSON (a
+// page's fetch), urlencoded (a plain HTML form) or multipart.
+func formValues(req *events.APIGatewayV2HTTPRequest, raw []byte) (map[string]string, error) {
+	ct := header(req, "content-type")
+	mt, params, err := mime.ParseMediaType(ct)
+	if ct == "" || err != nil {
+		return nil, leadgate.Errorf(leadgate.EUNSUPPORTED, "Post the form as application/json, application/x-www-form-urlencoded or multipart/form-data.")
+	}
+	values := map[string]string{}
+	switch mt {
+	case "application/json":
+		var obj map[string]any
+		dec := json.NewDecoder(bytes.NewReader(raw))
+		dec.UseNumber()
+		if err := dec.Decode(&obj); err != nil || obj == nil {
+			return nil, leadgate.Errorf(leadgate.EBADREQUEST, "The body is not a JSON object of fields: %s", jsonProblem(err))
+		}
+		var problems []leadgate.Problem
+		for k, v := range obj {
+			switch x := v.(type) {
+			case string:
+				values[k] = x
+			case json.Number:
+				values[k] = x.String()
+			case bool:
+				values[k] = strconv.FormatBool(x)
+			case nil:
+			default:
+				problems = append(problems, leadgate.Problem{Path: k, Message: "want text, a number or true/false"})
+			}
+		}
+		if len(problems) > 0 {
+			return nil, leadgate.Invalid("Some fields are not plain values.", problems)
+		}
+	case "application/x-www-form-urlencoded":
+		q, err := url.ParseQuery(string(raw))
+		if err != nil {
+			return nil, leadgate.Errorf(leadgate.EBADREQUEST, "The form body is not valid urlencoded data.")
+		}
+		for k, vs := range q {
+			values[k] = vs[0]
+		}
+	case "multipart/form-data":
+		r := multipart.NewReader(bytes.NewReader(raw), params["boundary"])
+		for {
+			part, err := r.NextPart()
+			if errors.Is(err, io.EOF) {
+				break
+			}
+			if err != nil {
+				return nil, leadgate.Errorf(leadgate.EBADREQUEST, "The multipart body cannot be read.")
+			}
+			if part.FileName() != "" {
+				continue // a lead form has no files to keep
+			}
+			b, err := io.ReadAll(part)
+			if err != nil {
+				return nil, leadgate.Errorf(leadgate.EBADREQUEST, "The multipart body cannot be read.")
+			}
+			if _, seen := values[part.FormName()]; !seen {
+				values[part.FormName()] = string(b)
+			}
+		}
+	default:
+		return nil, leadgate.Errorf(leadgate.EUNSUPPORTED, "Post the form as application/json, application/x-www-form-urlencoded or multipart/form-data, not %s.", mt)
+	}
+	return values, nil
+}
+
+func jsonProblem(err error) string {
+	if err == nil {
+		return "null"
+	}
+	return err.Error()
+}
+
+const thanksPage = `<!doctype html><html lang="en"><meta charset="utf-8"><title>Thank you</title><p>Thank you. We have your details.</p></html>`
+
+var formErrors = template.Must(template.New("errors").Parse(`<!doctype html>
+<html lang="en"><meta charset="utf-8"><title>Please check the form</title>
+<body style="font:16px/1.5 system-ui,sans-serif;max-width:36rem;margin:2rem auto">
+<h1>Please check the form</h1>
+<p>{{.Message}}</p>
+{{if .Problems}}<ul>{{range .Problems}}<li><strong>{{.Path}}</strong>: {{.Message}}</li>{{end}}</ul>{{end}}
+<p><a href="javascript:history.back()">Back to the form</a></p>
+</body></html>
+`))
+
+// formErrorPage answers a plain HTML form with a page a person can read.
+func formErrorPage(status int, err error) events.APIGatewayV2HTTPResponse {
+	var b bytes.Buffer
+	_ = formErrors.Execute(&b, struct {
+		Message  string
+		Problems []leadgate.Problem
+	}{leadgate.ErrorMessage(err), leadgate.ErrorProblems(err)})
+	return textResponse(status, "text/html; charset=utf-8", b.String())
+}

@@ -1,0 +1,149 @@
+package intake
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"fmt"
+	"log/slog"
+	"time"
+
+	"github.com/leadgate/leadgate/internal/campaign"
+	"github.com/leadgate/leadgate/internal/lead"
+	"github.com/leadgate/leadgate/internal/leadgate"
+)
+
+// LeadStore keeps leads. Upsert hands change the stored record (nil when
+// the person is new) and writes what it returns in one conditional write; a
+// nil return writes nothing. Concurrent upserts of one lead never lose an
+// update: the loser is handed the winner's record and tries again.
+type LeadStore interface {
+	Upsert(ctx context.Context, id string, change func(current *lead.Record) (*lead.Record, error)) (stored *lead.Record, created bool, err error)
+}
+
+// SpamCounter counts submissions dropped as bots, per campaign and day.
+type SpamCounter interface {
+	CountSpam(ctx context.Context, campaignID string, at time.Time) error
+}
+
+// Service takes in landing-page submissions.
+type Service struct {
+	definitions *Definitions
+	leads       LeadStore
+	spam        SpamCounter
+	log         *slog.Logger
+}
+
+// NewService returns the intake service.
+func NewService(definitions *Definitions, leads LeadStore, spam SpamCounter, log *slog.Logger) *Service {
+	return &Service{definitions: definitions, leads: leads, spam: spam, log: log}
+}
+
+// Result is what a submission came to.
+type Result struct {
+	LeadID    string     `json:"leadId"`
+	Stage     lead.Stage `json:"stage"`
+	New       bool       `json:"new"`
+	Duplicate bool       `json:"duplicate"`
+	// Ignored lists posted names the campaign does not declare: they were
+	// dropped, and a page author wants to know.
+	Ignored []string `json:"ignored,omitempty"`
+	// Redirect is where a plain HTML form goes next: the form's own
+	// redirect if allowed, else the campaign's thank-you page.
+	Redirect string `json:"-"`
+	// Spam is set when the submission was dropped as a bot's; the caller
+	// answers exactly as for a person.
+	Spam bool `json:"-"`
+}
+
+// Campaign returns a campaign's current definition, for the edge to answer
+// CORS with its allowed origins.
+func (s *Service) Campaign(ctx context.Context, id string) (*campaign.Published, error) {
+	p, _, err := s.definitions.Get(ctx, id)
+	return p, err
+}
+
+// Submit records one submission: the person is created or updated, the touch
+// point added and the verdict stored, in one write.
+func (s *Service) Submit(ctx context.Context, campaignID string, f *Form) (*Result, error) {
+	p, rules, err := s.definitions.Get(ctx, campaignID)
+	if err != nil {
+		return nil, err
+	}
+	if err := open(p.Definition, f.ReceivedAt); err != nil {
+		return nil, err
+	}
+	form, problems := parse(p, f)
+	res := &Result{Redirect: p.Definition.Intake.ThankYouURL, Ignored: form.ignored}
+	if form.redirect != "" {
+		res.Redirect = form.redirect
+	}
+	// A bot is answered like a person whatever else is wrong with its post,
+	// so it learns nothing from trying.
+	if form.spam != "" {
+		res.Spam, res.New, res.Stage = true, true, lead.StageSuspect
+		res.LeadID = lead.IDFor(form.sub.Fields[lead.FieldEmail] + "\x00spam")
+		s.log.InfoContext(ctx, "spam dropped", "campaign", campaignID, "reason", form.spam)
+		if err := s.spam.CountSpam(ctx, campaignID, f.ReceivedAt); err != nil {
+			s.log.WarnContext(ctx, "count spam", "campaign", campaignID, "error", err)
+		}
+		return res, nil
+	}
+	if len(problems) > 0 {
+		return nil, leadgate.Invalid(fmt.Sprintf("The submission has %d problem(s).", len(problems)), problems)
+	}
+	sub := &form.sub
+	sub.Touch.ID = touchID(campaignID, f, sub)
+	id := lead.IDFor(sub.Fields[lead.FieldEmail])
+
+	duplicate := false
+	stored, created, err := s.leads.Upsert(ctx, id, func(current *lead.Record) (*lead.Record, error) {
+		next, dup := lead.Apply(current, sub, f.ReceivedAt)
+		if duplicate = dup; dup {
+			return nil, nil
+		}
+		var v lead.Verdict
+		rules.Evaluate(&v, &next.Lead, next.Touches, f.ReceivedAt)
+		next.Judge(v)
+		return next, nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	res.LeadID, res.Stage, res.New, res.Duplicate = stored.ID, stored.Stage, created, duplicate
+	return res, nil
+}
+
+// open says whether the campaign takes submissions at t.
+func open(d *campaign.Definition, t time.Time) error {
+	switch {
+	case d.Status == campaign.StatusPaused:
+		return leadgate.Errorf(leadgate.ECONFLICT, "Campaign %s is paused and takes no submissions.", d.ID)
+	case d.Ends != nil && t.After(d.Ends.EndOfDay()):
+		return leadgate.Errorf(leadgate.EGONE, "Campaign %s ended on %s.", d.ID, d.Ends)
+	case d.Starts != nil && t.Before(d.Starts.Time):
+		return leadgate.Errorf(leadgate.ECONFLICT, "Campaign %s opens on %s.", d.ID, d.Starts)
+	}
+	return nil
+}
+
+// touchID names a submission so a retry is recognised: by the client's
+// Idempotency-Key when it sends one; otherwise by what was posted, including
+// the page's render time, so a double click or a client retry is one touch
+// point while the same person filling the form again another day is another.
+func touchID(campaignID string, f *Form, sub *lead.Submission) string {
+	h := sha256.New()
+	fmt.Fprintf(h, "%s\x00", campaignID)
+	if f.IdempotencyKey != "" {
+		fmt.Fprintf(h, "key\x00%s", f.IdempotencyKey)
+	} else {
+		for _, k := range sortedNames(f.Values) {
+			fmt.Fprintf(h, "%s\x00%s\x00", k, f.Values[k])
+		}
+		if _, ok := f.Values[keyRenderedAt]; !ok {
+			// No render time: the day stands in for the page view.
+			fmt.Fprintf(h, "day\x00%s", f.ReceivedAt.UTC().Format(time.DateOnly))
+		}
+	}
+	return "tp_" + hex.EncodeToString(h.Sum(nil)[:12])
+}
