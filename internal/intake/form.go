@@ -111,12 +111,21 @@ func parse(p *campaign.Published, f *Form) (parsed, []leadgate.Problem) {
 	if out.sub.Fields[lead.FieldEmail] == "" && !slices.ContainsFunc(problems, func(p leadgate.Problem) bool { return p.Path == lead.FieldEmail }) {
 		fail(lead.FieldEmail, "required")
 	}
-	for _, r := range d.Required {
-		if r != lead.FieldEmail && out.sub.Fields[r] == "" && !slices.ContainsFunc(problems, func(p leadgate.Problem) bool { return p.Path == r }) {
-			fail(r, "required")
-		}
-	}
 	return out, problems
+}
+
+// missing lists the campaign's required fields that neither the submission
+// nor what is known of the person supplies: a returning visitor's form may
+// leave out what they already told us (progressive profiling).
+func missing(d *campaign.Definition, sub *lead.Submission, known *lead.Record) []leadgate.Problem {
+	var out []leadgate.Problem
+	for _, r := range d.Required {
+		if sub.Fields[r] != "" || (known != nil && known.Field(r) != "") {
+			continue
+		}
+		out = append(out, leadgate.Problem{Path: r, Message: "required"})
+	}
+	return out
 }
 
 // normalize cleans one value for its field; the second result says what is

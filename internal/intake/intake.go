@@ -6,6 +6,7 @@ import (
 	"encoding/hex"
 	"fmt"
 	"log/slog"
+	"slices"
 	"time"
 
 	"github.com/leadgate/leadgate/internal/campaign"
@@ -14,11 +15,13 @@ import (
 )
 
 // LeadStore keeps leads. Upsert hands change the stored record (nil when
-// the person is new) and writes what it returns in one conditional write; a
+// the person is new; known, when the caller already holds it, saves a
+// failed first write) and writes what it returns in one conditional write; a
 // nil return writes nothing. Concurrent upserts of one lead never lose an
 // update: the loser is handed the winner's record and tries again.
 type LeadStore interface {
-	Upsert(ctx context.Context, id string, change func(current *lead.Record) (*lead.Record, error)) (stored *lead.Record, created bool, err error)
+	Upsert(ctx context.Context, id string, known *lead.Record, change func(current *lead.Record) (*lead.Record, error)) (stored *lead.Record, created bool, err error)
+	Get(ctx context.Context, id string) (*lead.Record, error)
 }
 
 // SpamCounter counts submissions dropped as bots, per campaign and day.
@@ -90,14 +93,34 @@ func (s *Service) Submit(ctx context.Context, campaignID string, f *Form) (*Resu
 		return res, nil
 	}
 	if len(problems) > 0 {
+		// List the required fields it lacks too, as for someone new: with
+		// the form already refused, every problem belongs in one answer.
+		for _, m := range missing(p.Definition, &form.sub, nil) {
+			if !slices.ContainsFunc(problems, func(p leadgate.Problem) bool { return p.Path == m.Path }) {
+				problems = append(problems, m)
+			}
+		}
 		return nil, leadgate.Invalid(fmt.Sprintf("The submission has %d problem(s).", len(problems)), problems)
 	}
 	sub := &form.sub
 	sub.Touch.ID = touchID(campaignID, f, sub)
 	id := lead.IDFor(sub.Fields[lead.FieldEmail])
 
+	// A complete submission is written without reading. Only one that
+	// leaves out required fields needs to know whether we have them already.
+	var known *lead.Record
+	if len(missing(p.Definition, sub, nil)) > 0 {
+		known, err = s.leads.Get(ctx, id)
+		if err != nil && leadgate.ErrorCode(err) != leadgate.ENOTFOUND {
+			return nil, err
+		}
+		if problems := missing(p.Definition, sub, known); len(problems) > 0 {
+			return nil, leadgate.Invalid(fmt.Sprintf("The submission has %d problem(s).", len(problems)), problems)
+		}
+	}
+
 	duplicate := false
-	stored, created, err := s.leads.Upsert(ctx, id, func(current *lead.Record) (*lead.Record, error) {
+	stored, created, err := s.leads.Upsert(ctx, id, known, func(current *lead.Record) (*lead.Record, error) {
 		next, dup := lead.Apply(current, sub, f.ReceivedAt)
 		if duplicate = dup; dup {
 			return nil, nil
