@@ -55,3 +55,44 @@ func TestSampleEvents(t *testing.T) {
 		})
 	}
 }
+
+// TestIntakeSampleEvents feeds the intake events/ files to the intake
+// handler as Lambda would.
+func TestIntakeSampleEvents(t *testing.T) {
+	sys := start(t, "../../campaigns")
+	env := map[string]string{"CAMPAIGNS_TABLE": sys.Resources.Tables["CampaignsTable"], "LEADS_TABLE": sys.Resources.Tables["LeadsTable"]}
+	h, err := wiring.Intake(cfg, func(k string) string { return env[k] }, slog.New(slog.NewJSONHandler(io.Discard, nil)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	tests := []struct {
+		file     string
+		status   int
+		header   string
+		contains string
+	}{
+		{"intake-json.json", 202, "Access-Control-Allow-Origin", `"stage": "nurture"`},
+		{"intake-form.json", 303, "Location", ""},
+		{"intake-bad.json", 422, "Access-Control-Allow-Origin", `"path": "email"`},
+		{"intake-preflight.json", 204, "Access-Control-Allow-Methods", ""},
+	}
+	for _, tt := range tests {
+		t.Run(tt.file, func(t *testing.T) {
+			b, err := os.ReadFile("../../events/" + tt.file)
+			if err != nil {
+				t.Fatal(err)
+			}
+			var ev events.APIGatewayV2HTTPRequest
+			if err := json.Unmarshal(b, &ev); err != nil {
+				t.Fatal(err)
+			}
+			resp, err := h(context.Background(), ev)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if resp.StatusCode != tt.status || resp.Headers[tt.header] == "" || !strings.Contains(resp.Body, tt.contains) {
+				t.Errorf("%d %v\n%s", resp.StatusCode, resp.Headers, resp.Body)
+			}
+		})
+	}
+}

@@ -100,12 +100,12 @@ type needRule struct {
 func Compile(p *campaign.Published) *Rulebook {
 	d := p.Definition
 	rb := &Rulebook{
-		campaign:     d.ID,
-		version:      p.Version,
-		points:       d.Engagement.Points,
-		ratingBonus:  d.Engagement.RatingBonus,
-		handRaisers:  d.HandRaisers,
-		handWant:     "a hand-raising touch point: " + campaign.OrList(d.HandRaisers),
+		campaign:    d.ID,
+		version:     p.Version,
+		points:      d.Engagement.Points,
+		ratingBonus: d.Engagement.RatingBonus,
+		handRaisers: d.HandRaisers,
+		handWant:    "a hand-raising touch point: " + campaign.OrList(d.HandRaisers),
 	}
 	if h := d.Engagement.HalfLifeDays; h > 0 {
 		rb.decayPerHour = math.Ln2 / (h * 24)
