@@ -2,6 +2,7 @@ package local_test
 
 import (
 	"bytes"
+	"context"
 	"fmt"
 	"mime/multipart"
 	"net/http"
@@ -12,6 +13,9 @@ import (
 	"testing"
 	"time"
 
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
+
+	"github.com/leadgate/leadgate/internal/dynamo"
 	"github.com/leadgate/leadgate/internal/httpapi"
 	"github.com/leadgate/leadgate/internal/intake"
 	"github.com/leadgate/leadgate/internal/lead"
@@ -312,5 +316,9 @@ func TestSpamGetsTheSameAnswer(t *testing.T) {
 				t.Errorf("bot stored as a lead: %d", got.status)
 			}
 		})
+	}
+	store := dynamo.NewLeadStore(dynamodb.NewFromConfig(cfg), sys.Resources.Tables["LeadsTable"])
+	if n, err := store.SpamCount(context.Background(), "cloud-cost-whitepaper", time.Now()); err != nil || n != len(tests) {
+		t.Errorf("spam counted %d (%v), want %d", n, err, len(tests))
 	}
 }
