@@ -51,6 +51,7 @@ build-LeadsFunction:
 # Speed targets live here, never in timed tests; figures go to BENCHMARKS.md.
 bench:
 	$(GO) test -run '^$$' -bench . -benchmem -count 6 ./internal/qualify/ | tee bench.out
+	$(GO) test -run '^$$' -bench Intake -benchtime 1500x -count 3 ./internal/local/ | tee -a bench.out
 
 fuzz:
 	$(GO) test -run '^$$' -fuzz FuzzEvaluate -fuzztime 60s ./internal/qualify/

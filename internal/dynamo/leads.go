@@ -2,6 +2,7 @@ package dynamo
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"sort"
@@ -39,12 +40,20 @@ const (
 	maxUpsertRounds = 64
 )
 
-// The item's attribute names follow the domain types' JSON names, so the
-// table, the stream images and the API speak the same words.
-var (
-	encodeJSONNames = func(o *attributevalue.EncoderOptions) { o.TagKey = "json" }
-	decodeJSONNames = func(o *attributevalue.DecoderOptions) { o.TagKey = "json" }
-)
+// leadItem is the stored form of a lead. The record travels as one JSON
+// attribute: DynamoDB's cost (and DynamoDB Local's far more) grows with the
+// number of attributes it walks, and nothing queries inside a verdict. What
+// conditions, keys and stream consumers look at stays top-level.
+type leadItem struct {
+	ID        string `dynamodbav:"id"`
+	Type      string `dynamodbav:"type"`
+	Email     string `dynamodbav:"email"`
+	Stage     string `dynamodbav:"stage"`
+	Campaign  string `dynamodbav:"campaign"`
+	Rev       int64  `dynamodbav:"rev"`
+	UpdatedAt string `dynamodbav:"updatedAt"`
+	Record    string `dynamodbav:"record"`
+}
 
 func leadKey(id string) map[string]types.AttributeValue {
 	return map[string]types.AttributeValue{
@@ -89,16 +98,33 @@ func (s *LeadStore) Upsert(ctx context.Context, id string, known *lead.Record, c
 // write stores r if the item is still at current's revision (or absent when
 // current is nil). On a lost condition it returns the item that won.
 func (s *LeadStore) write(ctx context.Context, r *lead.Record, current *lead.Record) (*lead.Record, error) {
-	item, err := attributevalue.MarshalMapWithOptions(r, encodeJSONNames)
+	doc, err := json.Marshal(r)
 	if err != nil {
 		return nil, fmt.Errorf("encode lead %s: %w", r.ID, err)
 	}
-	item["gsi1pk"] = &types.AttributeValueMemberS{Value: "CAMPAIGN#" + r.Verdict.Campaign}
-	item["gsi1sk"] = &types.AttributeValueMemberS{Value: string(r.Stage) + "#" + r.UpdatedAt.UTC().Format(time.RFC3339Nano)}
-	item["type"] = &types.AttributeValueMemberS{Value: "lead"}
+	item, err := attributevalue.MarshalMap(leadItem{
+		ID: r.ID, Type: "lead", Email: r.Email, Stage: string(r.Stage), Campaign: r.Verdict.Campaign,
+		Rev: r.Rev, UpdatedAt: r.UpdatedAt.UTC().Format(time.RFC3339Nano), Record: string(doc),
+	})
+	if err != nil {
+		return nil, fmt.Errorf("encode lead %s: %w", r.ID, err)
+	}
 
-	// SET every attribute rather than PutItem: attributes other parts of
-	// leadgate keep on the item (assignment, history) survive intake.
+	if current == nil {
+		// A new person: a plain conditional put is the cheapest write.
+		for k, v := range leadKey(r.ID) {
+			item[k] = v
+		}
+		_, err = s.db.PutItem(ctx, &dynamodb.PutItemInput{
+			TableName:                           &s.table,
+			Item:                                item,
+			ConditionExpression:                 aws.String("attribute_not_exists(pk)"),
+			ReturnValuesOnConditionCheckFailure: types.ReturnValuesOnConditionCheckFailureAllOld,
+		})
+		return lostTo(err, r.ID)
+	}
+	// A known person: SET every attribute rather than put the item, so what
+	// other parts of leadgate keep on it (assignment, history) survives.
 	names := map[string]string{}
 	values := map[string]types.AttributeValue{}
 	keys := make([]string, 0, len(item))
@@ -115,21 +141,22 @@ func (s *LeadStore) write(ctx context.Context, r *lead.Record, current *lead.Rec
 		names[n], values[v] = k, item[k]
 		expr += n + " = " + v
 	}
-	cond := "attribute_not_exists(pk)"
-	if current != nil {
-		cond = "#rev = :rev"
-		names["#rev"] = "rev"
-		values[":rev"] = &types.AttributeValueMemberN{Value: strconv.FormatInt(current.Rev, 10)}
-	}
+	names["#rev"] = "rev"
+	values[":rev"] = &types.AttributeValueMemberN{Value: strconv.FormatInt(current.Rev, 10)}
 	_, err = s.db.UpdateItem(ctx, &dynamodb.UpdateItemInput{
 		TableName:                           &s.table,
 		Key:                                 leadKey(r.ID),
 		UpdateExpression:                    &expr,
-		ConditionExpression:                 &cond,
+		ConditionExpression:                 aws.String("#rev = :rev"),
 		ExpressionAttributeNames:            names,
 		ExpressionAttributeValues:           values,
 		ReturnValuesOnConditionCheckFailure: types.ReturnValuesOnConditionCheckFailureAllOld,
 	})
+	return lostTo(err, r.ID)
+}
+
+// lostTo returns the item that won when a write lost its condition.
+func lostTo(err error, id string) (*lead.Record, error) {
 	var ccf *types.ConditionalCheckFailedException
 	if errors.As(err, &ccf) && ccf.Item != nil {
 		old, derr := decodeLead(ccf.Item)
@@ -139,15 +166,19 @@ func (s *LeadStore) write(ctx context.Context, r *lead.Record, current *lead.Rec
 		return old, err
 	}
 	if err != nil {
-		return nil, fmt.Errorf("write lead %s: %w", r.ID, err)
+		return nil, fmt.Errorf("write lead %s: %w", id, err)
 	}
 	return nil, nil
 }
 
 func decodeLead(item map[string]types.AttributeValue) (*lead.Record, error) {
-	var r lead.Record
-	if err := attributevalue.UnmarshalMapWithOptions(item, &r, decodeJSONNames); err != nil {
+	var it leadItem
+	if err := attributevalue.UnmarshalMap(item, &it); err != nil {
 		return nil, fmt.Errorf("decode lead: %w", err)
+	}
+	var r lead.Record
+	if err := json.Unmarshal([]byte(it.Record), &r); err != nil {
+		return nil, fmt.Errorf("decode lead %s: %w", it.ID, err)
 	}
 	return &r, nil
 }

@@ -53,7 +53,9 @@ var prefixes atomic.Int64
 var noRedirects = &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
 
 // start runs leadgate locally on a free port with fresh resources.
-func start(t *testing.T, campaigns string) *local.System {
+func start(t *testing.T, campaigns string) *local.System { return startWith(t, campaigns) }
+
+func startWith(t testing.TB, campaigns string) *local.System {
 	t.Helper()
 	sys, err := local.Start(context.Background(), cfg, local.Options{
 		Template:  "../../template.yaml",
@@ -74,7 +76,7 @@ func start(t *testing.T, campaigns string) *local.System {
 }
 
 type client struct {
-	t     *testing.T
+	t     testing.TB
 	base  string
 	token string
 }
@@ -85,7 +87,7 @@ type response struct {
 	body   []byte
 }
 
-func (r response) json(t *testing.T, v any) {
+func (r response) json(t testing.TB, v any) {
 	t.Helper()
 	if err := json.Unmarshal(r.body, v); err != nil {
 		t.Fatalf("decode %s: %v", r.body, err)
