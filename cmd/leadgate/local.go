@@ -59,7 +59,7 @@ func runLocal(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	case <-ctx.Done():
 		fmt.Fprintln(stdout, "\nleadgate local: stopping")
 		return sys.Close()
-	case err := <-sys.Done():
-		return err
+	case <-sys.Done():
+		return sys.Err()
 	}
 }

@@ -47,7 +47,8 @@ type System struct {
 	Resources *Resources
 	Routes    []samtemplate.Route
 	server    *http.Server
-	done      chan error
+	done      chan struct{} // closed when the server has stopped
+	err       error         // why it stopped, once done is closed
 }
 
 // AWSConfig loads the SDK configuration for the local servers (whose
@@ -133,14 +134,13 @@ func Start(ctx context.Context, cfg aws.Config, opt Options) (*System, error) {
 	s := &System{
 		URL: "http://" + ln.Addr().String(), Token: token, Resources: res, Routes: routes,
 		server: &http.Server{Handler: mux, ReadHeaderTimeout: 10 * time.Second},
-		done:   make(chan error, 1),
+		done:   make(chan struct{}),
 	}
 	go func() {
-		err := s.server.Serve(ln)
-		if errors.Is(err, http.ErrServerClosed) {
-			err = nil
+		if err := s.server.Serve(ln); !errors.Is(err, http.ErrServerClosed) {
+			s.err = err
 		}
-		s.done <- err
+		close(s.done)
 	}()
 	return s, nil
 }
@@ -197,14 +197,18 @@ func (s *System) Close() error {
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 	defer cancel()
 	err := s.server.Shutdown(ctx)
-	if e := <-s.done; err == nil {
-		err = e
+	<-s.done
+	if err == nil {
+		err = s.err
 	}
 	return err
 }
 
-// Done reports the server stopping on its own.
-func (s *System) Done() <-chan error { return s.done }
+// Done is closed when the server stops, on its own or by Close; Err says why.
+func (s *System) Done() <-chan struct{} { return s.done }
+
+// Err is why the server stopped on its own, once Done is closed.
+func (s *System) Err() error { return s.err }
 
 func randomToken() string {
 	var b [24]byte
