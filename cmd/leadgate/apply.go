@@ -75,10 +75,10 @@ func runApply(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		return fmt.Errorf("apply: no campaign definitions in %s", strings.Join(paths, ", "))
 	}
 
-	var c *applyClient
+	var c *apiClient
 	if !*dryRun {
 		var err error
-		if c, err = newApplyClient(firstNonEmpty(*baseURL, os.Getenv("LEADGATE_URL"), defaultAPIURL), firstNonEmpty(*token, os.Getenv("LEADGATE_TOKEN"))); err != nil {
+		if c, err = newAPIClient(firstNonEmpty(*baseURL, os.Getenv("LEADGATE_URL"), defaultAPIURL), firstNonEmpty(*token, os.Getenv("LEADGATE_TOKEN"))); err != nil {
 			return fmt.Errorf("apply: %w", err)
 		}
 	}
@@ -268,10 +268,10 @@ func (d document) reject(w io.Writer, name string, err error) {
 	}
 }
 
-// applyClient speaks the admin API's PUT /v1/campaigns/{id}. Its reply types
+// apiClient speaks leadgate's HTTP API for the commands. Its reply types
 // are declared here rather than imported from internal/httpapi so the CLI
 // does not pull in the Lambda runtime.
-type applyClient struct {
+type apiClient struct {
 	http  *http.Client
 	base  string
 	token string
@@ -293,17 +293,17 @@ type errorReply struct {
 	} `json:"error"`
 }
 
-func newApplyClient(base, token string) (*applyClient, error) {
+func newAPIClient(base, token string) (*apiClient, error) {
 	u, err := url.Parse(base)
 	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
 		return nil, fmt.Errorf("--url %q: want http(s)://host[:port][/path]", base)
 	}
 	// A trailing slash is kept off so a base with a stage path ("/prod/")
 	// still joins to a single "/v1".
-	return &applyClient{http: &http.Client{Timeout: applyTimeout}, base: strings.TrimRight(base, "/"), token: token}, nil
+	return &apiClient{http: &http.Client{Timeout: applyTimeout}, base: strings.TrimRight(base, "/"), token: token}, nil
 }
 
-func (c *applyClient) put(ctx context.Context, id string, doc []byte) (*publishReply, error) {
+func (c *apiClient) put(ctx context.Context, id string, doc []byte) (*publishReply, error) {
 	req, err := http.NewRequestWithContext(ctx, http.MethodPut, c.base+"/v1/campaigns/"+url.PathEscape(id), bytes.NewReader(doc))
 	if err != nil {
 		return nil, err
@@ -337,7 +337,7 @@ func (c *applyClient) put(ctx context.Context, id string, doc []byte) (*publishR
 
 // replyError turns an error reply into the *leadgate.Error the server started
 // from. Replies that are not ours (a proxy's 502 page) still get a message.
-func (c *applyClient) replyError(resp *http.Response, body []byte) error {
+func (c *apiClient) replyError(resp *http.Response, body []byte) error {
 	var r errorReply
 	if json.Unmarshal(body, &r) != nil || r.Error.Message == "" {
 		r.Error.Message = "HTTP " + resp.Status

@@ -21,6 +21,9 @@ Usage:
       HTTP route of template.yaml. Ctrl-C stops what it started.
   leadgate apply -f PATH [-f PATH...] [--url URL] [--token TOKEN] [--dry-run]
       Publish campaign definitions (YAML files or folders) as new versions.
+  leadgate import --campaign ID [--url URL] [--token TOKEN] [--rejects FILE] FILE.csv
+      Upload a trade-show badge-scan export (any vendor's CSV) and print how
+      every row was accounted for.
 
 Environment:
   LEADGATE_TOKEN   the bearer token (local accepts it; apply sends it)
@@ -52,6 +55,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		return runLocal(ctx, args[1:], stdout, stderr)
 	case "apply":
 		return runApply(ctx, args[1:], stdout, stderr)
+	case "import":
+		return runImport(ctx, args[1:], stdout, stderr)
 	case "help", "-h", "--help":
 		fmt.Fprint(stdout, usage)
 		return nil

@@ -103,6 +103,10 @@ type Intake struct {
 	// form, measured from the render time the page posts as _ts.
 	HoneypotField  string `yaml:"honeypotField,omitempty" json:"honeypotField,omitempty"`
 	MinFillSeconds *int   `yaml:"minFillSeconds,omitempty" json:"minFillSeconds,omitempty"`
+	// Columns maps a badge-scan export's own column headers (the booth's
+	// qualifier questions: "What is your timeline?") to fields, on top of
+	// the common headers leadgate already knows.
+	Columns map[string]string `yaml:"columns,omitempty" json:"columns,omitempty"`
 }
 
 // Intake defaults.

@@ -220,6 +220,11 @@ func (v *validator) intake() {
 			v.fail(fmt.Sprintf("intake.hiddenFields[%d]", i), "%q is a field of the person; a hidden field is kept on the touch point", h)
 		}
 	}
+	for _, header := range sortedKeys(in.Columns) {
+		if f := in.Columns[header]; !v.known(f) {
+			v.fail("intake.columns."+header, "%q is neither a built-in contact field nor a declared custom field", f)
+		}
+	}
 	for i, o := range in.AllowedOrigins {
 		u, err := url.Parse(o)
 		if err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" || (u.Path != "" && u.Path != "/") || u.RawQuery != "" {

@@ -16,10 +16,11 @@ const (
 	ScopeCampaignsRead  = "leadgate/campaigns.read"
 	ScopeCampaignsWrite = "leadgate/campaigns.write"
 	ScopeLeadsRead      = "leadgate/leads.read"
+	ScopeImport         = "leadgate/import"
 )
 
 // AllScopes lists every scope, for a local token that may do everything.
-var AllScopes = []string{ScopeCampaignsRead, ScopeCampaignsWrite, ScopeLeadsRead}
+var AllScopes = []string{ScopeCampaignsRead, ScopeCampaignsWrite, ScopeLeadsRead, ScopeImport}
 
 // caller is who the authorizer says is calling.
 type caller struct {

@@ -95,7 +95,7 @@ func parse(p *campaign.Published, f *Form) (parsed, []leadgate.Problem) {
 				out.ignored = append(out.ignored, name) // no mass assignment
 				continue
 			}
-			v, err := normalize(d, field, raw)
+			v, err := NormalizeField(d, field, raw)
 			if err != "" {
 				fail(field, "%s", err)
 				continue
@@ -128,9 +128,9 @@ func missing(d *campaign.Definition, sub *lead.Submission, known *lead.Record) [
 	return out
 }
 
-// normalize cleans one value for its field; the second result says what is
+// NormalizeField cleans one value for its field; the second result says what is
 // wrong with it, "" when nothing is.
-func normalize(d *campaign.Definition, field, raw string) (string, string) {
+func NormalizeField(d *campaign.Definition, field, raw string) (string, string) {
 	switch field {
 	case lead.FieldEmail:
 		return email(raw)
@@ -153,12 +153,12 @@ func normalize(d *campaign.Definition, field, raw string) (string, string) {
 	case lead.FieldFirstName, lead.FieldLastName, lead.FieldCompany, lead.FieldTitle:
 		return clean(raw, maxName), ""
 	}
-	i := slices.IndexFunc(d.Fields.Custom, func(f campaign.Field) bool { return f.Name == field })
-	f := d.Fields.Custom[i]
 	v := clean(raw, maxText)
-	if v == "" {
-		return "", ""
+	i := slices.IndexFunc(d.Fields.Custom, func(f campaign.Field) bool { return f.Name == field })
+	if v == "" || i < 0 {
+		return v, ""
 	}
+	f := d.Fields.Custom[i]
 	switch f.Type {
 	case campaign.FieldChoice:
 		for _, o := range f.Options {
@@ -200,6 +200,26 @@ func email(raw string) (string, string) {
 		return "", fmt.Sprintf("%q is not an email address", v)
 	}
 	return v, ""
+}
+
+// CleanText normalizes free text (notes, tags) the way field values are,
+// but keeps its line breaks: booth notes are written in lines.
+func CleanText(s string) string {
+	var lines []string
+	for _, l := range strings.Split(strings.ReplaceAll(s, "\r\n", "\n"), "\n") {
+		if l = clean(l, maxText); l != "" || len(lines) > 0 {
+			lines = append(lines, l)
+		}
+	}
+	for len(lines) > 0 && lines[len(lines)-1] == "" {
+		lines = lines[:len(lines)-1]
+	}
+	out := strings.Join(lines, "\n")
+	for len(out) > maxText {
+		_, size := lastRune(out)
+		out = out[:len(out)-size]
+	}
+	return out
 }
 
 // clean normalizes text as people type it: NFC, no control characters,

@@ -112,6 +112,9 @@ type TouchPoint struct {
 	PageURL  string            `json:"pageUrl,omitempty"`
 	Referrer string            `json:"referrer,omitempty"`
 	Hidden   map[string]string `json:"hidden,omitempty"`
+	// What the booth staff wrote down about a visit.
+	Notes string   `json:"notes,omitempty"`
+	Tags  []string `json:"tags,omitempty"`
 }
 
 // Touch point types. The set is closed so that definitions cannot award points

@@ -11,6 +11,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 
+	"github.com/leadgate/leadgate/internal/badgescan"
 	"github.com/leadgate/leadgate/internal/dynamo"
 	"github.com/leadgate/leadgate/internal/httpapi"
 	"github.com/leadgate/leadgate/internal/intake"
@@ -26,6 +27,7 @@ var HTTPFunctions = map[string]func(aws.Config, Env, *slog.Logger) (httpapi.Hand
 	"CampaignsFunction": Campaigns,
 	"IntakeFunction":    Intake,
 	"LeadsFunction":     Leads,
+	"BadgeScanFunction": BadgeScans,
 }
 
 // Campaigns wires the campaign definitions admin API.
@@ -73,4 +75,24 @@ func Leads(cfg aws.Config, env Env, log *slog.Logger) (httpapi.Handler, error) {
 		return nil, err
 	}
 	return httpapi.NewLeads(dynamo.NewLeadStore(dynamodb.NewFromConfig(cfg), table), log), nil
+}
+
+// importWorkers is how many leads a badge-scan upload writes at once:
+// enough to keep DynamoDB busy, few enough for a 512 MB function.
+const importWorkers = 16
+
+// BadgeScans wires the badge-scan upload endpoint.
+func BadgeScans(cfg aws.Config, env Env, log *slog.Logger) (httpapi.Handler, error) {
+	campaigns, err := required(env, "CAMPAIGNS_TABLE")
+	if err != nil {
+		return nil, err
+	}
+	leads, err := required(env, "LEADS_TABLE")
+	if err != nil {
+		return nil, err
+	}
+	db := dynamodb.NewFromConfig(cfg)
+	definitions := intake.NewDefinitions(dynamo.NewCampaignStore(db, campaigns), definitionExpiry, time.Now)
+	importer := badgescan.NewImporter(definitions, dynamo.NewLeadStore(db, leads), importWorkers, log)
+	return httpapi.NewBadgeScans(importer, log, time.Now), nil
 }
