@@ -67,9 +67,12 @@ build-BadgeScanFunction:
 bench:
 	$(GO) test -run '^$$' -bench . -benchmem -count 6 ./internal/qualify/ | tee bench.out
 	$(GO) test -run '^$$' -bench Intake -benchtime 1500x -count 3 ./internal/local/ | tee -a bench.out
+	$(GO) test -run '^$$' -bench BadgeScanImport -benchtime 1x -count 2 ./internal/local/ | tee -a bench.out
+	$(GO) test -run '^$$' -bench Reader -benchmem ./internal/badgescan/ | tee -a bench.out
 
 fuzz:
 	$(GO) test -run '^$$' -fuzz FuzzEvaluate -fuzztime 60s ./internal/qualify/
+	$(GO) test -run '^$$' -fuzz FuzzReader -fuzztime 60s ./internal/badgescan/
 
 clean:
 	rm -rf bin .aws-sam bench.out

@@ -86,7 +86,9 @@ func (e *RowError) Error() string {
 // Unwrap lets callers match the encoding/csv cause, e.g. csv.ErrBareQuote.
 func (e *RowError) Unwrap() error { return e.Err }
 
-// Reader reads rows from a CSV export, in constant memory.
+// Reader reads rows from a CSV export, in constant memory: a big show's
+// export runs to hundreds of thousands of rows and is imported inside a
+// Lambda, so only the sniff window and the current row are ever held.
 type Reader struct {
 	csv     *csv.Reader
 	limit   *rowLimiter
@@ -97,7 +99,8 @@ type Reader struct {
 }
 
 // NewReader sniffs the encoding and delimiter from the start of r (it
-// buffers at most 64 KiB to do so) and reads the header row. It returns
+// buffers at most 64 KiB to do so) and reads the header row, so that a file
+// the import cannot use is rejected before any lead is stored. It returns
 // ErrEmpty when there is no header row.
 func NewReader(r io.Reader) (*Reader, error) {
 	return newReader(r, true)

@@ -107,7 +107,7 @@ func (s *Stack) startDynamoDB(ctx context.Context, cacheDir string, log io.Write
 		return err
 	}
 	argv := func(port int) []string {
-		return []string{java, "-Xmx256m",
+		return []string{java, "-Xmx" + heap(),
 			"-Djava.library.path=" + filepath.Join(dir, libDirName),
 			"-jar", filepath.Join(dir, jarName),
 			"-inMemory", "-sharedDb", "-port", strconv.Itoa(port), "-disableTelemetry"}
@@ -239,4 +239,15 @@ func (l *lockedWriter) Write(p []byte) (int, error) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	return l.w.Write(p)
+}
+
+// heap is DynamoDB Local's Java heap. It keeps every item in memory: 256 MB
+// holds the test suite's few thousand items, but a benchmark's tens of
+// thousands of leads would spend it collecting garbage.
+// LEADGATE_DYNAMODB_HEAP (e.g. 1g) overrides it.
+func heap() string {
+	if h := os.Getenv("LEADGATE_DYNAMODB_HEAP"); h != "" {
+		return h
+	}
+	return "512m"
 }
