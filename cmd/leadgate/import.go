@@ -19,10 +19,10 @@ import (
 	"github.com/leadgate/leadgate/internal/badgescan"
 )
 
-// chunkBytes is how much CSV goes in one request before gzip. Export text
-// compresses about 5:1, so a chunk stays well under the 6 MB a request may
-// carry; most shows' files fit in one.
-const chunkBytes = 20 << 20
+// chunkLimit is how much CSV goes in one request before gzip. Export text
+// compresses about 5:1, so a chunk stays well under the 4 MB an upload may
+// carry; most shows' files fit in one. A variable so tests can force parts.
+var chunkLimit = 12 << 20
 
 // importTimeout covers one chunk's upload and import.
 const importTimeout = 5 * time.Minute
@@ -62,7 +62,7 @@ func runImport(ctx context.Context, args []string, stdout, stderr io.Writer) err
 		return err
 	}
 	bar := &progress{w: stderr, total: info.Size()}
-	chunks, err := splitCSV(&countingReader{r: f, n: &bar.read}, chunkBytes)
+	chunks, err := splitCSV(&countingReader{r: f, n: &bar.read}, chunkLimit)
 	if err != nil {
 		return fmt.Errorf("%s: %w", path, err)
 	}

@@ -1,0 +1,102 @@
+package main
+
+import (
+	"bytes"
+	"compress/gzip"
+	"context"
+	"encoding/csv"
+	"encoding/json"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"path/filepath"
+	"regexp"
+	"strconv"
+	"strings"
+	"testing"
+
+	"github.com/leadgate/leadgate/internal/badgescan"
+)
+
+// TestImportSplitsAndAccountsForEveryRow runs `leadgate import` against a
+// fake API that rejects each part's row 2, with parts forced small: every
+// part carries the header, the report's row numbers point into the user's
+// file, and the rejects file is formula-safe.
+func TestImportSplitsAndAccountsForEveryRow(t *testing.T) {
+	var parts [][]string // first column of each part's rows
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Path != "/v1/campaigns/show/badge-scans" || r.Header.Get("Content-Encoding") != "gzip" || r.Header.Get("Authorization") != "Bearer tok" {
+			http.Error(w, "unexpected request", http.StatusBadRequest)
+			return
+		}
+		zr, err := gzip.NewReader(r.Body)
+		if err != nil {
+			http.Error(w, err.Error(), http.StatusBadRequest)
+			return
+		}
+		rows, err := csv.NewReader(zr).ReadAll()
+		if err != nil || rows[0][0] != "Email" {
+			http.Error(w, "no header", http.StatusBadRequest)
+			return
+		}
+		var first []string
+		for _, row := range rows[1:] {
+			first = append(first, row[0])
+		}
+		parts = append(parts, first)
+		rep := badgescan.Report{Campaign: "show", RowsRead: len(rows) - 1, LeadsCreated: len(rows) - 2,
+			Rejected: []badgescan.RowIssue{{Row: 2, Line: 3, Reason: "=cmd|' /C calc'!A0"}}}
+		_ = json.NewEncoder(w).Encode(rep)
+	}))
+	defer srv.Close()
+
+	dir := t.TempDir()
+	file := filepath.Join(dir, "scans.csv")
+	var b strings.Builder
+	b.WriteString("Email;Name\r\n")
+	for i := range 6 {
+		b.WriteString("p" + string(rune('0'+i)) + "@x.co;\"Name\nwith newline\"\r\n")
+	}
+	if err := os.WriteFile(file, []byte(b.String()), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	rejects := filepath.Join(dir, "rejects.csv")
+	var out, errOut bytes.Buffer
+	old := chunkLimit
+	chunkLimit = 60 // a few rows a part
+	defer func() { chunkLimit = old }()
+	err := runImport(context.Background(), []string{"--campaign", "show", "--url", srv.URL, "--token", "tok", "--rejects", rejects, file}, &out, &errOut)
+	if err != nil {
+		t.Fatalf("%v\n%s", err, errOut.String())
+	}
+	if len(parts) < 2 {
+		t.Fatalf("file sent in %d part(s), want it split", len(parts))
+	}
+	var all []string
+	for _, p := range parts {
+		all = append(all, p...)
+	}
+	if strings.Join(all, ",") != "p0@x.co,p1@x.co,p2@x.co,p3@x.co,p4@x.co,p5@x.co" {
+		t.Errorf("rows sent = %v", all)
+	}
+	summary := out.String()
+	if !regexp.MustCompile(`rows read\s+6\n`).MatchString(summary) || !regexp.MustCompile(`rows rejected\s+`+itoa(len(parts))+`\n`).MatchString(summary) {
+		t.Errorf("summary:\n%s", summary)
+	}
+	// Part 2's row 2 is the file's row 2 + rows in part 1, at its own line.
+	if !strings.Contains(summary, "row 2 (line 4)") || !strings.Contains(summary, "row "+itoa(len(parts[0])+2)+" (line ") {
+		t.Errorf("row numbers not mapped back to the file:\n%s", summary)
+	}
+	got, err := os.ReadFile(rejects)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(string(got), "'=cmd|' /C calc'!A0") {
+		t.Errorf("rejects file not formula-safe:\n%s", got)
+	}
+	if !strings.Contains(errOut.String(), "100%") {
+		t.Errorf("no progress shown: %q", errOut.String())
+	}
+}
+
+func itoa(n int) string { return strconv.Itoa(n) }
