@@ -241,6 +241,13 @@ func printSummary(w io.Writer, path string, r *importReport, parts int) {
 	}
 	if len(r.Warnings) > 0 {
 		fmt.Fprintf(w, "warnings           %6d (values dropped from imported rows)\n", len(r.Warnings))
+		for i, x := range r.Warnings {
+			if i == 10 {
+				fmt.Fprintf(w, "  … and %d more\n", len(r.Warnings)-10)
+				break
+			}
+			fmt.Fprintf(w, "  row %d (line %d): %s\n", x.Row, x.Line, x.Reason)
+		}
 	}
 }
 
