@@ -15,6 +15,8 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
+
+	"github.com/leadgate/leadgate/internal/local"
 )
 
 // importRows is the size of a big show's export.
@@ -47,11 +49,13 @@ func exportFile(n int, run string) []byte {
 //
 //	go test -run '^$' -bench BadgeScanImport -benchtime 1x ./internal/local/
 func BenchmarkBadgeScanImport(b *testing.B) {
-	sys := startWith(b, "../../campaigns")
-	c := client{t: b, base: sys.URL, token: sys.Token}
 	db := dynamodb.NewFromConfig(cfg)
-	table := sys.Resources.Tables["LeadsTable"]
 	for i := range b.N {
+		// Fresh tables each round, dropped after it: DynamoDB Local keeps
+		// every item in its heap, and a full one measures the collector.
+		sys := startWith(b, "../../campaigns")
+		c := client{t: b, base: sys.URL, token: sys.Token}
+		table := sys.Resources.Tables["LeadsTable"]
 		run := fmt.Sprintf("r%d%d", time.Now().UnixNano(), i)
 		file := exportFile(importRows, run)
 
@@ -79,6 +83,7 @@ func BenchmarkBadgeScanImport(b *testing.B) {
 		b.ReportMetric(importRate/floorRate, "ratio")
 		b.ReportMetric(float64(heap-before.HeapInuse)/(1<<20), "peak-heap-MiB")
 		b.ReportMetric(float64(len(file))/(1<<20), "file-MiB")
+		dropTables(b, db, sys)
 	}
 }
 
@@ -144,4 +149,12 @@ func floorWrites(b *testing.B, db *dynamodb.Client, table, run string) time.Dura
 	}
 	wg.Wait()
 	return time.Since(start)
+}
+
+func dropTables(b *testing.B, db *dynamodb.Client, sys *local.System) {
+	for _, name := range sys.Resources.Tables {
+		if _, err := db.DeleteTable(context.Background(), &dynamodb.DeleteTableInput{TableName: &name}); err != nil {
+			b.Error(err)
+		}
+	}
 }

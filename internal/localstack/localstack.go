@@ -249,5 +249,5 @@ func heap() string {
 	if h := os.Getenv("LEADGATE_DYNAMODB_HEAP"); h != "" {
 		return h
 	}
-	return "512m"
+	return "1g"
 }
