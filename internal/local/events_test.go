@@ -96,3 +96,29 @@ func TestIntakeSampleEvents(t *testing.T) {
 		})
 	}
 }
+
+// TestBadgeScanSampleEvent feeds events/badge-scans-upload.json to the
+// upload handler as Lambda would.
+func TestBadgeScanSampleEvent(t *testing.T) {
+	sys := start(t, "../../campaigns")
+	env := map[string]string{"CAMPAIGNS_TABLE": sys.Resources.Tables["CampaignsTable"], "LEADS_TABLE": sys.Resources.Tables["LeadsTable"]}
+	h, err := wiring.BadgeScans(cfg, func(k string) string { return env[k] }, slog.New(slog.NewJSONHandler(io.Discard, nil)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, err := os.ReadFile("../../events/badge-scans-upload.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var ev events.APIGatewayV2HTTPRequest
+	if err := json.Unmarshal(b, &ev); err != nil {
+		t.Fatal(err)
+	}
+	resp, err := h(context.Background(), ev)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if resp.StatusCode != 200 || !strings.Contains(resp.Body, `"rowsRead": 8`) || !strings.Contains(resp.Body, `"leadsCreated": 5`) {
+		t.Errorf("%d %s", resp.StatusCode, resp.Body)
+	}
+}
