@@ -26,7 +26,40 @@ type Record struct {
 	Rev       int64                `json:"rev"`
 	CreatedAt time.Time            `json:"createdAt"`
 	UpdatedAt time.Time            `json:"updatedAt"`
+
+	// Owner is the rep the lead is assigned to (or the fallback queue's
+	// name); empty until assignment and again once sales lets it go.
+	Owner      string     `json:"owner,omitempty"`
+	AssignedAt *time.Time `json:"assignedAt,omitempty"`
+	// Nurture is the track a lead that is not ready yet is enrolled in.
+	Nurture *Enrollment `json:"nurture,omitempty"`
+	// History keeps every stage change and hand-over: who, when, why, and
+	// the definition version in force, so "what happened to X?" has an
+	// answer.
+	History []Transition `json:"history,omitempty"`
 }
+
+// Enrollment is a lead's place in a nurture track.
+type Enrollment struct {
+	Track    string    `json:"track"`
+	Campaign string    `json:"campaign"`
+	Since    time.Time `json:"since"`
+}
+
+// Transition is one entry of a lead's history.
+type Transition struct {
+	At       time.Time `json:"at"`
+	From     Stage     `json:"from,omitempty"`
+	To       Stage     `json:"to"`
+	By       string    `json:"by"`               // "engine", a rep id, "assigner", "nurture"
+	Reason   string    `json:"reason,omitempty"` // a reason code or the engine's first reason
+	Note     string    `json:"note,omitempty"`
+	Campaign string    `json:"campaign,omitempty"`
+	Version  int       `json:"version,omitempty"`
+}
+
+// ByEngine is who the qualification engine is in a lead's history.
+const ByEngine = "engine"
 
 // Submission is one normalized form post or badge scan: the fields it
 // carried (empty ones left out) and the touch point it is.
@@ -91,10 +124,30 @@ func Apply(r *Record, s *Submission, now time.Time) (next *Record, duplicate boo
 // only sales' answer (accept, reject, recycle) moves those.
 func (r *Record) Judge(v Verdict) {
 	r.Verdict = v
-	if r.Stage == StageMQL || r.Stage.SetBySales() {
+	if r.Stage == StageMQL || r.Stage.SetBySales() || r.Stage == v.Stage || r.disqualifiedBySales() {
 		return
 	}
-	r.Stage = v.Stage
+	reason := "meets the definition"
+	if rs := v.Reasons(); len(rs) > 0 {
+		reason = rs[0]
+	}
+	r.Move(Transition{At: v.At, To: v.Stage, By: ByEngine, Reason: reason, Campaign: v.Campaign, Version: v.Version})
+}
+
+// Move changes the stage and records the change in the history.
+func (r *Record) Move(t Transition) {
+	t.From = r.Stage
+	r.Stage = t.To
+	r.History = append(slices.Clip(r.History), t)
+}
+
+// disqualifiedBySales reports a disqualification sales made: a form the
+// person fills in later does not overrule it.
+func (r *Record) disqualifiedBySales() bool {
+	if r.Stage != StageDisqualified || len(r.History) == 0 {
+		return false
+	}
+	return r.History[len(r.History)-1].By != ByEngine
 }
 
 func cloneMap(m map[string]string) map[string]string {

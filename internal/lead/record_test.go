@@ -82,3 +82,28 @@ func TestJudgeNeverMovesSalesLeadsBack(t *testing.T) {
 		})
 	}
 }
+
+func TestJudgeKeepsHistory(t *testing.T) {
+	r := &lead.Record{}
+	r.Judge(lead.Verdict{Stage: lead.StageSuspect, At: t0, Campaign: "c", Version: 2})
+	r.Judge(lead.Verdict{Stage: lead.StageSuspect, At: t0.Add(time.Hour)}) // no change, no entry
+	r.Judge(lead.Verdict{Stage: lead.StageMQL, At: t0.Add(2 * time.Hour), Campaign: "c", Version: 3})
+	if len(r.History) != 2 || r.History[1].From != lead.StageSuspect || r.History[1].To != lead.StageMQL ||
+		r.History[1].By != lead.ByEngine || r.History[1].Version != 3 || r.History[1].Reason != "meets the definition" {
+		t.Errorf("history = %+v", r.History)
+	}
+
+	// Sales' disqualification stands; the engine's does not.
+	r = &lead.Record{}
+	r.Move(lead.Transition{To: lead.StageDisqualified, By: "rep-7", Reason: "competitor"})
+	r.Judge(lead.Verdict{Stage: lead.StageNurture})
+	if r.Stage != lead.StageDisqualified {
+		t.Errorf("a form overruled sales: %s", r.Stage)
+	}
+	r = &lead.Record{}
+	r.Judge(lead.Verdict{Stage: lead.StageDisqualified})
+	r.Judge(lead.Verdict{Stage: lead.StageNurture})
+	if r.Stage != lead.StageNurture {
+		t.Errorf("the engine's own disqualification stuck: %s", r.Stage)
+	}
+}
