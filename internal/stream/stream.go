@@ -1,0 +1,83 @@
+// Package stream adapts the leads table's DynamoDB stream to the router: it
+// turns records into lead changes and reports the first record that could
+// not be routed, by its sequence number, so Lambda retries from there.
+package stream
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"log/slog"
+
+	"github.com/aws/aws-lambda-go/events"
+
+	"github.com/leadgate/leadgate/internal/lead"
+	"github.com/leadgate/leadgate/internal/route"
+)
+
+// Handler is what the router function runs.
+type Handler func(context.Context, events.DynamoDBEvent) (events.DynamoDBEventResponse, error)
+
+// Router routes a batch of stream records.
+func Router(rt *route.Router, log *slog.Logger) Handler {
+	return func(ctx context.Context, ev events.DynamoDBEvent) (events.DynamoDBEventResponse, error) {
+		var resp events.DynamoDBEventResponse
+		changes := make([]route.Change, 0, len(ev.Records))
+		records := make([]int, 0, len(ev.Records)) // change index -> record index
+		failAt := -1
+		for i, r := range ev.Records {
+			c, ok, err := change(r)
+			if err != nil {
+				// An unreadable record is reported, not skipped: retries,
+				// bisection and the on-failure queue deal with it. Only
+				// the records before it are routed now.
+				log.ErrorContext(ctx, "unreadable stream record", "sequence_number", r.Change.SequenceNumber, "error", err.Error())
+				failAt = i
+				break
+			}
+			if ok {
+				changes = append(changes, c)
+				records = append(records, i)
+			}
+		}
+		if first, err := rt.Route(ctx, changes); first >= 0 {
+			failAt = records[first]
+			log.ErrorContext(ctx, "routing failed", "sequence_number", ev.Records[failAt].Change.SequenceNumber, "lead_id", changes[first].After.ID, "error", fmt.Sprint(err))
+		}
+		if failAt >= 0 {
+			resp.BatchItemFailures = []events.DynamoDBBatchItemFailure{{ItemIdentifier: ev.Records[failAt].Change.SequenceNumber}}
+		}
+		log.InfoContext(ctx, "routed", "records", len(ev.Records), "changes", len(changes), "failed", len(resp.BatchItemFailures))
+		return resp, nil
+	}
+}
+
+// change reads a stream record of a lead item; ok is false for records that
+// are not about a lead (other items in the table, removals).
+func change(r events.DynamoDBEventRecord) (route.Change, bool, error) {
+	after, err := image(r.Change.NewImage)
+	if err != nil || after == nil {
+		return route.Change{}, false, err
+	}
+	before, err := image(r.Change.OldImage)
+	if err != nil {
+		return route.Change{}, false, err
+	}
+	return route.Change{Before: before, After: after}, true, nil
+}
+
+func image(img map[string]events.DynamoDBAttributeValue) (*lead.Record, error) {
+	t, ok := img["type"]
+	if !ok || t.DataType() != events.DataTypeString || t.String() != "lead" {
+		return nil, nil
+	}
+	doc, ok := img["record"]
+	if !ok || doc.DataType() != events.DataTypeString {
+		return nil, fmt.Errorf("lead item without its record")
+	}
+	var r lead.Record
+	if err := json.Unmarshal([]byte(doc.String()), &r); err != nil {
+		return nil, fmt.Errorf("decode lead record: %w", err)
+	}
+	return &r, nil
+}

@@ -1,0 +1,81 @@
+package stream_test
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"io"
+	"log/slog"
+	"os"
+	"testing"
+
+	"github.com/aws/aws-lambda-go/events"
+
+	"github.com/leadgate/leadgate/internal/route"
+	"github.com/leadgate/leadgate/internal/stream"
+)
+
+type recordingSender struct {
+	sent map[string][]string
+	fail string // a message id to fail
+}
+
+func (s *recordingSender) Send(_ context.Context, queue string, msgs []*route.Message) ([]int, error) {
+	var failed []int
+	for i, m := range msgs {
+		if m.ID == s.fail {
+			failed = append(failed, i)
+			continue
+		}
+		s.sent[queue] = append(s.sent[queue], m.ID)
+	}
+	if failed != nil {
+		return failed, errors.New("throttled")
+	}
+	return nil, nil
+}
+
+func batch(t *testing.T) events.DynamoDBEvent {
+	t.Helper()
+	b, err := os.ReadFile("testdata/stream-batch.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var ev events.DynamoDBEvent
+	if err := json.Unmarshal(b, &ev); err != nil {
+		t.Fatal(err)
+	}
+	return ev
+}
+
+var quiet = slog.New(slog.NewTextHandler(io.Discard, nil))
+
+// The fixture: a new MQL, a modify that keeps the stage, a counter item,
+// a suspect becoming nurture, an unreadable lead record, and a new MQL
+// after it.
+func TestRouterStopsAtAnUnreadableRecord(t *testing.T) {
+	s := &recordingSender{sent: map[string][]string{}}
+	resp, err := stream.Router(route.NewRouter(s), quiet)(context.Background(), batch(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(resp.BatchItemFailures) != 1 || resp.BatchItemFailures[0].ItemIdentifier != "100000000000000000005" {
+		t.Errorf("failures = %+v, want the unreadable record's sequence number", resp.BatchItemFailures)
+	}
+	if got := s.sent[route.SalesReady]; len(got) != 1 || got[0] != "ld_new@1" {
+		t.Errorf("sales-ready = %v", got)
+	}
+	if got := s.sent[route.Nurture]; len(got) != 1 || got[0] != "ld_up@2" {
+		t.Errorf("nurture = %v", got)
+	}
+}
+
+func TestRouterReportsTheFirstUnsentRecord(t *testing.T) {
+	ev := batch(t)
+	ev.Records = append(ev.Records[:4], ev.Records[5]) // drop the unreadable one
+	s := &recordingSender{sent: map[string][]string{}, fail: "ld_up@2"}
+	resp, _ := stream.Router(route.NewRouter(s), quiet)(context.Background(), ev)
+	if len(resp.BatchItemFailures) != 1 || resp.BatchItemFailures[0].ItemIdentifier != "100000000000000000004" {
+		t.Errorf("failures = %+v, want record 4's sequence number", resp.BatchItemFailures)
+	}
+}
