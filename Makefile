@@ -7,7 +7,7 @@ export LEADGATE_CACHE ?= $(CURDIR)/.cache
 
 # Every Lambda is a functions/<name> folder; its logical ID in template.yaml
 # is <Name>Function.
-FUNCTIONS := campaigns intake leads badgescan
+FUNCTIONS := campaigns intake leads badgescan router
 LAMBDA_FLAGS := -tags lambda.norpc -trimpath -ldflags='-s -w'
 LAMBDA_ENV := CGO_ENABLED=0 GOOS=linux GOARCH=arm64
 
@@ -62,6 +62,8 @@ build-LeadsFunction:
 	$(LAMBDA_ENV) $(GO) build $(LAMBDA_FLAGS) -o $(ARTIFACTS_DIR)/bootstrap ./functions/leads
 build-BadgeScanFunction:
 	$(LAMBDA_ENV) $(GO) build $(LAMBDA_FLAGS) -o $(ARTIFACTS_DIR)/bootstrap ./functions/badgescan
+build-RouterFunction:
+	$(LAMBDA_ENV) $(GO) build $(LAMBDA_FLAGS) -o $(ARTIFACTS_DIR)/bootstrap ./functions/router
 
 # Speed targets live here, never in timed tests; figures go to BENCHMARKS.md.
 bench:

@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"log/slog"
 	"net/http"
 	"os"
 	"strings"
@@ -63,6 +64,7 @@ func startWith(t testing.TB, campaigns string) *local.System {
 		Addr:      "127.0.0.1:0",
 		Token:     "test-token",
 		Prefix:    fmt.Sprintf("t%d-%d-", os.Getpid(), prefixes.Add(1)),
+		Log:       testLog(),
 	})
 	if err != nil {
 		t.Fatal(err)
@@ -356,4 +358,13 @@ func TestConcurrentPublishesGetDistinctVersions(t *testing.T) {
 		}
 		seen[v] = true
 	}
+}
+
+// testLog shows the functions' logs when LEADGATE_TEST_LOG is set, for
+// debugging a failing integration test.
+func testLog() *slog.Logger {
+	if os.Getenv("LEADGATE_TEST_LOG") == "" {
+		return nil
+	}
+	return slog.New(slog.NewJSONHandler(os.Stderr, nil))
 }

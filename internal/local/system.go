@@ -20,6 +20,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/config"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
+	"github.com/aws/aws-sdk-go-v2/service/sqs"
 	"github.com/aws/smithy-go/logging"
 
 	"github.com/leadgate/leadgate/internal/campaign"
@@ -49,6 +50,8 @@ type System struct {
 	server    *http.Server
 	done      chan struct{} // closed when the server has stopped
 	err       error         // why it stopped, once done is closed
+	stop      context.CancelFunc
+	pollers   *pollers
 }
 
 // AWSConfig loads the SDK configuration for the local servers (whose
@@ -118,6 +121,50 @@ func Start(ctx context.Context, cfg aws.Config, opt Options) (*System, error) {
 		}
 	}
 
+	// Stream and queue triggers run as the template's event source
+	// mappings say, with the same wiring as the deployed functions.
+	trs, err := triggers(t, res)
+	if err != nil {
+		return nil, err
+	}
+	pctx, stop := context.WithCancel(context.Background())
+	ps := &pollers{}
+	q := sqs.NewFromConfig(cfg)
+	fail := func(err error) (*System, error) { stop(); ps.wait(); return nil, err }
+	for _, tr := range trs {
+		f := functionByID(t, tr.function)
+		env, err := environment(f, res.Resolver)
+		if err != nil {
+			return fail(fmt.Errorf("%s: %w", tr.function, err))
+		}
+		getenv := func(k string) string { return env[k] }
+		flog := log.With("function", tr.function)
+		switch {
+		case tr.streamARN != "":
+			build, ok := wiring.StreamFunctions[tr.function]
+			if !ok {
+				return fail(fmt.Errorf("template.yaml gives %s a stream trigger, which leadgate local has no wiring for", tr.function))
+			}
+			h, err := build(cfg, getenv, flog)
+			if err != nil {
+				return fail(fmt.Errorf("wire %s: %w", tr.function, err))
+			}
+			ps.streamLoop(pctx, cfg, tr, h, q, flog)
+			fmt.Fprintf(out, "stream %-28s → %s (batch %d)\n", "LeadsTable", tr.function, tr.batchSize)
+		case tr.queueURL != "":
+			build, ok := wiring.QueueFunctions[tr.function]
+			if !ok {
+				return fail(fmt.Errorf("template.yaml gives %s a queue trigger, which leadgate local has no wiring for", tr.function))
+			}
+			h, err := build(cfg, getenv, flog)
+			if err != nil {
+				return fail(fmt.Errorf("wire %s: %w", tr.function, err))
+			}
+			ps.queueLoop(pctx, q, tr, h, flog)
+			fmt.Fprintf(out, "queue  %-28s → %s (batch %d)\n", tr.queueURL[strings.LastIndexByte(tr.queueURL, '/')+1:], tr.function, tr.batchSize)
+		}
+	}
+
 	token := opt.Token
 	if token == "" {
 		token = randomToken()
@@ -129,12 +176,13 @@ func Start(ctx context.Context, cfg aws.Config, opt Options) (*System, error) {
 	}
 	ln, err := net.Listen("tcp", opt.Addr)
 	if err != nil {
-		return nil, fmt.Errorf("listen on %s: %w", opt.Addr, err)
+		return fail(fmt.Errorf("listen on %s: %w", opt.Addr, err))
 	}
 	s := &System{
 		URL: "http://" + ln.Addr().String(), Token: token, Resources: res, Routes: routes,
 		server: &http.Server{Handler: mux, ReadHeaderTimeout: 10 * time.Second},
 		done:   make(chan struct{}),
+		stop:   stop, pollers: ps,
 	}
 	go func() {
 		if err := s.server.Serve(ln); !errors.Is(err, http.ErrServerClosed) {
@@ -198,6 +246,8 @@ func (s *System) Close() error {
 	defer cancel()
 	err := s.server.Shutdown(ctx)
 	<-s.done
+	s.stop()
+	s.pollers.wait()
 	if err == nil {
 		err = s.err
 	}
@@ -214,4 +264,13 @@ func randomToken() string {
 	var b [24]byte
 	_, _ = rand.Read(b[:])
 	return "lg_" + hex.EncodeToString(b[:])
+}
+
+func functionByID(t *samtemplate.Template, id string) samtemplate.Function {
+	for _, f := range t.Functions() {
+		if f.LogicalID == id {
+			return f
+		}
+	}
+	return samtemplate.Function{LogicalID: id}
 }

@@ -83,6 +83,17 @@ func TestEveryQueueHasADeadLetterQueue(t *testing.T) {
 			targets[att[0].(string)] = true
 		}
 	}
+	// A stream's on-failure destination is itself where failures end up.
+	for _, f := range tpl.Functions() {
+		for _, e := range f.Events {
+			dc, _ := e.Properties["DestinationConfig"].(map[string]any)
+			of, _ := dc["OnFailure"].(map[string]any)
+			dest, _ := of["Destination"].(map[string]any)
+			if att, ok := dest["Fn::GetAtt"].([]any); ok {
+				targets[att[0].(string)] = true
+			}
+		}
+	}
 	for _, q := range tpl.Queues() {
 		if _, ok := q.Properties["RedrivePolicy"]; !ok && !targets[q.LogicalID] {
 			t.Errorf("queue %s has no dead-letter queue", q.LogicalID)

@@ -10,16 +10,30 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
+	"github.com/aws/aws-sdk-go-v2/service/sqs"
 
 	"github.com/leadgate/leadgate/internal/badgescan"
 	"github.com/leadgate/leadgate/internal/dynamo"
 	"github.com/leadgate/leadgate/internal/httpapi"
 	"github.com/leadgate/leadgate/internal/intake"
+	"github.com/leadgate/leadgate/internal/queue"
+	"github.com/leadgate/leadgate/internal/route"
+	"github.com/leadgate/leadgate/internal/stream"
 )
 
 // Env reads one environment variable; os.Getenv in Lambda, the variables
 // template.yaml gives the function when local.
 type Env func(string) string
+
+// StreamFunctions maps each stream-triggered function's logical ID to its
+// wiring, for the local stream poller.
+var StreamFunctions = map[string]func(aws.Config, Env, *slog.Logger) (stream.Handler, error){
+	"RouterFunction": Router,
+}
+
+// QueueFunctions maps each SQS-triggered function's logical ID to its
+// wiring, for the local queue poller.
+var QueueFunctions = map[string]func(aws.Config, Env, *slog.Logger) (queue.Handler, error){}
 
 // HTTPFunctions maps each HTTP function's logical ID in template.yaml to its
 // wiring, so the local server can serve every route the template declares.
@@ -95,4 +109,18 @@ func BadgeScans(cfg aws.Config, env Env, log *slog.Logger) (httpapi.Handler, err
 	definitions := intake.NewDefinitions(dynamo.NewCampaignStore(db, campaigns), definitionExpiry, time.Now)
 	importer := badgescan.NewImporter(definitions, dynamo.NewLeadStore(db, leads), importWorkers, log)
 	return httpapi.NewBadgeScans(importer, log, time.Now), nil
+}
+
+// Router wires the stream router: leads table stream → SQS.
+func Router(cfg aws.Config, env Env, log *slog.Logger) (stream.Handler, error) {
+	salesReady, err := required(env, "SALES_READY_QUEUE_URL")
+	if err != nil {
+		return nil, err
+	}
+	nurture, err := required(env, "NURTURE_QUEUE_URL")
+	if err != nil {
+		return nil, err
+	}
+	sender := queue.NewSender(sqs.NewFromConfig(cfg), map[string]string{route.SalesReady: salesReady, route.Nurture: nurture})
+	return stream.Router(route.NewRouter(sender), log), nil
 }

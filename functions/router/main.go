@@ -1,0 +1,29 @@
+// Command router is the Lambda function that reads the leads table's stream
+// and sends each stage change to the sales-ready or nurture queue.
+package main
+
+import (
+	"context"
+	"os"
+
+	"github.com/aws/aws-lambda-go/lambda"
+	"github.com/aws/aws-sdk-go-v2/config"
+
+	"github.com/leadgate/leadgate/internal/logging"
+	"github.com/leadgate/leadgate/internal/wiring"
+)
+
+func main() {
+	log := logging.New(os.Stdout)
+	cfg, err := config.LoadDefaultConfig(context.Background())
+	if err != nil {
+		log.Error("load AWS configuration", "error", err)
+		os.Exit(1)
+	}
+	handler, err := wiring.Router(cfg, os.Getenv, log)
+	if err != nil {
+		log.Error("wire router function", "error", err)
+		os.Exit(1)
+	}
+	lambda.Start(handler)
+}
