@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"sort"
 	"strconv"
 	"time"
 
@@ -53,6 +52,9 @@ type leadItem struct {
 	Rev       int64  `dynamodbav:"rev"`
 	UpdatedAt string `dynamodbav:"updatedAt"`
 	Record    string `dynamodbav:"record"`
+	// Owner and AssignedAt key the byOwner index: a rep's leads.
+	Owner      string `dynamodbav:"owner,omitempty"`
+	AssignedAt string `dynamodbav:"assignedAt,omitempty"`
 }
 
 func leadKey(id string) map[string]types.AttributeValue {
@@ -98,61 +100,51 @@ func (s *LeadStore) Upsert(ctx context.Context, id string, known *lead.Record, c
 // write stores r if the item is still at current's revision (or absent when
 // current is nil). On a lost condition it returns the item that won.
 func (s *LeadStore) write(ctx context.Context, r *lead.Record, current *lead.Record) (*lead.Record, error) {
+	var prev int64
+	if current != nil {
+		prev = current.Rev
+	}
+	put, err := s.put(r, prev)
+	if err != nil {
+		return nil, err
+	}
+	_, err = s.db.PutItem(ctx, &dynamodb.PutItemInput{
+		TableName: put.TableName, Item: put.Item, ConditionExpression: put.ConditionExpression,
+		ExpressionAttributeNames: put.ExpressionAttributeNames, ExpressionAttributeValues: put.ExpressionAttributeValues,
+		ReturnValuesOnConditionCheckFailure: types.ReturnValuesOnConditionCheckFailureAllOld,
+	})
+	return lostTo(err, r.ID)
+}
+
+// put is the whole-item write of r, conditioned on the item being at
+// revision prev (absent when prev is 0). Every part of leadgate writes a lead
+// this way, so a whole-item put loses nothing and nothing is lost to a race.
+func (s *LeadStore) put(r *lead.Record, prev int64) (*types.Put, error) {
 	doc, err := json.Marshal(r)
 	if err != nil {
 		return nil, fmt.Errorf("encode lead %s: %w", r.ID, err)
 	}
-	item, err := attributevalue.MarshalMap(leadItem{
+	it := leadItem{
 		ID: r.ID, Type: "lead", Email: r.Email, Stage: string(r.Stage), Campaign: r.Verdict.Campaign,
-		Rev: r.Rev, UpdatedAt: r.UpdatedAt.UTC().Format(time.RFC3339Nano), Record: string(doc),
-	})
+		Rev: r.Rev, UpdatedAt: r.UpdatedAt.UTC().Format(time.RFC3339Nano), Record: string(doc), Owner: r.Owner,
+	}
+	if r.AssignedAt != nil {
+		it.AssignedAt = r.AssignedAt.UTC().Format(time.RFC3339Nano)
+	}
+	item, err := attributevalue.MarshalMap(it)
 	if err != nil {
 		return nil, fmt.Errorf("encode lead %s: %w", r.ID, err)
 	}
-
-	if current == nil {
-		// A new person: a plain conditional put is the cheapest write.
-		for k, v := range leadKey(r.ID) {
-			item[k] = v
-		}
-		_, err = s.db.PutItem(ctx, &dynamodb.PutItemInput{
-			TableName:                           &s.table,
-			Item:                                item,
-			ConditionExpression:                 aws.String("attribute_not_exists(pk)"),
-			ReturnValuesOnConditionCheckFailure: types.ReturnValuesOnConditionCheckFailureAllOld,
-		})
-		return lostTo(err, r.ID)
+	for k, v := range leadKey(r.ID) {
+		item[k] = v
 	}
-	// A known person: SET every attribute rather than put the item, so what
-	// other parts of leadgate keep on it (assignment, history) survives.
-	names := map[string]string{}
-	values := map[string]types.AttributeValue{}
-	keys := make([]string, 0, len(item))
-	for k := range item {
-		keys = append(keys, k)
+	p := &types.Put{TableName: &s.table, Item: item, ConditionExpression: aws.String("attribute_not_exists(pk)")}
+	if prev > 0 {
+		p.ConditionExpression = aws.String("#rev = :rev")
+		p.ExpressionAttributeNames = map[string]string{"#rev": "rev"}
+		p.ExpressionAttributeValues = map[string]types.AttributeValue{":rev": &types.AttributeValueMemberN{Value: strconv.FormatInt(prev, 10)}}
 	}
-	sort.Strings(keys)
-	expr := "SET "
-	for i, k := range keys {
-		if i > 0 {
-			expr += ", "
-		}
-		n, v := "#a"+strconv.Itoa(i), ":a"+strconv.Itoa(i)
-		names[n], values[v] = k, item[k]
-		expr += n + " = " + v
-	}
-	names["#rev"] = "rev"
-	values[":rev"] = &types.AttributeValueMemberN{Value: strconv.FormatInt(current.Rev, 10)}
-	_, err = s.db.UpdateItem(ctx, &dynamodb.UpdateItemInput{
-		TableName:                           &s.table,
-		Key:                                 leadKey(r.ID),
-		UpdateExpression:                    &expr,
-		ConditionExpression:                 aws.String("#rev = :rev"),
-		ExpressionAttributeNames:            names,
-		ExpressionAttributeValues:           values,
-		ReturnValuesOnConditionCheckFailure: types.ReturnValuesOnConditionCheckFailureAllOld,
-	})
-	return lostTo(err, r.ID)
+	return p, nil
 }
 
 // lostTo returns the item that won when a write lost its condition.

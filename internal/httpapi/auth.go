@@ -17,10 +17,13 @@ const (
 	ScopeCampaignsWrite = "leadgate/campaigns.write"
 	ScopeLeadsRead      = "leadgate/leads.read"
 	ScopeImport         = "leadgate/import"
+	ScopeRepsWrite      = "leadgate/reps.write"
+	ScopeSalesRep       = "leadgate/sales.rep"     // answers for the leads one holds
+	ScopeSalesManager   = "leadgate/sales.manager" // answers for any lead
 )
 
 // AllScopes lists every scope, for a local token that may do everything.
-var AllScopes = []string{ScopeCampaignsRead, ScopeCampaignsWrite, ScopeLeadsRead, ScopeImport}
+var AllScopes = []string{ScopeCampaignsRead, ScopeCampaignsWrite, ScopeLeadsRead, ScopeImport, ScopeRepsWrite, ScopeSalesRep, ScopeSalesManager}
 
 // caller is who the authorizer says is calling.
 type caller struct {

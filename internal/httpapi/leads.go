@@ -1,13 +1,19 @@
 package httpapi
 
 import (
+	"bytes"
 	"context"
+	"encoding/json"
 	"log/slog"
 	"net/http"
+	"slices"
+	"time"
 
 	"github.com/aws/aws-lambda-go/events"
 
 	"github.com/leadgate/leadgate/internal/lead"
+	"github.com/leadgate/leadgate/internal/leadgate"
+	"github.com/leadgate/leadgate/internal/sales"
 )
 
 // LeadReader reads stored leads.
@@ -17,16 +23,57 @@ type LeadReader interface {
 
 // Leads serves the authenticated lead API for sales and operations.
 type Leads struct {
-	store LeadReader
+	store    LeadReader
+	feedback sales.FeedbackStore
+	now      func() time.Time
 }
 
 // NewLeads returns the leads API as a Handler.
-func NewLeads(store LeadReader, log *slog.Logger) Handler {
-	l := &Leads{store: store}
+func NewLeads(store LeadReader, feedback sales.FeedbackStore, log *slog.Logger, now func() time.Time) Handler {
+	l := &Leads{store: store, feedback: feedback, now: now}
 	rt := &router{log: log, routes: map[string]route{
-		"GET /v1/leads/{leadId}": l.get,
+		"GET /v1/leads/{leadId}":           l.get,
+		"POST /v1/leads/{leadId}/feedback": l.answer,
 	}}
 	return rt.handle
+}
+
+// answer records sales' feedback: accept, qualify, reject, recycle,
+// opportunity, won, lost.
+func (l *Leads) answer(ctx context.Context, req *events.APIGatewayV2HTTPRequest) (events.APIGatewayV2HTTPResponse, error) {
+	who, err := callerOf(req)
+	if err != nil {
+		return events.APIGatewayV2HTTPResponse{}, err
+	}
+	manager := slices.Contains(who.scopes, ScopeSalesManager)
+	if !manager && !slices.Contains(who.scopes, ScopeSalesRep) {
+		return events.APIGatewayV2HTTPResponse{}, leadgate.Errorf(leadgate.EFORBIDDEN, "Feedback needs the scope %s or %s.", ScopeSalesRep, ScopeSalesManager)
+	}
+	if mt := mediaType(req); mt != "application/json" {
+		return events.APIGatewayV2HTTPResponse{}, leadgate.Errorf(leadgate.EUNSUPPORTED, "Send feedback as application/json.")
+	}
+	raw, err := body(req, 16<<10)
+	if err != nil {
+		return events.APIGatewayV2HTTPResponse{}, err
+	}
+	var f sales.Feedback
+	dec := json.NewDecoder(bytes.NewReader(raw))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(&f); err != nil {
+		return events.APIGatewayV2HTTPResponse{}, leadgate.Errorf(leadgate.EBADREQUEST, "The feedback is not valid JSON: %v", err)
+	}
+	r, err := sales.Give(ctx, l.feedback, req.PathParameters["leadId"], f, who.id, manager, l.now())
+	if err != nil {
+		return events.APIGatewayV2HTTPResponse{}, err
+	}
+	return jsonResponse(http.StatusOK, LeadView{Record: r, Reasons: nonNil(r.Verdict.Reasons())}), nil
+}
+
+func nonNil(s []string) []string {
+	if s == nil {
+		return []string{}
+	}
+	return s
 }
 
 // LeadView is a lead as sales reads it: the person, every touch point, the
@@ -45,9 +92,5 @@ func (l *Leads) get(ctx context.Context, req *events.APIGatewayV2HTTPRequest) (e
 	if err != nil {
 		return events.APIGatewayV2HTTPResponse{}, err
 	}
-	reasons := r.Verdict.Reasons()
-	if reasons == nil {
-		reasons = []string{}
-	}
-	return jsonResponse(http.StatusOK, LeadView{Record: r, Reasons: reasons}), nil
+	return jsonResponse(http.StatusOK, LeadView{Record: r, Reasons: nonNil(r.Verdict.Reasons())}), nil
 }

@@ -3,10 +3,15 @@ package lead
 import (
 	"crypto/sha256"
 	"encoding/base32"
+	"errors"
 	"slices"
 	"strings"
 	"time"
 )
+
+// ErrChanged is what a store reports when a lead was written by someone else
+// since it was read: read it again and redo the change.
+var ErrChanged = errors.New("the lead changed since it was read")
 
 // MaxTouches bounds the touch points kept on a lead. Older ones have decayed
 // to nothing in any score long before a person reaches this many.

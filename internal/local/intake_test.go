@@ -264,7 +264,9 @@ func TestSubmitConcurrently(t *testing.T) {
 			t.Fatalf("submission %d: status %d", i, s)
 		}
 	}
-	if v := c.lead(lead.IDFor("same.person@acme-health.com")); len(v.Touches) != n || v.Rev != n {
+	// Every submission is one write (rev); the nurture consumer may add
+	// its enrollment on top.
+	if v := c.lead(lead.IDFor("same.person@acme-health.com")); len(v.Touches) != n || v.Rev < n {
 		t.Errorf("same person: %d touch points, rev %d; want %d", len(v.Touches), v.Rev, n)
 	}
 	for i := range n {

@@ -58,14 +58,14 @@ func start(t *testing.T, campaigns string) *local.System { return startWith(t, c
 
 func startWith(t testing.TB, campaigns string) *local.System {
 	t.Helper()
-	sys, err := local.Start(context.Background(), cfg, local.Options{
-		Template:  "../../template.yaml",
-		Campaigns: campaigns,
-		Addr:      "127.0.0.1:0",
-		Token:     "test-token",
-		Prefix:    fmt.Sprintf("t%d-%d-", os.Getpid(), prefixes.Add(1)),
-		Log:       testLog(),
-	})
+	return startOpts(t, local.Options{Campaigns: campaigns})
+}
+
+func startOpts(t testing.TB, opt local.Options) *local.System {
+	t.Helper()
+	opt.Template, opt.Addr, opt.Token, opt.Log = "../../template.yaml", "127.0.0.1:0", "test-token", testLog()
+	opt.Prefix = fmt.Sprintf("t%d-%d-", os.Getpid(), prefixes.Add(1))
+	sys, err := local.Start(context.Background(), cfg, opt)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -37,8 +37,11 @@ type Options struct {
 	Addr      string // listen address; "127.0.0.1:0" picks a free port
 	Token     string // the one bearer token accepted; "" makes a random one
 	Prefix    string // put before every table and queue name, so tests share servers
-	Log       *slog.Logger
-	Out       io.Writer // what was started, for a person to read
+	// NoConsumers leaves the queues to someone else (a CRM sync, a test
+	// reading the messages): the router still runs.
+	NoConsumers bool
+	Log         *slog.Logger
+	Out         io.Writer // what was started, for a person to read
 }
 
 // System is leadgate running locally.
@@ -151,7 +154,7 @@ func Start(ctx context.Context, cfg aws.Config, opt Options) (*System, error) {
 			}
 			ps.streamLoop(pctx, cfg, tr, h, q, flog)
 			fmt.Fprintf(out, "stream %-28s → %s (batch %d)\n", "LeadsTable", tr.function, tr.batchSize)
-		case tr.queueURL != "":
+		case tr.queueURL != "" && !opt.NoConsumers:
 			build, ok := wiring.QueueFunctions[tr.function]
 			if !ok {
 				return fail(fmt.Errorf("template.yaml gives %s a queue trigger, which leadgate local has no wiring for", tr.function))

@@ -16,8 +16,10 @@ import (
 	"github.com/leadgate/leadgate/internal/dynamo"
 	"github.com/leadgate/leadgate/internal/httpapi"
 	"github.com/leadgate/leadgate/internal/intake"
+	"github.com/leadgate/leadgate/internal/nurture"
 	"github.com/leadgate/leadgate/internal/queue"
 	"github.com/leadgate/leadgate/internal/route"
+	"github.com/leadgate/leadgate/internal/sales"
 	"github.com/leadgate/leadgate/internal/stream"
 )
 
@@ -33,7 +35,10 @@ var StreamFunctions = map[string]func(aws.Config, Env, *slog.Logger) (stream.Han
 
 // QueueFunctions maps each SQS-triggered function's logical ID to its
 // wiring, for the local queue poller.
-var QueueFunctions = map[string]func(aws.Config, Env, *slog.Logger) (queue.Handler, error){}
+var QueueFunctions = map[string]func(aws.Config, Env, *slog.Logger) (queue.Handler, error){
+	"AssignFunction":  Assign,
+	"NurtureFunction": Nurture,
+}
 
 // HTTPFunctions maps each HTTP function's logical ID in template.yaml to its
 // wiring, so the local server can serve every route the template declares.
@@ -42,6 +47,7 @@ var HTTPFunctions = map[string]func(aws.Config, Env, *slog.Logger) (httpapi.Hand
 	"IntakeFunction":    Intake,
 	"LeadsFunction":     Leads,
 	"BadgeScanFunction": BadgeScans,
+	"RepsFunction":      Reps,
 }
 
 // Campaigns wires the campaign definitions admin API.
@@ -82,13 +88,63 @@ func Intake(cfg aws.Config, env Env, log *slog.Logger) (httpapi.Handler, error) 
 	return httpapi.NewIntake(intake.NewService(definitions, store, store, log), log, time.Now), nil
 }
 
-// Leads wires the authenticated lead API.
+// Leads wires the authenticated lead API: reading leads and sales' answers.
 func Leads(cfg aws.Config, env Env, log *slog.Logger) (httpapi.Handler, error) {
-	table, err := required(env, "LEADS_TABLE")
+	leads, store, err := salesStore(cfg, env)
 	if err != nil {
 		return nil, err
 	}
-	return httpapi.NewLeads(dynamo.NewLeadStore(dynamodb.NewFromConfig(cfg), table), log), nil
+	return httpapi.NewLeads(leads, store, log, time.Now), nil
+}
+
+// Reps wires the sales reps API.
+func Reps(cfg aws.Config, env Env, log *slog.Logger) (httpapi.Handler, error) {
+	_, store, err := salesStore(cfg, env)
+	if err != nil {
+		return nil, err
+	}
+	return httpapi.NewReps(store, log), nil
+}
+
+// Assign wires the sales-ready queue's consumer.
+func Assign(cfg aws.Config, env Env, log *slog.Logger) (queue.Handler, error) {
+	_, store, err := salesStore(cfg, env)
+	if err != nil {
+		return nil, err
+	}
+	fallback, err := required(env, "FALLBACK_OWNER")
+	if err != nil {
+		return nil, err
+	}
+	return queue.Consume(log, "assign", sales.NewAssigner(store, fallback, time.Now, log).Handle), nil
+}
+
+// Nurture wires the nurture queue's consumer.
+func Nurture(cfg aws.Config, env Env, log *slog.Logger) (queue.Handler, error) {
+	_, store, err := salesStore(cfg, env)
+	if err != nil {
+		return nil, err
+	}
+	campaigns, err := required(env, "CAMPAIGNS_TABLE")
+	if err != nil {
+		return nil, err
+	}
+	definitions := dynamo.NewCampaignStore(dynamodb.NewFromConfig(cfg), campaigns)
+	return queue.Consume(log, "nurture", nurture.NewEnroller(store, definitions, time.Now, log).Handle), nil
+}
+
+func salesStore(cfg aws.Config, env Env) (*dynamo.LeadStore, *dynamo.SalesStore, error) {
+	leads, err := required(env, "LEADS_TABLE")
+	if err != nil {
+		return nil, nil, err
+	}
+	reps, err := required(env, "REPS_TABLE")
+	if err != nil {
+		return nil, nil, err
+	}
+	db := dynamodb.NewFromConfig(cfg)
+	store := dynamo.NewLeadStore(db, leads)
+	return store, dynamo.NewSalesStore(db, store, reps), nil
 }
 
 // importWorkers is how many leads a badge-scan upload writes at once:

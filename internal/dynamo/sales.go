@@ -1,0 +1,255 @@
+package dynamo
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strconv"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/feature/dynamodb/attributevalue"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
+
+	"github.com/leadgate/leadgate/internal/lead"
+	"github.com/leadgate/leadgate/internal/leadgate"
+	"github.com/leadgate/leadgate/internal/sales"
+)
+
+// SalesStore keeps reps and writes the hand-over: a lead's assignment and
+// its rep's open-lead count change in one transaction, so concurrent
+// assigners can never overfill a rep nor assign a lead twice.
+type SalesStore struct {
+	db    *dynamodb.Client
+	leads *LeadStore
+	reps  string
+}
+
+// NewSalesStore returns a store on the reps table and the leads store.
+func NewSalesStore(db *dynamodb.Client, leads *LeadStore, repsTable string) *SalesStore {
+	return &SalesStore{db: db, leads: leads, reps: repsTable}
+}
+
+// ownerIndex is the leads table's index of leads by owner.
+const ownerIndex = "byOwner"
+
+type repItem struct {
+	ID             string   `dynamodbav:"repId"`
+	Name           string   `dynamodbav:"name"`
+	Email          string   `dynamodbav:"email,omitempty"`
+	Territories    []string `dynamodbav:"territories,stringset"`
+	Active         bool     `dynamodbav:"active"`
+	Capacity       int      `dynamodbav:"capacity"`
+	OpenLeads      int      `dynamodbav:"openLeads"`
+	LastAssignedAt string   `dynamodbav:"lastAssignedAt,omitempty"`
+}
+
+func (it repItem) rep() sales.Rep {
+	r := sales.Rep{ID: it.ID, Name: it.Name, Email: it.Email, Territories: it.Territories, Active: it.Active, Capacity: it.Capacity, OpenLeads: it.OpenLeads}
+	r.LastAssignedAt, _ = time.Parse(time.RFC3339Nano, it.LastAssignedAt)
+	return r
+}
+
+// PutRep creates or changes a rep's settings; the open-lead count and the
+// round-robin position are leadgate's and survive the change.
+func (s *SalesStore) PutRep(ctx context.Context, r *sales.Rep) (*sales.Rep, bool, error) {
+	set := "SET #name = :name, territories = :territories, active = :active, capacity = :capacity, openLeads = if_not_exists(openLeads, :zero)"
+	values := map[string]types.AttributeValue{
+		":name":        &types.AttributeValueMemberS{Value: r.Name},
+		":territories": &types.AttributeValueMemberSS{Value: r.Territories},
+		":active":      &types.AttributeValueMemberBOOL{Value: r.Active},
+		":capacity":    &types.AttributeValueMemberN{Value: strconv.Itoa(r.Capacity)},
+		":zero":        &types.AttributeValueMemberN{Value: "0"},
+	}
+	expr := set
+	if r.Email != "" {
+		expr += ", email = :email"
+		values[":email"] = &types.AttributeValueMemberS{Value: r.Email}
+	} else {
+		expr += " REMOVE email"
+	}
+	out, err := s.db.UpdateItem(ctx, &dynamodb.UpdateItemInput{
+		TableName:                 &s.reps,
+		Key:                       repKey(r.ID),
+		UpdateExpression:          &expr,
+		ExpressionAttributeNames:  map[string]string{"#name": "name"},
+		ExpressionAttributeValues: values,
+		ReturnValues:              types.ReturnValueAllOld,
+	})
+	if err != nil {
+		return nil, false, fmt.Errorf("put rep %s: %w", r.ID, err)
+	}
+	var old repItem
+	if err := attributevalue.UnmarshalMap(out.Attributes, &old); err != nil {
+		return nil, false, fmt.Errorf("decode rep %s: %w", r.ID, err)
+	}
+	rep := *r
+	prev := old.rep()
+	rep.OpenLeads, rep.LastAssignedAt = prev.OpenLeads, prev.LastAssignedAt
+	return &rep, len(out.Attributes) == 0, nil
+}
+
+func repKey(id string) map[string]types.AttributeValue {
+	return map[string]types.AttributeValue{"repId": &types.AttributeValueMemberS{Value: id}}
+}
+
+// Rep returns one rep.
+func (s *SalesStore) Rep(ctx context.Context, id string) (*sales.Rep, error) {
+	out, err := s.db.GetItem(ctx, &dynamodb.GetItemInput{TableName: &s.reps, Key: repKey(id), ConsistentRead: aws.Bool(true)})
+	if err != nil {
+		return nil, fmt.Errorf("get rep %s: %w", id, err)
+	}
+	if out.Item == nil {
+		return nil, leadgate.Errorf(leadgate.ENOTFOUND, "No rep %s.", id)
+	}
+	var it repItem
+	if err := attributevalue.UnmarshalMap(out.Item, &it); err != nil {
+		return nil, fmt.Errorf("decode rep %s: %w", id, err)
+	}
+	r := it.rep()
+	return &r, nil
+}
+
+// Reps returns every rep, read consistently: the assigner picks by their
+// open-lead counts. A sales team is tens or hundreds of people: a scan.
+func (s *SalesStore) Reps(ctx context.Context) ([]sales.Rep, error) {
+	var out []sales.Rep
+	p := dynamodb.NewScanPaginator(s.db, &dynamodb.ScanInput{TableName: &s.reps, ConsistentRead: aws.Bool(true)})
+	for p.HasMorePages() {
+		page, err := p.NextPage(ctx)
+		if err != nil {
+			return nil, fmt.Errorf("list reps: %w", err)
+		}
+		for _, item := range page.Items {
+			var it repItem
+			if err := attributevalue.UnmarshalMap(item, &it); err != nil {
+				return nil, fmt.Errorf("decode rep: %w", err)
+			}
+			out = append(out, it.rep())
+		}
+	}
+	return out, nil
+}
+
+// Lead returns a lead read consistently: an assigner must see the latest
+// owner and revision.
+func (s *SalesStore) Lead(ctx context.Context, id string) (*lead.Record, error) {
+	out, err := s.db.GetItem(ctx, &dynamodb.GetItemInput{TableName: &s.leads.table, Key: leadKey(id), ConsistentRead: aws.Bool(true)})
+	if err != nil {
+		return nil, fmt.Errorf("get lead %s: %w", id, err)
+	}
+	if out.Item == nil {
+		return nil, leadgate.Errorf(leadgate.ENOTFOUND, "No lead %s.", id)
+	}
+	return decodeLead(out.Item)
+}
+
+// Assign writes next (the lead with its owner) if the lead is still at
+// revision prev, and, when repID is not empty, counts it against the rep
+// if the rep is still active with room. Both happen or neither.
+func (s *SalesStore) Assign(ctx context.Context, next *lead.Record, prev int64, repID string, at time.Time) error {
+	var rep *types.TransactWriteItem
+	if repID != "" {
+		rep = &types.TransactWriteItem{Update: &types.Update{
+			TableName:           &s.reps,
+			Key:                 repKey(repID),
+			UpdateExpression:    aws.String("SET openLeads = openLeads + :one, lastAssignedAt = :at"),
+			ConditionExpression: aws.String("active = :true AND openLeads < capacity"),
+			ExpressionAttributeValues: map[string]types.AttributeValue{
+				":one": &types.AttributeValueMemberN{Value: "1"}, ":true": &types.AttributeValueMemberBOOL{Value: true},
+				":at": &types.AttributeValueMemberS{Value: at.UTC().Format(time.RFC3339Nano)},
+			},
+		}}
+	}
+	return s.writeWithRep(ctx, next, prev, rep)
+}
+
+// Save writes next if the lead is still at revision prev.
+func (s *SalesStore) Save(ctx context.Context, next *lead.Record, prev int64) error {
+	return s.writeWithRep(ctx, next, prev, nil)
+}
+
+// Release writes next (a lead sales let go of) if still at revision prev,
+// and takes it off repID's open count.
+func (s *SalesStore) Release(ctx context.Context, next *lead.Record, prev int64, repID string) error {
+	var rep *types.TransactWriteItem
+	if repID != "" {
+		rep = &types.TransactWriteItem{Update: &types.Update{
+			TableName:                 &s.reps,
+			Key:                       repKey(repID),
+			UpdateExpression:          aws.String("SET openLeads = openLeads - :one"),
+			ConditionExpression:       aws.String("openLeads > :zero"),
+			ExpressionAttributeValues: map[string]types.AttributeValue{":one": &types.AttributeValueMemberN{Value: "1"}, ":zero": &types.AttributeValueMemberN{Value: "0"}},
+		}}
+	}
+	err := s.writeWithRep(ctx, next, prev, rep)
+	if errors.Is(err, sales.ErrRepFull) {
+		// The rep's count is already zero (a fallback owner, a deleted rep):
+		// release the lead alone rather than keep it held.
+		return s.writeWithRep(ctx, next, prev, nil)
+	}
+	return err
+}
+
+func (s *SalesStore) writeWithRep(ctx context.Context, next *lead.Record, prev int64, rep *types.TransactWriteItem) error {
+	put, err := s.leads.put(next, prev)
+	if err != nil {
+		return err
+	}
+	if rep == nil {
+		_, err = s.db.PutItem(ctx, &dynamodb.PutItemInput{
+			TableName: put.TableName, Item: put.Item, ConditionExpression: put.ConditionExpression,
+			ExpressionAttributeNames: put.ExpressionAttributeNames, ExpressionAttributeValues: put.ExpressionAttributeValues,
+		})
+		var ccf *types.ConditionalCheckFailedException
+		if errors.As(err, &ccf) {
+			return lead.ErrChanged
+		}
+		if err != nil {
+			return fmt.Errorf("write lead %s: %w", next.ID, err)
+		}
+		return nil
+	}
+	_, err = s.db.TransactWriteItems(ctx, &dynamodb.TransactWriteItemsInput{TransactItems: []types.TransactWriteItem{{Put: put}, *rep}})
+	var tc *types.TransactionCanceledException
+	if errors.As(err, &tc) && len(tc.CancellationReasons) == 2 {
+		switch {
+		case aws.ToString(tc.CancellationReasons[0].Code) == "ConditionalCheckFailed":
+			return lead.ErrChanged
+		case aws.ToString(tc.CancellationReasons[1].Code) == "ConditionalCheckFailed":
+			return sales.ErrRepFull
+		}
+	}
+	if err != nil {
+		return fmt.Errorf("hand over lead %s: %w", next.ID, err)
+	}
+	return nil
+}
+
+// RepLeads returns the leads a rep holds, newest assignment first.
+func (s *SalesStore) RepLeads(ctx context.Context, repID string) ([]*lead.Record, error) {
+	var out []*lead.Record
+	p := dynamodb.NewQueryPaginator(s.db, &dynamodb.QueryInput{
+		TableName:                 &s.leads.table,
+		IndexName:                 aws.String(ownerIndex),
+		KeyConditionExpression:    aws.String("#owner = :rep"),
+		ExpressionAttributeNames:  map[string]string{"#owner": "owner"},
+		ExpressionAttributeValues: map[string]types.AttributeValue{":rep": &types.AttributeValueMemberS{Value: repID}},
+		ScanIndexForward:          aws.Bool(false),
+	})
+	for p.HasMorePages() {
+		page, err := p.NextPage(ctx)
+		if err != nil {
+			return nil, fmt.Errorf("leads of rep %s: %w", repID, err)
+		}
+		for _, item := range page.Items {
+			r, err := decodeLead(item)
+			if err != nil {
+				return nil, err
+			}
+			out = append(out, r)
+		}
+	}
+	return out, nil
+}

@@ -1,0 +1,136 @@
+package httpapi
+
+import (
+	"bytes"
+	"context"
+	"log/slog"
+	"net/http"
+	"slices"
+	"strconv"
+	"strings"
+
+	"github.com/aws/aws-lambda-go/events"
+	"go.yaml.in/yaml/v3"
+
+	"github.com/leadgate/leadgate/internal/lead"
+	"github.com/leadgate/leadgate/internal/leadgate"
+	"github.com/leadgate/leadgate/internal/sales"
+)
+
+// RepStore is what the reps API needs from storage.
+type RepStore interface {
+	PutRep(ctx context.Context, r *sales.Rep) (*sales.Rep, bool, error)
+	Rep(ctx context.Context, id string) (*sales.Rep, error)
+	Reps(ctx context.Context) ([]sales.Rep, error)
+	RepLeads(ctx context.Context, repID string) ([]*lead.Record, error)
+}
+
+// Reps serves the sales reps API: who takes which leads, and how many.
+type Reps struct {
+	store RepStore
+}
+
+// NewReps returns the reps API as a Handler.
+func NewReps(store RepStore, log *slog.Logger) Handler {
+	r := &Reps{store: store}
+	rt := &router{log: log, routes: map[string]route{
+		"GET /v1/reps":               r.list,
+		"PUT /v1/reps/{repId}":       r.put,
+		"GET /v1/reps/{repId}":       r.get,
+		"GET /v1/reps/{repId}/leads": r.leads,
+	}}
+	return rt.handle
+}
+
+func (h *Reps) put(ctx context.Context, req *events.APIGatewayV2HTTPRequest) (events.APIGatewayV2HTTPResponse, error) {
+	if _, err := authorize(req, ScopeRepsWrite); err != nil {
+		return events.APIGatewayV2HTTPResponse{}, err
+	}
+	if mt := mediaType(req); mt != "" && !slices.Contains(definitionTypes, mt) {
+		return events.APIGatewayV2HTTPResponse{}, leadgate.Errorf(leadgate.EUNSUPPORTED, "Send the rep as YAML or JSON, not %s.", mt)
+	}
+	raw, err := body(req, 16<<10)
+	if err != nil {
+		return events.APIGatewayV2HTTPResponse{}, err
+	}
+	// A rep in YAML may come with the kind line `leadgate apply` reads.
+	var doc struct {
+		Kind      string `yaml:"kind"`
+		sales.Rep `yaml:",inline"`
+	}
+	dec := yaml.NewDecoder(bytes.NewReader(raw))
+	dec.KnownFields(true)
+	if err := dec.Decode(&doc); err != nil {
+		return events.APIGatewayV2HTTPResponse{}, leadgate.Invalid("The rep could not be read.", []leadgate.Problem{{Message: err.Error()}})
+	}
+	r := doc.Rep
+	id := req.PathParameters["repId"]
+	if r.ID == "" {
+		r.ID = id
+	}
+	if err := r.Validate(); err != nil {
+		return events.APIGatewayV2HTTPResponse{}, err
+	}
+	if r.ID != id {
+		return events.APIGatewayV2HTTPResponse{}, leadgate.Invalid("The rep is another one.", []leadgate.Problem{{Path: "id", Message: strconv.Quote(r.ID) + " does not match the URL's " + strconv.Quote(id)}})
+	}
+	stored, created, err := h.store.PutRep(ctx, &r)
+	if err != nil {
+		return events.APIGatewayV2HTTPResponse{}, err
+	}
+	status := http.StatusOK
+	if created {
+		status = http.StatusCreated
+	}
+	return jsonResponse(status, stored), nil
+}
+
+func (h *Reps) get(ctx context.Context, req *events.APIGatewayV2HTTPRequest) (events.APIGatewayV2HTTPResponse, error) {
+	if _, err := authorize(req, ScopeLeadsRead); err != nil {
+		return events.APIGatewayV2HTTPResponse{}, err
+	}
+	r, err := h.store.Rep(ctx, req.PathParameters["repId"])
+	if err != nil {
+		return events.APIGatewayV2HTTPResponse{}, err
+	}
+	return jsonResponse(http.StatusOK, r), nil
+}
+
+func (h *Reps) list(ctx context.Context, req *events.APIGatewayV2HTTPRequest) (events.APIGatewayV2HTTPResponse, error) {
+	if _, err := authorize(req, ScopeLeadsRead); err != nil {
+		return events.APIGatewayV2HTTPResponse{}, err
+	}
+	reps, err := h.store.Reps(ctx)
+	if err != nil {
+		return events.APIGatewayV2HTTPResponse{}, err
+	}
+	slices.SortFunc(reps, func(a, b sales.Rep) int { return strings.Compare(a.ID, b.ID) })
+	if reps == nil {
+		reps = []sales.Rep{}
+	}
+	return jsonResponse(http.StatusOK, struct {
+		Reps []sales.Rep `json:"reps"`
+	}{reps}), nil
+}
+
+func (h *Reps) leads(ctx context.Context, req *events.APIGatewayV2HTTPRequest) (events.APIGatewayV2HTTPResponse, error) {
+	if _, err := authorize(req, ScopeLeadsRead); err != nil {
+		return events.APIGatewayV2HTTPResponse{}, err
+	}
+	id := req.PathParameters["repId"]
+	if _, err := h.store.Rep(ctx, id); err != nil {
+		return events.APIGatewayV2HTTPResponse{}, err
+	}
+	rs, err := h.store.RepLeads(ctx, id)
+	if err != nil {
+		return events.APIGatewayV2HTTPResponse{}, err
+	}
+	views := make([]LeadView, 0, len(rs))
+	for _, r := range rs {
+		views = append(views, LeadView{Record: r, Reasons: nonNil(r.Verdict.Reasons())})
+	}
+	return jsonResponse(http.StatusOK, struct {
+		Rep   string     `json:"rep"`
+		Leads []LeadView `json:"leads"`
+	}{id, views}), nil
+}

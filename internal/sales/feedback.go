@@ -1,0 +1,167 @@
+package sales
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/leadgate/leadgate/internal/lead"
+	"github.com/leadgate/leadgate/internal/leadgate"
+)
+
+// Action is sales' answer about a lead.
+type Action string
+
+const (
+	Accept      Action = "accept"      // sales takes it on: sal
+	Qualify     Action = "qualify"     // budget and authority confirmed: sql
+	Reject      Action = "reject"      // never a fit: disqualified
+	Recycle     Action = "recycle"     // not now: back to nurture
+	Opportunity Action = "opportunity" // in the forecast
+	Won         Action = "won"         // a customer
+	Lost        Action = "lost"        // the deal was lost: back to nurture
+)
+
+// rule says where an action may be taken and where it leads.
+type rule struct {
+	from    []lead.Stage
+	to      lead.Stage
+	reasons []string // codes the action needs one of; nil: none needed
+	release bool     // the rep no longer holds the lead
+}
+
+// RejectReasons and RecycleReasons are the fixed reason codes; free text
+// goes in the note. They are what reports count, so they are few.
+var (
+	RejectReasons  = []string{"not-a-fit", "competitor", "student", "spam", "duplicate", "bad-contact-data", "no-budget", "no-authority"}
+	RecycleReasons = []string{"not-ready", "no-response", "timing", "no-budget", "no-authority", "wrong-contact"}
+	LostReasons    = []string{"lost-to-competitor", "no-decision", "price", "timing", "no-budget"}
+)
+
+var rules = map[Action]rule{
+	Accept:      {from: []lead.Stage{lead.StageMQL}, to: lead.StageSAL},
+	Qualify:     {from: []lead.Stage{lead.StageMQL, lead.StageSAL}, to: lead.StageSQL},
+	Reject:      {from: []lead.Stage{lead.StageMQL, lead.StageSAL, lead.StageSQL}, to: lead.StageDisqualified, reasons: RejectReasons, release: true},
+	Recycle:     {from: []lead.Stage{lead.StageMQL, lead.StageSAL, lead.StageSQL}, to: lead.StageNurture, reasons: RecycleReasons, release: true},
+	Opportunity: {from: []lead.Stage{lead.StageSQL}, to: lead.StageOpportunity},
+	Won:         {from: []lead.Stage{lead.StageOpportunity}, to: lead.StageCustomer, release: true},
+	Lost:        {from: []lead.Stage{lead.StageOpportunity}, to: lead.StageNurture, reasons: LostReasons, release: true},
+}
+
+// Feedback is one answer from sales.
+type Feedback struct {
+	Action Action `json:"action"`
+	Reason string `json:"reason,omitempty"`
+	Note   string `json:"note,omitempty"`
+	// BANT are the answers a qualify needs: budget, authority, need,
+	// timeframe.
+	BANT map[string]string `json:"bant,omitempty"`
+}
+
+var bantKeys = []string{"budget", "authority", "need", "timeframe"}
+
+// Allowed lists the actions possible from a stage, for a 409's answer.
+func Allowed(s lead.Stage) []Action {
+	var out []Action
+	for _, a := range []Action{Accept, Qualify, Reject, Recycle, Opportunity, Won, Lost} {
+		if slices.Contains(rules[a].from, s) {
+			out = append(out, a)
+		}
+	}
+	return out
+}
+
+// Apply moves r by the feedback, recorded in its history as by who at at.
+// It reports whether the owner is released (its rep's open count goes
+// down). Bad feedback is EINVALID; an action the stage does not allow is
+// ECONFLICT naming the allowed ones.
+func Apply(r *lead.Record, f Feedback, who string, at time.Time) (released string, err error) {
+	ru, ok := rules[f.Action]
+	if !ok {
+		return "", leadgate.Invalid("Unknown action.", []leadgate.Problem{{Path: "action", Message: fmt.Sprintf("%q: want one of accept, qualify, reject, recycle, opportunity, won, lost", f.Action)}})
+	}
+	var problems []leadgate.Problem
+	if ru.reasons != nil && !slices.Contains(ru.reasons, f.Reason) {
+		problems = append(problems, leadgate.Problem{Path: "reason", Message: fmt.Sprintf("%q: %s needs one of %s", f.Reason, f.Action, strings.Join(ru.reasons, ", "))})
+	}
+	if f.Action == Qualify {
+		for _, k := range bantKeys {
+			if strings.TrimSpace(f.BANT[k]) == "" {
+				problems = append(problems, leadgate.Problem{Path: "bant." + k, Message: "required to qualify"})
+			}
+		}
+	}
+	if len(problems) > 0 {
+		return "", leadgate.Invalid("The feedback is incomplete.", problems)
+	}
+	if !slices.Contains(ru.from, r.Stage) {
+		allowed := Allowed(r.Stage)
+		names := make([]string, len(allowed))
+		for i, a := range allowed {
+			names[i] = string(a)
+		}
+		return "", leadgate.Errorf(leadgate.ECONFLICT, "Lead %s is %s: %s is not possible. Allowed: %s.", r.ID, r.Stage, f.Action, orNone(strings.Join(names, ", ")))
+	}
+	note := strings.TrimSpace(f.Note)
+	if f.Action == Qualify {
+		var b []string
+		for _, k := range bantKeys {
+			b = append(b, k+": "+strings.TrimSpace(f.BANT[k]))
+		}
+		note = strings.TrimSpace(strings.Join(b, "; ") + "\n" + note)
+	}
+	r.Move(lead.Transition{At: at, To: ru.to, By: who, Reason: f.Reason, Note: note, Campaign: r.Verdict.Campaign, Version: r.Verdict.Version})
+	r.UpdatedAt = at
+	if ru.release && r.Owner != "" {
+		released, r.Owner, r.AssignedAt = r.Owner, "", nil
+	}
+	return released, nil
+}
+
+func orNone(s string) string {
+	if s == "" {
+		return "none"
+	}
+	return s
+}
+
+// FeedbackStore is what recording sales' answer needs from storage.
+type FeedbackStore interface {
+	Lead(ctx context.Context, id string) (*lead.Record, error)
+	// Release writes next if the lead is still at revision prev
+	// (lead.ErrChanged otherwise) and, when repID is not empty, takes the
+	// lead off that rep's open count.
+	Release(ctx context.Context, next *lead.Record, prev int64, repID string) error
+}
+
+// Give records sales' answer about a lead. A rep answers for the leads they
+// hold; a manager for any.
+func Give(ctx context.Context, store FeedbackStore, leadID string, f Feedback, who string, manager bool, at time.Time) (*lead.Record, error) {
+	for range 5 {
+		l, err := store.Lead(ctx, leadID)
+		if err != nil {
+			return nil, err
+		}
+		if !manager && l.Owner != who {
+			return nil, leadgate.Errorf(leadgate.EFORBIDDEN, "Lead %s is not yours: a rep answers for the leads they hold, a manager for any.", leadID)
+		}
+		n := *l
+		n.Rev = l.Rev + 1
+		released, err := Apply(&n, f, who, at)
+		if err != nil {
+			return nil, err
+		}
+		err = store.Release(ctx, &n, l.Rev, released)
+		if errors.Is(err, lead.ErrChanged) {
+			continue
+		}
+		if err != nil {
+			return nil, err
+		}
+		return &n, nil
+	}
+	return nil, leadgate.Errorf(leadgate.ECONFLICT, "Lead %s kept changing; try again.", leadID)
+}

@@ -1,0 +1,113 @@
+// Package sales is the sales side of the hand-over: the reps leads are
+// assigned to, how one is chosen, and the answers sales gives back
+// (accept, qualify, reject, recycle, ...), as rules on plain types.
+package sales
+
+import (
+	"errors"
+	"fmt"
+	"net/mail"
+	"regexp"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/leadgate/leadgate/internal/geo"
+	"github.com/leadgate/leadgate/internal/leadgate"
+)
+
+// Rep is a salesperson leads can be assigned to.
+type Rep struct {
+	ID    string `json:"id" yaml:"id"`
+	Name  string `json:"name" yaml:"name"`
+	Email string `json:"email,omitempty" yaml:"email,omitempty"`
+	// Territories are ISO country codes and sales regions (NA, LATAM,
+	// EMEA, APAC) whose leads the rep takes.
+	Territories []string `json:"territories" yaml:"territories"`
+	Active      bool     `json:"active" yaml:"active"`
+	// Capacity is the most open leads the rep holds at once.
+	Capacity int `json:"capacity" yaml:"capacity"`
+
+	// Kept by leadgate, not set by the caller.
+	OpenLeads      int       `json:"openLeads" yaml:"-"`
+	LastAssignedAt time.Time `json:"lastAssignedAt,omitzero" yaml:"-"`
+}
+
+var repID = regexp.MustCompile(`^[a-z0-9][a-z0-9._-]{0,62}$`)
+
+// Validate normalizes r (country names to codes, regions upper case) and
+// lists every problem.
+func (r *Rep) Validate() error {
+	var problems []leadgate.Problem
+	fail := func(path, format string, args ...any) {
+		problems = append(problems, leadgate.Problem{Path: path, Message: fmt.Sprintf(format, args...)})
+	}
+	r.ID, r.Name, r.Email = strings.TrimSpace(r.ID), strings.TrimSpace(r.Name), strings.ToLower(strings.TrimSpace(r.Email))
+	if !repID.MatchString(r.ID) {
+		fail("id", "%q: use lower-case letters, digits, dots, dashes", r.ID)
+	}
+	if r.Name == "" {
+		fail("name", "required")
+	}
+	if r.Email != "" {
+		if a, err := mail.ParseAddress(r.Email); err != nil || a.Address != r.Email {
+			fail("email", "%q is not an email address", r.Email)
+		}
+	}
+	if len(r.Territories) == 0 {
+		fail("territories", "name the countries or regions the rep covers")
+	}
+	for i, t := range r.Territories {
+		switch code, ok := geo.Country(t); {
+		case geo.IsRegion(t) && len(strings.TrimSpace(t)) > 2:
+			r.Territories[i] = strings.ToUpper(strings.TrimSpace(t))
+		case ok:
+			r.Territories[i] = code
+		default:
+			fail(fmt.Sprintf("territories[%d]", i), "%q is neither a country nor a region (%s)", t, strings.Join(geo.Regions(), ", "))
+		}
+	}
+	if r.Capacity < 0 {
+		fail("capacity", "cannot be negative")
+	}
+	if len(problems) > 0 {
+		return leadgate.Invalid(fmt.Sprintf("The rep has %d problem(s).", len(problems)), problems)
+	}
+	return nil
+}
+
+// Covers reports whether the rep's territory holds the country. A lead with
+// no country matches no territory: it goes to the fallback owner.
+func (r *Rep) Covers(country string) bool {
+	if country == "" {
+		return false
+	}
+	if slices.Contains(r.Territories, country) {
+		return true
+	}
+	region, ok := geo.Region(country)
+	return ok && slices.Contains(r.Territories, region)
+}
+
+// Candidates returns, in the order to try them, the reps who may take a
+// lead from country: active, covering it, with room. The one assigned to
+// longest ago comes first, which makes assignment round robin among equals.
+func Candidates(reps []Rep, country string) []Rep {
+	var out []Rep
+	for _, r := range reps {
+		if r.Active && r.Covers(country) && r.OpenLeads < r.Capacity {
+			out = append(out, r)
+		}
+	}
+	slices.SortStableFunc(out, func(a, b Rep) int {
+		if c := a.LastAssignedAt.Compare(b.LastAssignedAt); c != 0 {
+			return c
+		}
+		return strings.Compare(a.ID, b.ID)
+	})
+	return out
+}
+
+// ErrRepFull is what a store reports when the rep filled up or went
+// inactive since they were read: the assigner tries the next one.
+var ErrRepFull = errors.New("the rep has no room")
