@@ -54,7 +54,7 @@ func (it repItem) rep() sales.Rep {
 // PutRep creates or changes a rep's settings; the open-lead count and the
 // round-robin position are leadgate's and survive the change.
 func (s *SalesStore) PutRep(ctx context.Context, r *sales.Rep) (*sales.Rep, bool, error) {
-	set := "SET #name = :name, territories = :territories, active = :active, capacity = :capacity, openLeads = if_not_exists(openLeads, :zero)"
+	set := "SET #name = :name, territories = :territories, active = :active, #capacity = :capacity, openLeads = if_not_exists(openLeads, :zero)"
 	values := map[string]types.AttributeValue{
 		":name":        &types.AttributeValueMemberS{Value: r.Name},
 		":territories": &types.AttributeValueMemberSS{Value: r.Territories},
@@ -73,7 +73,7 @@ func (s *SalesStore) PutRep(ctx context.Context, r *sales.Rep) (*sales.Rep, bool
 		TableName:                 &s.reps,
 		Key:                       repKey(r.ID),
 		UpdateExpression:          &expr,
-		ExpressionAttributeNames:  map[string]string{"#name": "name"},
+		ExpressionAttributeNames:  map[string]string{"#name": "name", "#capacity": "capacity"},
 		ExpressionAttributeValues: values,
 		ReturnValues:              types.ReturnValueAllOld,
 	})
@@ -152,10 +152,11 @@ func (s *SalesStore) Assign(ctx context.Context, next *lead.Record, prev int64, 
 	var rep *types.TransactWriteItem
 	if repID != "" {
 		rep = &types.TransactWriteItem{Update: &types.Update{
-			TableName:           &s.reps,
-			Key:                 repKey(repID),
-			UpdateExpression:    aws.String("SET openLeads = openLeads + :one, lastAssignedAt = :at"),
-			ConditionExpression: aws.String("active = :true AND openLeads < capacity"),
+			TableName:                &s.reps,
+			Key:                      repKey(repID),
+			UpdateExpression:         aws.String("SET openLeads = openLeads + :one, lastAssignedAt = :at"),
+			ConditionExpression:      aws.String("active = :true AND openLeads < #capacity"),
+			ExpressionAttributeNames: map[string]string{"#capacity": "capacity"},
 			ExpressionAttributeValues: map[string]types.AttributeValue{
 				":one": &types.AttributeValueMemberN{Value: "1"}, ":true": &types.AttributeValueMemberBOOL{Value: true},
 				":at": &types.AttributeValueMemberS{Value: at.UTC().Format(time.RFC3339Nano)},
