@@ -17,6 +17,8 @@ import (
 	"strings"
 	"time"
 
+	"go.yaml.in/yaml/v3"
+
 	"github.com/leadgate/leadgate/internal/campaign"
 	"github.com/leadgate/leadgate/internal/leadgate"
 )
@@ -87,6 +89,18 @@ func runApply(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	for i, doc := range docs {
 		if err := ctx.Err(); err != nil {
 			return fmt.Errorf("apply: stopped after %d of %d definitions (%d failed): %w", i, len(docs), failed, err)
+		}
+		// A document with `kind: rep` is a sales rep; anything else is a
+		// campaign definition.
+		var head struct {
+			Kind string `yaml:"kind"`
+			ID   string `yaml:"id"`
+		}
+		if yaml.Unmarshal(doc.body, &head) == nil && head.Kind == "rep" {
+			if err := applyRep(ctx, c, *dryRun, head.ID, doc, stdout, stderr); err != nil {
+				failed++
+			}
+			continue
 		}
 		d, err := campaign.Parse(doc.body)
 		if err == nil && d.ID == "" {
@@ -356,4 +370,44 @@ func firstNonEmpty(s ...string) string {
 		}
 	}
 	return ""
+}
+
+// applyRep publishes one rep document.
+func applyRep(ctx context.Context, c *apiClient, dryRun bool, id string, doc document, stdout, stderr io.Writer) error {
+	name := "rep/" + id
+	if id == "" {
+		err := leadgate.Invalid("The rep has no id.", []leadgate.Problem{{Path: "id", Message: "required"}})
+		doc.reject(stderr, doc.source, err)
+		return err
+	}
+	if dryRun {
+		fmt.Fprintf(stdout, "%s would be applied\n", name)
+		return nil
+	}
+	req, err := http.NewRequestWithContext(ctx, http.MethodPut, c.base+"/v1/reps/"+url.PathEscape(id), bytes.NewReader(doc.body))
+	if err != nil {
+		return err
+	}
+	req.Header.Set("Content-Type", "application/yaml")
+	if c.token != "" {
+		req.Header.Set("Authorization", "Bearer "+c.token)
+	}
+	resp, err := c.http.Do(req)
+	if err != nil {
+		doc.reject(stderr, name, err)
+		return err
+	}
+	defer resp.Body.Close()
+	body, _ := io.ReadAll(io.LimitReader(resp.Body, maxReplyBytes))
+	if resp.StatusCode >= 400 {
+		err := c.replyError(resp, body)
+		doc.reject(stderr, name, err)
+		return err
+	}
+	outcome := "configured"
+	if resp.StatusCode == http.StatusCreated {
+		outcome = "created"
+	}
+	fmt.Fprintf(stdout, "%s %s\n", name, outcome)
+	return nil
 }

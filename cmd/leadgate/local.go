@@ -18,6 +18,8 @@ func runLocal(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	addr := fs.String("addr", "127.0.0.1:3000", "address to serve the HTTP API on")
 	template := fs.String("template", "template.yaml", "SAM template declaring the tables, queues and routes")
 	campaigns := fs.String("campaigns", "campaigns", "folder of campaign definitions to publish at start (\"\" for none)")
+	reps := fs.String("reps", "reps", "folder of sales reps to configure at start (\"\" for none)")
+	noConsumers := fs.Bool("no-consumers", false, "leave the sales-ready and nurture queues to another consumer (a CRM sync)")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -39,7 +41,7 @@ func runLocal(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		return err
 	}
 	sys, err := local.Start(ctx, cfg, local.Options{
-		Template: *template, Campaigns: *campaigns, Addr: *addr,
+		Template: *template, Campaigns: *campaigns, Reps: *reps, NoConsumers: *noConsumers, Addr: *addr,
 		Token: os.Getenv("LEADGATE_TOKEN"), Log: logging.New(stderr), Out: stdout,
 	})
 	if err != nil {

@@ -1,6 +1,7 @@
 package local
 
 import (
+	"bytes"
 	"context"
 	"crypto/rand"
 	"encoding/hex"
@@ -22,10 +23,12 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/aws/aws-sdk-go-v2/service/sqs"
 	"github.com/aws/smithy-go/logging"
+	"go.yaml.in/yaml/v3"
 
 	"github.com/leadgate/leadgate/internal/campaign"
 	"github.com/leadgate/leadgate/internal/dynamo"
 	"github.com/leadgate/leadgate/internal/httpapi"
+	"github.com/leadgate/leadgate/internal/sales"
 	"github.com/leadgate/leadgate/internal/samtemplate"
 	"github.com/leadgate/leadgate/internal/wiring"
 )
@@ -34,6 +37,7 @@ import (
 type Options struct {
 	Template  string // path to template.yaml
 	Campaigns string // folder of definitions to publish at start; "" for none
+	Reps      string // folder of sales reps (kind: rep documents) to configure at start; "" for none
 	Addr      string // listen address; "127.0.0.1:0" picks a free port
 	Token     string // the one bearer token accepted; "" makes a random one
 	Prefix    string // put before every table and queue name, so tests share servers
@@ -120,6 +124,13 @@ func Start(ctx context.Context, cfg aws.Config, opt Options) (*System, error) {
 	if opt.Campaigns != "" {
 		store := dynamo.NewCampaignStore(dynamodb.NewFromConfig(cfg), res.Tables["CampaignsTable"])
 		if err := PublishFolder(ctx, store, opt.Campaigns, out); err != nil {
+			return nil, err
+		}
+	}
+	if opt.Reps != "" {
+		db := dynamodb.NewFromConfig(cfg)
+		store := dynamo.NewSalesStore(db, dynamo.NewLeadStore(db, res.Tables["LeadsTable"]), res.Tables["RepsTable"])
+		if err := ConfigureReps(ctx, store, opt.Reps, out); err != nil {
 			return nil, err
 		}
 	}
@@ -276,4 +287,44 @@ func functionByID(t *samtemplate.Template, id string) samtemplate.Function {
 		}
 	}
 	return samtemplate.Function{LogicalID: id}
+}
+
+// ConfigureReps configures every rep in the *.yaml files of dir (documents
+// with kind: rep), as `leadgate apply` would.
+func ConfigureReps(ctx context.Context, store *dynamo.SalesStore, dir string, out io.Writer) error {
+	files, err := filepath.Glob(filepath.Join(dir, "*.yaml"))
+	if err != nil {
+		return err
+	}
+	for _, f := range files {
+		b, err := os.ReadFile(f)
+		if err != nil {
+			return err
+		}
+		dec := yaml.NewDecoder(bytes.NewReader(b))
+		for {
+			var doc struct {
+				Kind      string `yaml:"kind"`
+				sales.Rep `yaml:",inline"`
+			}
+			err := dec.Decode(&doc)
+			if errors.Is(err, io.EOF) {
+				break
+			}
+			if err != nil {
+				return fmt.Errorf("%s: %w", f, err)
+			}
+			if doc.Kind != "rep" {
+				continue
+			}
+			if err := doc.Rep.Validate(); err != nil {
+				return fmt.Errorf("%s: %w", f, err)
+			}
+			if _, _, err := store.PutRep(ctx, &doc.Rep); err != nil {
+				return fmt.Errorf("%s: %w", f, err)
+			}
+			fmt.Fprintf(out, "rep/%s (%s, capacity %d)\n", doc.ID, strings.Join(doc.Territories, " "), doc.Capacity)
+		}
+	}
+	return nil
 }
