@@ -13,6 +13,7 @@ import (
 	"github.com/aws/aws-lambda-go/events"
 
 	"github.com/leadgate/leadgate/internal/campaign"
+	"github.com/leadgate/leadgate/internal/document"
 	"github.com/leadgate/leadgate/internal/leadgate"
 )
 
@@ -203,12 +204,12 @@ func (c *Campaigns) document(ctx context.Context, req *events.APIGatewayV2HTTPRe
 	}
 	var b bytes.Buffer
 	if accepts(req, "text/html") {
-		if err := campaign.WriteHTML(&b, p, c.now()); err != nil {
+		if err := document.HTML(&b, p, c.now()); err != nil {
 			return events.APIGatewayV2HTTPResponse{}, err
 		}
 		return textResponse(http.StatusOK, "text/html; charset=utf-8", b.String()), nil
 	}
-	if err := campaign.WriteMarkdown(&b, p, c.now()); err != nil {
+	if err := document.Markdown(&b, p, c.now()); err != nil {
 		return events.APIGatewayV2HTTPResponse{}, err
 	}
 	return textResponse(http.StatusOK, "text/markdown; charset=utf-8", b.String()), nil

@@ -30,7 +30,6 @@ import (
 	"github.com/leadgate/leadgate/internal/httpapi"
 	"github.com/leadgate/leadgate/internal/sales"
 	"github.com/leadgate/leadgate/internal/samtemplate"
-	"github.com/leadgate/leadgate/internal/wiring"
 )
 
 // Options configure a local run.
@@ -106,7 +105,7 @@ func Start(ctx context.Context, cfg aws.Config, opt Options) (*System, error) {
 
 	handlers := map[string]httpapi.Handler{}
 	for _, f := range t.Functions() {
-		build, ok := wiring.HTTPFunctions[f.LogicalID]
+		build, ok := httpFunctions[f.LogicalID]
 		if !ok {
 			continue
 		}
@@ -155,7 +154,7 @@ func Start(ctx context.Context, cfg aws.Config, opt Options) (*System, error) {
 		flog := log.With("function", tr.function)
 		switch {
 		case tr.streamARN != "":
-			build, ok := wiring.StreamFunctions[tr.function]
+			build, ok := streamFunctions[tr.function]
 			if !ok {
 				return fail(fmt.Errorf("template.yaml gives %s a stream trigger, which leadgate local has no wiring for", tr.function))
 			}
@@ -166,7 +165,7 @@ func Start(ctx context.Context, cfg aws.Config, opt Options) (*System, error) {
 			ps.streamLoop(pctx, cfg, tr, h, q, flog)
 			fmt.Fprintf(out, "stream %-28s → %s (batch %d)\n", "LeadsTable", tr.function, tr.batchSize)
 		case tr.queueURL != "" && !opt.NoConsumers:
-			build, ok := wiring.QueueFunctions[tr.function]
+			build, ok := queueFunctions[tr.function]
 			if !ok {
 				return fail(fmt.Errorf("template.yaml gives %s a queue trigger, which leadgate local has no wiring for", tr.function))
 			}

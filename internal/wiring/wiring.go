@@ -27,29 +27,6 @@ import (
 // template.yaml gives the function when local.
 type Env func(string) string
 
-// StreamFunctions maps each stream-triggered function's logical ID to its
-// wiring, for the local stream poller.
-var StreamFunctions = map[string]func(aws.Config, Env, *slog.Logger) (stream.Handler, error){
-	"RouterFunction": Router,
-}
-
-// QueueFunctions maps each SQS-triggered function's logical ID to its
-// wiring, for the local queue poller.
-var QueueFunctions = map[string]func(aws.Config, Env, *slog.Logger) (queue.Handler, error){
-	"AssignFunction":  Assign,
-	"NurtureFunction": Nurture,
-}
-
-// HTTPFunctions maps each HTTP function's logical ID in template.yaml to its
-// wiring, so the local server can serve every route the template declares.
-var HTTPFunctions = map[string]func(aws.Config, Env, *slog.Logger) (httpapi.Handler, error){
-	"CampaignsFunction": Campaigns,
-	"IntakeFunction":    Intake,
-	"LeadsFunction":     Leads,
-	"BadgeScanFunction": BadgeScans,
-	"RepsFunction":      Reps,
-}
-
 // Campaigns wires the campaign definitions admin API.
 func Campaigns(cfg aws.Config, env Env, log *slog.Logger) (httpapi.Handler, error) {
 	table, err := required(env, "CAMPAIGNS_TABLE")

@@ -1,4 +1,4 @@
-package campaign_test
+package document_test
 
 import (
 	"bytes"
@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/leadgate/leadgate/internal/campaign"
+	"github.com/leadgate/leadgate/internal/document"
 )
 
 var update = flag.Bool("update", false, "rewrite the golden files in testdata/")
@@ -21,8 +22,8 @@ func TestDocumentGolden(t *testing.T) {
 	for id, d := range examples(t) {
 		p := &campaign.Published{Version: 2, PublishedAt: time.Date(2026, 11, 20, 9, 30, 0, 0, time.UTC), PublishedBy: "maria.lopez@leadgate.example", Definition: d}
 		for ext, write := range map[string]func(*bytes.Buffer) error{
-			"md":   func(b *bytes.Buffer) error { return campaign.WriteMarkdown(b, p, now) },
-			"html": func(b *bytes.Buffer) error { return campaign.WriteHTML(b, p, now) },
+			"md":   func(b *bytes.Buffer) error { return document.Markdown(b, p, now) },
+			"html": func(b *bytes.Buffer) error { return document.HTML(b, p, now) },
 		} {
 			t.Run(id+"."+ext, func(t *testing.T) {
 				var b bytes.Buffer
@@ -54,13 +55,13 @@ func TestDocumentEscapesAuthorText(t *testing.T) {
 	}
 	p := &campaign.Published{Version: 1, Definition: d}
 	var h, m bytes.Buffer
-	if err := campaign.WriteHTML(&h, p, now); err != nil {
+	if err := document.HTML(&h, p, now); err != nil {
 		t.Fatal(err)
 	}
 	if strings.Contains(h.String(), "<script>") || !strings.Contains(h.String(), "&lt;script&gt;") {
 		t.Errorf("HTML does not escape the name:\n%s", h.String())
 	}
-	if err := campaign.WriteMarkdown(&m, p, now); err != nil {
+	if err := document.Markdown(&m, p, now); err != nil {
 		t.Fatal(err)
 	}
 	if !strings.Contains(m.String(), `# &lt;script&gt;alert(1)&lt;/script&gt; \*Launch\* \| x`) {
@@ -74,10 +75,54 @@ func TestDocumentFlagsOverdueReview(t *testing.T) {
 		t.Fatal(err)
 	}
 	var m bytes.Buffer
-	if err := campaign.WriteMarkdown(&m, &campaign.Published{Version: 1, Definition: d}, now); err != nil {
+	if err := document.Markdown(&m, &campaign.Published{Version: 1, Definition: d}, now); err != nil {
 		t.Fatal(err)
 	}
 	if !strings.Contains(m.String(), "Overdue for review") {
 		t.Errorf("no overdue notice:\n%s", m.String())
 	}
+}
+
+var now = time.Date(2026, 11, 22, 12, 0, 0, 0, time.UTC)
+
+// examples returns the definitions shipped in campaigns/, validated.
+func examples(t testing.TB) map[string]*campaign.Definition {
+	t.Helper()
+	files, err := filepath.Glob("../../campaigns/*.yaml")
+	if err != nil || len(files) < 3 {
+		t.Fatalf("want the example definitions, got %v (%v)", files, err)
+	}
+	out := map[string]*campaign.Definition{}
+	for _, f := range files {
+		b, err := os.ReadFile(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		d := mustParse(t, string(b))
+		if _, err := d.Validate(now); err != nil {
+			t.Fatalf("%s: %v", f, err)
+		}
+		out[d.ID] = d
+	}
+	return out
+}
+
+const minimal = `id: spring-webinar
+name: Spring webinar
+channel: landing-page
+funnel: top
+owner: ops@example.com
+reviewBy: 2027-03-01
+engagement:
+  threshold: 30
+  points: {webinar-attended: 20}
+`
+
+func mustParse(t testing.TB, doc string) *campaign.Definition {
+	t.Helper()
+	d, err := campaign.Parse([]byte(doc))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return d
 }

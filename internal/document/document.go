@@ -1,4 +1,8 @@
-package campaign
+// Package document renders a published campaign definition as the document
+// sales reads ("publish the ULD everywhere"): Markdown for wikis and pull
+// requests, HTML for a browser. It is its own package so that the functions
+// that only judge leads do not carry the template engines.
+package document
 
 import (
 	"fmt"
@@ -6,10 +10,16 @@ import (
 	"io"
 	"slices"
 	"strings"
+	"sync"
 	texttemplate "text/template"
 	"time"
+
+	"github.com/leadgate/leadgate/internal/campaign"
 )
 
+// The templates are parsed on first use rather than at init: a function
+// binary that never renders a document then links no template engine.
+//
 // The published definition is a document sales reads ("Publish the ULD
 // everywhere"). Both renderings come from one outline so the Markdown and the
 // HTML never say different things.
@@ -34,13 +44,13 @@ type item struct {
 	Text  string
 }
 
-func describe(p *Published, now time.Time) outline {
+func describe(p *campaign.Published, now time.Time) outline {
 	d := p.Definition
 	o := outline{
 		Title:    d.Name,
 		Subtitle: fmt.Sprintf("Campaign %s · version %d · published %s by %s", d.ID, p.Version, p.PublishedAt.UTC().Format("2006-01-02 15:04 MST"), orNone(p.PublishedBy)),
 	}
-	if d.Status == StatusPaused {
+	if d.Status == campaign.StatusPaused {
 		o.Notices = append(o.Notices, "This campaign is paused: it takes no new submissions.")
 	}
 	if d.ReviewBy.EndOfDay().Before(now) {
@@ -70,13 +80,13 @@ func describe(p *Published, now time.Time) outline {
 	if len(d.HandRaisers) > 0 {
 		o.Sections = append(o.Sections, section{
 			Title: "Hand-raisers go to sales at once",
-			Intro: "A lead whose company fits and who asks for " + OrList(d.HandRaisers) + " is an MQL straight away, whatever the score.",
+			Intro: "A lead whose company fits and who asks for " + campaign.OrList(d.HandRaisers) + " is an MQL straight away, whatever the score.",
 		})
 	}
 	o.Sections = append(o.Sections, suspectSection(d.Rules), disqualifySection(d.Rules))
 	o.Sections = append(o.Sections, engagementSection(d.Engagement))
 	for _, g := range d.Geographies {
-		where := OrList(append(slices.Clone(g.Countries), g.Regions...))
+		where := campaign.OrList(append(slices.Clone(g.Countries), g.Regions...))
 		s := section{Title: "In " + g.Name + " (" + where + ")", Intro: "For leads from " + where + ", these rules replace the ones above:"}
 		if g.Threshold != nil {
 			s.Items = append(s.Items, item{"Score threshold", fmt.Sprintf("%g", *g.Threshold)})
@@ -106,14 +116,14 @@ func describe(p *Published, now time.Time) outline {
 	return o
 }
 
-func mqlSection(d *Definition, r Rules, threshold float64, title string) section {
+func mqlSection(d *campaign.Definition, r campaign.Rules, threshold float64, title string) section {
 	s := section{Title: title, Intro: "A lead from this campaign is handed to sales when all of these hold:"}
-	s.Items = ruleItems(Rules{Fit: r.Fit, Role: r.Role, Need: r.Need, Willingness: r.Willingness})
+	s.Items = ruleItems(campaign.Rules{Fit: r.Fit, Role: r.Role, Need: r.Need, Willingness: r.Willingness})
 	s.Items = append(s.Items, item{"Engagement", fmt.Sprintf("an engagement score of at least %g", threshold)})
 	return s
 }
 
-func ruleItems(r Rules) []item {
+func ruleItems(r campaign.Rules) []item {
 	var items []item
 	if len(r.Required) > 0 {
 		items = append(items, item{"Required", strings.Join(r.Required, ", ")})
@@ -121,7 +131,7 @@ func ruleItems(r Rules) []item {
 	if f := r.Fit; f != nil {
 		var parts []string
 		if len(f.Industries) > 0 {
-			parts = append(parts, "industry is "+OrList(f.Industries))
+			parts = append(parts, "industry is "+campaign.OrList(f.Industries))
 		}
 		if f.Employees != nil {
 			parts = append(parts, f.Employees.Describe("employees", false))
@@ -130,7 +140,7 @@ func ruleItems(r Rules) []item {
 			parts = append(parts, f.Revenue.Describe("revenue a year", true))
 		}
 		if places := append(slices.Clone(f.Countries), f.Regions...); len(places) > 0 {
-			parts = append(parts, "based in "+OrList(places))
+			parts = append(parts, "based in "+campaign.OrList(places))
 		}
 		if f.BusinessEmailOnly {
 			parts = append(parts, "a business email address")
@@ -145,19 +155,19 @@ func ruleItems(r Rules) []item {
 	if ro := r.Role; ro != nil {
 		var parts []string
 		if len(ro.Titles) > 0 {
-			parts = append(parts, "title contains "+OrList(ro.Titles))
+			parts = append(parts, "title contains "+campaign.OrList(ro.Titles))
 		}
 		if len(ro.Seniorities) > 0 {
-			parts = append(parts, "seniority is "+OrList(ro.Seniorities))
+			parts = append(parts, "seniority is "+campaign.OrList(ro.Seniorities))
 		}
 		role := strings.Join(parts, ", or ")
 		if len(ro.Departments) > 0 {
-			role += "; in " + OrList(ro.Departments)
+			role += "; in " + campaign.OrList(ro.Departments)
 		}
 		items = append(items, item{"Role", role})
 	}
 	if n := r.Need; n != nil {
-		items = append(items, item{"Need", fmt.Sprintf("they answered %s with %s", n.Field, OrList(n.ConfirmedBy))})
+		items = append(items, item{"Need", fmt.Sprintf("they answered %s with %s", n.Field, campaign.OrList(n.ConfirmedBy))})
 	}
 	if w := r.Willingness; w != nil {
 		var ways []string
@@ -165,7 +175,7 @@ func ruleItems(r Rules) []item {
 			ways = append(ways, "they ticked "+w.Field)
 		}
 		if len(w.TouchPoints) > 0 {
-			ways = append(ways, "they sent a "+OrList(w.TouchPoints))
+			ways = append(ways, "they sent a "+campaign.OrList(w.TouchPoints))
 		}
 		items = append(items, item{"Willing to talk", strings.Join(ways, ", or ")})
 	}
@@ -175,32 +185,32 @@ func ruleItems(r Rules) []item {
 	return items
 }
 
-func exclusions(f *Fit) string {
+func exclusions(f *campaign.Fit) string {
 	var parts []string
 	if len(f.ExcludeDomains) > 0 {
-		parts = append(parts, "email at "+OrList(f.ExcludeDomains))
+		parts = append(parts, "email at "+campaign.OrList(f.ExcludeDomains))
 	}
 	if len(f.ExcludeTitles) > 0 {
-		parts = append(parts, "a title containing "+OrList(f.ExcludeTitles))
+		parts = append(parts, "a title containing "+campaign.OrList(f.ExcludeTitles))
 	}
 	return strings.Join(parts, "; ")
 }
 
-func interest(in *Interest) string {
+func interest(in *campaign.Interest) string {
 	var ways []string
 	if len(in.Fields) > 0 {
-		ways = append(ways, "an answer to "+OrList(in.Fields))
+		ways = append(ways, "an answer to "+campaign.OrList(in.Fields))
 	}
 	if in.MinRating > 0 {
 		ways = append(ways, fmt.Sprintf("a booth rating of %d or more", in.MinRating))
 	}
 	if len(in.TouchPoints) > 0 {
-		ways = append(ways, "a "+OrList(in.TouchPoints))
+		ways = append(ways, "a "+campaign.OrList(in.TouchPoints))
 	}
 	return strings.Join(ways, ", or ")
 }
 
-func suspectSection(r Rules) section {
+func suspectSection(r campaign.Rules) section {
 	s := section{Title: "Suspects", Intro: "A lead stays a suspect (too little known to judge) until it has:"}
 	if len(r.Required) > 0 {
 		s.Items = append(s.Items, item{"Every required field", strings.Join(r.Required, ", ")})
@@ -214,7 +224,7 @@ func suspectSection(r Rules) section {
 	return s
 }
 
-func disqualifySection(r Rules) section {
+func disqualifySection(r campaign.Rules) section {
 	s := section{Title: "Never a lead", Intro: "Disqualified outright, whatever else they say:"}
 	if f := r.Fit; f != nil && len(f.ExcludeDomains)+len(f.ExcludeTitles) > 0 {
 		s.Items = append(s.Items, item{"Excluded", exclusions(f)})
@@ -224,7 +234,7 @@ func disqualifySection(r Rules) section {
 	return s
 }
 
-func engagementSection(e Engagement) section {
+func engagementSection(e campaign.Engagement) section {
 	s := section{Title: "Engagement score", Intro: fmt.Sprintf("Each touch point earns points; the MQL threshold is %g.", e.Threshold)}
 	if e.HalfLifeDays > 0 {
 		s.Intro += fmt.Sprintf(" Points halve every %g days.", e.HalfLifeDays)
@@ -238,7 +248,7 @@ func engagementSection(e Engagement) section {
 	return s
 }
 
-func fieldsSection(d *Definition) section {
+func fieldsSection(d *campaign.Definition) section {
 	s := section{Title: "Fields captured", Intro: "Besides the contact fields (email, name, company, title, phone, country), this campaign stores only:"}
 	for _, f := range d.Fields.Custom {
 		text := f.Type
@@ -270,8 +280,9 @@ var markdownEscaper = strings.NewReplacer(
 	`\`, `\\`, "`", "\\`", "*", `\*`, "_", `\_`, "[", `\[`, "]", `\]`, "<", "&lt;", ">", "&gt;", "#", `\#`, "|", `\|`,
 )
 
-var markdown = texttemplate.Must(texttemplate.New("md").Funcs(texttemplate.FuncMap{"md": markdownEscaper.Replace}).Parse(
-	`# {{md .Title}}
+var markdown = sync.OnceValue(func() *texttemplate.Template {
+	return texttemplate.Must(texttemplate.New("md").Funcs(texttemplate.FuncMap{"md": markdownEscaper.Replace}).Parse(
+		`# {{md .Title}}
 
 _{{md .Subtitle}}_
 {{range .Notices}}
@@ -291,8 +302,10 @@ _{{md .Subtitle}}_
 |---|---|
 {{range .Table}}| {{md (index . 0)}} | {{md (index . 1)}} |
 {{end}}{{end}}{{end}}`))
+})
 
-var page = template.Must(template.New("html").Parse(`<!doctype html>
+var page = sync.OnceValue(func() *template.Template {
+	return template.Must(template.New("html").Parse(`<!doctype html>
 <html lang="en">
 <head>
 <meta charset="utf-8">
@@ -324,13 +337,23 @@ h2{margin-top:2rem;border-bottom:1px solid #dde2ea}
 {{end}}{{end}}</body>
 </html>
 `))
+})
 
-// WriteMarkdown renders the published definition as a Markdown document.
-func WriteMarkdown(w io.Writer, p *Published, now time.Time) error {
-	return markdown.Execute(w, describe(p, now))
+// Markdown renders the published definition as a Markdown document.
+func Markdown(w io.Writer, p *campaign.Published, now time.Time) error {
+	return markdown().Execute(w, describe(p, now))
 }
 
-// WriteHTML renders the published definition as a standalone HTML page.
-func WriteHTML(w io.Writer, p *Published, now time.Time) error {
-	return page.Execute(w, describe(p, now))
+// HTML renders the published definition as a standalone HTML page.
+func HTML(w io.Writer, p *campaign.Published, now time.Time) error {
+	return page().Execute(w, describe(p, now))
+}
+
+func sortedKeys[V any](m map[string]V) []string {
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	slices.Sort(keys)
+	return keys
 }
