@@ -225,3 +225,35 @@ func (s *LeadStore) SpamCount(ctx context.Context, campaignID string, day time.T
 	}
 	return c.Count, nil
 }
+
+// campaignIndex is the leads table's index of leads by the campaign whose
+// definition last judged them.
+const campaignIndex = "byCampaign"
+
+// CampaignLeads calls each with every lead of a campaign, page by page, so
+// an export of any size holds one page in memory.
+func (s *LeadStore) CampaignLeads(ctx context.Context, campaignID string, each func(*lead.Record) error) error {
+	p := dynamodb.NewQueryPaginator(s.db, &dynamodb.QueryInput{
+		TableName:                 &s.table,
+		IndexName:                 aws.String(campaignIndex),
+		KeyConditionExpression:    aws.String("#campaign = :c"),
+		ExpressionAttributeNames:  map[string]string{"#campaign": "campaign"},
+		ExpressionAttributeValues: map[string]types.AttributeValue{":c": &types.AttributeValueMemberS{Value: campaignID}},
+	})
+	for p.HasMorePages() {
+		page, err := p.NextPage(ctx)
+		if err != nil {
+			return fmt.Errorf("leads of %s: %w", campaignID, err)
+		}
+		for _, item := range page.Items {
+			r, err := decodeLead(item)
+			if err != nil {
+				return err
+			}
+			if err := each(r); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}

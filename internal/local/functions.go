@@ -21,9 +21,11 @@ var (
 		"LeadsFunction":     wiring.Leads,
 		"BadgeScanFunction": wiring.BadgeScans,
 		"RepsFunction":      wiring.Reps,
+		"ReportsFunction":   wiring.Reports,
 	}
 	streamFunctions = map[string]func(aws.Config, wiring.Env, *slog.Logger) (stream.Handler, error){
-		"RouterFunction": wiring.Router,
+		"RouterFunction":   wiring.Router,
+		"ReporterFunction": wiring.Reporter,
 	}
 	queueFunctions = map[string]func(aws.Config, wiring.Env, *slog.Logger) (queue.Handler, error){
 		"AssignFunction":  wiring.Assign,

@@ -11,6 +11,7 @@ import (
 
 	"github.com/aws/aws-lambda-go/events"
 
+	"github.com/leadgate/leadgate/internal/funnel"
 	"github.com/leadgate/leadgate/internal/lead"
 	"github.com/leadgate/leadgate/internal/route"
 )
@@ -80,4 +81,36 @@ func image(img map[string]events.DynamoDBAttributeValue) (*lead.Record, error) {
 		return nil, fmt.Errorf("decode lead record: %w", err)
 	}
 	return &r, nil
+}
+
+// Reporter counts each batch's new history entries into the funnel. The
+// batch is counted whole (one transaction per counter), so a failure
+// reports the first record and the whole batch comes again; the store's
+// markers make the second pass count only what the first did not.
+func Reporter(count func(context.Context, []funnel.Delta) error, log *slog.Logger) Handler {
+	return func(ctx context.Context, ev events.DynamoDBEvent) (events.DynamoDBEventResponse, error) {
+		var resp events.DynamoDBEventResponse
+		var deltas []funnel.Delta
+		failAt := -1
+		for i, r := range ev.Records {
+			c, ok, err := change(r)
+			if err != nil {
+				log.ErrorContext(ctx, "unreadable stream record", "sequence_number", r.Change.SequenceNumber, "error", err.Error())
+				failAt = i
+				break
+			}
+			if ok {
+				deltas = append(deltas, funnel.Changes(c.Before, c.After)...)
+			}
+		}
+		if err := count(ctx, deltas); err != nil {
+			log.ErrorContext(ctx, "counting failed", "error", err.Error())
+			failAt = 0
+		}
+		if failAt >= 0 && len(ev.Records) > 0 {
+			resp.BatchItemFailures = []events.DynamoDBBatchItemFailure{{ItemIdentifier: ev.Records[failAt].Change.SequenceNumber}}
+		}
+		log.InfoContext(ctx, "counted", "records", len(ev.Records), "entries", len(deltas), "failed", len(resp.BatchItemFailures))
+		return resp, nil
+	}
 }

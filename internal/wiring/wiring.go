@@ -4,6 +4,7 @@
 package wiring
 
 import (
+	"context"
 	"fmt"
 	"log/slog"
 	"time"
@@ -14,6 +15,7 @@ import (
 
 	"github.com/leadgate/leadgate/internal/badgescan"
 	"github.com/leadgate/leadgate/internal/dynamo"
+	"github.com/leadgate/leadgate/internal/funnel"
 	"github.com/leadgate/leadgate/internal/httpapi"
 	"github.com/leadgate/leadgate/internal/intake"
 	"github.com/leadgate/leadgate/internal/nurture"
@@ -156,4 +158,40 @@ func Router(cfg aws.Config, env Env, log *slog.Logger) (stream.Handler, error) {
 	}
 	sender := queue.NewSender(sqs.NewFromConfig(cfg), map[string]string{route.SalesReady: salesReady, route.Nurture: nurture})
 	return stream.Router(route.NewRouter(sender), log), nil
+}
+
+// Reporter wires the funnel counter: leads table stream → funnel table.
+func Reporter(cfg aws.Config, env Env, log *slog.Logger) (stream.Handler, error) {
+	table, err := required(env, "FUNNEL_TABLE")
+	if err != nil {
+		return nil, err
+	}
+	store := dynamo.NewFunnelStore(dynamodb.NewFromConfig(cfg), table)
+	return stream.Reporter(func(ctx context.Context, ds []funnel.Delta) error { return store.Apply(ctx, ds, time.Now()) }, log), nil
+}
+
+// Reports wires the funnel reports and the CSV export.
+func Reports(cfg aws.Config, env Env, log *slog.Logger) (httpapi.Handler, error) {
+	names := map[string]string{}
+	for _, v := range []string{"CAMPAIGNS_TABLE", "LEADS_TABLE", "FUNNEL_TABLE"} {
+		n, err := required(env, v)
+		if err != nil {
+			return nil, err
+		}
+		names[v] = n
+	}
+	db := dynamodb.NewFromConfig(cfg)
+	store := reportStore{
+		CampaignStore: dynamo.NewCampaignStore(db, names["CAMPAIGNS_TABLE"]),
+		FunnelStore:   dynamo.NewFunnelStore(db, names["FUNNEL_TABLE"]),
+		LeadStore:     dynamo.NewLeadStore(db, names["LEADS_TABLE"]),
+	}
+	return httpapi.NewReports(store, log, time.Now), nil
+}
+
+// reportStore is the three stores reports read from, as one.
+type reportStore struct {
+	*dynamo.CampaignStore
+	*dynamo.FunnelStore
+	*dynamo.LeadStore
 }

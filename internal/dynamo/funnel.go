@@ -1,0 +1,192 @@
+package dynamo
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
+
+	"github.com/leadgate/leadgate/internal/funnel"
+)
+
+// FunnelStore keeps the funnel counters: one item per campaign, definition
+// version and day (pk C#<campaign>, sk <day>#v<version>), each metric a
+// number attribute "n.<metric>". Every counted history entry leaves a
+// marker (pk M#<lead>#<entry>) written in the same transaction as its
+// counts, so a replayed stream record counts nothing twice. Markers expire
+// after MarkerLife, long after a stream's 24-hour retention.
+type FunnelStore struct {
+	db    *dynamodb.Client
+	table string
+}
+
+// NewFunnelStore returns a store on the funnel table.
+func NewFunnelStore(db *dynamodb.Client, table string) *FunnelStore {
+	return &FunnelStore{db: db, table: table}
+}
+
+// MarkerLife is how long a counted entry's marker is kept.
+const MarkerLife = 7 * 24 * time.Hour
+
+// maxTransact is DynamoDB's limit of items in one transaction.
+const maxTransact = 100
+
+// Apply adds the deltas. Deltas of one counter are summed into one update
+// (a batch of stream records costs a transaction per day and version, not a
+// write per record); a transaction that meets an already-counted marker is
+// redone entry by entry, skipping what was counted.
+func (s *FunnelStore) Apply(ctx context.Context, deltas []funnel.Delta, now time.Time) error {
+	byKey := map[funnel.Key][]funnel.Delta{}
+	var keys []funnel.Key
+	for _, d := range deltas {
+		if byKey[d.Key] == nil {
+			keys = append(keys, d.Key)
+		}
+		byKey[d.Key] = append(byKey[d.Key], d)
+	}
+	expires := now.Add(MarkerLife).Unix()
+	for _, k := range keys {
+		ds := byKey[k]
+		for len(ds) > 0 {
+			chunk := ds[:min(len(ds), maxTransact-1)]
+			ds = ds[len(chunk):]
+			err := s.transact(ctx, k, chunk, expires)
+			if errors.Is(err, errCounted) {
+				for _, d := range chunk {
+					if err := s.transact(ctx, k, []funnel.Delta{d}, expires); err != nil && !errors.Is(err, errCounted) {
+						return err
+					}
+				}
+				continue
+			}
+			if err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+var errCounted = errors.New("already counted")
+
+func (s *FunnelStore) transact(ctx context.Context, k funnel.Key, ds []funnel.Delta, expires int64) error {
+	sums := map[string]int{}
+	var durs []types.AttributeValue
+	items := make([]types.TransactWriteItem, 0, len(ds)+1)
+	for _, d := range ds {
+		for m, n := range d.Counts {
+			sums[m] += n
+		}
+		if d.MQLToSAL > 0 {
+			durs = append(durs, &types.AttributeValueMemberN{Value: strconv.FormatInt(d.MQLToSAL, 10)})
+		}
+		items = append(items, types.TransactWriteItem{Put: &types.Put{
+			TableName: &s.table,
+			Item: map[string]types.AttributeValue{
+				"pk": &types.AttributeValueMemberS{Value: "M#" + d.Mark}, "sk": &types.AttributeValueMemberS{Value: "M"},
+				"expiresAt": &types.AttributeValueMemberN{Value: strconv.FormatInt(expires, 10)},
+			},
+			ConditionExpression: aws.String("attribute_not_exists(pk)"),
+		}})
+	}
+	names := map[string]string{"#campaign": "campaign", "#day": "day", "#version": "version"}
+	values := map[string]types.AttributeValue{
+		":campaign": &types.AttributeValueMemberS{Value: k.Campaign},
+		":day":      &types.AttributeValueMemberS{Value: k.Day},
+		":version":  &types.AttributeValueMemberN{Value: strconv.Itoa(k.Version)},
+	}
+	set := []string{"#campaign = :campaign", "#day = :day", "#version = :version"}
+	var add []string
+	metrics := make([]string, 0, len(sums))
+	for m := range sums {
+		metrics = append(metrics, m)
+	}
+	slices.Sort(metrics)
+	for i, m := range metrics {
+		n, v := "#m"+strconv.Itoa(i), ":m"+strconv.Itoa(i)
+		names[n], values[v] = "n."+m, &types.AttributeValueMemberN{Value: strconv.Itoa(sums[m])}
+		add = append(add, n+" "+v)
+	}
+	if len(durs) > 0 {
+		names["#durs"] = "mqlToSal"
+		values[":durs"], values[":empty"] = &types.AttributeValueMemberL{Value: durs}, &types.AttributeValueMemberL{Value: []types.AttributeValue{}}
+		set = append(set, "#durs = list_append(if_not_exists(#durs, :empty), :durs)")
+	}
+	expr := "SET " + strings.Join(set, ", ")
+	if len(add) > 0 {
+		expr += " ADD " + strings.Join(add, ", ")
+	}
+	items = append(items, types.TransactWriteItem{Update: &types.Update{
+		TableName: &s.table,
+		Key: map[string]types.AttributeValue{
+			"pk": &types.AttributeValueMemberS{Value: "C#" + k.Campaign},
+			"sk": &types.AttributeValueMemberS{Value: k.Day + "#v" + strconv.Itoa(k.Version)},
+		},
+		UpdateExpression: &expr, ExpressionAttributeNames: names, ExpressionAttributeValues: values,
+	}})
+	_, err := s.db.TransactWriteItems(ctx, &dynamodb.TransactWriteItemsInput{TransactItems: items})
+	if isConditionFailure(err) {
+		return errCounted
+	}
+	if err != nil {
+		return fmt.Errorf("count funnel %s %s: %w", k.Campaign, k.Day, err)
+	}
+	return nil
+}
+
+// Counters returns a campaign's counters for the days from..to (inclusive).
+func (s *FunnelStore) Counters(ctx context.Context, campaignID string, from, to time.Time) ([]funnel.Counter, error) {
+	var out []funnel.Counter
+	p := dynamodb.NewQueryPaginator(s.db, &dynamodb.QueryInput{
+		TableName:              &s.table,
+		KeyConditionExpression: aws.String("pk = :pk AND sk BETWEEN :from AND :to"),
+		ExpressionAttributeValues: map[string]types.AttributeValue{
+			":pk":   &types.AttributeValueMemberS{Value: "C#" + campaignID},
+			":from": &types.AttributeValueMemberS{Value: from.UTC().Format(time.DateOnly)},
+			":to":   &types.AttributeValueMemberS{Value: to.UTC().Format(time.DateOnly) + "~"},
+		},
+		ConsistentRead: aws.Bool(true),
+	})
+	for p.HasMorePages() {
+		page, err := p.NextPage(ctx)
+		if err != nil {
+			return nil, fmt.Errorf("funnel of %s: %w", campaignID, err)
+		}
+		for _, item := range page.Items {
+			c := funnel.Counter{Key: funnel.Key{Campaign: campaignID}, Counts: map[string]int{}}
+			for name, v := range item {
+				switch x := v.(type) {
+				case *types.AttributeValueMemberN:
+					n, _ := strconv.Atoi(x.Value)
+					if m, ok := strings.CutPrefix(name, "n."); ok {
+						c.Counts[m] = n
+					} else if name == "version" {
+						c.Version = n
+					}
+				case *types.AttributeValueMemberS:
+					if name == "day" {
+						c.Day = x.Value
+					}
+				case *types.AttributeValueMemberL:
+					if name == "mqlToSal" {
+						for _, d := range x.Value {
+							if dn, ok := d.(*types.AttributeValueMemberN); ok {
+								secs, _ := strconv.ParseInt(dn.Value, 10, 64)
+								c.MQLToSAL = append(c.MQLToSAL, secs)
+							}
+						}
+					}
+				}
+			}
+			out = append(out, c)
+		}
+	}
+	return out, nil
+}

@@ -1,0 +1,94 @@
+// Package funnel counts how leads move through the funnel, per campaign,
+// definition version and day, from the transitions in their history; and
+// turns the counts into the report the seeds ask for: leads at each stage,
+// conversion, time to acceptance, the reasons sales gives, and the leakage
+// between MQL and SQL against the campaign's agreed bounds.
+package funnel
+
+import (
+	"fmt"
+	"time"
+
+	"github.com/leadgate/leadgate/internal/lead"
+)
+
+// Key locates a counter: one campaign, definition version and day.
+type Key struct {
+	Campaign string
+	Version  int
+	Day      string // YYYY-MM-DD, UTC
+}
+
+// Delta is what one history entry adds to a counter.
+type Delta struct {
+	Key
+	// Mark names the history entry, so replaying it counts nothing twice.
+	Mark string
+	// Counts are metric -> increment: "entered.mql", "reason.reject.competitor".
+	Counts map[string]int
+	// MQLToSAL is the seconds from becoming an MQL to sales accepting, when
+	// this entry is an acceptance.
+	MQLToSAL int64
+}
+
+// Changes returns what a lead's change adds to the funnel: one delta per new
+// history entry. History only grows, so the entries after the old length are
+// the new ones.
+func Changes(before, after *lead.Record) []Delta {
+	if after == nil {
+		return nil
+	}
+	start := 0
+	if before != nil {
+		start = min(len(before.History), len(after.History))
+	}
+	var out []Delta
+	for i := start; i < len(after.History); i++ {
+		h := after.History[i]
+		d := Delta{
+			Key:    Key{Campaign: h.Campaign, Version: h.Version, Day: h.At.UTC().Format(time.DateOnly)},
+			Mark:   fmt.Sprintf("%s#%d", after.ID, i),
+			Counts: map[string]int{},
+		}
+		if d.Campaign == "" {
+			d.Campaign = after.Verdict.Campaign
+		}
+		switch {
+		case h.From == h.To && h.By == "assigner":
+			d.Counts["assigned"] = 1
+		case h.From == h.To:
+			continue // an enrollment: no movement
+		default:
+			d.Counts["entered."+string(h.To)] = 1
+		}
+		switch {
+		case h.To == lead.StageDisqualified && h.By != lead.ByEngine:
+			d.Counts["reason.reject."+h.Reason] = 1
+		case h.To == lead.StageNurture && h.By != lead.ByEngine:
+			d.Counts["reason.recycle."+h.Reason] = 1 // a recycle or a lost deal
+		case h.To == lead.StageSAL:
+			if at, ok := becameMQL(after.History[:i]); ok {
+				d.MQLToSAL = int64(h.At.Sub(at).Seconds())
+			}
+		}
+		out = append(out, d)
+	}
+	return out
+}
+
+// becameMQL finds when the lead last became an MQL before an acceptance.
+func becameMQL(history []lead.Transition) (time.Time, bool) {
+	for i := len(history) - 1; i >= 0; i-- {
+		if history[i].To == lead.StageMQL && history[i].From != lead.StageMQL {
+			return history[i].At, true
+		}
+	}
+	return time.Time{}, false
+}
+
+// Counter is the stored total for one key.
+type Counter struct {
+	Key
+	Counts   map[string]int
+	MQLToSAL []int64 // seconds, one per acceptance
+}

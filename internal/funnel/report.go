@@ -1,0 +1,155 @@
+package funnel
+
+import (
+	"slices"
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/leadgate/leadgate/internal/campaign"
+	"github.com/leadgate/leadgate/internal/lead"
+)
+
+// Stages in funnel order, for reports.
+var Stages = []lead.Stage{lead.StageSuspect, lead.StageNurture, lead.StageMQL, lead.StageSAL, lead.StageSQL, lead.StageOpportunity, lead.StageCustomer, lead.StageDisqualified}
+
+// Report is a campaign's funnel over a period.
+type Report struct {
+	Campaign  string    `json:"campaign"`
+	From      string    `json:"from"`
+	To        string    `json:"to"`
+	Total     Numbers   `json:"total"`
+	ByVersion []Numbers `json:"byVersion"`
+	// Bounds are the current definition's leakage bounds.
+	Bounds  *campaign.Leakage `json:"bounds,omitempty"`
+	Verdict string            `json:"verdict"` // too-high, too-low, within, no-bounds, not-enough-data
+	Advice  string            `json:"advice"`
+}
+
+// Numbers are the funnel figures of one slice of leads.
+type Numbers struct {
+	Version    int            `json:"version,omitempty"`
+	Entered    map[string]int `json:"entered"`    // leads that reached each stage in the period
+	Conversion []Conversion   `json:"conversion"` // stage to next stage
+	Assigned   int            `json:"assigned"`
+	// MedianMQLToSALHours is the median time sales took to accept an MQL.
+	MedianMQLToSALHours *float64       `json:"medianMqlToSalHours"`
+	Rejections          map[string]int `json:"rejections"`
+	Recycles            map[string]int `json:"recycles"`
+	// Leakage is the share of MQLs that did not become SQLs: 1 − SQL/MQL.
+	Leakage *float64 `json:"leakage"`
+}
+
+// Conversion is the share of leads that went from one stage to the next.
+type Conversion struct {
+	From lead.Stage `json:"from"`
+	To   lead.Stage `json:"to"`
+	Rate *float64   `json:"rate"`
+}
+
+// minMQLs is how many MQLs a period needs before its leakage is judged.
+const minMQLs = 5
+
+// Build sums counters into a report and judges the leakage against the
+// definition's bounds.
+func Build(campaignID string, from, to time.Time, counters []Counter, bounds *campaign.Leakage) Report {
+	r := Report{Campaign: campaignID, From: from.Format(time.DateOnly), To: to.Format(time.DateOnly), Bounds: bounds}
+	total := newAcc()
+	byVersion := map[int]*acc{}
+	for _, c := range counters {
+		total.add(c)
+		if byVersion[c.Version] == nil {
+			byVersion[c.Version] = newAcc()
+		}
+		byVersion[c.Version].add(c)
+	}
+	r.Total = total.numbers(0)
+	versions := make([]int, 0, len(byVersion))
+	for v := range byVersion {
+		versions = append(versions, v)
+	}
+	sort.Ints(versions)
+	for _, v := range versions {
+		r.ByVersion = append(r.ByVersion, byVersion[v].numbers(v))
+	}
+	r.Verdict, r.Advice = judge(r.Total, bounds)
+	return r
+}
+
+// judge says what the leakage means, in the seeds' words.
+func judge(n Numbers, b *campaign.Leakage) (string, string) {
+	switch {
+	case n.Entered[string(lead.StageMQL)] < minMQLs || n.Leakage == nil:
+		return "not-enough-data", "Fewer than 5 MQLs in the period: too few to judge the leakage."
+	case b == nil:
+		return "no-bounds", "The definition sets no leakage bounds: agree them with sales."
+	case *n.Leakage > b.Max:
+		return "too-high", "Leakage is above the agreed bound: either marketing is qualifying poorly or sales is under-performing. Review the definition and the follow-up together."
+	case *n.Leakage < b.Min:
+		return "too-low", "Leakage is below the agreed bound: marketing may not be pushing hard enough; widen the net or execute more aggressively."
+	}
+	return "within", "Leakage is within the agreed bounds."
+}
+
+type acc struct {
+	counts map[string]int
+	durs   []int64
+}
+
+func newAcc() *acc { return &acc{counts: map[string]int{}} }
+
+func (a *acc) add(c Counter) {
+	for k, v := range c.Counts {
+		a.counts[k] += v
+	}
+	a.durs = append(a.durs, c.MQLToSAL...)
+}
+
+func (a *acc) numbers(version int) Numbers {
+	n := Numbers{Version: version, Entered: map[string]int{}, Rejections: map[string]int{}, Recycles: map[string]int{}, Assigned: a.counts["assigned"]}
+	for k, v := range a.counts {
+		switch {
+		case strings.HasPrefix(k, "entered."):
+			n.Entered[strings.TrimPrefix(k, "entered.")] = v
+		case strings.HasPrefix(k, "reason.reject."):
+			n.Rejections[strings.TrimPrefix(k, "reason.reject.")] = v
+		case strings.HasPrefix(k, "reason.recycle."):
+			n.Recycles[strings.TrimPrefix(k, "reason.recycle.")] = v
+		}
+	}
+	for _, s := range Stages {
+		if _, ok := n.Entered[string(s)]; !ok {
+			n.Entered[string(s)] = 0
+		}
+	}
+	chain := []lead.Stage{lead.StageMQL, lead.StageSAL, lead.StageSQL, lead.StageOpportunity, lead.StageCustomer}
+	for i := 0; i+1 < len(chain); i++ {
+		n.Conversion = append(n.Conversion, Conversion{From: chain[i], To: chain[i+1], Rate: ratio(n.Entered[string(chain[i+1])], n.Entered[string(chain[i])])})
+	}
+	if mql := n.Entered[string(lead.StageMQL)]; mql > 0 {
+		l := 1 - float64(n.Entered[string(lead.StageSQL)])/float64(mql)
+		l = max(l, 0)
+		n.Leakage = &l
+	}
+	if len(a.durs) > 0 {
+		d := slices.Clone(a.durs)
+		slices.Sort(d)
+		var med float64
+		if len(d)%2 == 1 {
+			med = float64(d[len(d)/2])
+		} else {
+			med = float64(d[len(d)/2-1]+d[len(d)/2]) / 2
+		}
+		h := med / 3600
+		n.MedianMQLToSALHours = &h
+	}
+	return n
+}
+
+func ratio(a, b int) *float64 {
+	if b == 0 {
+		return nil
+	}
+	r := float64(a) / float64(b)
+	return &r
+}

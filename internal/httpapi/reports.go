@@ -1,0 +1,285 @@
+package httpapi
+
+import (
+	"bytes"
+	"context"
+	"encoding/csv"
+	"fmt"
+	"html"
+	"html/template"
+	"log/slog"
+	"net/http"
+	"slices"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/aws/aws-lambda-go/events"
+
+	"github.com/leadgate/leadgate/internal/badgescan"
+	"github.com/leadgate/leadgate/internal/campaign"
+	"github.com/leadgate/leadgate/internal/funnel"
+	"github.com/leadgate/leadgate/internal/lead"
+	"github.com/leadgate/leadgate/internal/leadgate"
+)
+
+// ReportStore is what reports read.
+type ReportStore interface {
+	Counters(ctx context.Context, campaignID string, from, to time.Time) ([]funnel.Counter, error)
+	Current(ctx context.Context, id string) (*campaign.Published, error)
+	List(ctx context.Context) ([]*campaign.Published, error)
+	CampaignLeads(ctx context.Context, campaignID string, each func(*lead.Record) error) error
+}
+
+// Reports serves the funnel reports.
+type Reports struct {
+	store ReportStore
+	now   func() time.Time
+}
+
+// NewReports returns the reports API as a Handler.
+func NewReports(store ReportStore, log *slog.Logger, now func() time.Time) Handler {
+	r := &Reports{store: store, now: now}
+	rt := &router{log: log, routes: map[string]route{
+		"GET /v1/campaigns/{campaignId}/funnel":    r.funnel,
+		"GET /v1/campaigns/{campaignId}/leads.csv": r.csv,
+		"GET /v1/reports":                          r.page,
+		"GET /v1/reports/{campaignId}/funnel.svg":  r.svg,
+	}}
+	return rt.handle
+}
+
+// defaultDays is the period a report covers when the caller names none.
+const defaultDays = 90
+
+func (h *Reports) period(req *events.APIGatewayV2HTTPRequest) (time.Time, time.Time, error) {
+	to := h.now().UTC()
+	from := to.AddDate(0, 0, -defaultDays)
+	var problems []leadgate.Problem
+	for name, dst := range map[string]*time.Time{"from": &from, "to": &to} {
+		if v := req.QueryStringParameters[name]; v != "" {
+			t, err := time.Parse(time.DateOnly, v)
+			if err != nil {
+				problems = append(problems, leadgate.Problem{Path: name, Message: fmt.Sprintf("%q: want a date like 2026-11-01", v)})
+				continue
+			}
+			*dst = t
+		}
+	}
+	if len(problems) == 0 && to.Before(from) {
+		problems = append(problems, leadgate.Problem{Path: "to", Message: "is before from"})
+	}
+	if len(problems) > 0 {
+		slices.SortFunc(problems, func(a, b leadgate.Problem) int { return strings.Compare(a.Path, b.Path) })
+		return from, to, leadgate.Invalid("The period is not readable.", problems)
+	}
+	return from, to, nil
+}
+
+func (h *Reports) report(ctx context.Context, id string, from, to time.Time) (funnel.Report, *campaign.Published, error) {
+	p, err := h.store.Current(ctx, id)
+	if err != nil {
+		return funnel.Report{}, nil, err
+	}
+	counters, err := h.store.Counters(ctx, id, from, to)
+	if err != nil {
+		return funnel.Report{}, nil, err
+	}
+	return funnel.Build(id, from, to, counters, p.Definition.Leakage), p, nil
+}
+
+func (h *Reports) funnel(ctx context.Context, req *events.APIGatewayV2HTTPRequest) (events.APIGatewayV2HTTPResponse, error) {
+	if _, err := authorize(req, ScopeLeadsRead); err != nil {
+		return events.APIGatewayV2HTTPResponse{}, err
+	}
+	from, to, err := h.period(req)
+	if err != nil {
+		return events.APIGatewayV2HTTPResponse{}, err
+	}
+	r, _, err := h.report(ctx, req.PathParameters["campaignId"], from, to)
+	if err != nil {
+		return events.APIGatewayV2HTTPResponse{}, err
+	}
+	return jsonResponse(http.StatusOK, r), nil
+}
+
+func (h *Reports) svg(ctx context.Context, req *events.APIGatewayV2HTTPRequest) (events.APIGatewayV2HTTPResponse, error) {
+	if _, err := authorize(req, ScopeLeadsRead); err != nil {
+		return events.APIGatewayV2HTTPResponse{}, err
+	}
+	from, to, err := h.period(req)
+	if err != nil {
+		return events.APIGatewayV2HTTPResponse{}, err
+	}
+	r, _, err := h.report(ctx, req.PathParameters["campaignId"], from, to)
+	if err != nil {
+		return events.APIGatewayV2HTTPResponse{}, err
+	}
+	return textResponse(http.StatusOK, "image/svg+xml", FunnelSVG(r)), nil
+}
+
+// FunnelSVG draws the report's stages as bars, and the leakage against its
+// bounds. Every label is escaped: campaign names come from people.
+func FunnelSVG(r funnel.Report) string {
+	const width, bar, gap, label = 520, 22, 6, 120
+	maxN := 1
+	for _, s := range funnel.Stages {
+		maxN = max(maxN, r.Total.Entered[string(s)])
+	}
+	var b strings.Builder
+	height := len(funnel.Stages)*(bar+gap) + 70
+	fmt.Fprintf(&b, `<svg xmlns="http://www.w3.org/2000/svg" width="%d" height="%d" viewBox="0 0 %d %d" role="img" aria-label="Funnel of %s">`, width, height, width, height, html.EscapeString(r.Campaign))
+	b.WriteString(`<style>text{font:13px system-ui,sans-serif;fill:#1c2430}.n{fill:#5b6575}</style>`)
+	for i, s := range funnel.Stages {
+		n := r.Total.Entered[string(s)]
+		y := 10 + i*(bar+gap)
+		w := (width - label - 60) * n / maxN
+		color := "#3b6fd8"
+		if s == lead.StageDisqualified || s == lead.StageNurture {
+			color = "#9aa5b5"
+		}
+		fmt.Fprintf(&b, `<text x="0" y="%d">%s</text><rect x="%d" y="%d" width="%d" height="%d" fill="%s" rx="3"/><text class="n" x="%d" y="%d">%d</text>`,
+			y+16, html.EscapeString(string(s)), label, y, max(w, 1), bar, color, label+w+6, y+16, n)
+	}
+	y := 20 + len(funnel.Stages)*(bar+gap)
+	leak := "leakage: not enough data"
+	if r.Total.Leakage != nil {
+		leak = fmt.Sprintf("MQL→SQL leakage %.0f%%", *r.Total.Leakage*100)
+	}
+	if r.Bounds != nil {
+		leak += fmt.Sprintf(" (agreed %.0f–%.0f%%)", r.Bounds.Min*100, r.Bounds.Max*100)
+		x0 := label + int(r.Bounds.Min*float64(width-label-60))
+		x1 := label + int(r.Bounds.Max*float64(width-label-60))
+		fmt.Fprintf(&b, `<rect x="%d" y="%d" width="%d" height="10" fill="#d7f0dc"/>`, x0, y+18, max(x1-x0, 1))
+		if r.Total.Leakage != nil {
+			x := label + int(*r.Total.Leakage*float64(width-label-60))
+			fmt.Fprintf(&b, `<rect x="%d" y="%d" width="3" height="16" fill="#c0392b"/>`, x, y+15)
+		}
+	}
+	fmt.Fprintf(&b, `<text x="0" y="%d">%s — %s</text>`, y+8, html.EscapeString(leak), html.EscapeString(r.Verdict))
+	b.WriteString(`</svg>`)
+	return b.String()
+}
+
+var reportPage = sync.OnceValue(func() *template.Template {
+	return template.Must(template.New("reports").Funcs(template.FuncMap{
+		"pct": func(f *float64) string {
+			if f == nil {
+				return "—"
+			}
+			return fmt.Sprintf("%.0f%%", *f*100)
+		},
+		"svg":    func(r funnel.Report) template.HTML { return template.HTML(FunnelSVG(r)) }, // FunnelSVG escapes every value
+		"mul100": func(f float64) float64 { return f * 100 },
+	}).Parse(`<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
+<title>leadgate — funnel report</title>
+<style>
+body{font:15px/1.5 system-ui,sans-serif;max-width:62rem;margin:2rem auto;padding:0 1rem;color:#1c2430}
+section{border-top:1px solid #dde2ea;padding:1rem 0}h2{margin:.2rem 0}.sub{color:#5b6575}
+.flag{background:#fff4d6;border-left:4px solid #e0a100;padding:.2rem .6rem;display:inline-block}
+.too-high,.too-low{color:#c0392b;font-weight:600}.within{color:#1e824c;font-weight:600}
+table{border-collapse:collapse}td,th{padding:.15rem .8rem .15rem 0;text-align:left}
+.cols{display:flex;gap:2rem;flex-wrap:wrap}
+</style></head><body>
+<h1>Funnel report</h1>
+<p class="sub">{{.From}} to {{.To}} · {{len .Campaigns}} campaign(s)</p>
+{{range .Campaigns}}<section>
+<h2>{{.Name}}</h2>
+<p class="sub">{{.ID}} · version {{.Version}} · {{.Funnel}} of the funnel · review by {{.ReviewBy}}</p>
+{{if .Overdue}}<p class="flag">Definition overdue for review (review-by {{.ReviewBy}})</p>{{end}}
+<div class="cols"><div>{{svg .Report}}</div>
+<div><p>MQL→SQL leakage: <strong>{{pct .Report.Total.Leakage}}</strong>{{with .Report.Bounds}} (agreed {{printf "%.0f" (mul100 .Min)}}–{{printf "%.0f" (mul100 .Max)}}%){{end}}
+<br><span class="{{.Report.Verdict}}">{{.Report.Verdict}}</span>: {{.Report.Advice}}</p>
+<table><tr><th>Conversion</th><th></th></tr>{{range .Report.Total.Conversion}}<tr><td>{{.From}} → {{.To}}</td><td>{{pct .Rate}}</td></tr>{{end}}</table>
+{{if .Reasons}}<p>Recent rejection and recycle reasons:</p><ul>{{range .Reasons}}<li>{{.}}</li>{{end}}</ul>{{end}}
+</div></div>
+</section>{{end}}
+</body></html>
+`))
+})
+
+type campaignSection struct {
+	ID, Name, Funnel, ReviewBy string
+	Version                    int
+	Overdue                    bool
+	Report                     funnel.Report
+	Reasons                    []string
+}
+
+func (h *Reports) page(ctx context.Context, req *events.APIGatewayV2HTTPRequest) (events.APIGatewayV2HTTPResponse, error) {
+	if _, err := authorize(req, ScopeLeadsRead); err != nil {
+		return events.APIGatewayV2HTTPResponse{}, err
+	}
+	from, to, err := h.period(req)
+	if err != nil {
+		return events.APIGatewayV2HTTPResponse{}, err
+	}
+	ps, err := h.store.List(ctx)
+	if err != nil {
+		return events.APIGatewayV2HTTPResponse{}, err
+	}
+	slices.SortFunc(ps, func(a, b *campaign.Published) int { return strings.Compare(a.Definition.ID, b.Definition.ID) })
+	data := struct {
+		From, To  string
+		Campaigns []campaignSection
+	}{From: from.Format(time.DateOnly), To: to.Format(time.DateOnly)}
+	now := h.now()
+	for _, p := range ps {
+		d := p.Definition
+		counters, err := h.store.Counters(ctx, d.ID, from, to)
+		if err != nil {
+			return events.APIGatewayV2HTTPResponse{}, err
+		}
+		r := funnel.Build(d.ID, from, to, counters, d.Leakage)
+		sec := campaignSection{ID: d.ID, Name: d.Name, Funnel: d.Funnel, ReviewBy: d.ReviewBy.String(), Version: p.Version,
+			Overdue: d.ReviewBy.EndOfDay().Before(now), Report: r}
+		for code, n := range r.Total.Rejections {
+			sec.Reasons = append(sec.Reasons, fmt.Sprintf("rejected, %s: %d", code, n))
+		}
+		for code, n := range r.Total.Recycles {
+			sec.Reasons = append(sec.Reasons, fmt.Sprintf("recycled, %s: %d", code, n))
+		}
+		slices.Sort(sec.Reasons)
+		data.Campaigns = append(data.Campaigns, sec)
+	}
+	var b bytes.Buffer
+	if err := reportPage().Execute(&b, data); err != nil {
+		return events.APIGatewayV2HTTPResponse{}, err
+	}
+	return textResponse(http.StatusOK, "text/html; charset=utf-8", b.String()), nil
+}
+
+// csvColumns are the export's columns.
+var csvColumns = []string{"lead_id", "email", "first_name", "last_name", "company", "title", "country", "stage", "grade", "score", "owner", "definition_version", "updated_at"}
+
+// csv exports a campaign's leads. Every value goes through SafeCell: a name
+// typed as =HYPERLINK(...) into a form must stay text in a spreadsheet.
+func (h *Reports) csv(ctx context.Context, req *events.APIGatewayV2HTTPRequest) (events.APIGatewayV2HTTPResponse, error) {
+	if _, err := authorize(req, ScopeLeadsRead); err != nil {
+		return events.APIGatewayV2HTTPResponse{}, err
+	}
+	id := req.PathParameters["campaignId"]
+	if _, err := h.store.Current(ctx, id); err != nil {
+		return events.APIGatewayV2HTTPResponse{}, err
+	}
+	var b bytes.Buffer
+	w := csv.NewWriter(&b)
+	_ = w.Write(csvColumns)
+	err := h.store.CampaignLeads(ctx, id, func(r *lead.Record) error {
+		row := []string{r.ID, r.Email, r.FirstName, r.LastName, r.Company, r.Title, r.Country, string(r.Stage), r.Verdict.Grade.String(),
+			strconv.FormatFloat(r.Verdict.Score, 'f', 1, 64), r.Owner, strconv.Itoa(r.Verdict.Version), r.UpdatedAt.UTC().Format(time.RFC3339)}
+		for i := range row {
+			row[i] = badgescan.SafeCell(row[i])
+		}
+		return w.Write(row)
+	})
+	if err != nil {
+		return events.APIGatewayV2HTTPResponse{}, err
+	}
+	w.Flush()
+	resp := textResponse(http.StatusOK, "text/csv; charset=utf-8", b.String())
+	resp.Headers["Content-Disposition"] = `attachment; filename="` + id + `-leads.csv"`
+	return resp, nil
+}
