@@ -34,24 +34,33 @@ func chromiumPath() string {
 	return ""
 }
 
-// TestBrowserSubmitsLandingPage opens examples/landing-page in headless
-// Chromium, fills the plain HTML form in and submits it: the browser must
-// land on the thank-you page and the lead must be stored.
-func TestBrowserSubmitsLandingPage(t *testing.T) {
-	chromium := chromiumPath()
+// browser returns Chromium's path and the folder holding playwright-core,
+// installing the driver with npm on first use; it skips the test, saying
+// why, where there is no Chromium or npm.
+func browser(t *testing.T) (chromium, driver string) {
+	t.Helper()
+	chromium = chromiumPath()
 	if chromium == "" {
 		t.Skip("Chromium is not installed (Debian: apt-get install chromium; make test installs it when run as root): skipping the browser test")
 	}
 	if _, err := exec.LookPath("npm"); err != nil {
 		t.Skip("npm is not installed: skipping the browser test")
 	}
-	driver := filepath.Join(localstack.CacheDir(), "e2e")
+	driver = filepath.Join(localstack.CacheDir(), "e2e")
 	if _, err := os.Stat(filepath.Join(driver, "node_modules", "playwright-core")); err != nil {
 		out, err := exec.Command("npm", "install", "--prefix", driver, "--no-audit", "--no-fund", "--no-save", playwrightCore).CombinedOutput()
 		if err != nil {
 			t.Fatalf("npm install %s: %v\n%s", playwrightCore, err, out)
 		}
 	}
+	return chromium, driver
+}
+
+// TestBrowserSubmitsLandingPage opens examples/landing-page in headless
+// Chromium, fills the plain HTML form in and submits it: the browser must
+// land on the thank-you page and the lead must be stored.
+func TestBrowserSubmitsLandingPage(t *testing.T) {
+	chromium, driver := browser(t)
 
 	sys := start(t, "")
 	pages := httptest.NewServer(http.FileServer(http.Dir("../../examples/landing-page")))

@@ -1,0 +1,78 @@
+package funnel_test
+
+import (
+	"testing"
+	"time"
+
+	"github.com/leadgate/leadgate/internal/campaign"
+	"github.com/leadgate/leadgate/internal/funnel"
+	"github.com/leadgate/leadgate/internal/lead"
+)
+
+var t0 = time.Date(2026, 11, 20, 9, 0, 0, 0, time.UTC)
+
+func step(from, to lead.Stage, by, reason string, at time.Duration, version int) lead.Transition {
+	return lead.Transition{At: t0.Add(at), From: from, To: to, By: by, Reason: reason, Campaign: "c", Version: version}
+}
+
+func TestChangesCountOnlyNewEntries(t *testing.T) {
+	before := &lead.Record{Lead: lead.Lead{ID: "ld_a"}, History: []lead.Transition{
+		step("", lead.StageNurture, lead.ByEngine, "", 0, 1),
+		step(lead.StageNurture, lead.StageMQL, lead.ByEngine, "", time.Hour, 2),
+	}}
+	after := *before
+	after.History = append(append([]lead.Transition{}, before.History...),
+		step(lead.StageMQL, lead.StageMQL, "assigner", "assigned to r", 2*time.Hour, 2),
+		step(lead.StageMQL, lead.StageSAL, "r", "", 7*time.Hour, 2),
+		step(lead.StageSAL, lead.StageNurture, "r", "timing", 30*time.Hour, 2),
+		step(lead.StageNurture, lead.StageNurture, "nurture", "enrolled in track t", 31*time.Hour, 2),
+	)
+	ds := funnel.Changes(before, &after)
+	if len(ds) != 3 {
+		t.Fatalf("deltas = %+v, want assigned, sal and the recycle", ds)
+	}
+	if ds[0].Counts["assigned"] != 1 || ds[0].Mark != "ld_a#2" {
+		t.Errorf("assignment delta = %+v", ds[0])
+	}
+	if ds[1].Counts["entered.sal"] != 1 || ds[1].MQLToSAL != 6*3600 || ds[1].Day != "2026-11-20" || ds[1].Version != 2 {
+		t.Errorf("acceptance delta = %+v", ds[1])
+	}
+	if ds[2].Counts["entered.nurture"] != 1 || ds[2].Counts["reason.recycle.timing"] != 1 || ds[2].Day != "2026-11-21" {
+		t.Errorf("recycle delta = %+v", ds[2])
+	}
+	if again := funnel.Changes(&after, &after); len(again) != 0 {
+		t.Errorf("an unchanged history counted %d entries", len(again))
+	}
+}
+
+func TestBuildJudgesLeakage(t *testing.T) {
+	bounds := &campaign.Leakage{Min: 0.2, Max: 0.6}
+	counters := func(mql, sql int) []funnel.Counter {
+		return []funnel.Counter{
+			{Key: funnel.Key{Campaign: "c", Version: 1, Day: "2026-11-01"}, Counts: map[string]int{"entered.mql": mql / 2, "entered.sql": sql / 2, "entered.sal": mql / 2}, MQLToSAL: []int64{3600, 7200}},
+			{Key: funnel.Key{Campaign: "c", Version: 2, Day: "2026-11-02"}, Counts: map[string]int{"entered.mql": mql - mql/2, "entered.sql": sql - sql/2, "reason.reject.competitor": 2}, MQLToSAL: []int64{36000}},
+		}
+	}
+	tests := []struct {
+		mql, sql int
+		bounds   *campaign.Leakage
+		verdict  string
+	}{
+		{10, 2, bounds, "too-high"},  // 80% leak
+		{10, 9, bounds, "too-low"},   // 10%
+		{10, 6, bounds, "within"},    // 40%
+		{4, 0, bounds, "not-enough-data"},
+		{10, 6, nil, "no-bounds"},
+	}
+	for _, tt := range tests {
+		r := funnel.Build("c", t0, t0, counters(tt.mql, tt.sql), tt.bounds)
+		if r.Verdict != tt.verdict {
+			t.Errorf("mql %d sql %d: verdict %s, want %s", tt.mql, tt.sql, r.Verdict, tt.verdict)
+		}
+	}
+	r := funnel.Build("c", t0, t0, counters(10, 6), bounds)
+	if r.Total.Entered["mql"] != 10 || *r.Total.Leakage != 0.4 || len(r.ByVersion) != 2 || r.ByVersion[1].Version != 2 ||
+		r.Total.Rejections["competitor"] != 2 || *r.Total.MedianMQLToSALHours != 2 || *r.Total.Conversion[0].Rate != 0.5 {
+		t.Errorf("report = %+v", r.Total)
+	}
+}
