@@ -24,6 +24,9 @@ Usage:
   leadgate import --campaign ID [--url URL] [--token TOKEN] [--rejects FILE] FILE.csv
       Upload a trade-show badge-scan export (any vendor's CSV) and print how
       every row was accounted for.
+  leadgate report --campaign ID [--from YYYY-MM-DD] [--to YYYY-MM-DD]
+      Print a campaign's funnel: leads at each stage, conversion, time to
+      acceptance, rejection reasons, and MQL→SQL leakage against its bounds.
 
 Environment:
   LEADGATE_TOKEN   the bearer token (local accepts it; apply sends it)
@@ -57,6 +60,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		return runApply(ctx, args[1:], stdout, stderr)
 	case "import":
 		return runImport(ctx, args[1:], stdout, stderr)
+	case "report":
+		return runReport(ctx, args[1:], stdout, stderr)
 	case "help", "-h", "--help":
 		fmt.Fprint(stdout, usage)
 		return nil

@@ -1,0 +1,127 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"net/http"
+	"net/url"
+	"os"
+	"slices"
+	"strings"
+
+	"github.com/leadgate/leadgate/internal/funnel"
+)
+
+// runReport implements `leadgate report --campaign ID [--from DATE] [--to
+// DATE]`: the funnel report the reports page shows, in the terminal.
+func runReport(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	fs := flag.NewFlagSet("report", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	campaignID := fs.String("campaign", "", "campaign to report on (required)")
+	from := fs.String("from", "", "first day, YYYY-MM-DD (default 90 days ago)")
+	to := fs.String("to", "", "last day, YYYY-MM-DD (default today)")
+	base := fs.String("url", "", "API base URL (default $LEADGATE_URL, else "+defaultAPIURL+")")
+	token := fs.String("token", "", "bearer token (default $LEADGATE_TOKEN)")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	if *campaignID == "" || fs.NArg() > 0 {
+		return errors.New("usage: leadgate report --campaign ID [--from YYYY-MM-DD] [--to YYYY-MM-DD]")
+	}
+	c, err := newAPIClient(firstNonEmpty(*base, os.Getenv("LEADGATE_URL"), defaultAPIURL), firstNonEmpty(*token, os.Getenv("LEADGATE_TOKEN")))
+	if err != nil {
+		return err
+	}
+	q := url.Values{}
+	if *from != "" {
+		q.Set("from", *from)
+	}
+	if *to != "" {
+		q.Set("to", *to)
+	}
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, c.base+"/v1/campaigns/"+url.PathEscape(*campaignID)+"/funnel?"+q.Encode(), nil)
+	if err != nil {
+		return err
+	}
+	req.Header.Set("Accept", "application/json")
+	if c.token != "" {
+		req.Header.Set("Authorization", "Bearer "+c.token)
+	}
+	resp, err := c.http.Do(req)
+	if err != nil {
+		return err
+	}
+	defer resp.Body.Close()
+	body, err := io.ReadAll(io.LimitReader(resp.Body, maxReplyBytes))
+	if err != nil {
+		return err
+	}
+	if resp.StatusCode >= 400 {
+		return c.replyError(resp, body)
+	}
+	var r funnel.Report
+	if err := json.Unmarshal(body, &r); err != nil {
+		return fmt.Errorf("the reply is not a funnel report: %w", err)
+	}
+	printReport(stdout, &r)
+	return nil
+}
+
+func printReport(w io.Writer, r *funnel.Report) {
+	fmt.Fprintf(w, "campaign/%s  %s to %s\n\n", r.Campaign, r.From, r.To)
+	maxN := 1
+	for _, s := range funnel.Stages {
+		maxN = max(maxN, r.Total.Entered[string(s)])
+	}
+	for _, s := range funnel.Stages {
+		n := r.Total.Entered[string(s)]
+		fmt.Fprintf(w, "  %-13s %6d  %s\n", s, n, strings.Repeat("█", n*40/maxN))
+	}
+	fmt.Fprintln(w)
+	for _, c := range r.Total.Conversion {
+		fmt.Fprintf(w, "  %-24s %s\n", string(c.From)+" → "+string(c.To), pct(c.Rate))
+	}
+	if h := r.Total.MedianMQLToSALHours; h != nil {
+		fmt.Fprintf(w, "  median MQL → accepted    %.1f h\n", *h)
+	}
+	fmt.Fprintf(w, "\n  MQL→SQL leakage %s", pct(r.Total.Leakage))
+	if b := r.Bounds; b != nil {
+		fmt.Fprintf(w, " (agreed %.0f–%.0f%%)", b.Min*100, b.Max*100)
+	}
+	fmt.Fprintf(w, ": %s\n  %s\n", r.Verdict, r.Advice)
+	printReasons(w, "rejected", r.Total.Rejections)
+	printReasons(w, "recycled", r.Total.Recycles)
+	if len(r.ByVersion) > 1 {
+		fmt.Fprintln(w, "\n  by definition version:")
+		for _, v := range r.ByVersion {
+			fmt.Fprintf(w, "    v%-3d mql %5d  sql %5d  leakage %s\n", v.Version, v.Entered["mql"], v.Entered["sql"], pct(v.Leakage))
+		}
+	}
+}
+
+func printReasons(w io.Writer, what string, reasons map[string]int) {
+	if len(reasons) == 0 {
+		return
+	}
+	codes := make([]string, 0, len(reasons))
+	for c := range reasons {
+		codes = append(codes, c)
+	}
+	slices.Sort(codes)
+	fmt.Fprintf(w, "\n  %s:", what)
+	for _, c := range codes {
+		fmt.Fprintf(w, " %s %d", c, reasons[c])
+	}
+	fmt.Fprintln(w)
+}
+
+func pct(f *float64) string {
+	if f == nil {
+		return "—"
+	}
+	return fmt.Sprintf("%.0f%%", *f*100)
+}
