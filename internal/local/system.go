@@ -279,6 +279,12 @@ func randomToken() string {
 	return "lg_" + hex.EncodeToString(b[:])
 }
 
+// FunctionEnv is the environment template.yaml gives a function, resolved
+// against the local resources: what its bootstrap sees in Lambda.
+func FunctionEnv(t *samtemplate.Template, res *Resources, id string) (map[string]string, error) {
+	return environment(functionByID(t, id), res.Resolver)
+}
+
 func functionByID(t *samtemplate.Template, id string) samtemplate.Function {
 	for _, f := range t.Functions() {
 		if f.LogicalID == id {
