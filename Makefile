@@ -19,6 +19,7 @@ run:
 
 test: vet lint browser
 	$(GO) test -count=1 ./...
+	$(MAKE) --no-print-directory fuzz FUZZTIME=3s
 
 vet:
 	$(GO) vet ./...
@@ -85,9 +86,18 @@ bench:
 	for i in 1 2; do $(GO) test -run '^$$' -bench BadgeScanImport -benchtime 1x ./internal/local/ | tee -a bench.out; done
 	$(GO) test -run '^$$' -bench Reader -benchmem ./internal/badgescan/ | tee -a bench.out
 
+# Every decoder that meets outside input has a fuzz target. make test runs
+# each for a few seconds; `make fuzz` runs them for a minute each.
+FUZZTIME ?= 60s
+FUZZ_TARGETS := FuzzEvaluate:./internal/qualify/ FuzzReader:./internal/badgescan/ \
+	FuzzSubmissionBody:./internal/httpapi/ FuzzDefinitionDocument:./internal/httpapi/ FuzzFeedback:./internal/httpapi/
+
 fuzz:
-	$(GO) test -run '^$$' -fuzz FuzzEvaluate -fuzztime 60s ./internal/qualify/
-	$(GO) test -run '^$$' -fuzz FuzzReader -fuzztime 60s ./internal/badgescan/
+	@for t in $(FUZZ_TARGETS); do \
+		echo "fuzz $${t%%:*} for $(FUZZTIME)"; \
+		$(GO) test -run '^$$' -fuzz "^$${t%%:*}$$" -fuzztime $(FUZZTIME) $${t#*:} >/tmp/leadgate-fuzz.log 2>&1 \
+			|| { cat /tmp/leadgate-fuzz.log; exit 1; }; \
+	done
 
 clean:
 	rm -rf bin .aws-sam bench.out

@@ -57,10 +57,8 @@ func (l *Leads) answer(ctx context.Context, req *events.APIGatewayV2HTTPRequest)
 		return events.APIGatewayV2HTTPResponse{}, err
 	}
 	var f sales.Feedback
-	dec := json.NewDecoder(bytes.NewReader(raw))
-	dec.DisallowUnknownFields()
-	if err := dec.Decode(&f); err != nil {
-		return events.APIGatewayV2HTTPResponse{}, leadgate.Errorf(leadgate.EBADREQUEST, "The feedback is not valid JSON: %v", err)
+	if err := decodeStrictJSON(raw, &f); err != nil {
+		return events.APIGatewayV2HTTPResponse{}, err
 	}
 	r, err := sales.Give(ctx, l.feedback, req.PathParameters["leadId"], f, who.id, manager, l.now())
 	if err != nil {
@@ -93,4 +91,18 @@ func (l *Leads) get(ctx context.Context, req *events.APIGatewayV2HTTPRequest) (e
 		return events.APIGatewayV2HTTPResponse{}, err
 	}
 	return jsonResponse(http.StatusOK, LeadView{Record: r, Reasons: nonNil(r.Verdict.Reasons())}), nil
+}
+
+// decodeStrictJSON reads one JSON object into v, refusing unknown keys (a
+// misspelt "reason" must not pass as no reason) and trailing data.
+func decodeStrictJSON(raw []byte, v any) error {
+	dec := json.NewDecoder(bytes.NewReader(raw))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(v); err != nil {
+		return leadgate.Errorf(leadgate.EBADREQUEST, "The body is not the expected JSON: %v", err)
+	}
+	if dec.More() {
+		return leadgate.Errorf(leadgate.EBADREQUEST, "The body has data after its JSON object.")
+	}
+	return nil
 }

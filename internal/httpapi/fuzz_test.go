@@ -1,0 +1,106 @@
+package httpapi
+
+import (
+	"testing"
+	"time"
+
+	"github.com/aws/aws-lambda-go/events"
+
+	"github.com/leadgate/leadgate/internal/campaign"
+	"github.com/leadgate/leadgate/internal/intake"
+	"github.com/leadgate/leadgate/internal/lead"
+	"github.com/leadgate/leadgate/internal/leadgate"
+	"github.com/leadgate/leadgate/internal/sales"
+)
+
+// The decoders at the edge meet whatever the internet sends. For any input
+// they must answer with a domain error a caller can read (never EINTERNAL,
+// which would be a 500) and never panic.
+
+func FuzzSubmissionBody(f *testing.F) {
+	f.Add("application/json", []byte(`{"email":"a@b.co","consent":true,"n":1.5e300}`))
+	f.Add("application/x-www-form-urlencoded", []byte("email=a%40b.co&first_name=%ZZ"))
+	f.Add("multipart/form-data; boundary=X", []byte("--X\r\nContent-Disposition: form-data; name=\"email\"\r\n\r\na@b.co\r\n--X--\r\n"))
+	f.Add("application/json", []byte(`{"a":{"b":{"c":[[[[[[]]]]]]}}}`))
+	f.Add("text/csv", []byte{0xff, 0xfe, 0x00})
+	f.Add("multipart/form-data", []byte("--"))
+	f.Fuzz(func(t *testing.T, contentType string, body []byte) {
+		req := &events.APIGatewayV2HTTPRequest{Headers: map[string]string{"content-type": contentType}, Body: string(body)}
+		values, err := formValues(req, body)
+		if code := leadgate.ErrorCode(err); code == leadgate.EINTERNAL {
+			t.Fatalf("internal error for %q: %v", contentType, err)
+		}
+		if err != nil {
+			return
+		}
+		// What the decoder let through must survive normalization.
+		d := fuzzDefinition(t)
+		for name, v := range values {
+			if field, ok := intake.FieldFor(d, name); ok {
+				intake.NormalizeField(d, field, v)
+			}
+		}
+	})
+}
+
+func fuzzDefinition(t *testing.T) *campaign.Definition {
+	d, err := campaign.Parse([]byte(`id: f
+name: F
+channel: landing-page
+funnel: top
+owner: o@example.com
+reviewBy: 2027-03-01
+fields:
+  custom:
+    - {name: size, type: choice, options: [a, b]}
+    - {name: consent, type: boolean}
+    - {name: seats, type: number}
+engagement: {threshold: 10, points: {form-submission: 5}}
+`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := d.Validate(time.Now()); err != nil {
+		t.Fatal(err)
+	}
+	return d
+}
+
+func FuzzDefinitionDocument(f *testing.F) {
+	f.Add([]byte("id: x\nname: y\n"))
+	f.Add([]byte("{\"id\": \"x\", \"engagement\": {\"points\": {\"demo-request\": -1}}}"))
+	f.Add([]byte("geographies:\n  - {name: a, countries: [Narnia], threshold: -5}\n"))
+	f.Add([]byte("reviewBy: !!binary aGk=\n"))
+	f.Add([]byte("&a [*a, *a, *a]"))
+	f.Fuzz(func(t *testing.T, doc []byte) {
+		d, err := campaign.Parse(doc)
+		if err != nil {
+			if c := leadgate.ErrorCode(err); c != leadgate.EINVALID && c != leadgate.ETOOLARGE {
+				t.Fatalf("parse error code %q: %v", c, err)
+			}
+			return
+		}
+		if _, err := d.Validate(time.Now()); err != nil && leadgate.ErrorCode(err) != leadgate.EINVALID {
+			t.Fatalf("validate error code %q: %v", leadgate.ErrorCode(err), err)
+		}
+	})
+}
+
+func FuzzFeedback(f *testing.F) {
+	f.Add([]byte(`{"action":"qualify","bant":{"budget":"y","authority":"y","need":"y","timeframe":"y"}}`), "sal")
+	f.Add([]byte(`{"action":"reject","reason":"competitor"}`), "mql")
+	f.Add([]byte(`{"action":"won"}`), "suspect")
+	f.Add([]byte(`{"action":1}`), "mql")
+	f.Fuzz(func(t *testing.T, body []byte, stage string) {
+		var fb sales.Feedback
+		if err := decodeStrictJSON(body, &fb); err != nil {
+			return
+		}
+		r := &lead.Record{Lead: lead.Lead{ID: "ld_x"}, Stage: lead.Stage(stage), Owner: "r"}
+		if _, err := sales.Apply(r, fb, "r", time.Now()); err != nil {
+			if c := leadgate.ErrorCode(err); c != leadgate.EINVALID && c != leadgate.ECONFLICT {
+				t.Fatalf("feedback error code %q: %v", c, err)
+			}
+		}
+	})
+}
