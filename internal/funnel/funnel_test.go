@@ -58,9 +58,9 @@ func TestBuildJudgesLeakage(t *testing.T) {
 		bounds   *campaign.Leakage
 		verdict  string
 	}{
-		{10, 2, bounds, "too-high"},  // 80% leak
-		{10, 9, bounds, "too-low"},   // 10%
-		{10, 6, bounds, "within"},    // 40%
+		{10, 2, bounds, "too-high"}, // 80% leak
+		{10, 9, bounds, "too-low"},  // 10%
+		{10, 6, bounds, "within"},   // 40%
 		{4, 0, bounds, "not-enough-data"},
 		{10, 6, nil, "no-bounds"},
 	}
