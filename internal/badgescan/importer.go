@@ -18,6 +18,7 @@ import (
 	"github.com/leadgate/leadgate/internal/intake"
 	"github.com/leadgate/leadgate/internal/lead"
 	"github.com/leadgate/leadgate/internal/leadgate"
+	"github.com/leadgate/leadgate/internal/metrics"
 	"github.com/leadgate/leadgate/internal/qualify"
 )
 
@@ -187,6 +188,9 @@ func (im *Importer) Import(ctx context.Context, campaignID string, file io.Reade
 	if readErr != nil {
 		return nil, readErr
 	}
+	im.log.InfoContext(ctx, "badge scans imported", "campaign", campaignID, "rows", rep.RowsRead, "created", rep.LeadsCreated,
+		"updated", rep.LeadsUpdated, "already_imported", rep.AlreadyImported, "rejected", len(rep.Rejected))
+	metrics.Count(ctx, im.log, metrics.RejectedRows, len(rep.Rejected), "campaign", campaignID)
 	slices.SortFunc(rep.Rejected, func(a, b RowIssue) int { return a.Row - b.Row })
 	slices.SortFunc(rep.Warnings, func(a, b RowIssue) int { return a.Row - b.Row })
 	return rep, nil

@@ -13,6 +13,7 @@ import (
 
 	"github.com/leadgate/leadgate/internal/lead"
 	"github.com/leadgate/leadgate/internal/leadgate"
+	"github.com/leadgate/leadgate/internal/metrics"
 	"github.com/leadgate/leadgate/internal/sales"
 )
 
@@ -26,11 +27,12 @@ type Leads struct {
 	store    LeadReader
 	feedback sales.FeedbackStore
 	now      func() time.Time
+	log      *slog.Logger
 }
 
 // NewLeads returns the leads API as a Handler.
 func NewLeads(store LeadReader, feedback sales.FeedbackStore, log *slog.Logger, now func() time.Time) Handler {
-	l := &Leads{store: store, feedback: feedback, now: now}
+	l := &Leads{store: store, feedback: feedback, now: now, log: log}
 	rt := &router{log: log, routes: map[string]route{
 		"GET /v1/leads/{leadId}":           l.get,
 		"POST /v1/leads/{leadId}/feedback": l.answer,
@@ -63,6 +65,12 @@ func (l *Leads) answer(ctx context.Context, req *events.APIGatewayV2HTTPRequest)
 	r, err := sales.Give(ctx, l.feedback, req.PathParameters["leadId"], f, who.id, manager, l.now())
 	if err != nil {
 		return events.APIGatewayV2HTTPResponse{}, err
+	}
+	switch f.Action {
+	case sales.Recycle, sales.Lost:
+		metrics.Count(ctx, l.log, metrics.Recycled, 1, "campaign", r.Verdict.Campaign, "reason", f.Reason)
+	case sales.Reject:
+		metrics.Count(ctx, l.log, metrics.Rejected, 1, "campaign", r.Verdict.Campaign, "reason", f.Reason)
 	}
 	return jsonResponse(http.StatusOK, LeadView{Record: r, Reasons: nonNil(r.Verdict.Reasons())}), nil
 }

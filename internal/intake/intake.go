@@ -12,6 +12,7 @@ import (
 	"github.com/leadgate/leadgate/internal/campaign"
 	"github.com/leadgate/leadgate/internal/lead"
 	"github.com/leadgate/leadgate/internal/leadgate"
+	"github.com/leadgate/leadgate/internal/metrics"
 )
 
 // LeadStore keeps leads. Upsert hands change the stored record (nil when
@@ -87,6 +88,7 @@ func (s *Service) Submit(ctx context.Context, campaignID string, f *Form) (*Resu
 		res.Spam, res.New, res.Stage = true, true, lead.StageSuspect
 		res.LeadID = lead.IDFor(form.sub.Fields[lead.FieldEmail] + "\x00spam")
 		s.log.InfoContext(ctx, "spam dropped", "campaign", campaignID, "reason", form.spam)
+		metrics.Count(ctx, s.log, metrics.SpamDropped, 1, "campaign", campaignID)
 		if err := s.spam.CountSpam(ctx, campaignID, f.ReceivedAt); err != nil {
 			s.log.WarnContext(ctx, "count spam", "campaign", campaignID, "error", err)
 		}
@@ -134,6 +136,8 @@ func (s *Service) Submit(ctx context.Context, campaignID string, f *Form) (*Resu
 		return nil, err
 	}
 	res.LeadID, res.Stage, res.New, res.Duplicate = stored.ID, stored.Stage, created, duplicate
+	s.log.InfoContext(ctx, "submission recorded", "lead_id", stored.ID, "campaign", campaignID, "stage", string(stored.Stage), "new", created, "duplicate", duplicate)
+	metrics.Count(ctx, s.log, metrics.SubmissionsReceived, 1, "campaign", campaignID)
 	return res, nil
 }
 

@@ -9,6 +9,7 @@ import (
 
 	"github.com/leadgate/leadgate/internal/lead"
 	"github.com/leadgate/leadgate/internal/leadgate"
+	"github.com/leadgate/leadgate/internal/metrics"
 	"github.com/leadgate/leadgate/internal/route"
 )
 
@@ -68,6 +69,7 @@ func (a *Assigner) Handle(ctx context.Context, m *route.Message) error {
 			return err
 		}
 		a.log.InfoContext(ctx, "lead assigned", "lead_id", l.ID, "owner", owner, "campaign", l.Verdict.Campaign)
+		metrics.Count(ctx, a.log, metrics.Assigned, 1, "campaign", l.Verdict.Campaign)
 		return nil
 	}
 	return leadgate.Errorf(leadgate.ECONFLICT, "Lead %s kept changing while being assigned.", m.LeadID)

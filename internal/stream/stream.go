@@ -13,6 +13,7 @@ import (
 
 	"github.com/leadgate/leadgate/internal/funnel"
 	"github.com/leadgate/leadgate/internal/lead"
+	"github.com/leadgate/leadgate/internal/metrics"
 	"github.com/leadgate/leadgate/internal/route"
 )
 
@@ -41,7 +42,11 @@ func Router(rt *route.Router, log *slog.Logger) Handler {
 				records = append(records, i)
 			}
 		}
-		if first, err := rt.Route(ctx, changes); first >= 0 {
+		first, err := rt.Route(ctx, changes)
+		if first < 0 {
+			countStages(ctx, log, changes)
+		}
+		if first >= 0 {
 			failAt = records[first]
 			log.ErrorContext(ctx, "routing failed", "sequence_number", ev.Records[failAt].Change.SequenceNumber, "lead_id", changes[first].After.ID, "error", fmt.Sprint(err))
 		}
@@ -112,5 +117,27 @@ func Reporter(count func(context.Context, []funnel.Delta) error, log *slog.Logge
 		}
 		log.InfoContext(ctx, "counted", "records", len(ev.Records), "entries", len(deltas), "failed", len(resp.BatchItemFailures))
 		return resp, nil
+	}
+}
+
+// countStages emits the batch's stage changes and routed messages as
+// metrics, per campaign.
+func countStages(ctx context.Context, log *slog.Logger, changes []route.Change) {
+	type key struct{ campaign, stage, queue string }
+	counts := map[key]int{}
+	for _, c := range changes {
+		if m := route.Decide(c); m != nil {
+			counts[key{campaign: m.Campaign.ID, queue: m.Queue}]++
+		}
+		if c.After != nil && (c.Before == nil || c.Before.Stage != c.After.Stage) {
+			counts[key{campaign: c.After.Verdict.Campaign, stage: string(c.After.Stage)}]++
+		}
+	}
+	for k, n := range counts {
+		if k.queue != "" {
+			metrics.Count(ctx, log, metrics.Routed, n, "campaign", k.campaign, "queue", k.queue)
+		} else {
+			metrics.Count(ctx, log, metrics.LeadsByStage, n, "campaign", k.campaign, "stage", k.stage)
+		}
 	}
 }

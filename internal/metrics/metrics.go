@@ -1,0 +1,49 @@
+// Package metrics writes CloudWatch metrics as Embedded Metric Format log
+// lines: a JSON log line with an "_aws" member becomes metrics in
+// CloudWatch with no API call and no agent, which suits a Lambda function.
+package metrics
+
+import (
+	"context"
+	"log/slog"
+	"time"
+)
+
+// Namespace is where leadgate's metrics live in CloudWatch.
+const Namespace = "leadgate"
+
+// Metric names. Counts are per invocation; CloudWatch sums them.
+const (
+	SubmissionsReceived = "SubmissionsReceived"
+	SpamDropped         = "SpamDropped"
+	LeadsByStage        = "LeadsEnteredStage"
+	Routed              = "Routed"
+	Assigned            = "Assigned"
+	Recycled            = "Recycled"
+	Rejected            = "Rejected"
+	RejectedRows        = "RejectedRows"
+)
+
+// Count logs one EMF line counting n of metric, with the given dimensions
+// (campaign, stage, queue...). Dimension values are identifiers, never
+// personal data.
+func Count(ctx context.Context, log *slog.Logger, metric string, n int, dims ...string) {
+	names := make([]string, 0, len(dims)/2)
+	attrs := make([]any, 0, len(dims)/2+2)
+	for i := 0; i+1 < len(dims); i += 2 {
+		names = append(names, dims[i])
+		attrs = append(attrs, slog.String(dims[i], dims[i+1]))
+	}
+	attrs = append(attrs,
+		slog.Any("_aws", map[string]any{
+			"Timestamp": time.Now().UnixMilli(),
+			"CloudWatchMetrics": []map[string]any{{
+				"Namespace":  Namespace,
+				"Dimensions": [][]string{names},
+				"Metrics":    []map[string]string{{"Name": metric, "Unit": "Count"}},
+			}},
+		}),
+		slog.Int(metric, n),
+	)
+	log.InfoContext(ctx, "metric", attrs...)
+}
