@@ -94,6 +94,10 @@ func (im *Importer) Import(ctx context.Context, campaignID string, file io.Reade
 		return nil, leadgate.Errorf(leadgate.EBADREQUEST, "The file cannot be read as CSV: %v", err)
 	}
 	m := mapColumns(p.Definition, r.Header())
+	retention := 0
+	if rt := p.Definition.Retention; rt != nil {
+		retention = rt.UnqualifiedDays
+	}
 	if !m.has(lead.FieldEmail) {
 		return nil, leadgate.Invalid("The file has no email column.", []leadgate.Problem{{
 			Path:    "columns",
@@ -116,10 +120,12 @@ func (im *Importer) Import(ctx context.Context, campaignID string, file io.Reade
 		go func() {
 			defer wg.Done()
 			for j := range queues[i] {
-				outcome, err := im.write(ctx, j, rules, now)
+				outcome, err := im.write(ctx, j, rules, retention, now)
 				mu.Lock()
 				rep.Warnings = append(rep.Warnings, j.warns...)
 				switch {
+				case errors.Is(err, lead.ErrErased):
+					rep.Rejected = append(rep.Rejected, RowIssue{j.row.Number, j.row.Line, "the person was erased after this scan at their request"})
 				case err != nil && leadgate.ErrorCode(err) == leadgate.EINTERNAL:
 					cancel(err) // the store failed: stop, do not report rows as done
 				case err != nil:
@@ -204,9 +210,12 @@ const (
 	unchanged
 )
 
-func (im *Importer) write(ctx context.Context, j job, rules *qualify.Rulebook, now time.Time) (outcome, error) {
+func (im *Importer) write(ctx context.Context, j job, rules *qualify.Rulebook, retention int, now time.Time) (outcome, error) {
 	dup := false
 	_, isNew, err := im.leads.Upsert(ctx, lead.IDFor(j.email), nil, func(current *lead.Record) (*lead.Record, error) {
+		if current.Erased(j.sub.Touch) {
+			return nil, lead.ErrErased
+		}
 		next, d := lead.Apply(current, j.sub, now)
 		if dup = d; d {
 			return nil, nil
@@ -214,6 +223,7 @@ func (im *Importer) write(ctx context.Context, j job, rules *qualify.Rulebook, n
 		var v lead.Verdict
 		rules.Evaluate(&v, &next.Lead, next.Touches, now)
 		next.Judge(v)
+		next.Retain(retention)
 		return next, nil
 	})
 	switch {
@@ -296,6 +306,7 @@ func rowJob(p *campaign.Published, m mapping, row Row, now time.Time) (job, stri
 		tp.Hidden = map[string]string{colBooth: booth}
 	}
 	tp.ID = scanID(d.ID, email, scanned, booth, row.Fields)
+	intake.RecordConsents(d, sub)
 	j.sub = sub
 	return j, ""
 }

@@ -47,11 +47,14 @@ type Definition struct {
 
 	Rules `yaml:",inline"`
 
-	Engagement  Engagement  `yaml:"engagement" json:"engagement"`
-	HandRaisers []string    `yaml:"handRaisers,omitempty" json:"handRaisers,omitempty"`
-	SQL         *SQL        `yaml:"sql,omitempty" json:"sql,omitempty"`
-	Leakage     *Leakage    `yaml:"leakage,omitempty" json:"leakage,omitempty"`
-	Nurture     *Nurture    `yaml:"nurture,omitempty" json:"nurture,omitempty"`
+	Engagement  Engagement `yaml:"engagement" json:"engagement"`
+	HandRaisers []string   `yaml:"handRaisers,omitempty" json:"handRaisers,omitempty"`
+	SQL         *SQL       `yaml:"sql,omitempty" json:"sql,omitempty"`
+	Leakage     *Leakage   `yaml:"leakage,omitempty" json:"leakage,omitempty"`
+	Nurture     *Nurture   `yaml:"nurture,omitempty" json:"nurture,omitempty"`
+	// Retention is how long a lead that never qualified (suspect, nurture,
+	// disqualified) is kept after it last changed; 0 keeps it.
+	Retention   *Retention  `yaml:"retention,omitempty" json:"retention,omitempty"`
 	Geographies []Geography `yaml:"geographies,omitempty" json:"geographies,omitempty"`
 }
 
@@ -189,6 +192,11 @@ type SQL struct {
 type Leakage struct {
 	Min float64 `yaml:"min" json:"min"`
 	Max float64 `yaml:"max" json:"max"`
+}
+
+// Retention bounds how long unqualified leads are kept.
+type Retention struct {
+	UnqualifiedDays int `yaml:"unqualifiedDays" json:"unqualifiedDays"`
 }
 
 // Nurture names the track leads that are not ready yet are enrolled in.

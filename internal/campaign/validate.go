@@ -47,6 +47,9 @@ func (d *Definition) Validate(now time.Time) (warnings []leadgate.Problem, err e
 	v.sql()
 	v.leakage()
 	v.geographies()
+	if r := d.Retention; r != nil && (r.UnqualifiedDays < 1 || r.UnqualifiedDays > 3650) {
+		v.fail("retention.unqualifiedDays", "%d: want 1 to 3650 days", r.UnqualifiedDays)
+	}
 	if len(v.problems) > 0 {
 		return v.warnings, leadgate.Invalid(fmt.Sprintf("The definition has %d problem(s).", len(v.problems)), v.problems)
 	}

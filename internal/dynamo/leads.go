@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"slices"
 	"strconv"
 	"time"
 
@@ -55,6 +56,14 @@ type leadItem struct {
 	// Owner and AssignedAt key the byOwner index: a rep's leads.
 	Owner      string `dynamodbav:"owner,omitempty"`
 	AssignedAt string `dynamodbav:"assignedAt,omitempty"`
+	// ExpiresAt is the table's TTL attribute (epoch seconds): unqualified
+	// leads past their campaign's retention are deleted by DynamoDB.
+	ExpiresAt int64 `dynamodbav:"expiresAt,omitempty"`
+	// ErasedAt marks a tombstone: the lead was erased on request.
+	// ErasedTouches are the ids (hashes) of its touch points, so a retry of
+	// one is recognised; nothing readable of the person is kept.
+	ErasedAt      string   `dynamodbav:"erasedAt,omitempty"`
+	ErasedTouches []string `dynamodbav:"erasedTouches,stringset,omitempty"`
 }
 
 func leadKey(id string) map[string]types.AttributeValue {
@@ -131,6 +140,9 @@ func (s *LeadStore) put(r *lead.Record, prev int64) (*types.Put, error) {
 	if r.AssignedAt != nil {
 		it.AssignedAt = r.AssignedAt.UTC().Format(time.RFC3339Nano)
 	}
+	if r.ExpiresAt != nil {
+		it.ExpiresAt = r.ExpiresAt.Unix()
+	}
 	item, err := attributevalue.MarshalMap(it)
 	if err != nil {
 		return nil, fmt.Errorf("encode lead %s: %w", r.ID, err)
@@ -168,11 +180,52 @@ func decodeLead(item map[string]types.AttributeValue) (*lead.Record, error) {
 	if err := attributevalue.UnmarshalMap(item, &it); err != nil {
 		return nil, fmt.Errorf("decode lead: %w", err)
 	}
+	if it.Type == tombstone {
+		at, err := time.Parse(time.RFC3339Nano, it.ErasedAt)
+		if err != nil {
+			return nil, fmt.Errorf("decode tombstone %s: %w", it.ID, err)
+		}
+		r := &lead.Record{Lead: lead.Lead{ID: it.ID}, Rev: it.Rev, ErasedAt: &at}
+		for _, id := range it.ErasedTouches {
+			r.Touches = append(r.Touches, lead.TouchPoint{ID: id})
+		}
+		return r, nil
+	}
 	var r lead.Record
 	if err := json.Unmarshal([]byte(it.Record), &r); err != nil {
 		return nil, fmt.Errorf("decode lead %s: %w", it.ID, err)
 	}
 	return &r, nil
+}
+
+// tombstone is the type of the item an erasure leaves in a lead's place.
+const tombstone = "tombstone"
+
+// tombstonePut replaces the lead by its tombstone: the key (a hash of the
+// email), the revision, the time, and the touch point ids (hashes) so their
+// retries are recognised; nothing else.
+func (s *LeadStore) tombstonePut(l *lead.Record, at time.Time) *types.Put {
+	id, prev := l.ID, l.Rev
+	item := leadKey(id)
+	var touches []string
+	for _, t := range l.Touches {
+		if !slices.Contains(touches, t.ID) {
+			touches = append(touches, t.ID)
+		}
+	}
+	if len(touches) > 0 {
+		item["erasedTouches"] = &types.AttributeValueMemberSS{Value: touches}
+	}
+	item["id"] = &types.AttributeValueMemberS{Value: id}
+	item["type"] = &types.AttributeValueMemberS{Value: tombstone}
+	item["rev"] = &types.AttributeValueMemberN{Value: strconv.FormatInt(prev+1, 10)}
+	item["erasedAt"] = &types.AttributeValueMemberS{Value: at.UTC().Format(time.RFC3339Nano)}
+	return &types.Put{
+		TableName: &s.table, Item: item,
+		ConditionExpression:       aws.String("#rev = :rev"),
+		ExpressionAttributeNames:  map[string]string{"#rev": "rev"},
+		ExpressionAttributeValues: map[string]types.AttributeValue{":rev": &types.AttributeValueMemberN{Value: strconv.FormatInt(prev, 10)}},
+	}
 }
 
 // Get returns one lead.
@@ -181,10 +234,22 @@ func (s *LeadStore) Get(ctx context.Context, id string) (*lead.Record, error) {
 	if err != nil {
 		return nil, fmt.Errorf("get lead %s: %w", id, err)
 	}
-	if out.Item == nil {
+	return liveLead(id, out.Item)
+}
+
+// liveLead decodes a lead item; no item, or a tombstone, is not found.
+func liveLead(id string, item map[string]types.AttributeValue) (*lead.Record, error) {
+	if item == nil {
 		return nil, leadgate.Errorf(leadgate.ENOTFOUND, "No lead %s.", id)
 	}
-	return decodeLead(out.Item)
+	r, err := decodeLead(item)
+	if err != nil {
+		return nil, err
+	}
+	if r.ErasedAt != nil {
+		return nil, leadgate.Errorf(leadgate.ENOTFOUND, "No lead %s.", id)
+	}
+	return r, nil
 }
 
 // CountSpam adds one to the campaign's bot count for the day.

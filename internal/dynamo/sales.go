@@ -139,10 +139,41 @@ func (s *SalesStore) Lead(ctx context.Context, id string) (*lead.Record, error) 
 	if err != nil {
 		return nil, fmt.Errorf("get lead %s: %w", id, err)
 	}
-	if out.Item == nil {
-		return nil, leadgate.Errorf(leadgate.ENOTFOUND, "No lead %s.", id)
+	return liveLead(id, out.Item)
+}
+
+// Erase replaces a lead by its tombstone, if it is still at revision prev,
+// and takes it off its rep's count. Reps are the only other place a lead's
+// presence is counted; funnel counters hold no personal data.
+func (s *SalesStore) Erase(ctx context.Context, l *lead.Record, at time.Time) error {
+	items := []types.TransactWriteItem{{Put: s.leads.tombstonePut(l, at)}}
+	if l.Owner != "" {
+		items = append(items, types.TransactWriteItem{Update: &types.Update{
+			TableName:                 &s.reps,
+			Key:                       repKey(l.Owner),
+			UpdateExpression:          aws.String("SET openLeads = openLeads - :one"),
+			ConditionExpression:       aws.String("openLeads > :zero"),
+			ExpressionAttributeValues: map[string]types.AttributeValue{":one": &types.AttributeValueMemberN{Value: "1"}, ":zero": &types.AttributeValueMemberN{Value: "0"}},
+		}})
 	}
-	return decodeLead(out.Item)
+	_, err := s.db.TransactWriteItems(ctx, &dynamodb.TransactWriteItemsInput{TransactItems: items})
+	var tc *types.TransactionCanceledException
+	if errors.As(err, &tc) && len(tc.CancellationReasons) > 0 {
+		if aws.ToString(tc.CancellationReasons[0].Code) == "ConditionalCheckFailed" {
+			return lead.ErrChanged
+		}
+		if len(items) == 2 {
+			// The owner is the fallback queue or a rep already at zero.
+			_, err = s.db.TransactWriteItems(ctx, &dynamodb.TransactWriteItemsInput{TransactItems: items[:1]})
+			if isConditionFailure(err) {
+				return lead.ErrChanged
+			}
+		}
+	}
+	if err != nil {
+		return fmt.Errorf("erase lead %s: %w", l.ID, err)
+	}
+	return nil
 }
 
 // Assign writes next (the lead with its owner) if the lead is still at

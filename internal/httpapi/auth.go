@@ -20,10 +20,11 @@ const (
 	ScopeRepsWrite      = "leadgate/reps.write"
 	ScopeSalesRep       = "leadgate/sales.rep"     // answers for the leads one holds
 	ScopeSalesManager   = "leadgate/sales.manager" // answers for any lead
+	ScopePrivacy        = "leadgate/privacy"       // erases people on request
 )
 
 // AllScopes lists every scope, for a local token that may do everything.
-var AllScopes = []string{ScopeCampaignsRead, ScopeCampaignsWrite, ScopeLeadsRead, ScopeImport, ScopeRepsWrite, ScopeSalesRep, ScopeSalesManager}
+var AllScopes = []string{ScopeCampaignsRead, ScopeCampaignsWrite, ScopeLeadsRead, ScopeImport, ScopeRepsWrite, ScopeSalesRep, ScopeSalesManager, ScopePrivacy}
 
 // caller is who the authorizer says is calling.
 type caller struct {

@@ -11,9 +11,12 @@ import (
 
 	"github.com/aws/aws-lambda-go/events"
 
+	"github.com/leadgate/leadgate/internal/campaign"
+	"github.com/leadgate/leadgate/internal/intake"
 	"github.com/leadgate/leadgate/internal/lead"
 	"github.com/leadgate/leadgate/internal/leadgate"
 	"github.com/leadgate/leadgate/internal/metrics"
+	"github.com/leadgate/leadgate/internal/privacy"
 	"github.com/leadgate/leadgate/internal/sales"
 )
 
@@ -26,16 +29,19 @@ type LeadReader interface {
 type Leads struct {
 	store    LeadReader
 	feedback sales.FeedbackStore
+	privacy  privacy.Store
 	now      func() time.Time
 	log      *slog.Logger
 }
 
 // NewLeads returns the leads API as a Handler.
-func NewLeads(store LeadReader, feedback sales.FeedbackStore, log *slog.Logger, now func() time.Time) Handler {
-	l := &Leads{store: store, feedback: feedback, now: now, log: log}
+func NewLeads(store LeadReader, feedback sales.FeedbackStore, erasure privacy.Store, log *slog.Logger, now func() time.Time) Handler {
+	l := &Leads{store: store, feedback: feedback, privacy: erasure, now: now, log: log}
 	rt := &router{log: log, routes: map[string]route{
 		"GET /v1/leads/{leadId}":           l.get,
 		"POST /v1/leads/{leadId}/feedback": l.answer,
+		"DELETE /v1/leads/{leadId}":        l.erase,
+		"POST /v1/erasures":                l.eraseByEmail,
 	}}
 	return rt.handle
 }
@@ -113,4 +119,51 @@ func decodeStrictJSON(raw []byte, v any) error {
 		return leadgate.Errorf(leadgate.EBADREQUEST, "The body has data after its JSON object.")
 	}
 	return nil
+}
+
+// erase erases a lead by its id.
+func (l *Leads) erase(ctx context.Context, req *events.APIGatewayV2HTTPRequest) (events.APIGatewayV2HTTPResponse, error) {
+	if _, err := authorize(req, ScopePrivacy); err != nil {
+		return events.APIGatewayV2HTTPResponse{}, err
+	}
+	rep, err := privacy.Erase(ctx, l.privacy, req.PathParameters["leadId"], l.now())
+	if err != nil {
+		return events.APIGatewayV2HTTPResponse{}, err
+	}
+	l.log.InfoContext(ctx, "lead erased", "lead_id", rep.LeadID)
+	return jsonResponse(http.StatusOK, rep), nil
+}
+
+// eraseByEmail erases the lead of an email address, as a data subject's
+// request names them.
+func (l *Leads) eraseByEmail(ctx context.Context, req *events.APIGatewayV2HTTPRequest) (events.APIGatewayV2HTTPResponse, error) {
+	if _, err := authorize(req, ScopePrivacy); err != nil {
+		return events.APIGatewayV2HTTPResponse{}, err
+	}
+	if mt := mediaType(req); mt != "application/json" {
+		return events.APIGatewayV2HTTPResponse{}, leadgate.Errorf(leadgate.EUNSUPPORTED, "Send {\"email\": \"...\"} as application/json.")
+	}
+	raw, err := body(req, 4<<10)
+	if err != nil {
+		return events.APIGatewayV2HTTPResponse{}, err
+	}
+	var in struct {
+		Email string `json:"email"`
+	}
+	if err := decodeStrictJSON(raw, &in); err != nil {
+		return events.APIGatewayV2HTTPResponse{}, err
+	}
+	email, problem := intake.NormalizeField(&campaign.Definition{}, lead.FieldEmail, in.Email)
+	if problem != "" || email == "" {
+		return events.APIGatewayV2HTTPResponse{}, leadgate.Invalid("Name the email to erase.", []leadgate.Problem{{Path: "email", Message: orText(problem, "required")}})
+	}
+	req.PathParameters = map[string]string{"leadId": lead.IDFor(email)}
+	return l.erase(ctx, req)
+}
+
+func orText(s, alt string) string {
+	if s == "" {
+		return alt
+	}
+	return s
 }

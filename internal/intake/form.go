@@ -114,6 +114,22 @@ func parse(p *campaign.Published, f *Form) (parsed, []leadgate.Problem) {
 	return out, problems
 }
 
+// RecordConsents puts the answers to the campaign's yes/no questions on
+// the touch point, with the question as shown, so consent can be proven.
+func RecordConsents(d *campaign.Definition, sub *lead.Submission) {
+	for _, f := range d.Fields.Custom {
+		v, ok := sub.Fields[f.Name]
+		if f.Type != campaign.FieldBoolean || !ok {
+			continue
+		}
+		text := f.Label
+		if text == "" {
+			text = f.Name
+		}
+		sub.Touch.Consents = append(sub.Touch.Consents, lead.Consent{Field: f.Name, Given: v == "yes", Text: text})
+	}
+}
+
 // missing lists the campaign's required fields that neither the submission
 // nor what is known of the person supplies: a returning visitor's form may
 // leave out what they already told us (progressive profiling).

@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
+	"errors"
 	"fmt"
 	"log/slog"
 	"slices"
@@ -106,6 +107,7 @@ func (s *Service) Submit(ctx context.Context, campaignID string, f *Form) (*Resu
 	}
 	sub := &form.sub
 	sub.Touch.ID = touchID(campaignID, f, sub)
+	RecordConsents(p.Definition, sub)
 	id := lead.IDFor(sub.Fields[lead.FieldEmail])
 
 	// A complete submission is written without reading. Only one that
@@ -123,6 +125,9 @@ func (s *Service) Submit(ctx context.Context, campaignID string, f *Form) (*Resu
 
 	duplicate := false
 	stored, created, err := s.leads.Upsert(ctx, id, known, func(current *lead.Record) (*lead.Record, error) {
+		if current.Erased(sub.Touch) {
+			return nil, lead.ErrErased
+		}
 		next, dup := lead.Apply(current, sub, f.ReceivedAt)
 		if duplicate = dup; dup {
 			return nil, nil
@@ -130,8 +135,15 @@ func (s *Service) Submit(ctx context.Context, campaignID string, f *Form) (*Resu
 		var v lead.Verdict
 		rules.Evaluate(&v, &next.Lead, next.Touches, f.ReceivedAt)
 		next.Judge(v)
+		next.Retain(retentionDays(p.Definition))
 		return next, nil
 	})
+	if errors.Is(err, lead.ErrErased) {
+		// A retry of a form sent before the person asked to be erased:
+		// dropped, and answered as the retry it is.
+		res.LeadID, res.Stage, res.Duplicate = id, lead.StageSuspect, true
+		return res, nil
+	}
 	if err != nil {
 		return nil, err
 	}
@@ -173,4 +185,12 @@ func touchID(campaignID string, f *Form, sub *lead.Submission) string {
 		}
 	}
 	return "tp_" + hex.EncodeToString(h.Sum(nil)[:12])
+}
+
+// retentionDays is how long the campaign keeps leads that never qualify.
+func retentionDays(d *campaign.Definition) int {
+	if d.Retention == nil {
+		return 0
+	}
+	return d.Retention.UnqualifiedDays
 }

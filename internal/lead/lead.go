@@ -115,6 +115,16 @@ type TouchPoint struct {
 	// What the booth staff wrote down about a visit.
 	Notes string   `json:"notes,omitempty"`
 	Tags  []string `json:"tags,omitempty"`
+	// Consents are the yes/no answers given with this touch point, with the
+	// words the person was shown: the record a privacy officer asks for.
+	Consents []Consent `json:"consents,omitempty"`
+}
+
+// Consent is one answer to a consent question.
+type Consent struct {
+	Field string `json:"field"`
+	Given bool   `json:"given"`
+	Text  string `json:"text"` // the question as shown (the field's label)
 }
 
 // Touch point types. The set is closed so that definitions cannot award points

@@ -9,6 +9,11 @@ import (
 	"time"
 )
 
+// ErrErased is what a store reports for a lead erased at the person's
+// request: only something the person does after the erasure may bring them
+// back, never a retry or a message still in flight.
+var ErrErased = errors.New("the lead was erased")
+
 // ErrChanged is what a store reports when a lead was written by someone else
 // since it was read: read it again and redo the change.
 var ErrChanged = errors.New("the lead changed since it was read")
@@ -42,6 +47,44 @@ type Record struct {
 	// the definition version in force, so "what happened to X?" has an
 	// answer.
 	History []Transition `json:"history,omitempty"`
+	// ExpiresAt is when an unqualified lead may be deleted under its
+	// campaign's retention; nil for leads kept (qualified, or no retention).
+	ExpiresAt *time.Time `json:"expiresAt,omitempty"`
+	// ErasedAt is set on the tombstone an erasure leaves in the lead's
+	// place: nothing else of the person is kept.
+	ErasedAt *time.Time `json:"erasedAt,omitempty"`
+}
+
+// Erased reports whether r is the tombstone of an erasure that covers the
+// touch point: one recorded before (a retried form, a re-uploaded file)
+// or dated before it (an old scan uploaded late). The person coming back
+// later, with a new touch point, is not covered.
+func (r *Record) Erased(t TouchPoint) bool {
+	return r != nil && r.ErasedAt != nil && (r.HasTouch(t.ID) || !t.At.After(*r.ErasedAt))
+}
+
+// Retain sets when the lead expires: days after its last change while it
+// has never qualified, never once it has.
+func (r *Record) Retain(days int) {
+	r.ExpiresAt = nil
+	if days <= 0 || r.Qualified() {
+		return
+	}
+	t := r.UpdatedAt.Add(time.Duration(days) * 24 * time.Hour)
+	r.ExpiresAt = &t
+}
+
+// Qualified reports whether the lead ever reached mql.
+func (r *Record) Qualified() bool {
+	if r.Stage == StageMQL || r.Stage.SetBySales() {
+		return true
+	}
+	for _, h := range r.History {
+		if h.To == StageMQL {
+			return true
+		}
+	}
+	return false
 }
 
 // Enrollment is a lead's place in a nurture track.
@@ -92,6 +135,13 @@ func (r *Record) HasTouch(id string) bool {
 // result is a new Record, r is not changed. duplicate is true, and next nil,
 // when the touch point is already recorded.
 func Apply(r *Record, s *Submission, now time.Time) (next *Record, duplicate bool) {
+	if r != nil && r.ErasedAt != nil {
+		// After an erasure the person starts afresh: nothing of the old
+		// lead is left to merge, only the tombstone's revision.
+		n, _ := Apply(nil, s, now)
+		n.Rev = r.Rev
+		return n, false
+	}
 	if r != nil && r.HasTouch(s.Touch.ID) {
 		return nil, true
 	}
