@@ -29,7 +29,12 @@ import (
 // test: the flow is asynchronous; the deadline only bounds a broken run.
 func eventually(t *testing.T, what string, check func() bool) {
 	t.Helper()
-	deadline := time.Now().Add(60 * time.Second)
+	eventuallyWithin(t, 60*time.Second, what, check)
+}
+
+func eventuallyWithin(t *testing.T, limit time.Duration, what string, check func() bool) {
+	t.Helper()
+	deadline := time.Now().Add(limit)
 	for !check() {
 		if time.Now().After(deadline) {
 			t.Fatalf("%s never happened", what)

@@ -19,6 +19,8 @@ import (
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/aws/ratelimit"
+	"github.com/aws/aws-sdk-go-v2/aws/retry"
 	"github.com/aws/aws-sdk-go-v2/config"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/aws/aws-sdk-go-v2/service/sqs"
@@ -27,6 +29,7 @@ import (
 
 	"github.com/leadgate/leadgate/internal/campaign"
 	"github.com/leadgate/leadgate/internal/dynamo"
+	"github.com/leadgate/leadgate/internal/faults"
 	"github.com/leadgate/leadgate/internal/httpapi"
 	"github.com/leadgate/leadgate/internal/sales"
 	"github.com/leadgate/leadgate/internal/samtemplate"
@@ -43,8 +46,11 @@ type Options struct {
 	// NoConsumers leaves the queues to someone else (a CRM sync, a test
 	// reading the messages): the router still runs.
 	NoConsumers bool
-	Log         *slog.Logger
-	Out         io.Writer // what was started, for a person to read
+	// Faults, for tests only, fails a share of the functions' AWS calls and
+	// crashes a share of consumer batches midway.
+	Faults *faults.Injector
+	Log    *slog.Logger
+	Out    io.Writer // what was started, for a person to read
 }
 
 // System is leadgate running locally.
@@ -103,6 +109,21 @@ func Start(ctx context.Context, cfg aws.Config, opt Options) (*System, error) {
 		fmt.Fprintf(out, "queue  %-28s %s\n", id, res.Queues[id])
 	}
 
+	// The functions' clients get the fault injector; leadgate local's own
+	// (provisioning, polling: the parts AWS runs) do not.
+	fcfg := cfg
+	if opt.Faults != nil {
+		fcfg.APIOptions = append(slices.Clone(cfg.APIOptions), opt.Faults.APIOption)
+		// The SDK's own backoff (up to 20 s) and retry quota are for real
+		// outages; under a steady 10% of injected failures they would only
+		// stretch the test. Same retries, short waits, no quota.
+		fcfg.Retryer = func() aws.Retryer {
+			return retry.NewStandard(func(o *retry.StandardOptions) {
+				o.MaxBackoff = 20 * time.Millisecond
+				o.RateLimiter = ratelimit.None
+			})
+		}
+	}
 	handlers := map[string]httpapi.Handler{}
 	for _, f := range t.Functions() {
 		build, ok := httpFunctions[f.LogicalID]
@@ -113,7 +134,7 @@ func Start(ctx context.Context, cfg aws.Config, opt Options) (*System, error) {
 		if err != nil {
 			return nil, fmt.Errorf("%s: %w", f.LogicalID, err)
 		}
-		h, err := build(cfg, func(k string) string { return env[k] }, log.With("function", f.LogicalID))
+		h, err := build(fcfg, func(k string) string { return env[k] }, log.With("function", f.LogicalID))
 		if err != nil {
 			return nil, fmt.Errorf("wire %s: %w", f.LogicalID, err)
 		}
@@ -158,22 +179,22 @@ func Start(ctx context.Context, cfg aws.Config, opt Options) (*System, error) {
 			if !ok {
 				return fail(fmt.Errorf("template.yaml gives %s a stream trigger, which leadgate local has no wiring for", tr.function))
 			}
-			h, err := build(cfg, getenv, flog)
+			h, err := build(fcfg, getenv, flog)
 			if err != nil {
 				return fail(fmt.Errorf("wire %s: %w", tr.function, err))
 			}
-			ps.streamLoop(pctx, cfg, tr, h, q, flog)
+			ps.streamLoop(pctx, cfg, tr, crashingStream(opt.Faults, h), q, flog)
 			fmt.Fprintf(out, "stream %-28s → %s (batch %d)\n", "LeadsTable", tr.function, tr.batchSize)
 		case tr.queueURL != "" && !opt.NoConsumers:
 			build, ok := queueFunctions[tr.function]
 			if !ok {
 				return fail(fmt.Errorf("template.yaml gives %s a queue trigger, which leadgate local has no wiring for", tr.function))
 			}
-			h, err := build(cfg, getenv, flog)
+			h, err := build(fcfg, getenv, flog)
 			if err != nil {
 				return fail(fmt.Errorf("wire %s: %w", tr.function, err))
 			}
-			ps.queueLoop(pctx, q, tr, h, flog)
+			ps.queueLoop(pctx, q, tr, crashingQueue(opt.Faults, h), flog)
 			fmt.Fprintf(out, "queue  %-28s → %s (batch %d)\n", tr.queueURL[strings.LastIndexByte(tr.queueURL, '/')+1:], tr.function, tr.batchSize)
 		}
 	}

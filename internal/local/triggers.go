@@ -18,6 +18,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/sqs"
 	sqstypes "github.com/aws/aws-sdk-go-v2/service/sqs/types"
 
+	"github.com/leadgate/leadgate/internal/faults"
 	"github.com/leadgate/leadgate/internal/queue"
 	"github.com/leadgate/leadgate/internal/samtemplate"
 	"github.com/leadgate/leadgate/internal/stream"
@@ -275,6 +276,17 @@ func attribute(v st.AttributeValue) events.DynamoDBAttributeValue {
 // queueLoop receives up to the batch size, hands the batch to the
 // function, deletes what it handled and lets the failures come back.
 func (p *pollers) queueLoop(ctx context.Context, q *sqs.Client, tr trigger, h queue.Handler, log *slog.Logger) {
+	// Lambda polls a queue with several pollers at once; so does local, so
+	// concurrent consumers are the normal case here too.
+	for range queuePollers {
+		p.queuePoller(ctx, q, tr, h, log)
+	}
+}
+
+// queuePollers is how many batches of one queue are handled at once.
+const queuePollers = 3
+
+func (p *pollers) queuePoller(ctx context.Context, q *sqs.Client, tr trigger, h queue.Handler, log *slog.Logger) {
 	p.wg.Add(1)
 	go func() {
 		defer p.wg.Done()
@@ -330,5 +342,39 @@ func sleep(ctx context.Context, d time.Duration) {
 	select {
 	case <-ctx.Done():
 	case <-time.After(d):
+	}
+}
+
+// crashingStream makes a stream function crash halfway through a share of
+// its batches, as a function killed by a timeout or an out-of-memory would:
+// the first half's effects happen, then the whole batch fails.
+func crashingStream(in *faults.Injector, h stream.Handler) stream.Handler {
+	if in == nil {
+		return h
+	}
+	return func(ctx context.Context, ev events.DynamoDBEvent) (events.DynamoDBEventResponse, error) {
+		if len(ev.Records) > 1 && in.Crash() {
+			half := ev
+			half.Records = ev.Records[:len(ev.Records)/2]
+			_, _ = h(ctx, half)
+			return events.DynamoDBEventResponse{}, errors.New("injected crash")
+		}
+		return h(ctx, ev)
+	}
+}
+
+// crashingQueue does the same to a queue consumer.
+func crashingQueue(in *faults.Injector, h queue.Handler) queue.Handler {
+	if in == nil {
+		return h
+	}
+	return func(ctx context.Context, ev events.SQSEvent) (events.SQSEventResponse, error) {
+		if len(ev.Records) > 1 && in.Crash() {
+			half := ev
+			half.Records = ev.Records[:len(ev.Records)/2]
+			_, _ = h(ctx, half)
+			return events.SQSEventResponse{}, errors.New("injected crash")
+		}
+		return h(ctx, ev)
 	}
 }
