@@ -87,6 +87,7 @@ bench:
 	# server would measure instead of leadgate.
 	for i in 1 2; do $(GO) test -run '^$$' -bench BadgeScanImport -benchtime 1x ./internal/local/ | tee -a bench.out; done
 	$(GO) test -run '^$$' -bench Reader -benchmem ./internal/badgescan/ | tee -a bench.out
+	$(GO) test -run '^$$' -bench ColdStart -benchtime 1x ./internal/runtimeapi/ 2>&1 | tee -a bench.out
 
 # Every decoder that meets outside input has a fuzz target. make test runs
 # each for a few seconds; `make fuzz` runs them for a minute each.
