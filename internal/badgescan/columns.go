@@ -4,6 +4,7 @@ import (
 	_ "embed"
 	"fmt"
 	"slices"
+	"sync"
 
 	"go.yaml.in/yaml/v3"
 
@@ -25,8 +26,9 @@ const (
 //go:embed columns.yaml
 var columnsYAML []byte
 
-// knownHeaders maps a folded header spelling to what the column holds.
-var knownHeaders = func() map[string]string {
+// knownHeaders maps a folded header spelling to what the column holds. It
+// is read on first use, not at start-up, to keep cold starts short.
+var knownHeaders = sync.OnceValue(func() map[string]string {
 	var table map[string][]string
 	if err := yaml.Unmarshal(columnsYAML, &table); err != nil {
 		panic(fmt.Sprintf("badgescan: columns.yaml: %v", err))
@@ -42,7 +44,7 @@ var knownHeaders = func() map[string]string {
 		}
 	}
 	return m
-}()
+})
 
 // Column is one header of the file and what it was mapped to ("" when the
 // column was ignored).
@@ -70,7 +72,7 @@ func mapColumns(d *campaign.Definition, header []string) mapping {
 		k := intake.Key(h)
 		target, ok := own[k]
 		if !ok {
-			target, ok = knownHeaders[k]
+			target, ok = knownHeaders()[k]
 		}
 		if !ok {
 			target, ok = intake.FieldFor(d, h)

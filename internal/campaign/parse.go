@@ -10,6 +10,7 @@ import (
 	"io"
 	"regexp"
 	"strings"
+	"sync"
 
 	"go.yaml.in/yaml/v3"
 
@@ -44,9 +45,9 @@ func Parse(doc []byte) (*Definition, error) {
 }
 
 var (
-	yamlLine    = regexp.MustCompile(`^(?:yaml: )?line (\d+): (.*)$`)
-	yamlUnknown = regexp.MustCompile(`^field (\S+) not found in type \S+$`)
-	yamlType    = regexp.MustCompile(`^cannot unmarshal !!(\w+) ` + "`" + `(.*)` + "`" + ` into (\S+)$`)
+	yamlLine    = lazyRegexp(`^(?:yaml: )?line (\d+): (.*)$`)
+	yamlUnknown = lazyRegexp(`^field (\S+) not found in type \S+$`)
+	yamlType    = lazyRegexp(`^cannot unmarshal !!(\w+) ` + "`" + `(.*)` + "`" + ` into (\S+)$`)
 )
 
 // yamlProblems turns the YAML library's messages, which name Go types, into
@@ -62,12 +63,12 @@ func yamlProblems(err error) []leadgate.Problem {
 	out := make([]leadgate.Problem, 0, len(msgs))
 	for _, m := range msgs {
 		p := leadgate.Problem{Message: m}
-		if g := yamlLine.FindStringSubmatch(m); g != nil {
+		if g := yamlLine().FindStringSubmatch(m); g != nil {
 			p.Path, p.Message = "line "+g[1], g[2]
 		}
-		if g := yamlUnknown.FindStringSubmatch(p.Message); g != nil {
+		if g := yamlUnknown().FindStringSubmatch(p.Message); g != nil {
 			p.Message = fmt.Sprintf("unknown key %q", g[1])
-		} else if g := yamlType.FindStringSubmatch(p.Message); g != nil {
+		} else if g := yamlType().FindStringSubmatch(p.Message); g != nil {
 			p.Message = fmt.Sprintf("%q is a %s, want %s", g[2], yamlKind(g[1]), goKind(g[3]))
 		}
 		out = append(out, p)
@@ -113,4 +114,10 @@ func (d *Definition) Digest() string {
 	}
 	sum := sha256.Sum256(b)
 	return hex.EncodeToString(sum[:])
+}
+
+// lazyRegexp compiles a pattern on first use: compiling at start-up would
+// add to every function's cold start, used or not.
+func lazyRegexp(pattern string) func() *regexp.Regexp {
+	return sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(pattern) })
 }

@@ -3,7 +3,6 @@ package campaign
 import (
 	"fmt"
 	"net/url"
-	"regexp"
 	"slices"
 	"strings"
 	"time"
@@ -28,8 +27,8 @@ const (
 )
 
 var (
-	idPattern    = regexp.MustCompile(`^[a-z0-9][a-z0-9-]{0,62}$`)
-	fieldPattern = regexp.MustCompile(`^[a-z][a-zA-Z0-9]{0,39}$`)
+	idPattern    = lazyRegexp(`^[a-z0-9][a-z0-9-]{0,62}$`)
+	fieldPattern = lazyRegexp(`^[a-z][a-zA-Z0-9]{0,39}$`)
 )
 
 // Validate normalizes d in place (trims text, turns country names into ISO
@@ -84,7 +83,7 @@ func (v *validator) identity(now time.Time) {
 	switch {
 	case d.ID == "":
 		v.fail("id", "required")
-	case !idPattern.MatchString(d.ID):
+	case !idPattern().MatchString(d.ID):
 		v.fail("id", "%q: use lower-case letters, digits and dashes, at most 63", d.ID)
 	}
 	switch {
@@ -130,7 +129,7 @@ func (v *validator) customFields() {
 		f.Type = strings.ToLower(strings.TrimSpace(f.Type))
 		f.Label = strings.TrimSpace(f.Label)
 		switch {
-		case !fieldPattern.MatchString(f.Name):
+		case !fieldPattern().MatchString(f.Name):
 			v.fail(path+".name", "%q: want a camelCase name like timeframe or cloudSpend", f.Name)
 		case lead.IsBuiltinField(f.Name):
 			v.fail(path+".name", "%q is a built-in contact field; do not declare it", f.Name)
@@ -217,7 +216,7 @@ func (v *validator) intake() {
 		v.fail("intake.minFillSeconds", "%d: want 0 to 600 seconds", *in.MinFillSeconds)
 	}
 	for i, h := range in.HiddenFields {
-		if !fieldPattern.MatchString(h) {
+		if !fieldPattern().MatchString(h) {
 			v.fail(fmt.Sprintf("intake.hiddenFields[%d]", i), "%q: want a name like partnerId", h)
 		} else if v.known(h) {
 			v.fail(fmt.Sprintf("intake.hiddenFields[%d]", i), "%q is a field of the person; a hidden field is kept on the touch point", h)

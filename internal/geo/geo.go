@@ -3,41 +3,49 @@ package geo
 import (
 	"slices"
 	"strings"
+	"sync"
 	"unicode"
 	"unicode/utf8"
 )
 
-var (
+// tables are the lookups over the country table. They are built on first
+// use rather than at start-up: a function that never reads a country pays
+// nothing for them in its cold start.
+type tables struct {
 	// byAlpha2 is keyed by the canonical upper-case code so Region, Name and
 	// the Country fast path never need to normalize.
-	byAlpha2 = make(map[string]*country, len(countries))
-
+	byAlpha2 map[string]*country
 	// byKey holds every accepted spelling (codes, name, aliases) in
 	// normalized form, so Country does a single lookup after cleaning.
-	byKey = make(map[string]*country, len(countries)*4)
-
+	byKey map[string]*country
 	// byRegion is sorted once here; InRegion hands out copies.
-	byRegion = make(map[string][]string, len(regions))
-)
+	byRegion map[string][]string
+}
 
-func init() {
+var lookup = sync.OnceValue(func() *tables {
+	t := &tables{
+		byAlpha2: make(map[string]*country, len(countries)),
+		byKey:    make(map[string]*country, len(countries)*4),
+		byRegion: make(map[string][]string, len(regions)),
+	}
 	for i := range countries {
 		row := &countries[i]
-		byAlpha2[row.alpha2] = row
-		byRegion[row.region] = append(byRegion[row.region], row.alpha2)
+		t.byAlpha2[row.alpha2] = row
+		t.byRegion[row.region] = append(t.byRegion[row.region], row.alpha2)
 		for _, s := range row.spellings() {
 			k := normalize(s)
 			// First row wins so a table conflict cannot silently reroute an
 			// earlier country; TestNoConflicts names the offending rows.
-			if _, dup := byKey[k]; !dup {
-				byKey[k] = row
+			if _, dup := t.byKey[k]; !dup {
+				t.byKey[k] = row
 			}
 		}
 	}
-	for _, codes := range byRegion {
+	for _, codes := range t.byRegion {
 		slices.Sort(codes)
 	}
-}
+	return t
+})
 
 // spellings lists everything Country accepts for the row, so init and the
 // tests cannot disagree about which fields are matched.
@@ -56,7 +64,7 @@ func (c *country) spellings() []string {
 func Country(s string) (code string, ok bool) {
 	// Most values have already been through Country once (stored leads,
 	// re-qualification), so a canonical code skips normalization entirely.
-	if row, ok := byAlpha2[s]; ok {
+	if row, ok := lookup().byAlpha2[s]; ok {
 		return row.alpha2, true
 	}
 	// Cleaning into a stack buffer and indexing with string(bytes) lets the
@@ -67,7 +75,7 @@ func Country(s string) (code string, ok bool) {
 	if len(b) == 0 {
 		return "", false
 	}
-	row, ok := byKey[string(b)]
+	row, ok := lookup().byKey[string(b)]
 	if !ok {
 		return "", false
 	}
@@ -113,7 +121,7 @@ func appendNormalized(dst []byte, s string) []byte {
 // upper-case alpha-2 code. Callers normalize with Country first; accepting
 // loose input here would hide places that skipped it.
 func Region(code string) (region string, ok bool) {
-	row, ok := byAlpha2[code]
+	row, ok := lookup().byAlpha2[code]
 	if !ok {
 		return "", false
 	}
@@ -146,7 +154,7 @@ func canonicalRegion(s string) (string, bool) {
 // Name returns the English short name for an upper-case alpha-2 code
 // ("DE" -> "Germany").
 func Name(code string) (string, bool) {
-	row, ok := byAlpha2[code]
+	row, ok := lookup().byAlpha2[code]
 	if !ok {
 		return "", false
 	}
@@ -161,5 +169,5 @@ func InRegion(region string) []string {
 	if !ok {
 		return nil
 	}
-	return slices.Clone(byRegion[r])
+	return slices.Clone(lookup().byRegion[r])
 }

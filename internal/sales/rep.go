@@ -10,6 +10,7 @@ import (
 	"regexp"
 	"slices"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/leadgate/leadgate/internal/geo"
@@ -33,7 +34,7 @@ type Rep struct {
 	LastAssignedAt time.Time `json:"lastAssignedAt,omitzero" yaml:"-"`
 }
 
-var repID = regexp.MustCompile(`^[a-z0-9][a-z0-9._-]{0,62}$`)
+var repID = lazyRegexp(`^[a-z0-9][a-z0-9._-]{0,62}$`)
 
 // Validate normalizes r (country names to codes, regions upper case) and
 // lists every problem.
@@ -43,7 +44,7 @@ func (r *Rep) Validate() error {
 		problems = append(problems, leadgate.Problem{Path: path, Message: fmt.Sprintf(format, args...)})
 	}
 	r.ID, r.Name, r.Email = strings.TrimSpace(r.ID), strings.TrimSpace(r.Name), strings.ToLower(strings.TrimSpace(r.Email))
-	if !repID.MatchString(r.ID) {
+	if !repID().MatchString(r.ID) {
 		fail("id", "%q: use lower-case letters, digits, dots, dashes", r.ID)
 	}
 	if r.Name == "" {
@@ -111,3 +112,9 @@ func Candidates(reps []Rep, country string) []Rep {
 // ErrRepFull is what a store reports when the rep filled up or went
 // inactive since they were read: the assigner tries the next one.
 var ErrRepFull = errors.New("the rep has no room")
+
+// lazyRegexp compiles a pattern on first use: compiling at start-up would
+// add to every function's cold start, used or not.
+func lazyRegexp(pattern string) func() *regexp.Regexp {
+	return sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(pattern) })
+}
