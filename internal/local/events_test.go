@@ -11,6 +11,7 @@ import (
 
 	"github.com/aws/aws-lambda-go/events"
 
+	"github.com/leadgate/leadgate/internal/httpapi"
 	"github.com/leadgate/leadgate/internal/wiring"
 )
 
@@ -37,18 +38,7 @@ func TestSampleEvents(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.file, func(t *testing.T) {
-			b, err := os.ReadFile("../../events/" + tt.file)
-			if err != nil {
-				t.Fatal(err)
-			}
-			var ev events.APIGatewayV2HTTPRequest
-			if err := json.Unmarshal(b, &ev); err != nil {
-				t.Fatal(err)
-			}
-			resp, err := h(context.Background(), ev)
-			if err != nil {
-				t.Fatal(err)
-			}
+			resp := invokeSample(t, h, tt.file)
 			if resp.StatusCode != tt.status || resp.Headers["Content-Type"] != tt.contentType || !strings.Contains(resp.Body, tt.contains) {
 				t.Errorf("%d %s\n%s", resp.StatusCode, resp.Headers["Content-Type"], resp.Body)
 			}
@@ -78,18 +68,7 @@ func TestIntakeSampleEvents(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.file, func(t *testing.T) {
-			b, err := os.ReadFile("../../events/" + tt.file)
-			if err != nil {
-				t.Fatal(err)
-			}
-			var ev events.APIGatewayV2HTTPRequest
-			if err := json.Unmarshal(b, &ev); err != nil {
-				t.Fatal(err)
-			}
-			resp, err := h(context.Background(), ev)
-			if err != nil {
-				t.Fatal(err)
-			}
+			resp := invokeSample(t, h, tt.file)
 			if resp.StatusCode != tt.status || resp.Headers[tt.header] == "" || !strings.Contains(resp.Body, tt.contains) {
 				t.Errorf("%d %v\n%s", resp.StatusCode, resp.Headers, resp.Body)
 			}
@@ -106,7 +85,16 @@ func TestBadgeScanSampleEvent(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	b, err := os.ReadFile("../../events/badge-scans-upload.json")
+	resp := invokeSample(t, h, "badge-scans-upload.json")
+	if resp.StatusCode != 200 || !strings.Contains(resp.Body, `"rowsRead": 8`) || !strings.Contains(resp.Body, `"leadsCreated": 5`) {
+		t.Errorf("%d %s", resp.StatusCode, resp.Body)
+	}
+}
+
+// invokeSample hands an events/ file to a handler as Lambda would.
+func invokeSample(t *testing.T, h httpapi.Handler, file string) events.APIGatewayV2HTTPResponse {
+	t.Helper()
+	b, err := os.ReadFile("../../events/" + file)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -118,7 +106,5 @@ func TestBadgeScanSampleEvent(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if resp.StatusCode != 200 || !strings.Contains(resp.Body, `"rowsRead": 8`) || !strings.Contains(resp.Body, `"leadsCreated": 5`) {
-		t.Errorf("%d %s", resp.StatusCode, resp.Body)
-	}
+	return resp
 }

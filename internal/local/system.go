@@ -184,7 +184,7 @@ func Start(ctx context.Context, cfg aws.Config, opt Options) (*System, error) {
 				return fail(fmt.Errorf("wire %s: %w", tr.function, err))
 			}
 			ps.streamLoop(pctx, cfg, tr, crashingStream(opt.Faults, h), q, flog)
-			fmt.Fprintf(out, "stream %-28s → %s (batch %d)\n", "LeadsTable", tr.function, tr.batchSize)
+			fmt.Fprintf(out, "stream %-28s → %s (batch %d)\n", streamTable(tr.streamARN), tr.function, tr.batchSize)
 		case tr.queueURL != "" && !opt.NoConsumers:
 			build, ok := queueFunctions[tr.function]
 			if !ok {
@@ -353,4 +353,11 @@ func ConfigureReps(ctx context.Context, store *dynamo.SalesStore, dir string, ou
 		}
 	}
 	return nil
+}
+
+// streamTable names the table of a stream ARN (…:table/NAME/stream/…).
+func streamTable(arn string) string {
+	_, rest, _ := strings.Cut(arn, ":table/")
+	name, _, _ := strings.Cut(rest, "/")
+	return name
 }

@@ -44,21 +44,21 @@ func (r Resolver) intrinsic(m map[string]any) (string, error) {
 			if v, ok := r.Refs[name]; ok {
 				return v, nil
 			}
-			return "", fmt.Errorf("Ref %s: nothing local stands for it", name)
+			return "", fmt.Errorf("resolve Ref %s: nothing local stands for it", name)
 		case "Fn::GetAtt":
 			parts, _ := arg.([]any)
 			if len(parts) != 2 {
-				return "", fmt.Errorf("Fn::GetAtt %v: want [resource, attribute]", arg)
+				return "", fmt.Errorf("resolve Fn::GetAtt %v: want [resource, attribute]", arg)
 			}
 			key := fmt.Sprint(parts[0]) + "." + fmt.Sprint(parts[1])
 			if v, ok := r.Attrs[key]; ok {
 				return v, nil
 			}
-			return "", fmt.Errorf("Fn::GetAtt %s: nothing local stands for it", key)
+			return "", fmt.Errorf("resolve Fn::GetAtt %s: nothing local stands for it", key)
 		case "Fn::Sub":
 			s, ok := arg.(string)
 			if !ok {
-				return "", fmt.Errorf("Fn::Sub with variables is not supported locally")
+				return "", fmt.Errorf("resolve Fn::Sub: a variables map is not supported locally")
 			}
 			var err error
 			out := subVar.ReplaceAllStringFunc(s, func(m string) string {
@@ -79,7 +79,7 @@ func (r Resolver) intrinsic(m map[string]any) (string, error) {
 		case "Fn::Join":
 			parts, _ := arg.([]any)
 			if len(parts) != 2 {
-				return "", fmt.Errorf("Fn::Join %v: want [separator, list]", arg)
+				return "", fmt.Errorf("resolve Fn::Join %v: want [separator, list]", arg)
 			}
 			sep, _ := parts[0].(string)
 			items, _ := parts[1].([]any)
