@@ -94,10 +94,6 @@ func (im *Importer) Import(ctx context.Context, campaignID string, file io.Reade
 		return nil, leadgate.Errorf(leadgate.EBADREQUEST, "The file cannot be read as CSV: %v", err)
 	}
 	m := mapColumns(p.Definition, r.Header())
-	retention := 0
-	if rt := p.Definition.Retention; rt != nil {
-		retention = rt.UnqualifiedDays
-	}
 	if !m.has(lead.FieldEmail) {
 		return nil, leadgate.Invalid("The file has no email column.", []leadgate.Problem{{
 			Path:    "columns",
@@ -120,7 +116,7 @@ func (im *Importer) Import(ctx context.Context, campaignID string, file io.Reade
 		go func() {
 			defer wg.Done()
 			for j := range queues[i] {
-				outcome, err := im.write(ctx, j, rules, retention, now)
+				outcome, err := im.write(ctx, p.Definition, j, rules, now)
 				mu.Lock()
 				rep.Warnings = append(rep.Warnings, j.warns...)
 				switch {
@@ -132,11 +128,11 @@ func (im *Importer) Import(ctx context.Context, campaignID string, file io.Reade
 					rep.Rejected = append(rep.Rejected, RowIssue{j.row.Number, j.row.Line, leadgate.ErrorMessage(err)})
 				default:
 					switch outcome {
-					case created:
+					case intake.Created:
 						rep.LeadsCreated++
-					case updated:
+					case intake.Updated:
 						rep.LeadsUpdated++
-					case unchanged:
+					case intake.Unchanged:
 						rep.AlreadyImported++
 					}
 				}
@@ -202,39 +198,9 @@ func (im *Importer) Import(ctx context.Context, campaignID string, file io.Reade
 	return rep, nil
 }
 
-type outcome int
-
-const (
-	created outcome = iota
-	updated
-	unchanged
-)
-
-func (im *Importer) write(ctx context.Context, j job, rules *qualify.Rulebook, retention int, now time.Time) (outcome, error) {
-	dup := false
-	_, isNew, err := im.leads.Upsert(ctx, lead.IDFor(j.email), nil, func(current *lead.Record) (*lead.Record, error) {
-		if current.Erased(j.sub.Touch) {
-			return nil, lead.ErrErased
-		}
-		next, d := lead.Apply(current, j.sub, now)
-		if dup = d; d {
-			return nil, nil
-		}
-		var v lead.Verdict
-		rules.Evaluate(&v, &next.Lead, next.Touches, now)
-		next.Judge(v)
-		next.Retain(retention)
-		return next, nil
-	})
-	switch {
-	case err != nil:
-		return 0, err
-	case dup:
-		return unchanged, nil
-	case isNew:
-		return created, nil
-	}
-	return updated, nil
+func (im *Importer) write(ctx context.Context, d *campaign.Definition, j job, rules *qualify.Rulebook, now time.Time) (intake.Outcome, error) {
+	_, outcome, err := intake.Capture(ctx, im.leads, d, rules, j.sub, now)
+	return outcome, err
 }
 
 // rowJob turns a row into a submission, or says why the row is rejected.
@@ -248,20 +214,20 @@ func rowJob(p *campaign.Published, m mapping, row Row, now time.Time) (job, stri
 	if rawEmail == "" {
 		return j, "no email"
 	}
-	email, problem := intake.NormalizeField(d, lead.FieldEmail, rawEmail)
+	email, _, problem := intake.NormalizeField(d, lead.FieldEmail, rawEmail)
 	if problem != "" {
 		return j, "invalid email: " + problem
 	}
 	j.email = email
 	sub := &lead.Submission{
 		Fields: map[string]string{lead.FieldEmail: email},
-		Touch:  lead.TouchPoint{Type: d.Intake.TouchPoint, At: now, Campaign: d.ID, Version: p.Version, Source: "badge-scan"},
+		Touch:  lead.TouchPoint{Type: d.Intake.TouchPoint, At: now, ReceivedAt: now, Campaign: d.ID, Version: p.Version, Source: lead.SourceBadgeScan},
 	}
 	for _, f := range m.fields() {
 		if f == lead.FieldEmail {
 			continue
 		}
-		v, problem := intake.NormalizeField(d, f, m.value(row.Fields, f))
+		v, _, problem := intake.NormalizeField(d, f, m.value(row.Fields, f))
 		if problem != "" {
 			warn("%s dropped: %s", f, problem)
 			continue

@@ -35,7 +35,7 @@ func Parse(doc []byte) (*Definition, error) {
 	dec.KnownFields(true)
 	var d Definition
 	if err := dec.Decode(&d); err != nil {
-		return nil, leadgate.Invalid("The definition could not be read.", yamlProblems(err))
+		return nil, leadgate.Invalid("The definition could not be read.", YAMLProblems(err))
 	}
 	var extra yaml.Node
 	if err := dec.Decode(&extra); !errors.Is(err, io.EOF) {
@@ -50,9 +50,9 @@ var (
 	yamlType    = lazyRegexp(`^cannot unmarshal !!(\w+) ` + "`" + `(.*)` + "`" + ` into (\S+)$`)
 )
 
-// yamlProblems turns the YAML library's messages, which name Go types, into
+// YAMLProblems turns the YAML library's messages, which name Go types, into
 // ones that name the line and what the author wrote.
-func yamlProblems(err error) []leadgate.Problem {
+func YAMLProblems(err error) []leadgate.Problem {
 	var msgs []string
 	var te *yaml.TypeError
 	if errors.As(err, &te) {

@@ -83,7 +83,7 @@ func (v *validator) identity(now time.Time) {
 	switch {
 	case d.ID == "":
 		v.fail("id", "required")
-	case !idPattern().MatchString(d.ID):
+	case !ValidID(d.ID):
 		v.fail("id", "%q: use lower-case letters, digits and dashes, at most 63", d.ID)
 	}
 	switch {
@@ -492,3 +492,6 @@ func sortedKeys[V any](m map[string]V) []string {
 	slices.Sort(keys)
 	return keys
 }
+
+// ValidID reports whether id can be a campaign's id.
+func ValidID(id string) bool { return idPattern().MatchString(id) }

@@ -77,10 +77,9 @@ func leadKey(id string) map[string]types.AttributeValue {
 // were new; if they are not, the failed condition hands back the stored item
 // (ReturnValuesOnConditionCheckFailure), change runs on it, and the write is
 // retried on that revision. A new person costs one write, a known one two,
-// and there is never a read. A caller that already read the lead passes it
-// as known and starts at its revision.
-func (s *LeadStore) Upsert(ctx context.Context, id string, known *lead.Record, change func(*lead.Record) (*lead.Record, error)) (*lead.Record, bool, error) {
-	current := known
+// and there is never a read.
+func (s *LeadStore) Upsert(ctx context.Context, id string, change func(*lead.Record) (*lead.Record, error)) (*lead.Record, bool, error) {
+	var current *lead.Record
 	for range maxUpsertRounds {
 		next, err := change(current)
 		if err != nil {

@@ -28,8 +28,19 @@ var AllScopes = []string{ScopeCampaignsRead, ScopeCampaignsWrite, ScopeLeadsRead
 
 // caller is who the authorizer says is calling.
 type caller struct {
-	id     string
+	id     string // who, for the record: email, user name, client or subject
 	scopes []string
+	claims map[string]string
+}
+
+// DefaultRepClaim is the token claim that names the rep calling: Cognito
+// puts the user name there, and rep ids are user names.
+const DefaultRepClaim = "username"
+
+// repID is the rep the caller is, by the one claim that names reps; "" when
+// the token has none, and then it cannot act as a rep.
+func (c caller) repID(claim string) string {
+	return strings.TrimSpace(c.claims[claim])
 }
 
 func callerOf(req *events.APIGatewayV2HTTPRequest) (caller, error) {
@@ -37,7 +48,7 @@ func callerOf(req *events.APIGatewayV2HTTPRequest) (caller, error) {
 	if a == nil || a.JWT == nil {
 		return caller{}, leadgate.Errorf(leadgate.EUNAUTHORIZED, "This route needs a bearer token.")
 	}
-	c := caller{scopes: a.JWT.Scopes}
+	c := caller{scopes: a.JWT.Scopes, claims: a.JWT.Claims}
 	// Cognito and most IdPs put scopes in a space-separated "scope" claim;
 	// API Gateway fills Scopes only for some token types.
 	if s := a.JWT.Claims["scope"]; s != "" {

@@ -8,9 +8,12 @@ import (
 	"encoding/base64"
 	"encoding/json"
 	"errors"
+	"fmt"
+	"io"
 	"log/slog"
 	"mime"
 	"net/http"
+	"reflect"
 	"strings"
 	"time"
 
@@ -36,12 +39,21 @@ type router struct {
 
 func (rt *router) handle(ctx context.Context, req events.APIGatewayV2HTTPRequest) (events.APIGatewayV2HTTPResponse, error) {
 	start := time.Now()
+	ctx, cancel := context.WithTimeout(ctx, budget(ctx))
+	defer cancel()
 	var resp events.APIGatewayV2HTTPResponse
-	var err error
-	if r, ok := rt.routes[req.RouteKey]; ok {
-		resp, err = r(ctx, &req)
-	} else {
+	r, ok := rt.routes[req.RouteKey]
+	err := checkIDs(&req)
+	switch {
+	case !ok:
 		err = leadgate.Errorf(leadgate.ENOTFOUND, "No route %s.", req.RouteKey)
+	case err == nil:
+		resp, err = r(ctx, &req)
+	}
+	if err != nil && ctx.Err() != nil && leadgate.ErrorCode(err) == leadgate.EINTERNAL {
+		// A dependency did not answer within the deadline: the caller may
+		// retry (every write is conditional or idempotent).
+		err = &leadgate.Error{Code: leadgate.EUNAVAILABLE, Message: "The service is busy; try again in a few seconds.", Cause: err}
 	}
 	var a *answered
 	switch {
@@ -49,6 +61,13 @@ func (rt *router) handle(ctx context.Context, req events.APIGatewayV2HTTPRequest
 		resp, err = a.resp, a.err
 	case err != nil:
 		resp = errorResponse(err)
+	}
+	if resp.Headers == nil {
+		resp.Headers = map[string]string{}
+	}
+	resp.Headers["X-Content-Type-Options"] = "nosniff"
+	if _, set := resp.Headers["Cache-Control"]; !set {
+		resp.Headers["Cache-Control"] = "no-store"
 	}
 	attrs := []any{
 		slog.String("route", req.RouteKey),
@@ -64,6 +83,8 @@ func (rt *router) handle(ctx context.Context, req events.APIGatewayV2HTTPRequest
 		rt.log.InfoContext(ctx, "request", attrs...)
 	case leadgate.EINTERNAL:
 		rt.log.ErrorContext(ctx, "request", append(attrs, slog.String("error", err.Error()))...)
+	case leadgate.EUNAVAILABLE:
+		rt.log.WarnContext(ctx, "request", append(attrs, slog.String("code", code), slog.String("error", err.Error()))...)
 	default:
 		rt.log.InfoContext(ctx, "request", append(attrs, slog.String("code", code))...)
 	}
@@ -82,7 +103,23 @@ type answered struct {
 func (a *answered) Error() string { return a.err.Error() }
 func (a *answered) Unwrap() error { return a.err }
 
+// budget is how long a request may take: Lambda's deadline less a reserve
+// to answer in, or a default where there is no deadline.
+func budget(ctx context.Context) time.Duration {
+	const fallback = 10 * time.Second
+	d, ok := ctx.Deadline()
+	if !ok {
+		return fallback
+	}
+	left := time.Until(d)
+	return left - min(time.Second, left/5)
+}
+
+// retryAfter is what a 503 asks the caller to wait, in seconds.
+const retryAfter = "5"
+
 var statusOf = map[string]int{
+	leadgate.EUNAVAILABLE:  http.StatusServiceUnavailable,
 	leadgate.EBADREQUEST:   http.StatusBadRequest,
 	leadgate.EINVALID:      http.StatusUnprocessableEntity,
 	leadgate.ENOTFOUND:     http.StatusNotFound,
@@ -114,7 +151,11 @@ func errorResponse(err error) events.APIGatewayV2HTTPResponse {
 	body.Error.Code = code
 	body.Error.Message = leadgate.ErrorMessage(err)
 	body.Error.Problems = leadgate.ErrorProblems(err)
-	return jsonResponse(status, body)
+	resp := jsonResponse(status, body)
+	if status == http.StatusServiceUnavailable {
+		resp.Headers["Retry-After"] = retryAfter
+	}
+	return resp
 }
 
 func jsonResponse(status int, v any) events.APIGatewayV2HTTPResponse {
@@ -193,4 +234,55 @@ func accepts(req *events.APIGatewayV2HTTPRequest, mediaType string) bool {
 		}
 	}
 	return false
+}
+
+// jsonProblems says what is wrong with a JSON body in the API's words: the
+// decoder's own messages name Go types.
+func jsonProblems(err error) []leadgate.Problem {
+	var syntax *json.SyntaxError
+	var typ *json.UnmarshalTypeError
+	switch {
+	case errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF):
+		return []leadgate.Problem{{Message: "the JSON ends early"}}
+	case errors.As(err, &syntax):
+		return []leadgate.Problem{{Message: fmt.Sprintf("malformed JSON at byte %d", syntax.Offset)}}
+	case errors.As(err, &typ):
+		return []leadgate.Problem{{Path: typ.Field, Message: fmt.Sprintf("got %s, want %s", article(typ.Value), jsonKind(typ.Type))}}
+	}
+	if name, ok := strings.CutPrefix(err.Error(), "json: unknown field "); ok {
+		return []leadgate.Problem{{Path: strings.Trim(name, `"`), Message: "unknown field"}}
+	}
+	return []leadgate.Problem{{Message: "not valid JSON"}}
+}
+
+// jsonKind names what a Go type takes in JSON.
+func jsonKind(t reflect.Type) string {
+	switch t.Kind() {
+	case reflect.String:
+		return "text"
+	case reflect.Bool:
+		return "true or false"
+	case reflect.Slice, reflect.Array:
+		return "a list"
+	case reflect.Map, reflect.Struct:
+		return "an object"
+	case reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64, reflect.Uint, reflect.Uint8,
+		reflect.Uint16, reflect.Uint32, reflect.Uint64, reflect.Float32, reflect.Float64:
+		return "a number"
+	}
+	return "another kind of value"
+}
+
+// article puts the JSON decoder's word for a value ("array", "number") in
+// a sentence.
+func article(value string) string {
+	switch value {
+	case "array", "object":
+		return "an " + value
+	case "string":
+		return "text"
+	case "bool":
+		return "true or false"
+	}
+	return "a " + value
 }

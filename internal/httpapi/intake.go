@@ -85,7 +85,13 @@ func (in *Intake) submit(ctx context.Context, req *events.APIGatewayV2HTTPReques
 		return events.APIGatewayV2HTTPResponse{}, leadgate.Errorf(leadgate.EFORBIDDEN, "Origin %q may not post to this campaign.", header(req, "origin"))
 	}
 	htmlForm := mediaType(req) != "application/json" && !accepts(req, "application/json")
-	resp, err := in.accept(ctx, req, htmlForm)
+	// The visitor cookie counts only on a post from the campaign's own
+	// pages: any other site could make a browser post with it.
+	visitor := ""
+	if cors != nil {
+		visitor = cookie(req, visitorCookie)
+	}
+	resp, err := in.accept(ctx, req, htmlForm, visitor)
 	if err != nil {
 		resp = errorResponse(err)
 		if htmlForm && leadgate.ErrorCode(err) != leadgate.EINTERNAL {
@@ -102,7 +108,7 @@ func (in *Intake) submit(ctx context.Context, req *events.APIGatewayV2HTTPReques
 	return resp, nil
 }
 
-func (in *Intake) accept(ctx context.Context, req *events.APIGatewayV2HTTPRequest, htmlForm bool) (events.APIGatewayV2HTTPResponse, error) {
+func (in *Intake) accept(ctx context.Context, req *events.APIGatewayV2HTTPRequest, htmlForm bool, visitor string) (events.APIGatewayV2HTTPResponse, error) {
 	raw, err := body(req, MaxSubmissionBytes)
 	if err != nil {
 		return events.APIGatewayV2HTTPResponse{}, err
@@ -115,21 +121,39 @@ func (in *Intake) accept(ctx context.Context, req *events.APIGatewayV2HTTPReques
 		Values:         values,
 		IdempotencyKey: header(req, "idempotency-key"),
 		Referrer:       header(req, "referer"),
+		Visitor:        visitor,
 		ReceivedAt:     in.now(),
 	})
 	if err != nil {
 		return events.APIGatewayV2HTTPResponse{}, err
 	}
 	if htmlForm {
-		if res.Redirect == "" {
-			return textResponse(http.StatusOK, "text/html; charset=utf-8", thanksPage), nil
+		// A plain form cannot keep the token from the answer: the browser
+		// keeps it as a cookie, sent back only to this API.
+		resp := textResponse(http.StatusOK, "text/html; charset=utf-8", thanksPage)
+		if res.Redirect != "" {
+			resp = events.APIGatewayV2HTTPResponse{StatusCode: http.StatusSeeOther, Headers: map[string]string{"Location": res.Redirect}}
 		}
-		return events.APIGatewayV2HTTPResponse{
-			StatusCode: http.StatusSeeOther,
-			Headers:    map[string]string{"Location": res.Redirect, "Cache-Control": "no-store"},
-		}, nil
+		resp.Cookies = []string{visitorCookie + "=" + res.Visitor + "; Path=/v1/campaigns; Max-Age=34214400; Secure; HttpOnly; SameSite=None"}
+		return resp, nil
 	}
 	return jsonResponse(http.StatusAccepted, res), nil
+}
+
+// visitorCookie holds the visitor token of a browser that posted a plain
+// HTML form. It lives 396 days, as the visitor cookies of marketing tools
+// do, and it is SameSite=None because the landing page is another site.
+const visitorCookie = "lg_visitor"
+
+// cookie returns the value of the named cookie (API Gateway passes them in
+// their own list).
+func cookie(req *events.APIGatewayV2HTTPRequest, name string) string {
+	for _, c := range req.Cookies {
+		if v, ok := strings.CutPrefix(strings.TrimSpace(c), name+"="); ok {
+			return v
+		}
+	}
+	return ""
 }
 
 // formValues reads the posted fields as name -> first value, from JSON (a
@@ -147,7 +171,11 @@ func formValues(req *events.APIGatewayV2HTTPRequest, raw []byte) (map[string]str
 		dec := json.NewDecoder(bytes.NewReader(raw))
 		dec.UseNumber()
 		if err := dec.Decode(&obj); err != nil || obj == nil {
-			return nil, leadgate.Errorf(leadgate.EBADREQUEST, "The body is not a JSON object of fields: %s", jsonProblem(err))
+			e := &leadgate.Error{Code: leadgate.EBADREQUEST, Message: "The body is not a JSON object of fields."}
+			if err != nil {
+				e.Problems = jsonProblems(err)
+			}
+			return nil, e
 		}
 		var problems []leadgate.Problem
 		for k, v := range obj {
@@ -199,13 +227,6 @@ func formValues(req *events.APIGatewayV2HTTPRequest, raw []byte) (map[string]str
 		return nil, leadgate.Errorf(leadgate.EUNSUPPORTED, "Post the form as application/json, application/x-www-form-urlencoded or multipart/form-data, not %s.", mt)
 	}
 	return values, nil
-}
-
-func jsonProblem(err error) string {
-	if err == nil {
-		return "null"
-	}
-	return err.Error()
 }
 
 const thanksPage = `<!doctype html><html lang="en"><meta charset="utf-8"><title>Thank you</title><p>Thank you. We have your details.</p></html>`

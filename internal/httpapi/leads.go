@@ -30,13 +30,18 @@ type Leads struct {
 	store    LeadReader
 	feedback sales.FeedbackStore
 	privacy  privacy.Store
+	repClaim string
 	now      func() time.Time
 	log      *slog.Logger
 }
 
-// NewLeads returns the leads API as a Handler.
-func NewLeads(store LeadReader, feedback sales.FeedbackStore, erasure privacy.Store, log *slog.Logger, now func() time.Time) Handler {
-	l := &Leads{store: store, feedback: feedback, privacy: erasure, now: now, log: log}
+// NewLeads returns the leads API as a Handler. repClaim names the token
+// claim that holds a rep's id (DefaultRepClaim when empty).
+func NewLeads(store LeadReader, feedback sales.FeedbackStore, erasure privacy.Store, repClaim string, log *slog.Logger, now func() time.Time) Handler {
+	if repClaim == "" {
+		repClaim = DefaultRepClaim
+	}
+	l := &Leads{store: store, feedback: feedback, privacy: erasure, repClaim: repClaim, now: now, log: log}
 	rt := &router{log: log, routes: map[string]route{
 		"GET /v1/leads/{leadId}":           l.get,
 		"POST /v1/leads/{leadId}/feedback": l.answer,
@@ -57,6 +62,15 @@ func (l *Leads) answer(ctx context.Context, req *events.APIGatewayV2HTTPRequest)
 	if !manager && !slices.Contains(who.scopes, ScopeSalesRep) {
 		return events.APIGatewayV2HTTPResponse{}, leadgate.Errorf(leadgate.EFORBIDDEN, "Feedback needs the scope %s or %s.", ScopeSalesRep, ScopeSalesManager)
 	}
+	// A rep is who the rep claim names, and nobody else: a token without
+	// it answers only as a manager.
+	by := who.repID(l.repClaim)
+	if by == "" && !manager {
+		return events.APIGatewayV2HTTPResponse{}, leadgate.Errorf(leadgate.EFORBIDDEN, "The token names no rep (claim %q), so it cannot answer as one.", l.repClaim)
+	}
+	if by == "" {
+		by = who.id
+	}
 	if mt := mediaType(req); mt != "application/json" {
 		return events.APIGatewayV2HTTPResponse{}, leadgate.Errorf(leadgate.EUNSUPPORTED, "Send feedback as application/json.")
 	}
@@ -68,7 +82,7 @@ func (l *Leads) answer(ctx context.Context, req *events.APIGatewayV2HTTPRequest)
 	if err := decodeStrictJSON(raw, &f); err != nil {
 		return events.APIGatewayV2HTTPResponse{}, err
 	}
-	r, err := sales.Give(ctx, l.feedback, req.PathParameters["leadId"], f, who.id, manager, l.now())
+	r, err := sales.Give(ctx, l.feedback, req.PathParameters["leadId"], f, by, manager, l.now())
 	if err != nil {
 		return events.APIGatewayV2HTTPResponse{}, err
 	}
@@ -113,7 +127,7 @@ func decodeStrictJSON(raw []byte, v any) error {
 	dec := json.NewDecoder(bytes.NewReader(raw))
 	dec.DisallowUnknownFields()
 	if err := dec.Decode(v); err != nil {
-		return leadgate.Errorf(leadgate.EBADREQUEST, "The body is not the expected JSON: %v", err)
+		return &leadgate.Error{Code: leadgate.EBADREQUEST, Message: "The body is not the expected JSON.", Problems: jsonProblems(err)}
 	}
 	if dec.More() {
 		return leadgate.Errorf(leadgate.EBADREQUEST, "The body has data after its JSON object.")
@@ -153,7 +167,7 @@ func (l *Leads) eraseByEmail(ctx context.Context, req *events.APIGatewayV2HTTPRe
 	if err := decodeStrictJSON(raw, &in); err != nil {
 		return events.APIGatewayV2HTTPResponse{}, err
 	}
-	email, problem := intake.NormalizeField(&campaign.Definition{}, lead.FieldEmail, in.Email)
+	email, _, problem := intake.NormalizeField(&campaign.Definition{}, lead.FieldEmail, in.Email)
 	if problem != "" || email == "" {
 		return events.APIGatewayV2HTTPResponse{}, leadgate.Invalid("Name the email to erase.", []leadgate.Problem{{Path: "email", Message: orText(problem, "required")}})
 	}

@@ -12,6 +12,7 @@ import (
 	"github.com/aws/aws-lambda-go/events"
 	"go.yaml.in/yaml/v3"
 
+	"github.com/leadgate/leadgate/internal/campaign"
 	"github.com/leadgate/leadgate/internal/lead"
 	"github.com/leadgate/leadgate/internal/leadgate"
 	"github.com/leadgate/leadgate/internal/sales"
@@ -61,7 +62,7 @@ func (h *Reps) put(ctx context.Context, req *events.APIGatewayV2HTTPRequest) (ev
 	dec := yaml.NewDecoder(bytes.NewReader(raw))
 	dec.KnownFields(true)
 	if err := dec.Decode(&doc); err != nil {
-		return events.APIGatewayV2HTTPResponse{}, leadgate.Invalid("The rep could not be read.", []leadgate.Problem{{Message: err.Error()}})
+		return events.APIGatewayV2HTTPResponse{}, leadgate.Invalid("The rep could not be read.", campaign.YAMLProblems(err))
 	}
 	r := doc.Rep
 	id := req.PathParameters["repId"]

@@ -42,6 +42,7 @@ var aliases = map[string]string{
 const (
 	keyRedirect   = "redirect"
 	keyRenderedAt = "_ts"
+	keyVisitor    = "_visitor" // the visitor token a page kept from its last answer
 	keyPage       = "pageurl"
 	keyReferrer   = "referrer"
 )

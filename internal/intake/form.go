@@ -23,13 +23,17 @@ type Form struct {
 	Values         map[string]string // the first value of each posted name
 	IdempotencyKey string            // the Idempotency-Key header, if any
 	Referrer       string            // the Referer header, used when the form names none
-	ReceivedAt     time.Time
+	// Visitor is the visitor token the browser's cookie carried, when the
+	// edge trusts the cookie (a post from the campaign's own pages).
+	Visitor    string
+	ReceivedAt time.Time
 }
 
 // parsed is a form read against its campaign's definition.
 type parsed struct {
 	sub      lead.Submission
 	redirect string
+	visitor  string // the visitor token the form posted
 	spam     string // why it looks like a bot; "" for a person
 	ignored  []string
 }
@@ -49,7 +53,7 @@ func parse(p *campaign.Published, f *Form) (parsed, []leadgate.Problem) {
 	out := parsed{sub: lead.Submission{
 		Fields: map[string]string{},
 		Touch: lead.TouchPoint{
-			Type: d.Intake.TouchPoint, At: f.ReceivedAt, Campaign: d.ID, Version: p.Version, Source: "form",
+			Type: d.Intake.TouchPoint, At: f.ReceivedAt, ReceivedAt: f.ReceivedAt, Campaign: d.ID, Version: p.Version, Source: lead.SourceForm,
 		},
 	}}
 	var problems []leadgate.Problem
@@ -57,6 +61,14 @@ func parse(p *campaign.Published, f *Form) (parsed, []leadgate.Problem) {
 		problems = append(problems, leadgate.Problem{Path: path, Message: fmt.Sprintf(format, args...)})
 	}
 	touch := &out.sub.Touch
+	// keep cuts raw to max and notes on the touch point that it was cut.
+	keep := func(name, raw string, max int) string {
+		v, cut := cleanCut(raw, max)
+		if cut {
+			touch.Cut = append(touch.Cut, name)
+		}
+		return v
+	}
 	for _, name := range sortedNames(f.Values) {
 		raw := f.Values[name]
 		k := Key(name)
@@ -67,22 +79,24 @@ func parse(p *campaign.Published, f *Form) (parsed, []leadgate.Problem) {
 			}
 		case name == keyRenderedAt:
 			out.spam = orElse(out.spam, tooFast(raw, f.ReceivedAt, *d.Intake.MinFillSeconds))
+		case name == keyVisitor:
+			out.visitor = validVisitor(raw)
 		case k == keyRedirect:
 			out.redirect = allowedRedirect(raw, d.Intake.AllowedOrigins)
 		case utmKeys[k] != "":
-			if v := clean(raw, maxName); v != "" {
+			if v := keep(utmKeys[k], raw, maxName); v != "" {
 				if touch.UTM == nil {
 					touch.UTM = map[string]string{}
 				}
 				touch.UTM[utmKeys[k]] = v
 			}
 		case pageKeys[k]:
-			touch.PageURL = webURL(raw)
+			touch.PageURL = webURL(keep("pageUrl", raw, maxURL))
 		case referrerKeys[k]:
-			touch.Referrer = webURL(raw)
+			touch.Referrer = webURL(keep("referrer", raw, maxURL))
 		default:
 			if h, ok := hiddenFor(d, name); ok {
-				if v := clean(raw, maxText); v != "" {
+				if v := keep(h, raw, maxText); v != "" {
 					if touch.Hidden == nil {
 						touch.Hidden = map[string]string{}
 					}
@@ -95,10 +109,13 @@ func parse(p *campaign.Published, f *Form) (parsed, []leadgate.Problem) {
 				out.ignored = append(out.ignored, name) // no mass assignment
 				continue
 			}
-			v, err := NormalizeField(d, field, raw)
+			v, cut, err := NormalizeField(d, field, raw)
 			if err != "" {
 				fail(field, "%s", err)
 				continue
+			}
+			if cut {
+				touch.Cut = append(touch.Cut, field)
 			}
 			if v != "" {
 				out.sub.Fields[field] = v
@@ -130,13 +147,11 @@ func RecordConsents(d *campaign.Definition, sub *lead.Submission) {
 	}
 }
 
-// missing lists the campaign's required fields that neither the submission
-// nor what is known of the person supplies: a returning visitor's form may
-// leave out what they already told us (progressive profiling).
-func missing(d *campaign.Definition, sub *lead.Submission, known *lead.Record) []leadgate.Problem {
+// missing lists the campaign's required fields the submission leaves out.
+func missing(d *campaign.Definition, sub *lead.Submission) []leadgate.Problem {
 	var out []leadgate.Problem
 	for _, r := range d.Required {
-		if sub.Fields[r] != "" || (known != nil && known.Field(r) != "") {
+		if sub.Fields[r] != "" {
 			continue
 		}
 		out = append(out, leadgate.Problem{Path: r, Message: "required"})
@@ -144,60 +159,74 @@ func missing(d *campaign.Definition, sub *lead.Submission, known *lead.Record) [
 	return out
 }
 
-// NormalizeField cleans one value for its field; the second result says what is
-// wrong with it, "" when nothing is.
-func NormalizeField(d *campaign.Definition, field, raw string) (string, string) {
+// NormalizeField cleans one value for its field. cut says it was longer
+// than leadgate keeps and was cut to length; problem says what is wrong
+// with it, "" when nothing is.
+func NormalizeField(d *campaign.Definition, field, raw string) (v string, cut bool, problem string) {
 	switch field {
 	case lead.FieldEmail:
-		return email(raw)
+		v, problem = email(raw)
+		return v, false, problem
 	case lead.FieldCountry:
 		v := clean(raw, maxName)
 		if v == "" {
-			return "", ""
+			return "", false, ""
 		}
 		code, ok := geo.Country(v)
 		if !ok {
-			return "", fmt.Sprintf("%q is not a country we know", v)
+			return "", false, fmt.Sprintf("%s is not a country we know", quoted(v))
 		}
-		return code, ""
+		return code, false, ""
 	case lead.FieldPhone:
 		v := clean(raw, maxName)
 		if strings.IndexFunc(v, func(r rune) bool { return !strings.ContainsRune("+0123456789 ()-./x", r) }) >= 0 || len(v) > 40 {
-			return "", fmt.Sprintf("%q is not a phone number", v)
+			return "", false, fmt.Sprintf("%s is not a phone number", quoted(v))
 		}
-		return v, ""
+		return v, false, ""
 	case lead.FieldFirstName, lead.FieldLastName, lead.FieldCompany, lead.FieldTitle:
-		return clean(raw, maxName), ""
+		v, cut = cleanCut(raw, maxName)
+		return v, cut, ""
 	}
-	v := clean(raw, maxText)
+	v, cut = cleanCut(raw, maxText)
 	i := slices.IndexFunc(d.Fields.Custom, func(f campaign.Field) bool { return f.Name == field })
 	if v == "" || i < 0 {
-		return v, ""
+		return v, cut, ""
 	}
 	f := d.Fields.Custom[i]
 	switch f.Type {
 	case campaign.FieldChoice:
 		for _, o := range f.Options {
 			if strings.EqualFold(o, v) {
-				return o, ""
+				return o, false, ""
 			}
 		}
-		return "", fmt.Sprintf("%q: want one of %s", v, strings.Join(f.Options, ", "))
+		return "", false, fmt.Sprintf("%s: want one of %s", quoted(v), strings.Join(f.Options, ", "))
 	case campaign.FieldNumber:
 		if _, err := strconv.ParseFloat(strings.ReplaceAll(v, ",", ""), 64); err != nil {
-			return "", fmt.Sprintf("%q is not a number", v)
+			return "", false, fmt.Sprintf("%s is not a number", quoted(v))
 		}
-		return strings.ReplaceAll(v, ",", ""), ""
+		return strings.ReplaceAll(v, ",", ""), false, ""
 	case campaign.FieldBoolean:
 		switch strings.ToLower(v) {
 		case "yes", "y", "true", "1", "on", "checked":
-			return "yes", ""
+			return "yes", false, ""
 		case "no", "n", "false", "0", "off":
-			return "no", ""
+			return "no", false, ""
 		}
-		return "", fmt.Sprintf("%q: want yes or no", v)
+		return "", false, fmt.Sprintf("%s: want yes or no", quoted(v))
 	}
-	return v, ""
+	return v, cut, ""
+}
+
+// quoted quotes a value for a problem message, cut short: a message quotes
+// what it refuses, and what it refuses can be megabytes.
+func quoted(v string) string {
+	const max = 60
+	if len(v) <= max {
+		return strconv.Quote(v)
+	}
+	short, _ := cleanCut(v, max)
+	return strconv.Quote(short) + "…"
 }
 
 // email lower-cases and checks an address. A +tag is part of the address:
@@ -213,7 +242,7 @@ func email(raw string) (string, string) {
 	a, err := mail.ParseAddress(v)
 	at := strings.LastIndexByte(v, '@')
 	if err != nil || a.Address != v || at < 1 || !strings.Contains(v[at+1:], ".") || strings.HasSuffix(v, ".") {
-		return "", fmt.Sprintf("%q is not an email address", v)
+		return "", fmt.Sprintf("%s is not an email address", quoted(v))
 	}
 	return v, ""
 }
@@ -241,6 +270,12 @@ func CleanText(s string) string {
 // clean normalizes text as people type it: NFC, no control characters,
 // single spaces, no surrounding space, at most max bytes.
 func clean(s string, max int) string {
+	v, _ := cleanCut(s, max)
+	return v
+}
+
+// cleanCut is clean, and says whether the text had to be cut to max bytes.
+func cleanCut(s string, max int) (string, bool) {
 	s = norm.NFC.String(s)
 	var b strings.Builder
 	space := false
@@ -258,11 +293,12 @@ func clean(s string, max int) string {
 		}
 	}
 	out := b.String()
+	cut := len(out) > max
 	for len(out) > max {
 		_, size := lastRune(out)
 		out = out[:len(out)-size]
 	}
-	return out
+	return out, cut
 }
 
 func lastRune(s string) (rune, int) {

@@ -2,12 +2,14 @@ package intake
 
 import (
 	"context"
+	"crypto/rand"
 	"crypto/sha256"
 	"encoding/hex"
 	"errors"
 	"fmt"
 	"log/slog"
 	"slices"
+	"strings"
 	"time"
 
 	"github.com/leadgate/leadgate/internal/campaign"
@@ -17,13 +19,11 @@ import (
 )
 
 // LeadStore keeps leads. Upsert hands change the stored record (nil when
-// the person is new; known, when the caller already holds it, saves a
-// failed first write) and writes what it returns in one conditional write; a
+// the person is new) and writes what it returns in one conditional write; a
 // nil return writes nothing. Concurrent upserts of one lead never lose an
 // update: the loser is handed the winner's record and tries again.
 type LeadStore interface {
-	Upsert(ctx context.Context, id string, known *lead.Record, change func(current *lead.Record) (*lead.Record, error)) (stored *lead.Record, created bool, err error)
-	Get(ctx context.Context, id string) (*lead.Record, error)
+	Upsert(ctx context.Context, id string, change func(current *lead.Record) (*lead.Record, error)) (stored *lead.Record, created bool, err error)
 }
 
 // SpamCounter counts submissions dropped as bots, per campaign and day.
@@ -44,21 +44,24 @@ func NewService(definitions *Definitions, leads LeadStore, spam SpamCounter, log
 	return &Service{definitions: definitions, leads: leads, spam: spam, log: log}
 }
 
-// Result is what a submission came to.
+// Result is what a submission came to. What the poster reads (the JSON
+// fields) is the same whether or not the person was known, and whatever
+// stage they are in: a public endpoint must not answer "is X a lead?".
 type Result struct {
-	LeadID    string     `json:"leadId"`
-	Stage     lead.Stage `json:"stage"`
-	New       bool       `json:"new"`
-	Duplicate bool       `json:"duplicate"`
+	// LeadID is a hash of the normalized email: anyone can compute it,
+	// so it says nothing about whether the lead exists.
+	LeadID string `json:"leadId"`
+	// Visitor is the token that recognises this browser on its next post
+	// (the _visitor field, or the cookie an HTML form gets).
+	Visitor string `json:"visitor"`
 	// Ignored lists posted names the campaign does not declare: they were
 	// dropped, and a page author wants to know.
 	Ignored []string `json:"ignored,omitempty"`
+	// Cut lists values longer than leadgate keeps, cut to length.
+	Cut []string `json:"cut,omitempty"`
 	// Redirect is where a plain HTML form goes next: the form's own
 	// redirect if allowed, else the campaign's thank-you page.
 	Redirect string `json:"-"`
-	// Spam is set when the submission was dropped as a bot's; the caller
-	// answers exactly as for a person.
-	Spam bool `json:"-"`
 }
 
 // Campaign returns a campaign's current definition, for the edge to answer
@@ -69,7 +72,12 @@ func (s *Service) Campaign(ctx context.Context, id string) (*campaign.Published,
 }
 
 // Submit records one submission: the person is created or updated, the touch
-// point added and the verdict stored, in one write.
+// point added and the verdict stored, in one write, without a read.
+//
+// Required fields are judged from the post alone, unless it comes with a
+// visitor token: then the person may leave out what they told us before
+// (progressive profiling), and whatever is still missing leaves the lead a
+// suspect. Either way the answer does not depend on what is stored.
 func (s *Service) Submit(ctx context.Context, campaignID string, f *Form) (*Result, error) {
 	p, rules, err := s.definitions.Get(ctx, campaignID)
 	if err != nil {
@@ -79,15 +87,19 @@ func (s *Service) Submit(ctx context.Context, campaignID string, f *Form) (*Resu
 		return nil, err
 	}
 	form, problems := parse(p, f)
-	res := &Result{Redirect: p.Definition.Intake.ThankYouURL, Ignored: form.ignored}
-	if form.redirect != "" {
-		res.Redirect = form.redirect
+	token := orElse(form.visitor, validVisitor(f.Visitor))
+	presented := token != ""
+	if !presented {
+		token = newVisitorToken()
+	}
+	sub := &form.sub
+	res := &Result{
+		LeadID: lead.IDFor(sub.Fields[lead.FieldEmail]), Visitor: token,
+		Ignored: form.ignored, Cut: sub.Touch.Cut, Redirect: orElse(form.redirect, p.Definition.Intake.ThankYouURL),
 	}
 	// A bot is answered like a person whatever else is wrong with its post,
 	// so it learns nothing from trying.
 	if form.spam != "" {
-		res.Spam, res.New, res.Stage = true, true, lead.StageSuspect
-		res.LeadID = lead.IDFor(form.sub.Fields[lead.FieldEmail] + "\x00spam")
 		s.log.InfoContext(ctx, "spam dropped", "campaign", campaignID, "reason", form.spam)
 		metrics.Count(ctx, s.log, metrics.SpamDropped, 1, "campaign", campaignID)
 		if err := s.spam.CountSpam(ctx, campaignID, f.ReceivedAt); err != nil {
@@ -95,62 +107,58 @@ func (s *Service) Submit(ctx context.Context, campaignID string, f *Form) (*Resu
 		}
 		return res, nil
 	}
-	if len(problems) > 0 {
-		// List the required fields it lacks too, as for someone new: with
-		// the form already refused, every problem belongs in one answer.
-		for _, m := range missing(p.Definition, &form.sub, nil) {
+	if !presented {
+		for _, m := range missing(p.Definition, sub) {
 			if !slices.ContainsFunc(problems, func(p leadgate.Problem) bool { return p.Path == m.Path }) {
 				problems = append(problems, m)
 			}
 		}
+	}
+	if len(problems) > 0 {
 		return nil, leadgate.Invalid(fmt.Sprintf("The submission has %d problem(s).", len(problems)), problems)
 	}
-	sub := &form.sub
 	sub.Touch.ID = touchID(campaignID, f, sub)
+	sub.Visitor = lead.VisitorKey(token)
 	RecordConsents(p.Definition, sub)
-	id := lead.IDFor(sub.Fields[lead.FieldEmail])
 
-	// A complete submission is written without reading. Only one that
-	// leaves out required fields needs to know whether we have them already.
-	var known *lead.Record
-	if len(missing(p.Definition, sub, nil)) > 0 {
-		known, err = s.leads.Get(ctx, id)
-		if err != nil && leadgate.ErrorCode(err) != leadgate.ENOTFOUND {
-			return nil, err
-		}
-		if problems := missing(p.Definition, sub, known); len(problems) > 0 {
-			return nil, leadgate.Invalid(fmt.Sprintf("The submission has %d problem(s).", len(problems)), problems)
-		}
-	}
-
-	duplicate := false
-	stored, created, err := s.leads.Upsert(ctx, id, known, func(current *lead.Record) (*lead.Record, error) {
-		if current.Erased(sub.Touch) {
-			return nil, lead.ErrErased
-		}
-		next, dup := lead.Apply(current, sub, f.ReceivedAt)
-		if duplicate = dup; dup {
-			return nil, nil
-		}
-		var v lead.Verdict
-		rules.Evaluate(&v, &next.Lead, next.Touches, f.ReceivedAt)
-		next.Judge(v)
-		next.Retain(retentionDays(p.Definition))
-		return next, nil
-	})
+	stored, outcome, err := Capture(ctx, s.leads, p.Definition, rules, sub, f.ReceivedAt)
 	if errors.Is(err, lead.ErrErased) {
 		// A retry of a form sent before the person asked to be erased:
-		// dropped, and answered as the retry it is.
-		res.LeadID, res.Stage, res.Duplicate = id, lead.StageSuspect, true
+		// dropped, and answered as any post is.
+		s.log.InfoContext(ctx, "submission of an erased person dropped", "lead_id", res.LeadID, "campaign", campaignID)
 		return res, nil
 	}
 	if err != nil {
 		return nil, err
 	}
-	res.LeadID, res.Stage, res.New, res.Duplicate = stored.ID, stored.Stage, created, duplicate
-	s.log.InfoContext(ctx, "submission recorded", "lead_id", stored.ID, "campaign", campaignID, "stage", string(stored.Stage), "new", created, "duplicate", duplicate)
+	s.log.InfoContext(ctx, "submission recorded", "lead_id", stored.ID, "campaign", campaignID, "stage", string(stored.Stage),
+		"new", outcome == Created, "duplicate", outcome == Unchanged)
 	metrics.Count(ctx, s.log, metrics.SubmissionsReceived, 1, "campaign", campaignID)
 	return res, nil
+}
+
+// Visitor tokens are random: what a lead keeps of one is its hash
+// (lead.VisitorKey), which recognises the browser holding it and nothing
+// else.
+const visitorPrefix = "lgv_"
+
+func newVisitorToken() string {
+	var b [16]byte
+	_, _ = rand.Read(b[:])
+	return visitorPrefix + hex.EncodeToString(b[:])
+}
+
+// validVisitor returns t if it is shaped like a token leadgate hands out,
+// "" otherwise: a malformed token counts as none.
+func validVisitor(t string) string {
+	rest, ok := strings.CutPrefix(strings.TrimSpace(t), visitorPrefix)
+	if !ok || len(rest) != 32 {
+		return ""
+	}
+	if _, err := hex.DecodeString(rest); err != nil {
+		return ""
+	}
+	return visitorPrefix + rest
 }
 
 // open says whether the campaign takes submissions at t.
@@ -185,12 +193,4 @@ func touchID(campaignID string, f *Form, sub *lead.Submission) string {
 		}
 	}
 	return "tp_" + hex.EncodeToString(h.Sum(nil)[:12])
-}
-
-// retentionDays is how long the campaign keeps leads that never qualify.
-func retentionDays(d *campaign.Definition) int {
-	if d.Retention == nil {
-		return 0
-	}
-	return d.Retention.UnqualifiedDays
 }

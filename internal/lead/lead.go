@@ -98,14 +98,22 @@ func (l *Lead) Field(name string) string {
 type TouchPoint struct {
 	// ID identifies the interaction, so a retried submission or a
 	// re-uploaded file is recognised and recorded once.
-	ID       string    `json:"id"`
-	Type     string    `json:"type"`     // one of TouchPointTypes
-	At       time.Time `json:"at"`       // when it happened (not when we heard of it)
-	Campaign string    `json:"campaign"` // the campaign that recorded it
-	Version  int       `json:"version"`  // that campaign's definition version
+	ID   string    `json:"id"`
+	Type string    `json:"type"` // one of TouchPointTypes
+	At   time.Time `json:"at"`   // when it happened (not when we heard of it)
+	// ReceivedAt is when leadgate heard of it. At is what the source
+	// stated, and a source can state anything.
+	ReceivedAt time.Time `json:"receivedAt,omitzero"`
+	// DoubtfulTime marks an At far from when the touch point was received
+	// (a scan dated in the future, or long before its campaign): it is
+	// kept as stated, but it cannot count as activity after an erasure,
+	// nor make what the touch point said newer than it is.
+	DoubtfulTime bool   `json:"doubtfulTime,omitempty"`
+	Campaign     string `json:"campaign,omitempty"` // the campaign that recorded it
+	Version      int    `json:"version,omitempty"`  // that campaign's definition version
 	// Rating is a booth visit's rating on the common 0–5 scale (0: unrated).
 	Rating int    `json:"rating,omitempty"`
-	Source string `json:"source,omitempty"` // form, badge-scan, ...
+	Source Source `json:"source,omitempty"`
 	// Where the person came from: UTM parameters, the page and referrer,
 	// and the hidden fields the campaign declares.
 	UTM      map[string]string `json:"utm,omitempty"`
@@ -118,6 +126,27 @@ type TouchPoint struct {
 	// Consents are the yes/no answers given with this touch point, with the
 	// words the person was shown: the record a privacy officer asks for.
 	Consents []Consent `json:"consents,omitempty"`
+	// Cut names the values that were longer than leadgate keeps and were
+	// cut to length.
+	Cut []string `json:"cut,omitempty"`
+	// Folded is set once the lead outgrew its byte budget and this touch
+	// point kept only what scoring and recognising its retry need.
+	Folded bool `json:"folded,omitempty"`
+}
+
+// statedAt is when what the touch point says counts from: its stated time,
+// unless that is doubtful, then when it was received.
+func (t *TouchPoint) statedAt() time.Time {
+	if t.DoubtfulTime && !t.ReceivedAt.IsZero() {
+		return t.ReceivedAt
+	}
+	return t.At
+}
+
+// fold strips the touch point to what scoring (type, time, rating) and
+// retry recognition (id) need.
+func (t *TouchPoint) fold() {
+	*t = TouchPoint{ID: t.ID, Type: t.Type, At: t.At, Rating: t.Rating, Folded: true}
 }
 
 // Consent is one answer to a consent question.

@@ -4,6 +4,7 @@ import (
 	"crypto/sha256"
 	"encoding/base32"
 	"errors"
+	"maps"
 	"slices"
 	"strings"
 	"time"
@@ -26,16 +27,22 @@ const MaxTouches = 200
 // the verdict that set it.
 type Record struct {
 	Lead
-	// FieldsAt says when each field was last set, so an older submission
-	// arriving late (a badge-scan file uploaded after the show) does not
-	// overwrite what a newer one said.
-	FieldsAt  map[string]time.Time `json:"fieldsAt,omitempty"`
-	Touches   []TouchPoint         `json:"touches"`
-	Stage     Stage                `json:"stage"`
-	Verdict   Verdict              `json:"verdict"`
-	Rev       int64                `json:"rev"`
-	CreatedAt time.Time            `json:"createdAt"`
-	UpdatedAt time.Time            `json:"updatedAt"`
+	// Provenance says, per field, which source set it, with which touch
+	// point and when: a value is replaced only by a newer one from a source
+	// trusted as much (see Source), so an older file uploaded late or a form
+	// posted in someone else's name does not overwrite it.
+	Provenance map[string]Provenance `json:"provenance,omitempty"`
+	// Proposed are values sources gave that they were not trusted to set.
+	Proposed []Proposal `json:"proposed,omitempty"`
+	// Visitors are the keys (VisitorKey) of the visitor tokens of the
+	// browsers that introduced the person or were recognised since.
+	Visitors  []string     `json:"visitors,omitempty"`
+	Touches   []TouchPoint `json:"touches"`
+	Stage     Stage        `json:"stage"`
+	Verdict   Verdict      `json:"verdict"`
+	Rev       int64        `json:"rev"`
+	CreatedAt time.Time    `json:"createdAt"`
+	UpdatedAt time.Time    `json:"updatedAt"`
 
 	// Owner is the rep the lead is assigned to (or the fallback queue's
 	// name); empty until assignment and again once sales lets it go.
@@ -56,11 +63,12 @@ type Record struct {
 }
 
 // Erased reports whether r is the tombstone of an erasure that covers the
-// touch point: one recorded before (a retried form, a re-uploaded file)
-// or dated before it (an old scan uploaded late). The person coming back
-// later, with a new touch point, is not covered.
+// touch point: one recorded before (a retried form, a re-uploaded file),
+// dated before it (an old scan uploaded late), or dated doubtfully (a time a
+// client chose cannot undo an erasure). The person coming back later, with
+// a new touch point, is not covered.
 func (r *Record) Erased(t TouchPoint) bool {
-	return r != nil && r.ErasedAt != nil && (r.HasTouch(t.ID) || !t.At.After(*r.ErasedAt))
+	return r != nil && r.ErasedAt != nil && (r.HasTouch(t.ID) || t.DoubtfulTime || !t.At.After(*r.ErasedAt))
 }
 
 // Retain sets when the lead expires: days after its last change while it
@@ -114,6 +122,10 @@ const ByEngine = "engine"
 type Submission struct {
 	Fields map[string]string
 	Touch  TouchPoint
+	// Visitor is the VisitorKey of the token the post came with, or was
+	// handed: a form post that introduces the person, or comes from a
+	// browser that did, is trusted as the person's own (SourceVisitor).
+	Visitor string
 }
 
 // IDFor returns the lead id of a normalized email. The same person is the
@@ -124,16 +136,29 @@ func IDFor(email string) string {
 	return "ld_" + strings.ToLower(base32.StdEncoding.WithPadding(base32.NoPadding).EncodeToString(sum[:15]))
 }
 
+// ValidID reports whether id is shaped like the ids IDFor makes.
+func ValidID(id string) bool {
+	rest, ok := strings.CutPrefix(id, "ld_")
+	if !ok || len(rest) != 24 {
+		return false
+	}
+	for _, c := range rest {
+		if (c < 'a' || c > 'z') && (c < '2' || c > '7') {
+			return false
+		}
+	}
+	return true
+}
+
 // HasTouch reports whether the touch point id is already recorded.
 func (r *Record) HasTouch(id string) bool {
 	return slices.ContainsFunc(r.Touches, func(t TouchPoint) bool { return t.ID == id })
 }
 
-// Apply merges a submission into the record: each field it carries wins
-// unless the record heard a newer value for it (progressive profiling), and
-// its touch point is added. r may be nil for a person never seen before; the
-// result is a new Record, r is not changed. duplicate is true, and next nil,
-// when the touch point is already recorded.
+// Apply merges a submission into the record, field by field as merge's
+// trust rules say, and adds its touch point. r may be nil for a person never
+// seen before; the result is a new Record, r is not changed. duplicate is
+// true, and next nil, when the touch point is already recorded.
 func Apply(r *Record, s *Submission, now time.Time) (next *Record, duplicate bool) {
 	if r != nil && r.ErasedAt != nil {
 		// After an erasure the person starts afresh: nothing of the old
@@ -145,26 +170,36 @@ func Apply(r *Record, s *Submission, now time.Time) (next *Record, duplicate boo
 	if r != nil && r.HasTouch(s.Touch.ID) {
 		return nil, true
 	}
-	n := &Record{CreatedAt: now, FieldsAt: map[string]time.Time{}}
+	n := &Record{CreatedAt: now}
 	if r != nil {
 		*n = *r
-		n.Lead.Fields = cloneMap(r.Fields)
-		n.FieldsAt = make(map[string]time.Time, len(r.FieldsAt)+len(s.Fields))
-		for k, v := range r.FieldsAt {
-			n.FieldsAt[k] = v
-		}
+		n.Lead.Fields = maps.Clone(r.Fields)
 		n.Touches = slices.Clone(r.Touches)
 	}
-	for _, name := range sortedKeys(s.Fields) {
-		v := s.Fields[name]
-		if v == "" || (n.Field(name) != "" && n.FieldsAt[name].After(s.Touch.At)) {
-			continue
+	n.Provenance = make(map[string]Provenance, len(n.Provenance)+len(s.Fields))
+	if r != nil {
+		maps.Copy(n.Provenance, r.Provenance)
+	}
+	touch := s.Touch
+	if touch.Source == SourceForm && s.Visitor != "" {
+		switch {
+		case r == nil:
+			// The browser that introduces a person is trusted as theirs
+			// until an upload says otherwise; its token recognises it.
+			n.Visitors = []string{s.Visitor}
+			touch.Source = SourceVisitor
+		case n.recognises(s.Visitor):
+			touch.Source = SourceVisitor
 		}
-		n.SetField(name, v)
-		n.FieldsAt[name] = s.Touch.At
+	}
+	p := Provenance{Source: touch.Source, Touch: touch.ID, At: touch.statedAt()}
+	for _, name := range slices.Sorted(maps.Keys(s.Fields)) {
+		if v := s.Fields[name]; v != "" {
+			n.merge(name, v, p)
+		}
 	}
 	n.ID = IDFor(n.Email)
-	n.Touches = append(n.Touches, s.Touch)
+	n.Touches = append(n.Touches, touch)
 	slices.SortStableFunc(n.Touches, func(a, b TouchPoint) int { return a.At.Compare(b.At) })
 	if len(n.Touches) > MaxTouches {
 		n.Touches = slices.Delete(n.Touches, 0, len(n.Touches)-MaxTouches)
@@ -203,24 +238,4 @@ func (r *Record) disqualifiedBySales() bool {
 		return false
 	}
 	return r.History[len(r.History)-1].By != ByEngine
-}
-
-func cloneMap(m map[string]string) map[string]string {
-	if m == nil {
-		return nil
-	}
-	c := make(map[string]string, len(m))
-	for k, v := range m {
-		c[k] = v
-	}
-	return c
-}
-
-func sortedKeys(m map[string]string) []string {
-	keys := make([]string, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
-	}
-	slices.Sort(keys)
-	return keys
 }

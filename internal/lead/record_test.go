@@ -1,10 +1,14 @@
 package lead_test
 
 import (
+	"encoding/json"
+	"fmt"
+	"strings"
 	"testing"
 	"time"
 
 	"github.com/leadgate/leadgate/internal/lead"
+	"github.com/leadgate/leadgate/internal/leadgate"
 )
 
 var t0 = time.Date(2026, 11, 20, 9, 0, 0, 0, time.UTC)
@@ -105,5 +109,162 @@ func TestJudgeKeepsHistory(t *testing.T) {
 	r.Judge(lead.Verdict{Stage: lead.StageNurture})
 	if r.Stage != lead.StageNurture {
 		t.Errorf("the engine's own disqualification stuck: %s", r.Stage)
+	}
+}
+
+func post(id string, src lead.Source, visitor string, at time.Time, fields map[string]string) *lead.Submission {
+	s := submission(id, at, fields)
+	s.Touch.Source, s.Touch.ReceivedAt, s.Visitor = src, at, visitor
+	return s
+}
+
+// TestApplyByTrust walks one person through every source: a form posted in
+// their name by someone else proposes, never overwrites; their own browser
+// and an authenticated upload do.
+func TestApplyByTrust(t *testing.T) {
+	email := "ana@acme.com"
+	mine, theirs := lead.VisitorKey("token-of-anas-browser"), lead.VisitorKey("token-of-a-stranger")
+	at := func(h int) time.Time { return t0.Add(time.Duration(h) * time.Hour) }
+
+	r, _ := lead.Apply(nil, post("1", lead.SourceForm, mine, at(0), map[string]string{"email": email, "title": "CTO", "company": "Acme"}), at(0))
+	if r.Touches[0].Source != lead.SourceVisitor || r.Provenance["title"].Source != lead.SourceVisitor || len(r.Visitors) != 1 {
+		t.Fatalf("the introducing post is the visitor's own: %+v, visitors %v", r.Provenance, r.Visitors)
+	}
+
+	steps := []struct {
+		name    string
+		sub     *lead.Submission
+		stage   lead.Stage // set before the step, "" to leave
+		title   string     // after the step
+		phone   string
+		source  lead.Source // provenance of title after the step
+		propose string      // the proposed title after the step, "" for none
+	}{
+		{name: "a stranger's post proposes", sub: post("2", lead.SourceForm, theirs, at(1), map[string]string{"email": email, "title": "Student", "phone": "+1 555"}),
+			title: "CTO", phone: "+1 555", source: lead.SourceVisitor, propose: "Student"},
+		{name: "no token is a stranger too", sub: post("3", lead.SourceForm, "", at(2), map[string]string{"email": email, "title": "Intern"}),
+			title: "CTO", phone: "+1 555", source: lead.SourceVisitor, propose: "Intern"},
+		{name: "a stranger may replace what a stranger filled in", sub: post("4", lead.SourceForm, theirs, at(3), map[string]string{"email": email, "phone": "+1 666"}),
+			title: "CTO", phone: "+1 666", source: lead.SourceVisitor, propose: "Intern"},
+		{name: "the person's own browser replaces", sub: post("5", lead.SourceForm, mine, at(4), map[string]string{"email": email, "title": "CEO"}),
+			title: "CEO", phone: "+1 666", source: lead.SourceVisitor, propose: "Intern"},
+		{name: "an upload replaces", sub: post("6", lead.SourceBadgeScan, "", at(5), map[string]string{"email": email, "title": "Chief Executive"}),
+			title: "Chief Executive", phone: "+1 666", source: lead.SourceBadgeScan, propose: "Intern"},
+		{name: "the person's browser proposes over an upload", sub: post("7", lead.SourceForm, mine, at(6), map[string]string{"email": email, "title": "CEO"}),
+			title: "Chief Executive", phone: "+1 666", source: lead.SourceBadgeScan, propose: "CEO"},
+		{name: "an older upload changes nothing", sub: post("8", lead.SourceBadgeScan, "", at(-1), map[string]string{"email": email, "title": "Engineer"}),
+			title: "Chief Executive", phone: "+1 666", source: lead.SourceBadgeScan, propose: "CEO"},
+		{name: "sales owns it: even a blank is only proposed", stage: lead.StageSAL, sub: post("9", lead.SourceForm, mine, at(7), map[string]string{"email": email, "lastName": "Silva"}),
+			title: "Chief Executive", phone: "+1 666", source: lead.SourceBadgeScan, propose: "CEO"},
+		{name: "sales owns it: an upload still applies", sub: post("10", lead.SourceBadgeScan, "", at(8), map[string]string{"email": email, "title": "CEO & Founder"}),
+			title: "CEO & Founder", phone: "+1 666", source: lead.SourceBadgeScan, propose: "CEO"},
+	}
+	for _, st := range steps {
+		if st.stage != "" {
+			r.Stage = st.stage
+		}
+		next, dup := lead.Apply(r, st.sub, st.sub.Touch.At)
+		if dup {
+			t.Fatalf("%s: duplicate", st.name)
+		}
+		var proposed string
+		for _, p := range next.Proposed {
+			if p.Field == "title" {
+				proposed = p.Value
+			}
+		}
+		if next.Title != st.title || next.Phone != st.phone || next.Provenance["title"].Source != st.source || proposed != st.propose {
+			t.Errorf("%s: title %q (%s), phone %q, proposed %q; want %q (%s), %q, %q", st.name,
+				next.Title, next.Provenance["title"].Source, next.Phone, proposed, st.title, st.source, st.phone, st.propose)
+		}
+		if !next.HasTouch(st.sub.Touch.ID) {
+			t.Errorf("%s: the touch point was not added", st.name)
+		}
+		r = next
+	}
+	if r.LastName != "" || len(r.Visitors) != 1 {
+		t.Errorf("a sales-owned lead changed: last name %q, visitors %v", r.LastName, r.Visitors)
+	}
+	if p := r.Provenance["title"]; p.Touch != "10" || !p.At.Equal(at(8)) {
+		t.Errorf("provenance of title = %+v", p)
+	}
+}
+
+func TestProposalsAreBounded(t *testing.T) {
+	r, _ := lead.Apply(nil, post("0", lead.SourceBadgeScan, "", t0, map[string]string{"email": "a@b.co"}), t0)
+	r.Stage = lead.StageSQL
+	for i := range 3 * lead.MaxProposals {
+		r, _ = lead.Apply(r, post(fmt.Sprint("p", i), lead.SourceForm, "", t0.Add(time.Duration(i)*time.Minute),
+			map[string]string{"email": "a@b.co", fmt.Sprint("q", i%(2*lead.MaxProposals)): fmt.Sprint("answer ", i)}), t0)
+	}
+	if len(r.Proposed) != lead.MaxProposals || r.Proposed[len(r.Proposed)-1].Value != fmt.Sprint("answer ", 3*lead.MaxProposals-1) {
+		t.Errorf("%d proposals, newest %+v", len(r.Proposed), r.Proposed[len(r.Proposed)-1])
+	}
+	if len(r.Fields) != 0 {
+		t.Errorf("a sales-owned lead took form fields: %v", r.Fields)
+	}
+}
+
+// TestDoubtfulTimes: a scan dated in the future neither undoes an erasure
+// nor makes what it says newer than it is.
+func TestDoubtfulTimes(t *testing.T) {
+	erased := t0
+	tomb := &lead.Record{Lead: lead.Lead{ID: "x"}, ErasedAt: &erased}
+	future := lead.TouchPoint{ID: "f", At: t0.AddDate(1, 0, 0), ReceivedAt: t0.Add(time.Hour), DoubtfulTime: true}
+	if !tomb.Erased(future) {
+		t.Error("a scan dated a year ahead brought an erased person back")
+	}
+	later := lead.TouchPoint{ID: "l", At: t0.Add(2 * time.Hour), ReceivedAt: t0.Add(2 * time.Hour)}
+	if tomb.Erased(later) {
+		t.Error("a real visit after the erasure was refused")
+	}
+
+	r, _ := lead.Apply(nil, post("1", lead.SourceBadgeScan, "", t0, map[string]string{"email": "a@b.co", "title": "CTO"}), t0)
+	s := post("2", lead.SourceBadgeScan, "", t0.AddDate(5, 0, 0), map[string]string{"email": "a@b.co", "title": "Intern"})
+	s.Touch.ReceivedAt, s.Touch.DoubtfulTime = t0.Add(time.Hour), true
+	r, _ = lead.Apply(r, s, t0.Add(time.Hour))
+	if r.Title != "Intern" || !r.Provenance["title"].At.Equal(t0.Add(time.Hour)) {
+		t.Fatalf("title %q from %v", r.Title, r.Provenance["title"].At)
+	}
+	r, _ = lead.Apply(r, post("3", lead.SourceBadgeScan, "", t0.Add(2*time.Hour), map[string]string{"email": "a@b.co", "title": "CFO"}), t0.Add(2*time.Hour))
+	if r.Title != "CFO" {
+		t.Errorf("a doubtful date locked the title: %q", r.Title)
+	}
+}
+
+// TestFitFoldsOldestTouches: a lead grown by large posts stays within its
+// byte budget; the oldest touch points keep their type, time and rating.
+func TestFitFoldsOldestTouches(t *testing.T) {
+	var r *lead.Record
+	long := strings.Repeat("x", 1900)
+	for i := range lead.MaxTouches {
+		s := post(fmt.Sprint("t", i), lead.SourceForm, "", t0.Add(time.Duration(i)*time.Minute), map[string]string{"email": "a@b.co"})
+		s.Touch.PageURL, s.Touch.Referrer, s.Touch.Notes, s.Touch.Rating = "https://e.x/"+long, "https://r.x/"+long, long, 3
+		r, _ = lead.Apply(r, s, t0)
+		if err := r.Fit(); err != nil {
+			t.Fatal(err)
+		}
+	}
+	b, _ := json.Marshal(r)
+	if len(b) > lead.MaxRecordBytes {
+		t.Fatalf("record is %d bytes", len(b))
+	}
+	first, last := r.Touches[0], r.Touches[len(r.Touches)-1]
+	if !first.Folded || first.PageURL != "" || first.Rating != 3 || first.Type != lead.TouchContentDownload || !first.At.Equal(t0) || first.ID != "t0" {
+		t.Errorf("oldest = %+v", first)
+	}
+	if last.Folded || last.PageURL == "" {
+		t.Errorf("newest was folded: %+v", last)
+	}
+	if next, dup := lead.Apply(r, post("t0", lead.SourceForm, "", t0, map[string]string{"email": "a@b.co"}), t0); !dup || next != nil {
+		t.Error("a folded touch point's retry was recorded again")
+	}
+
+	big := &lead.Record{Lead: lead.Lead{ID: "big", Fields: map[string]string{}}}
+	for i := range 200 {
+		big.Fields[fmt.Sprint("f", i)] = long
+	}
+	if err := big.Fit(); leadgate.ErrorCode(err) != leadgate.ECONFLICT {
+		t.Errorf("an unfittable lead: %v", err)
 	}
 }

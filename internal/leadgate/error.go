@@ -20,6 +20,7 @@ const (
 	EFORBIDDEN    = "forbidden"    // credentials lack the scope
 	ETOOLARGE     = "too_large"    // body over the stated limit
 	EUNSUPPORTED  = "unsupported"  // content type we do not read
+	EUNAVAILABLE  = "unavailable"  // a dependency did not answer in time: retry later
 	EINTERNAL     = "internal"     // our fault; details are logged, never shown
 )
 
@@ -42,14 +43,22 @@ type Error struct {
 	Code     string
 	Message  string
 	Problems []Problem
+	// Cause is the error behind it, logged and never shown.
+	Cause error
 }
 
 func (e *Error) Error() string {
-	if len(e.Problems) == 0 {
-		return fmt.Sprintf("leadgate error: code=%s message=%s", e.Code, e.Message)
+	s := fmt.Sprintf("leadgate error: code=%s message=%s", e.Code, e.Message)
+	if len(e.Problems) > 0 {
+		s += fmt.Sprintf(" problems=%v", e.Problems)
 	}
-	return fmt.Sprintf("leadgate error: code=%s message=%s problems=%v", e.Code, e.Message, e.Problems)
+	if e.Cause != nil {
+		s += " cause=" + e.Cause.Error()
+	}
+	return s
 }
+
+func (e *Error) Unwrap() error { return e.Cause }
 
 // Errorf returns an *Error with the given code and a formatted message.
 func Errorf(code, format string, args ...any) *Error {

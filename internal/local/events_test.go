@@ -61,7 +61,7 @@ func TestIntakeSampleEvents(t *testing.T) {
 		header   string
 		contains string
 	}{
-		{"intake-json.json", 202, "Access-Control-Allow-Origin", `"stage": "nurture"`},
+		{"intake-json.json", 202, "Access-Control-Allow-Origin", `"visitor": "lgv_`},
 		{"intake-form.json", 303, "Location", ""},
 		{"intake-bad.json", 422, "Access-Control-Allow-Origin", `"path": "email"`},
 		{"intake-preflight.json", 204, "Access-Control-Allow-Methods", ""},

@@ -133,7 +133,7 @@ func TestFunnelAgreesWithBruteForce(t *testing.T) {
 			for i := range next {
 				r := seedLead(i)
 				leads[i] = r
-				if _, _, err := store.Upsert(context.Background(), r.ID, nil, func(*lead.Record) (*lead.Record, error) { cp := *r; return &cp, nil }); err != nil {
+				if _, _, err := store.Upsert(context.Background(), r.ID, func(*lead.Record) (*lead.Record, error) { cp := *r; return &cp, nil }); err != nil {
 					t.Error(err)
 				}
 			}

@@ -136,7 +136,7 @@ func TestHandOverToSalesAndBack(t *testing.T) {
 	}
 	want := []string{
 		">mql by engine (meets the definition)", "mql>mql by assigner (assigned to emea-1)",
-		"mql>sal by operator@leadgate.local ()", "sal>nurture by operator@leadgate.local (timing)",
+		"mql>sal by local-operator ()", "sal>nurture by local-operator (timing)",
 		"nurture>nurture by nurture (enrolled in track demo-no-show)",
 	}
 	if strings.Join(steps, " | ") != strings.Join(want, " | ") {

@@ -1,6 +1,7 @@
 package local
 
 import (
+	"cmp"
 	"context"
 	"crypto/rand"
 	"crypto/subtle"
@@ -39,14 +40,17 @@ func gatewayMessage(w http.ResponseWriter, status int, msg string) {
 // Gateway would: it checks the bearer token on authorized routes (standing
 // in for the JWT authorizer), builds a payload v2 event and writes back the
 // handler's response.
-func NewServer(routes []samtemplate.Route, handlers map[string]httpapi.Handler, token string, log *slog.Logger) (http.Handler, error) {
+//
+// Each invocation gets its function's timeout as its deadline, as Lambda
+// gives it.
+func NewServer(routes []samtemplate.Route, handlers map[string]httpapi.Handler, timeouts map[string]time.Duration, token string, log *slog.Logger) (http.Handler, error) {
 	mux := http.NewServeMux()
 	for _, rt := range routes {
 		h, ok := handlers[rt.Function]
 		if !ok {
 			return nil, fmt.Errorf("template.yaml routes %s to %s, which leadgate local has no handler for", rt.Key(), rt.Function)
 		}
-		mux.Handle(rt.Method+" "+muxPath(rt.Path), &endpoint{route: rt, handler: h, token: token, log: log})
+		mux.Handle(rt.Method+" "+muxPath(rt.Path), &endpoint{route: rt, handler: h, timeout: cmp.Or(timeouts[rt.Function], 3*time.Second), token: token, log: log})
 	}
 	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) { gatewayMessage(w, http.StatusNotFound, "Not Found") })
 	return mux, nil
@@ -62,6 +66,7 @@ var pathParam = regexp.MustCompile(`\{(\w+)\+?\}`)
 type endpoint struct {
 	route   samtemplate.Route
 	handler httpapi.Handler
+	timeout time.Duration
 	token   string
 	log     *slog.Logger
 }
@@ -70,7 +75,7 @@ type endpoint struct {
 // an operator allowed every scope.
 func localClaims() map[string]string {
 	return map[string]string{
-		"sub": "local-operator", "email": "operator@leadgate.local", "iss": "leadgate-local",
+		"sub": "local-operator", "email": "operator@leadgate.local", "username": "local-operator", "iss": "leadgate-local",
 		"scope": strings.Join(httpapi.AllScopes, " "),
 	}
 }
@@ -95,7 +100,9 @@ func (e *endpoint) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		AwsRequestID:       newID(),
 		InvokedFunctionArn: "arn:aws:lambda:" + region + ":" + accountID + ":function:" + e.route.Function,
 	}
-	resp, err := e.invoke(lambdacontext.NewContext(r.Context(), lc), ev)
+	ctx, cancel := context.WithTimeout(lambdacontext.NewContext(r.Context(), lc), e.timeout)
+	defer cancel()
+	resp, err := e.invoke(ctx, ev)
 	if err != nil {
 		e.log.ErrorContext(r.Context(), "function failed", "function", e.route.Function, "route", e.route.Key(), "error", err)
 		gatewayMessage(w, http.StatusInternalServerError, "Internal Server Error")

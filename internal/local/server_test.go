@@ -40,7 +40,7 @@ func TestServerBuildsPayloadV2Events(t *testing.T) {
 		{Function: "Fn", Method: "GET", Path: "/v1/private/{id}", Authorizer: "Jwt"},
 		{Function: "Fn", Method: "GET", Path: "/v1/boom/{rest+}"},
 	}
-	h, err := NewServer(routes, map[string]httpapi.Handler{"Fn": echo}, "tok", slog.New(slog.NewTextHandler(io.Discard, nil)))
+	h, err := NewServer(routes, map[string]httpapi.Handler{"Fn": echo}, nil, "tok", slog.New(slog.NewTextHandler(io.Discard, nil)))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -115,7 +115,7 @@ func TestServerBuildsPayloadV2Events(t *testing.T) {
 }
 
 func TestServerRefusesRoutesWithoutHandlers(t *testing.T) {
-	_, err := NewServer([]samtemplate.Route{{Function: "Ghost", Method: "GET", Path: "/x"}}, nil, "t", slog.Default())
+	_, err := NewServer([]samtemplate.Route{{Function: "Ghost", Method: "GET", Path: "/x"}}, nil, nil, "t", slog.Default())
 	if err == nil || !strings.Contains(err.Error(), "Ghost") {
 		t.Errorf("err = %v", err)
 	}

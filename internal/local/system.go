@@ -2,6 +2,7 @@ package local
 
 import (
 	"bytes"
+	"cmp"
 	"context"
 	"crypto/rand"
 	"encoding/hex"
@@ -49,6 +50,12 @@ type Options struct {
 	// Faults, for tests only, fails a share of the functions' AWS calls and
 	// crashes a share of consumer batches midway.
 	Faults *faults.Injector
+	// FunctionTimeout, when set, stands in for every function's Timeout
+	// from template.yaml: tests shorten it rather than wait.
+	FunctionTimeout time.Duration
+	// ReadTimeout bounds how long a client may take to send a request
+	// (default 10 s); tests shorten it.
+	ReadTimeout time.Duration
 	Log    *slog.Logger
 	Out    io.Writer // what was started, for a person to read
 }
@@ -125,11 +132,13 @@ func Start(ctx context.Context, cfg aws.Config, opt Options) (*System, error) {
 		}
 	}
 	handlers := map[string]httpapi.Handler{}
+	timeouts := map[string]time.Duration{}
 	for _, f := range t.Functions() {
 		build, ok := httpFunctions[f.LogicalID]
 		if !ok {
 			continue
 		}
+		timeouts[f.LogicalID] = functionTimeout(f, opt.FunctionTimeout)
 		env, err := environment(f, res.Resolver)
 		if err != nil {
 			return nil, fmt.Errorf("%s: %w", f.LogicalID, err)
@@ -204,7 +213,7 @@ func Start(ctx context.Context, cfg aws.Config, opt Options) (*System, error) {
 		token = randomToken()
 	}
 	routes := t.Routes()
-	mux, err := NewServer(routes, handlers, token, log)
+	mux, err := NewServer(routes, handlers, timeouts, token, log)
 	if err != nil {
 		return nil, err
 	}
@@ -212,9 +221,18 @@ func Start(ctx context.Context, cfg aws.Config, opt Options) (*System, error) {
 	if err != nil {
 		return fail(fmt.Errorf("listen on %s: %w", opt.Addr, err))
 	}
+	longest := time.Duration(0)
+	for _, d := range timeouts {
+		longest = max(longest, d)
+	}
 	s := &System{
 		URL: "http://" + ln.Addr().String(), Token: token, Resources: res, Routes: routes,
-		server: &http.Server{Handler: mux, ReadHeaderTimeout: 10 * time.Second},
+		// As API Gateway does, a client gets a bounded time to send its
+		// request, and a connection does not idle forever.
+		server: &http.Server{
+			Handler: mux, ReadHeaderTimeout: 10 * time.Second, ReadTimeout: cmp.Or(opt.ReadTimeout, 10*time.Second),
+			WriteTimeout: longest + 5*time.Second, IdleTimeout: 60 * time.Second,
+		},
 		done:   make(chan struct{}),
 		stop:   stop, pollers: ps,
 	}
@@ -225,6 +243,18 @@ func Start(ctx context.Context, cfg aws.Config, opt Options) (*System, error) {
 		close(s.done)
 	}()
 	return s, nil
+}
+
+// functionTimeout is how long Lambda lets the function run: its Timeout,
+// Lambda's default of 3 s without one, or the override.
+func functionTimeout(f samtemplate.Function, override time.Duration) time.Duration {
+	switch {
+	case override > 0:
+		return override
+	case f.Timeout > 0:
+		return time.Duration(f.Timeout) * time.Second
+	}
+	return 3 * time.Second
 }
 
 // environment resolves a function's variables as CloudFormation would.

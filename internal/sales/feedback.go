@@ -145,7 +145,7 @@ func Give(ctx context.Context, store FeedbackStore, leadID string, f Feedback, w
 		if err != nil {
 			return nil, err
 		}
-		if !manager && l.Owner != who {
+		if !manager && (who == "" || l.Owner != who) {
 			return nil, leadgate.Errorf(leadgate.EFORBIDDEN, "Lead %s is not yours: a rep answers for the leads they hold, a manager for any.", leadID)
 		}
 		n := *l

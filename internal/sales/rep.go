@@ -44,7 +44,7 @@ func (r *Rep) Validate() error {
 		problems = append(problems, leadgate.Problem{Path: path, Message: fmt.Sprintf(format, args...)})
 	}
 	r.ID, r.Name, r.Email = strings.TrimSpace(r.ID), strings.TrimSpace(r.Name), strings.ToLower(strings.TrimSpace(r.Email))
-	if !repID().MatchString(r.ID) {
+	if !ValidRepID(r.ID) {
 		fail("id", "%q: use lower-case letters, digits, dots, dashes", r.ID)
 	}
 	if r.Name == "" {
@@ -118,3 +118,6 @@ var ErrRepFull = errors.New("the rep has no room")
 func lazyRegexp(pattern string) func() *regexp.Regexp {
 	return sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(pattern) })
 }
+
+// ValidRepID reports whether id can be a rep's id.
+func ValidRepID(id string) bool { return repID().MatchString(id) }

@@ -73,7 +73,7 @@ func Leads(cfg aws.Config, env Env, log *slog.Logger) (httpapi.Handler, error) {
 	if err != nil {
 		return nil, err
 	}
-	return httpapi.NewLeads(leads, store, store, log, time.Now), nil
+	return httpapi.NewLeads(leads, store, store, env("REP_ID_CLAIM"), log, time.Now), nil
 }
 
 // Reps wires the sales reps API.
