@@ -17,6 +17,7 @@ import (
 	"time"
 
 	"github.com/leadgate/leadgate/internal/badgescan"
+	"github.com/leadgate/leadgate/internal/safecsv"
 )
 
 // chunkLimit is how much CSV goes in one request before gzip. Export text
@@ -258,13 +259,12 @@ func writeRejects(path string, r *importReport) error {
 	if err != nil {
 		return err
 	}
-	w := csv.NewWriter(f)
+	w := safecsv.NewWriter(f)
 	_ = w.Write([]string{"row", "line", "reason"})
 	for _, x := range r.Rejected {
-		_ = w.Write([]string{fmt.Sprint(x.Row), fmt.Sprint(x.Line), badgescan.SafeCell(x.Reason)})
+		_ = w.Write([]string{fmt.Sprint(x.Row), fmt.Sprint(x.Line), x.Reason})
 	}
-	w.Flush()
-	if err := w.Error(); err != nil {
+	if err := w.Flush(); err != nil {
 		f.Close()
 		return err
 	}

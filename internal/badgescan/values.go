@@ -81,13 +81,3 @@ func SplitName(full string) (first, last string) {
 	}
 	return full[:i], full[i+1:]
 }
-
-// SafeCell makes a value safe to write into a CSV a spreadsheet will open:
-// a cell starting with =, +, -, @ (or a tab or carriage return) would run
-// as a formula, so it gets a leading apostrophe and is shown as text.
-func SafeCell(s string) string {
-	if s != "" && strings.ContainsRune("=+-@\t\r", rune(s[0])) {
-		return "'" + s
-	}
-	return s
-}

@@ -48,14 +48,3 @@ func TestSplitName(t *testing.T) {
 		}
 	}
 }
-
-func TestSafeCell(t *testing.T) {
-	for in, want := range map[string]string{
-		"=HYPERLINK(\"http://x\")": "'=HYPERLINK(\"http://x\")", "+49 30 1234": "'+49 30 1234", "-2": "'-2",
-		"@SUM(A1)": "'@SUM(A1)", "\tx": "'\tx", "Ana": "Ana", "": "", "a=b": "a=b",
-	} {
-		if got := SafeCell(in); got != want {
-			t.Errorf("SafeCell(%q) = %q, want %q", in, got, want)
-		}
-	}
-}

@@ -3,7 +3,6 @@ package httpapi
 import (
 	"bytes"
 	"context"
-	"encoding/csv"
 	"fmt"
 	"html"
 	"html/template"
@@ -17,11 +16,11 @@ import (
 
 	"github.com/aws/aws-lambda-go/events"
 
-	"github.com/leadgate/leadgate/internal/badgescan"
 	"github.com/leadgate/leadgate/internal/campaign"
 	"github.com/leadgate/leadgate/internal/funnel"
 	"github.com/leadgate/leadgate/internal/lead"
 	"github.com/leadgate/leadgate/internal/leadgate"
+	"github.com/leadgate/leadgate/internal/safecsv"
 )
 
 // ReportStore is what reports read.
@@ -254,8 +253,8 @@ func (h *Reports) page(ctx context.Context, req *events.APIGatewayV2HTTPRequest)
 // csvColumns are the export's columns.
 var csvColumns = []string{"lead_id", "email", "first_name", "last_name", "company", "title", "country", "stage", "grade", "score", "owner", "definition_version", "updated_at"}
 
-// csv exports a campaign's leads. Every value goes through SafeCell: a name
-// typed as =HYPERLINK(...) into a form must stay text in a spreadsheet.
+// csv exports a campaign's leads, spreadsheet-safe: a name typed as
+// =HYPERLINK(...) into a form must stay text in a spreadsheet.
 func (h *Reports) csv(ctx context.Context, req *events.APIGatewayV2HTTPRequest) (events.APIGatewayV2HTTPResponse, error) {
 	if _, err := authorize(req, ScopeLeadsRead); err != nil {
 		return events.APIGatewayV2HTTPResponse{}, err
@@ -265,20 +264,18 @@ func (h *Reports) csv(ctx context.Context, req *events.APIGatewayV2HTTPRequest) 
 		return events.APIGatewayV2HTTPResponse{}, err
 	}
 	var b bytes.Buffer
-	w := csv.NewWriter(&b)
+	w := safecsv.NewWriter(&b)
 	_ = w.Write(csvColumns)
 	err := h.store.CampaignLeads(ctx, id, func(r *lead.Record) error {
-		row := []string{r.ID, r.Email, r.FirstName, r.LastName, r.Company, r.Title, r.Country, string(r.Stage), r.Verdict.Grade.String(),
-			strconv.FormatFloat(r.Verdict.Score, 'f', 1, 64), r.Owner, strconv.Itoa(r.Verdict.Version), r.UpdatedAt.UTC().Format(time.RFC3339)}
-		for i := range row {
-			row[i] = badgescan.SafeCell(row[i])
-		}
-		return w.Write(row)
+		return w.Write([]string{r.ID, r.Email, r.FirstName, r.LastName, r.Company, r.Title, r.Country, string(r.Stage), r.Verdict.Grade.String(),
+			strconv.FormatFloat(r.Verdict.Score, 'f', 1, 64), r.Owner, strconv.Itoa(r.Verdict.Version), r.UpdatedAt.UTC().Format(time.RFC3339)})
 	})
 	if err != nil {
 		return events.APIGatewayV2HTTPResponse{}, err
 	}
-	w.Flush()
+	if err := w.Flush(); err != nil {
+		return events.APIGatewayV2HTTPResponse{}, err
+	}
 	resp := textResponse(http.StatusOK, "text/csv; charset=utf-8", b.String())
 	resp.Headers["Content-Disposition"] = `attachment; filename="` + id + `-leads.csv"`
 	return resp, nil

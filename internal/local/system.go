@@ -56,8 +56,8 @@ type Options struct {
 	// ReadTimeout bounds how long a client may take to send a request
 	// (default 10 s); tests shorten it.
 	ReadTimeout time.Duration
-	Log    *slog.Logger
-	Out    io.Writer // what was started, for a person to read
+	Log         *slog.Logger
+	Out         io.Writer // what was started, for a person to read
 }
 
 // System is leadgate running locally.
@@ -233,8 +233,8 @@ func Start(ctx context.Context, cfg aws.Config, opt Options) (*System, error) {
 			Handler: mux, ReadHeaderTimeout: 10 * time.Second, ReadTimeout: cmp.Or(opt.ReadTimeout, 10*time.Second),
 			WriteTimeout: longest + 5*time.Second, IdleTimeout: 60 * time.Second,
 		},
-		done:   make(chan struct{}),
-		stop:   stop, pollers: ps,
+		done: make(chan struct{}),
+		stop: stop, pollers: ps,
 	}
 	go func() {
 		if err := s.server.Serve(ln); !errors.Is(err, http.ErrServerClosed) {
