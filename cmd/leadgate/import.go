@@ -13,6 +13,7 @@ import (
 	"net/http"
 	"net/url"
 	"os"
+	"strconv"
 	"strings"
 	"time"
 
@@ -68,26 +69,41 @@ func runImport(ctx context.Context, args []string, stdout, stderr io.Writer) err
 		return fmt.Errorf("%s: %w", path, err)
 	}
 	var total importReport
+	var stopped error
+	var parts []part
 	for i, ch := range chunks {
 		bar.draw(fmt.Sprintf("part %d/%d", i+1, len(chunks)))
 		rep, err := client.uploadScans(ctx, *campaignID, ch.body)
-		if err != nil {
-			bar.done()
-			return err
+		if rep != nil {
+			merge(&total, rep, ch)
+			parts = append(parts, part{chunk: ch, issuesURL: rep.IssuesURL})
 		}
-		merge(&total, rep, ch)
+		if err != nil {
+			if rep == nil {
+				bar.done()
+				return err
+			}
+			stopped = err // rows were written: say which, then the error
+			break
+		}
 	}
 	bar.read = bar.total
 	bar.draw("done")
 	bar.done()
 	printSummary(stdout, path, &total, len(chunks))
 	if *rejects != "" {
-		if err := writeRejects(*rejects, &total); err != nil {
+		if err := client.writeRejects(ctx, *rejects, parts); err != nil {
 			return err
 		}
 		fmt.Fprintf(stdout, "rejected rows written to %s\n", *rejects)
 	}
-	return nil
+	return stopped
+}
+
+// part is a chunk as sent, and where its issues can be read.
+type part struct {
+	chunk
+	issuesURL string
 }
 
 // chunk is part of the file re-written as UTF-8 CSV, with the file's own row
@@ -141,7 +157,7 @@ func splitCSV(r io.Reader, limit int) ([]chunk, error) {
 		cur.numbers = append(cur.numbers, row.Number)
 		cur.lines = append(cur.lines, row.Line)
 		w.Flush()
-		if buf.Len() >= limit {
+		if buf.Len() >= limit || len(cur.numbers) >= badgescan.MaxRows {
 			flush()
 		}
 	}
@@ -181,7 +197,12 @@ func (c *apiClient) uploadScans(ctx context.Context, campaignID string, csvBody 
 		return nil, fmt.Errorf("HTTP %s: reading the reply: %w", resp.Status, err)
 	}
 	if resp.StatusCode >= 400 {
-		return nil, c.replyError(resp, body)
+		// An upload that stopped midway answers with what it wrote.
+		var partial struct {
+			Report *importReport `json:"report"`
+		}
+		_ = json.Unmarshal(body, &partial)
+		return partial.Report, c.replyError(resp, body)
 	}
 	var rep importReport
 	if err := json.Unmarshal(body, &rep); err != nil {
@@ -202,6 +223,16 @@ func merge(total, rep *importReport, ch chunk) {
 	total.LeadsUpdated += rep.LeadsUpdated
 	total.AlreadyImported += rep.AlreadyImported
 	total.DuplicatesInFile += rep.DuplicatesInFile
+	total.RejectedTotal += rep.RejectedTotal
+	total.WarningsTotal += rep.WarningsTotal
+	total.NotImported += rep.NotImported
+	if rep.Stopped != nil {
+		st := *rep.Stopped
+		if n := st.Row; n >= 1 && n <= len(ch.numbers) {
+			st.Row, st.Line = ch.numbers[n-1], ch.lines[n-1]
+		}
+		total.Stopped = &st
+	}
 	back := func(issues []badgescan.RowIssue) []badgescan.RowIssue {
 		for i := range issues {
 			if n := issues[i].Row; n >= 1 && n <= len(ch.numbers) {
@@ -231,44 +262,108 @@ func printSummary(w io.Writer, path string, r *importReport, parts int) {
 	fmt.Fprintf(w, "leads created      %6d\n", r.LeadsCreated)
 	fmt.Fprintf(w, "leads updated      %6d\n", r.LeadsUpdated)
 	fmt.Fprintf(w, "already imported   %6d\n", r.AlreadyImported)
-	fmt.Fprintf(w, "rows rejected      %6d\n", len(r.Rejected))
+	fmt.Fprintf(w, "rows rejected      %6d\n", r.RejectedTotal)
 	fmt.Fprintf(w, "duplicates in file %6d\n", r.DuplicatesInFile)
 	for i, x := range r.Rejected {
 		if i == 20 {
-			fmt.Fprintf(w, "  … and %d more (--rejects FILE lists them all)\n", len(r.Rejected)-20)
 			break
 		}
 		fmt.Fprintf(w, "  row %d (line %d): %s\n", x.Row, x.Line, x.Reason)
 	}
-	if len(r.Warnings) > 0 {
-		fmt.Fprintf(w, "warnings           %6d (values dropped from imported rows)\n", len(r.Warnings))
+	if more := r.RejectedTotal - min(len(r.Rejected), 20); more > 0 {
+		fmt.Fprintf(w, "  … and %d more (--rejects FILE lists them all)\n", more)
+	}
+	if r.WarningsTotal > 0 {
+		fmt.Fprintf(w, "warnings           %6d (values dropped from imported rows)\n", r.WarningsTotal)
 		for i, x := range r.Warnings {
 			if i == 10 {
-				fmt.Fprintf(w, "  … and %d more\n", len(r.Warnings)-10)
 				break
 			}
 			fmt.Fprintf(w, "  row %d (line %d): %s\n", x.Row, x.Line, x.Reason)
 		}
+		if more := r.WarningsTotal - min(len(r.Warnings), 10); more > 0 {
+			fmt.Fprintf(w, "  … and %d more\n", more)
+		}
+	}
+	if r.Stopped != nil {
+		fmt.Fprintf(w, "not imported       %6d\n", r.NotImported)
+		fmt.Fprintf(w, "STOPPED at row %d (line %d): %s\n", r.Stopped.Row, r.Stopped.Line, r.Stopped.Reason)
 	}
 }
 
-// writeRejects writes the rejected rows as CSV, formula-safe: a reason may
-// quote a cell a spreadsheet would otherwise run.
-func writeRejects(path string, r *importReport) error {
+// writeRejects writes every rejected row of every part, read from the
+// parts' issue lists, with the file's own row numbers, as spreadsheet-safe
+// CSV: a reason may quote a cell a spreadsheet would otherwise run.
+func (c *apiClient) writeRejects(ctx context.Context, path string, parts []part) error {
 	f, err := os.Create(path)
 	if err != nil {
 		return err
 	}
 	w := safecsv.NewWriter(f)
 	_ = w.Write([]string{"row", "line", "reason"})
-	for _, x := range r.Rejected {
-		_ = w.Write([]string{fmt.Sprint(x.Row), fmt.Sprint(x.Line), x.Reason})
+	for _, p := range parts {
+		if p.issuesURL == "" {
+			continue
+		}
+		issues, err := c.issues(ctx, p.issuesURL)
+		if err != nil {
+			f.Close()
+			return err
+		}
+		for _, x := range issues {
+			if x.kind != "rejected" {
+				continue
+			}
+			row, line := x.Row, x.Line
+			if n := row; n >= 1 && n <= len(p.numbers) {
+				row, line = p.numbers[n-1], p.lines[n-1]
+			}
+			_ = w.Write([]string{fmt.Sprint(row), fmt.Sprint(line), x.Reason})
+		}
 	}
 	if err := w.Flush(); err != nil {
 		f.Close()
 		return err
 	}
 	return f.Close()
+}
+
+type issue struct {
+	badgescan.RowIssue
+	kind string
+}
+
+// issues reads an import's issue list (the transport undoes its gzip).
+func (c *apiClient) issues(ctx context.Context, path string) ([]issue, error) {
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, c.base+path, nil)
+	if err != nil {
+		return nil, err
+	}
+	if c.token != "" {
+		req.Header.Set("Authorization", "Bearer "+c.token)
+	}
+	resp, err := c.http.Do(req)
+	if err != nil {
+		return nil, err
+	}
+	defer resp.Body.Close()
+	if resp.StatusCode != http.StatusOK {
+		body, _ := io.ReadAll(io.LimitReader(resp.Body, 1<<20))
+		return nil, c.replyError(resp, body)
+	}
+	r := csv.NewReader(resp.Body)
+	r.FieldsPerRecord = 4
+	rows, err := r.ReadAll()
+	if err != nil {
+		return nil, fmt.Errorf("read the issue list %s: %w", path, err)
+	}
+	var out []issue
+	for _, row := range rows[min(1, len(rows)):] {
+		n, _ := strconv.Atoi(row[0])
+		l, _ := strconv.Atoi(row[1])
+		out = append(out, issue{RowIssue: badgescan.RowIssue{Row: n, Line: l, Reason: row[3]}, kind: row[2]})
+	}
+	return out, nil
 }
 
 type countingReader struct {

@@ -25,6 +25,15 @@ import (
 func TestImportSplitsAndAccountsForEveryRow(t *testing.T) {
 	var parts [][]string // first column of each part's rows
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if strings.HasSuffix(r.URL.Path, "/issues.csv") {
+			// Each part's issue list: its row 2, as the server keeps it.
+			w.Header().Set("Content-Type", "text/csv")
+			w.Header().Set("Content-Encoding", "gzip")
+			zw := gzip.NewWriter(w)
+			_, _ = zw.Write([]byte("row,line,kind,reason\r\n2,3,rejected,'=cmd|' /C calc'!A0\r\n2,3,warning,rating dropped\r\n"))
+			_ = zw.Close()
+			return
+		}
 		if r.URL.Path != "/v1/campaigns/show/badge-scans" || r.Header.Get("Content-Encoding") != "gzip" || r.Header.Get("Authorization") != "Bearer tok" {
 			http.Error(w, "unexpected request", http.StatusBadRequest)
 			return
@@ -44,8 +53,9 @@ func TestImportSplitsAndAccountsForEveryRow(t *testing.T) {
 			first = append(first, row[0])
 		}
 		parts = append(parts, first)
-		rep := badgescan.Report{Campaign: "show", RowsRead: len(rows) - 1, LeadsCreated: len(rows) - 2,
-			Rejected: []badgescan.RowIssue{{Row: 2, Line: 3, Reason: "=cmd|' /C calc'!A0"}}}
+		rep := badgescan.Report{Campaign: "show", RowsRead: len(rows) - 1, LeadsCreated: len(rows) - 2, RejectedTotal: 1,
+			Rejected:  []badgescan.RowIssue{{Row: 2, Line: 3, Reason: "=cmd|' /C calc'!A0"}},
+			IssuesURL: "/v1/campaigns/show/badge-scans/im_" + strconv.Itoa(len(parts)) + "/issues.csv"}
 		_ = json.NewEncoder(w).Encode(rep)
 	}))
 	defer srv.Close()
@@ -91,8 +101,11 @@ func TestImportSplitsAndAccountsForEveryRow(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if !strings.Contains(string(got), "'=cmd|' /C calc'!A0") {
-		t.Errorf("rejects file not formula-safe:\n%s", got)
+	if !strings.Contains(string(got), "'=cmd|' /C calc'!A0") || strings.Count(string(got), "calc") != len(parts) || strings.Contains(string(got), "rating") {
+		t.Errorf("rejects file is not every part's rejected rows, formula-safe:\n%s", got)
+	}
+	if !strings.Contains(string(got), "\r\n"+itoa(len(parts[0])+2)+",") {
+		t.Errorf("rejects file rows not mapped back to the file:\n%s", got)
 	}
 	if !strings.Contains(errOut.String(), "100%") {
 		t.Errorf("no progress shown: %q", errOut.String())

@@ -2,6 +2,7 @@ package badgescan
 
 import (
 	"context"
+	"crypto/rand"
 	"crypto/sha256"
 	"encoding/hex"
 	"errors"
@@ -19,41 +20,79 @@ import (
 	"github.com/leadgate/leadgate/internal/lead"
 	"github.com/leadgate/leadgate/internal/leadgate"
 	"github.com/leadgate/leadgate/internal/metrics"
-	"github.com/leadgate/leadgate/internal/qualify"
 )
+
+// IssueStore keeps the full list of an import's rejected rows and
+// warnings, which the answer only starts.
+type IssueStore interface {
+	SaveIssues(ctx context.Context, campaignID, importID string, csvGzip []byte, at time.Time) error
+}
 
 // Importer imports badge-scan files: every row becomes a touch point on a
 // lead (created or updated) or a rejection with its row number and reason.
 type Importer struct {
 	definitions *intake.Definitions
 	leads       intake.LeadStore
+	issues      IssueStore
 	workers     int
 	log         *slog.Logger
 }
 
 // NewImporter returns an importer writing with the given number of
 // concurrent workers.
-func NewImporter(definitions *intake.Definitions, leads intake.LeadStore, workers int, log *slog.Logger) *Importer {
-	return &Importer{definitions: definitions, leads: leads, workers: max(workers, 1), log: log}
+func NewImporter(definitions *intake.Definitions, leads intake.LeadStore, issues IssueStore, workers int, log *slog.Logger) *Importer {
+	return &Importer{definitions: definitions, leads: leads, issues: issues, workers: max(workers, 1), log: log}
 }
 
+// Bounds on what one upload can make leadgate hold or answer.
+const (
+	// MaxRows is the most rows one upload imports; `leadgate import`
+	// splits bigger files. It bounds the emails held to count duplicates.
+	MaxRows = 100_000
+	// MaxListed is how many rejected rows, warnings and columns the answer
+	// lists; the totals count them all, and IssuesURL has every issue.
+	MaxListed = 100
+	// maxPendingBytes bounds the rows read but not yet written: a slow
+	// table slows the reading instead of filling memory.
+	maxPendingBytes = 8 << 20
+	// maxTags bounds the tags kept from one scan, and maxTagBytes each tag.
+	maxTags, maxTagBytes = 20, 100
+)
+
 // Report accounts for every row: RowsRead = LeadsCreated + LeadsUpdated +
-// AlreadyImported + len(Rejected).
+// AlreadyImported + RejectedTotal + NotImported.
 type Report struct {
-	Campaign         string     `json:"campaign"`
-	Encoding         string     `json:"encoding"`
-	Delimiter        string     `json:"delimiter"`
-	Columns          []Column   `json:"columns"`
-	IgnoredColumns   []string   `json:"ignoredColumns"`
-	RowsRead         int        `json:"rowsRead"`
-	LeadsCreated     int        `json:"leadsCreated"`
-	LeadsUpdated     int        `json:"leadsUpdated"`
-	AlreadyImported  int        `json:"alreadyImported"` // scans an earlier upload recorded
-	DuplicatesInFile int        `json:"duplicatesInFile"`
-	Rejected         []RowIssue `json:"rejected"`
+	Campaign  string `json:"campaign"`
+	ImportID  string `json:"importId"`
+	Encoding  string `json:"encoding"`
+	Delimiter string `json:"delimiter"`
+	// Columns lists the first MaxListed headers and where each went;
+	// ColumnsTotal counts them all.
+	Columns             []Column `json:"columns"`
+	ColumnsTotal        int      `json:"columnsTotal"`
+	IgnoredColumns      []string `json:"ignoredColumns"`
+	IgnoredColumnsTotal int      `json:"ignoredColumnsTotal"`
+	RowsRead            int      `json:"rowsRead"`
+	LeadsCreated        int      `json:"leadsCreated"`
+	LeadsUpdated        int      `json:"leadsUpdated"`
+	AlreadyImported     int      `json:"alreadyImported"` // scans an earlier upload recorded
+	DuplicatesInFile    int      `json:"duplicatesInFile"`
+	// Rejected lists the first MaxListed rejected rows by row number.
+	Rejected      []RowIssue `json:"rejected"`
+	RejectedTotal int        `json:"rejectedTotal"`
 	// Warnings are values dropped from rows that were imported (an
 	// unreadable rating, an unknown country): the row's good data stays.
-	Warnings []RowIssue `json:"warnings"`
+	Warnings      []RowIssue `json:"warnings"`
+	WarningsTotal int        `json:"warningsTotal"`
+	// IssuesURL is where every rejected row and warning can be read as
+	// CSV, when there are any.
+	IssuesURL string `json:"issuesUrl,omitempty"`
+	// NotImported counts rows read but not written because the import
+	// stopped (Stopped says why). Uploading the file again imports them:
+	// what was written is recognised.
+	NotImported int `json:"notImported"`
+	// Stopped says where and why an import stopped before the file's end.
+	Stopped *Stop `json:"stopped,omitempty"`
 }
 
 // RowIssue names a row (as a spreadsheet numbers data rows) and what was
@@ -64,8 +103,20 @@ type RowIssue struct {
 	Reason string `json:"reason"`
 }
 
-// rowsPerWorkerQueue bounds rows waiting for a worker, which keeps memory
-// flat however long the file is.
+// Stop is where an import stopped: the first row it did not read, the line
+// the file had reached, and why.
+type Stop struct {
+	Row    int    `json:"row"`
+	Line   int    `json:"line"`
+	Reason string `json:"reason"`
+}
+
+// IssuesPath is where an import's issues are served.
+func IssuesPath(campaignID, importID string) string {
+	return "/v1/campaigns/" + campaignID + "/badge-scans/" + importID + "/issues.csv"
+}
+
+// rowsPerWorkerQueue bounds rows waiting for each worker.
 const rowsPerWorkerQueue = 64
 
 type job struct {
@@ -73,11 +124,17 @@ type job struct {
 	email string
 	sub   *lead.Submission
 	warns []RowIssue
+	size  int // bytes held, for the pending budget
 }
 
 // Import reads the file and writes every lead. Rows of one person go to one
 // worker, in file order, so they never race each other; different people
 // are written concurrently.
+//
+// A file refused before any row is read (no header, no email column) gets
+// an error alone. Once rows are read, the report always comes back: with a
+// nil error when the file was read to its end, or with the error that
+// stopped it and Report.Stopped saying where.
 func (im *Importer) Import(ctx context.Context, campaignID string, file io.Reader, now time.Time) (*Report, error) {
 	p, rules, err := im.definitions.Get(ctx, campaignID)
 	if err != nil {
@@ -91,21 +148,25 @@ func (im *Importer) Import(ctx context.Context, campaignID string, file io.Reade
 		return nil, leadgate.Invalid("The file is empty.", []leadgate.Problem{{Message: "no header row and no data"}})
 	}
 	if err != nil {
-		return nil, leadgate.Errorf(leadgate.EBADREQUEST, "The file cannot be read as CSV: %v", err)
+		return nil, leadgate.Errorf(leadgate.EBADREQUEST, "The file cannot be read as CSV: %s", readProblem(err))
 	}
 	m := mapColumns(p.Definition, r.Header())
 	if !m.has(lead.FieldEmail) {
 		return nil, leadgate.Invalid("The file has no email column.", []leadgate.Problem{{
 			Path:    "columns",
-			Message: fmt.Sprintf("no column is an email address; the columns are: %s. Name one Email, or map it under intake.columns", strings.Join(r.Header(), ", ")),
+			Message: fmt.Sprintf("no column is an email address; the columns are: %s. Name one Email, or map it under intake.columns", headerList(r.Header())),
 		}})
 	}
+	ignored := m.ignored()
 	rep := &Report{
-		Campaign: campaignID, Encoding: r.Dialect().Encoding, Delimiter: string(r.Dialect().Delimiter),
-		Columns: m.columns, IgnoredColumns: m.ignored(), Rejected: []RowIssue{}, Warnings: []RowIssue{},
+		Campaign: campaignID, ImportID: newImportID(), Encoding: r.Dialect().Encoding, Delimiter: string(r.Dialect().Delimiter),
+		Columns: m.columns[:min(len(m.columns), MaxListed)], ColumnsTotal: len(m.columns),
+		IgnoredColumns: ignored[:min(len(ignored), MaxListed)], IgnoredColumnsTotal: len(ignored),
+		Rejected: []RowIssue{}, Warnings: []RowIssue{},
 	}
+	acc := &accounting{rep: rep, issues: newIssueLog()}
 
-	var mu sync.Mutex // guards rep while workers run
+	pending := newByteBudget(maxPendingBytes)
 	queues := make([]chan job, im.workers)
 	var wg sync.WaitGroup
 	ctx, cancel := context.WithCancelCause(ctx)
@@ -116,91 +177,223 @@ func (im *Importer) Import(ctx context.Context, campaignID string, file io.Reade
 		go func() {
 			defer wg.Done()
 			for j := range queues[i] {
-				outcome, err := im.write(ctx, p.Definition, j, rules, now)
-				mu.Lock()
-				rep.Warnings = append(rep.Warnings, j.warns...)
-				switch {
-				case errors.Is(err, lead.ErrErased):
-					rep.Rejected = append(rep.Rejected, RowIssue{j.row.Number, j.row.Line, "the person was erased after this scan at their request"})
-				case err != nil && leadgate.ErrorCode(err) == leadgate.EINTERNAL:
-					cancel(err) // the store failed: stop, do not report rows as done
-				case err != nil:
-					rep.Rejected = append(rep.Rejected, RowIssue{j.row.Number, j.row.Line, leadgate.ErrorMessage(err)})
-				default:
-					switch outcome {
-					case intake.Created:
-						rep.LeadsCreated++
-					case intake.Updated:
-						rep.LeadsUpdated++
-					case intake.Unchanged:
-						rep.AlreadyImported++
-					}
+				var outcome intake.Outcome
+				err := context.Cause(ctx)
+				if err == nil {
+					_, outcome, err = intake.Capture(ctx, im.leads, p.Definition, rules, j.sub, now)
 				}
-				mu.Unlock()
+				pending.give(j.size)
+				if err != nil && leadgate.ErrorCode(err) == leadgate.EINTERNAL {
+					cancel(err) // the store failed: stop, and do not report the row as done
+					acc.notImported(j)
+					continue
+				}
+				acc.written(j, outcome, err)
 			}
 		}()
 	}
 
 	seen := map[string]bool{} // emails met so far in this file
-	var readErr error
-	for ctx.Err() == nil {
+	var stop error
+	for stop == nil {
+		if err := context.Cause(ctx); err != nil {
+			stop = err
+			break
+		}
 		row, err := r.Read()
 		if errors.Is(err, io.EOF) {
 			break
 		}
 		var rowErr *RowError
 		if errors.As(err, &rowErr) {
-			mu.Lock()
-			rep.RowsRead++
-			rep.Rejected = append(rep.Rejected, RowIssue{rowErr.Number, rowErr.Line, "unreadable row: " + rowErr.Err.Error()})
-			mu.Unlock()
+			acc.rejected(RowIssue{rowErr.Number, rowErr.Line, "unreadable row: " + readProblem(rowErr.Err)})
 			continue
 		}
 		if err != nil {
-			readErr = leadgate.Errorf(leadgate.EBADREQUEST, "The file stops being readable CSV near line %d: %v", row.Line, err)
+			stop = streamError(err)
+			break
+		}
+		if row.Number > MaxRows {
+			stop = leadgate.Errorf(leadgate.ETOOLARGE, "An upload takes at most %d rows; split the file (leadgate import does).", MaxRows)
 			break
 		}
 		j, reason := rowJob(p, m, row, now)
-		mu.Lock()
-		rep.RowsRead++
 		if reason != "" {
-			rep.Rejected = append(rep.Rejected, RowIssue{row.Number, row.Line, reason})
-			mu.Unlock()
+			acc.rejected(RowIssue{row.Number, row.Line, reason})
 			continue
 		}
 		if seen[j.email] {
-			rep.DuplicatesInFile++
+			acc.duplicate()
 		}
 		seen[j.email] = true
-		mu.Unlock()
+		j.size = rowBytes(row)
+		pending.take(j.size)
 		h := fnv.New32a()
 		h.Write([]byte(j.email))
-		select {
-		case queues[h.Sum32()%uint32(len(queues))] <- j:
-		case <-ctx.Done():
-		}
+		queues[h.Sum32()%uint32(len(queues))] <- j
 	}
 	for _, q := range queues {
 		close(q)
 	}
 	wg.Wait()
-	if err := context.Cause(ctx); err != nil && !errors.Is(err, context.Canceled) {
-		return nil, fmt.Errorf("import into %s: %w", campaignID, err)
+	if stop == nil {
+		stop = context.Cause(ctx) // a write failed after the last row was read
 	}
-	if readErr != nil {
-		return nil, readErr
+
+	slices.SortFunc(rep.Rejected, byRow)
+	slices.SortFunc(rep.Warnings, byRow)
+	if stop != nil {
+		row, line := r.Position()
+		rep.Stopped = &Stop{Row: row, Line: line, Reason: stopReason(stop)}
 	}
-	im.log.InfoContext(ctx, "badge scans imported", "campaign", campaignID, "rows", rep.RowsRead, "created", rep.LeadsCreated,
-		"updated", rep.LeadsUpdated, "already_imported", rep.AlreadyImported, "rejected", len(rep.Rejected))
-	metrics.Count(ctx, im.log, metrics.RejectedRows, len(rep.Rejected), "campaign", campaignID)
-	slices.SortFunc(rep.Rejected, func(a, b RowIssue) int { return a.Row - b.Row })
-	slices.SortFunc(rep.Warnings, func(a, b RowIssue) int { return a.Row - b.Row })
+	if rep.RejectedTotal+rep.WarningsTotal > 0 && ctx.Err() == nil {
+		if err := im.issues.SaveIssues(ctx, campaignID, rep.ImportID, acc.issues.close(), now); err != nil {
+			im.log.WarnContext(ctx, "save import issues", "campaign", campaignID, "import", rep.ImportID, "error", err)
+		} else {
+			rep.IssuesURL = IssuesPath(campaignID, rep.ImportID)
+		}
+	}
+	im.log.InfoContext(ctx, "badge scans imported", "campaign", campaignID, "import", rep.ImportID, "rows", rep.RowsRead, "created", rep.LeadsCreated,
+		"updated", rep.LeadsUpdated, "already_imported", rep.AlreadyImported, "rejected", rep.RejectedTotal, "not_imported", rep.NotImported,
+		"stopped", rep.Stopped != nil)
+	metrics.Count(ctx, im.log, metrics.RejectedRows, rep.RejectedTotal, "campaign", campaignID)
+	if stop != nil {
+		return rep, stopError(stop)
+	}
 	return rep, nil
 }
 
-func (im *Importer) write(ctx context.Context, d *campaign.Definition, j job, rules *qualify.Rulebook, now time.Time) (intake.Outcome, error) {
-	_, outcome, err := intake.Capture(ctx, im.leads, d, rules, j.sub, now)
-	return outcome, err
+// accounting adds each row's outcome to the report; workers and the reader
+// share it.
+type accounting struct {
+	mu     sync.Mutex
+	rep    *Report
+	issues *issueLog
+}
+
+func (a *accounting) written(j job, outcome intake.Outcome, err error) {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	a.rep.RowsRead++
+	for _, w := range j.warns {
+		a.rep.WarningsTotal++
+		a.rep.Warnings = listed(a.rep.Warnings, w)
+		a.issues.add("warning", w)
+	}
+	switch {
+	case errors.Is(err, lead.ErrErased):
+		a.reject(RowIssue{j.row.Number, j.row.Line, "the person was erased after this scan at their request"})
+	case err != nil:
+		a.reject(RowIssue{j.row.Number, j.row.Line, leadgate.ErrorMessage(err)})
+	case outcome == intake.Created:
+		a.rep.LeadsCreated++
+	case outcome == intake.Updated:
+		a.rep.LeadsUpdated++
+	default:
+		a.rep.AlreadyImported++
+	}
+}
+
+func (a *accounting) rejected(x RowIssue) {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	a.rep.RowsRead++
+	a.reject(x)
+}
+
+func (a *accounting) reject(x RowIssue) {
+	a.rep.RejectedTotal++
+	a.rep.Rejected = listed(a.rep.Rejected, x)
+	a.issues.add("rejected", x)
+}
+
+func (a *accounting) notImported(j job) {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	a.rep.RowsRead++
+	a.rep.NotImported++
+}
+
+func (a *accounting) duplicate() {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	a.rep.DuplicatesInFile++
+}
+
+// listed keeps the MaxListed issues with the lowest row numbers.
+func listed(list []RowIssue, x RowIssue) []RowIssue {
+	i, _ := slices.BinarySearchFunc(list, x, byRow)
+	if i >= MaxListed {
+		return list
+	}
+	list = slices.Insert(list, i, x)
+	if len(list) > MaxListed {
+		list = list[:MaxListed]
+	}
+	return list
+}
+
+func byRow(a, b RowIssue) int { return a.Row - b.Row }
+
+// streamError turns the reader's failure into what the uploader is told:
+// the file is cut short, damaged, or too big.
+func streamError(err error) error {
+	if leadgate.ErrorCode(err) != leadgate.EINTERNAL {
+		return err // the upload's own limits say what they are
+	}
+	return leadgate.Errorf(leadgate.EBADREQUEST, "The file stops being readable: %s.", readProblem(err))
+}
+
+// stopReason says in a sentence why an import stopped.
+func stopReason(err error) string {
+	switch {
+	case leadgate.ErrorCode(err) != leadgate.EINTERNAL:
+		return leadgate.ErrorMessage(err)
+	case errors.Is(err, context.DeadlineExceeded):
+		return "the import ran out of time; upload the file again (what was written is recognised), or split it"
+	}
+	return "the leads could not be written; upload the file again: what was written is recognised"
+}
+
+// stopError is the error an import that stopped answers with.
+func stopError(err error) error {
+	if leadgate.ErrorCode(err) != leadgate.EINTERNAL {
+		return err
+	}
+	return fmt.Errorf("import stopped: %w", err)
+}
+
+// headerList names a file's columns for a message, the first few only.
+func headerList(header []string) string {
+	const show = 20
+	if len(header) <= show {
+		return strings.Join(header, ", ")
+	}
+	return fmt.Sprintf("%s and %d more", strings.Join(header[:show], ", "), len(header)-show)
+}
+
+func rowBytes(r Row) int {
+	n := 64
+	for _, f := range r.Fields {
+		n += len(f) + 16
+	}
+	return n
+}
+
+func newImportID() string {
+	var b [10]byte
+	_, _ = rand.Read(b[:])
+	return "im_" + hex.EncodeToString(b[:])
+}
+
+// ValidImportID reports whether id is shaped like the ids imports get.
+func ValidImportID(id string) bool {
+	rest, ok := strings.CutPrefix(id, "im_")
+	if !ok || len(rest) != 20 {
+		return false
+	}
+	_, err := hex.DecodeString(rest)
+	return err == nil
 }
 
 // rowJob turns a row into a submission, or says why the row is rejected.
@@ -227,10 +420,13 @@ func rowJob(p *campaign.Published, m mapping, row Row, now time.Time) (job, stri
 		if f == lead.FieldEmail {
 			continue
 		}
-		v, _, problem := intake.NormalizeField(d, f, m.value(row.Fields, f))
+		v, cut, problem := intake.NormalizeField(d, f, m.value(row.Fields, f))
 		if problem != "" {
 			warn("%s dropped: %s", f, problem)
 			continue
+		}
+		if cut {
+			warn("%s cut to the length leadgate keeps", f)
 		}
 		if v != "" {
 			sub.Fields[f] = v
@@ -245,15 +441,19 @@ func rowJob(p *campaign.Published, m mapping, row Row, now time.Time) (job, stri
 		if n, ok := Rating(raw); ok {
 			tp.Rating = n
 		} else {
-			warn("rating %q not recognised: want hot/warm/cold, A/B/C, 0–5 stars or n/10", raw)
+			warn("rating %s not recognised: want hot/warm/cold, A/B/C, 0–5 stars or n/10", quote(raw))
 		}
 	}
 	scanned := strings.TrimSpace(m.value(row.Fields, colScannedAt))
 	if scanned != "" {
 		if t, ok := ScanTime(scanned); ok {
 			tp.At = t
+			if doubt := doubtfulScanTime(d, t, now); doubt != "" {
+				tp.DoubtfulTime = true
+				warn("scan time %s %s: kept, but it counts as the upload time", quote(scanned), doubt)
+			}
 		} else {
-			warn("scan time %q not recognised: the upload time stands in", scanned)
+			warn("scan time %s not recognised: the upload time stands in", quote(scanned))
 		}
 	}
 	if notes := intake.CleanText(m.value(row.Fields, colNotes)); notes != "" {
@@ -263,9 +463,17 @@ func rowJob(p *campaign.Published, m mapping, row Row, now time.Time) (job, stri
 		}
 	}
 	for _, tag := range strings.FieldsFunc(m.value(row.Fields, colTags), func(r rune) bool { return r == ',' || r == ';' || r == '|' }) {
-		if tag = intake.CleanText(tag); tag != "" {
-			tp.Tags = append(tp.Tags, tag)
+		if tag = intake.CleanText(tag); tag == "" {
+			continue
 		}
+		if len(tp.Tags) == maxTags {
+			warn("more than %d tags: the rest were dropped", maxTags)
+			break
+		}
+		if len(tag) > maxTagBytes {
+			tag = intake.CleanText(tag[:maxTagBytes])
+		}
+		tp.Tags = append(tp.Tags, tag)
 	}
 	booth := intake.CleanText(m.value(row.Fields, colBooth))
 	if booth != "" {
@@ -275,6 +483,28 @@ func rowJob(p *campaign.Published, m mapping, row Row, now time.Time) (job, stri
 	intake.RecordConsents(d, sub)
 	j.sub = sub
 	return j, ""
+}
+
+// doubtfulScanTime says why a scan time cannot be taken at its word: a
+// day or more after the upload, or over a year before the campaign starts.
+// "" when it can.
+func doubtfulScanTime(d *campaign.Definition, t, uploaded time.Time) string {
+	switch {
+	case t.After(uploaded.Add(24 * time.Hour)):
+		return "lies in the future"
+	case d.Starts != nil && t.Before(d.Starts.AddDate(-1, 0, 0)):
+		return "is more than a year before the campaign starts"
+	}
+	return ""
+}
+
+// quote quotes a cell for a message, cut short.
+func quote(s string) string {
+	const max = 60
+	if len(s) > max {
+		return fmt.Sprintf("%q…", intake.CleanText(s[:max]))
+	}
+	return fmt.Sprintf("%q", s)
 }
 
 // scanID names a scan so that uploading a file twice, or a file that

@@ -6,6 +6,8 @@ package badgescan
 
 import (
 	"bufio"
+	"compress/flate"
+	"compress/gzip"
 	"encoding/csv"
 	"errors"
 	"fmt"
@@ -40,7 +42,11 @@ const (
 
 // errRowTooLong ends the read: encoding/csv cannot resynchronise in the
 // middle of a row.
-var errRowTooLong = fmt.Errorf("row is longer than %d MiB: an unclosed quote probably swallowed the rest of the file", maxRowBytes>>20)
+var errRowTooLong = fmt.Errorf("a row is longer than %d MiB: an unclosed quote probably swallowed the rest of the file", maxRowBytes>>20)
+
+// errBlankRun ends the read too: encoding/csv skips blank lines inside one
+// read, so a long run of them looks like one endless row.
+var errBlankRun = fmt.Errorf("over %d MiB of blank lines in a row: remove them and upload again", maxRowBytes>>20)
 
 // Encoding names as they appear in the import report.
 const (
@@ -219,10 +225,17 @@ func (r *Reader) Read() (Row, error) {
 	}
 }
 
+// Position is where reading stopped: the number the next row would have,
+// and the line the file had been read to. After an error that ends the
+// stream, it says where the file broke.
+func (r *Reader) Position() (row, line int) {
+	return r.number + 1, r.limit.lines + 1
+}
+
 // next reads one record and restarts the row-size budget after it.
 func (r *Reader) next() ([]string, error) {
 	rec, err := r.csv.Read()
-	r.limit.rowStart = r.csv.InputOffset()
+	r.limit.rowStart, r.limit.content = r.csv.InputOffset(), 0
 	return rec, err
 }
 
@@ -234,15 +247,49 @@ type rowLimiter struct {
 	r         io.Reader
 	delivered int64
 	rowStart  int64
+	content   int64 // bytes other than line breaks handed over since rowStart
+	lines     int   // line breaks handed over
 }
 
 func (l *rowLimiter) Read(p []byte) (int, error) {
 	if l.delivered-l.rowStart > maxRowBytes {
+		if l.content == 0 {
+			return 0, errBlankRun
+		}
 		return 0, errRowTooLong
 	}
 	n, err := l.r.Read(p)
 	l.delivered += int64(n)
+	for _, c := range p[:n] {
+		switch c {
+		case '\n':
+			l.lines++
+		case '\r':
+		default:
+			l.content++
+		}
+	}
 	return n, err
+}
+
+// readProblem says in a phrase what broke a file, without the Go packages'
+// own words.
+func readProblem(err error) string {
+	var pe *csv.ParseError
+	var corrupt flate.CorruptInputError
+	switch {
+	case errors.Is(err, errRowTooLong):
+		return errRowTooLong.Error()
+	case errors.Is(err, errBlankRun):
+		return errBlankRun.Error()
+	case errors.Is(err, io.ErrUnexpectedEOF):
+		return "the file ends in the middle: the upload was cut short"
+	case errors.Is(err, gzip.ErrChecksum), errors.Is(err, gzip.ErrHeader), errors.As(err, &corrupt):
+		return "the gzip data is damaged"
+	case errors.As(err, &pe):
+		return pe.Err.Error()
+	}
+	return "the bytes cannot be decoded"
 }
 
 // sniffEncoding names the encoding of a file from its first bytes and says

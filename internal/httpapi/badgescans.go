@@ -28,19 +28,47 @@ const MaxUploadBytes = 4 << 20
 // compressed body cannot make the function read without end.
 const maxUnzippedBytes = 64 << 20
 
+// IssueReader reads an import's issue list.
+type IssueReader interface {
+	Issues(ctx context.Context, campaignID, importID string) ([]byte, error)
+}
+
 // BadgeScans serves badge-scan file uploads.
 type BadgeScans struct {
 	importer *badgescan.Importer
+	issues   IssueReader
 	now      func() time.Time
 }
 
 // NewBadgeScans returns the badge-scan upload API as a Handler.
-func NewBadgeScans(importer *badgescan.Importer, log *slog.Logger, now func() time.Time) Handler {
-	b := &BadgeScans{importer: importer, now: now}
+func NewBadgeScans(importer *badgescan.Importer, issues IssueReader, log *slog.Logger, now func() time.Time) Handler {
+	b := &BadgeScans{importer: importer, issues: issues, now: now}
 	rt := &router{log: log, routes: map[string]route{
-		"POST /v1/campaigns/{campaignId}/badge-scans": b.upload,
+		"POST /v1/campaigns/{campaignId}/badge-scans":                      b.upload,
+		"GET /v1/campaigns/{campaignId}/badge-scans/{importId}/issues.csv": b.issueList,
 	}}
 	return rt.handle
+}
+
+// issueList serves every rejected row and warning of an import, as the
+// gzip-compressed CSV it was kept as (a big list stays under Lambda's
+// answer limit that way; curl needs --compressed).
+func (b *BadgeScans) issueList(ctx context.Context, req *events.APIGatewayV2HTTPRequest) (events.APIGatewayV2HTTPResponse, error) {
+	if _, err := authorize(req, ScopeImport); err != nil {
+		return events.APIGatewayV2HTTPResponse{}, err
+	}
+	gz, err := b.issues.Issues(ctx, req.PathParameters["campaignId"], req.PathParameters["importId"])
+	if err != nil {
+		return events.APIGatewayV2HTTPResponse{}, err
+	}
+	return events.APIGatewayV2HTTPResponse{
+		StatusCode: http.StatusOK,
+		Headers: map[string]string{
+			"Content-Type": "text/csv; charset=utf-8", "Content-Encoding": "gzip",
+			"Content-Disposition": `attachment; filename="` + req.PathParameters["importId"] + `-issues.csv"`,
+		},
+		Body: base64.StdEncoding.EncodeToString(gz), IsBase64Encoded: true,
+	}, nil
 }
 
 // csvTypes are what browsers, curl and the lead-retrieval apps label a CSV.
@@ -78,6 +106,11 @@ func (b *BadgeScans) upload(ctx context.Context, req *events.APIGatewayV2HTTPReq
 		return events.APIGatewayV2HTTPResponse{}, leadgate.Errorf(leadgate.EUNSUPPORTED, "Content-Encoding %s: send the file plain or gzip.", enc)
 	}
 	rep, err := b.importer.Import(ctx, req.PathParameters["campaignId"], body, b.now())
+	if err != nil && rep != nil {
+		// Rows were written before the import stopped: the answer says
+		// which, with the error.
+		return events.APIGatewayV2HTTPResponse{}, &partial{err: err, done: rep}
+	}
 	if err != nil {
 		return events.APIGatewayV2HTTPResponse{}, err
 	}

@@ -139,7 +139,20 @@ type ErrorBody struct {
 		Message  string             `json:"message"`
 		Problems []leadgate.Problem `json:"problems,omitempty"`
 	} `json:"error"`
+	// Report is the account of the work done before the error, where
+	// there was any (an upload that stopped midway).
+	Report any `json:"report,omitempty"`
 }
+
+// partial is an error that came after work was done: its answer carries
+// the account of that work.
+type partial struct {
+	err  error
+	done any
+}
+
+func (p *partial) Error() string { return p.err.Error() }
+func (p *partial) Unwrap() error { return p.err }
 
 func errorResponse(err error) events.APIGatewayV2HTTPResponse {
 	code := leadgate.ErrorCode(err)
@@ -151,6 +164,9 @@ func errorResponse(err error) events.APIGatewayV2HTTPResponse {
 	body.Error.Code = code
 	body.Error.Message = leadgate.ErrorMessage(err)
 	body.Error.Problems = leadgate.ErrorProblems(err)
+	if p, ok := errors.AsType[*partial](err); ok {
+		body.Report = p.done
+	}
 	resp := jsonResponse(status, body)
 	if status == http.StatusServiceUnavailable {
 		resp.Headers["Retry-After"] = retryAfter

@@ -6,6 +6,7 @@ import (
 
 	"github.com/aws/aws-lambda-go/events"
 
+	"github.com/leadgate/leadgate/internal/badgescan"
 	"github.com/leadgate/leadgate/internal/campaign"
 	"github.com/leadgate/leadgate/internal/lead"
 	"github.com/leadgate/leadgate/internal/leadgate"
@@ -22,6 +23,7 @@ var idRules = map[string]struct {
 	"campaignId": {campaign.ValidID, "a campaign id is lower-case letters, digits and dashes, at most 63"},
 	"leadId":     {lead.ValidID, "a lead id is ld_ and 24 letters and digits"},
 	"repId":      {sales.ValidRepID, "a rep id is lower-case letters, digits, dots and dashes, at most 63"},
+	"importId":   {badgescan.ValidImportID, "an import id is im_ and 20 hex digits"},
 }
 
 // checkIDs refuses a request whose path parameters cannot be ids: 404 (no

@@ -1,7 +1,11 @@
 package local_test
 
 import (
+	"bytes"
+	"compress/gzip"
 	"context"
+	"encoding/base64"
+	"encoding/csv"
 	"encoding/json"
 	"io"
 	"log/slog"
@@ -11,6 +15,7 @@ import (
 
 	"github.com/aws/aws-lambda-go/events"
 
+	"github.com/leadgate/leadgate/internal/badgescan"
 	"github.com/leadgate/leadgate/internal/httpapi"
 	"github.com/leadgate/leadgate/internal/wiring"
 )
@@ -88,6 +93,39 @@ func TestBadgeScanSampleEvent(t *testing.T) {
 	resp := invokeSample(t, h, "badge-scans-upload.json")
 	if resp.StatusCode != 200 || !strings.Contains(resp.Body, `"rowsRead": 8`) || !strings.Contains(resp.Body, `"leadsCreated": 5`) {
 		t.Errorf("%d %s", resp.StatusCode, resp.Body)
+	}
+	var rep badgescan.Report
+	if err := json.Unmarshal([]byte(resp.Body), &rep); err != nil || rep.IssuesURL == "" {
+		t.Fatalf("no issue list: %v %s", err, resp.Body)
+	}
+
+	// The issue list, as events/badge-scans-issues.json asks for it (with
+	// this upload's import id in place of the sample's).
+	b, err := os.ReadFile("../../events/badge-scans-issues.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var ev events.APIGatewayV2HTTPRequest
+	if err := json.Unmarshal(b, &ev); err != nil {
+		t.Fatal(err)
+	}
+	ev.PathParameters["importId"] = rep.ImportID
+	resp, err = h(context.Background(), ev)
+	if err != nil || resp.StatusCode != 200 || resp.Headers["Content-Encoding"] != "gzip" || !resp.IsBase64Encoded {
+		t.Fatalf("issues: %v %d %v", err, resp.StatusCode, resp.Headers)
+	}
+	gz, _ := base64.StdEncoding.DecodeString(resp.Body)
+	zr, err := gzip.NewReader(bytes.NewReader(gz))
+	if err != nil {
+		t.Fatal(err)
+	}
+	rows, err := csv.NewReader(zr).ReadAll()
+	if err != nil || len(rows) != 1+rep.RejectedTotal+rep.WarningsTotal || strings.Join(rows[0], ",") != "row,line,kind,reason" {
+		t.Errorf("issues CSV (%v): %q for %d rejects and %d warnings", err, rows, rep.RejectedTotal, rep.WarningsTotal)
+	}
+	ev.PathParameters["importId"] = "im_00000000000000000000"
+	if resp, _ := h(context.Background(), ev); resp.StatusCode != 404 {
+		t.Errorf("an unknown import's issues: %d %s", resp.StatusCode, resp.Body)
 	}
 }
 

@@ -142,8 +142,9 @@ func BadgeScans(cfg aws.Config, env Env, log *slog.Logger) (httpapi.Handler, err
 	}
 	db := dynamodb.NewFromConfig(cfg)
 	definitions := intake.NewDefinitions(dynamo.NewCampaignStore(db, campaigns), definitionExpiry, time.Now)
-	importer := badgescan.NewImporter(definitions, dynamo.NewLeadStore(db, leads), importWorkers, log)
-	return httpapi.NewBadgeScans(importer, log, time.Now), nil
+	store := dynamo.NewLeadStore(db, leads)
+	importer := badgescan.NewImporter(definitions, store, store, importWorkers, log)
+	return httpapi.NewBadgeScans(importer, store, log, time.Now), nil
 }
 
 // Router wires the stream router: leads table stream → SQS.
