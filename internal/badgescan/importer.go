@@ -157,7 +157,7 @@ func (im *Importer) Import(ctx context.Context, campaignID string, file io.Reade
 			Message: fmt.Sprintf("no column is an email address; the columns are: %s. Name one Email, or map it under intake.columns", headerList(r.Header())),
 		}})
 	}
-	ignored := m.ignored()
+	ignored := append([]string{}, m.ignored()...)
 	rep := &Report{
 		Campaign: campaignID, ImportID: newImportID(), Encoding: r.Dialect().Encoding, Delimiter: string(r.Dialect().Delimiter),
 		Columns: m.columns[:min(len(m.columns), MaxListed)], ColumnsTotal: len(m.columns),
@@ -183,7 +183,7 @@ func (im *Importer) Import(ctx context.Context, campaignID string, file io.Reade
 					_, outcome, err = intake.Capture(ctx, im.leads, p.Definition, rules, j.sub, now)
 				}
 				pending.give(j.size)
-				if err != nil && leadgate.ErrorCode(err) == leadgate.EINTERNAL {
+				if err != nil && !errors.Is(err, lead.ErrErased) && leadgate.ErrorCode(err) == leadgate.EINTERNAL {
 					cancel(err) // the store failed: stop, and do not report the row as done
 					acc.notImported(j)
 					continue
@@ -195,7 +195,9 @@ func (im *Importer) Import(ctx context.Context, campaignID string, file io.Reade
 
 	seen := map[string]bool{} // emails met so far in this file
 	var stop error
+	var stopAt Stop // where the import stopped: the first row not imported
 	for stop == nil {
+		stopAt.Row, stopAt.Line = r.Position()
 		if err := context.Cause(ctx); err != nil {
 			stop = err
 			break
@@ -211,10 +213,12 @@ func (im *Importer) Import(ctx context.Context, campaignID string, file io.Reade
 		}
 		if err != nil {
 			stop = streamError(err)
+			stopAt.Row, stopAt.Line = r.Position()
 			break
 		}
 		if row.Number > MaxRows {
 			stop = leadgate.Errorf(leadgate.ETOOLARGE, "An upload takes at most %d rows; split the file (leadgate import does).", MaxRows)
+			stopAt.Row, stopAt.Line = row.Number, row.Line
 			break
 		}
 		j, reason := rowJob(p, m, row, now)
@@ -238,13 +242,14 @@ func (im *Importer) Import(ctx context.Context, campaignID string, file io.Reade
 	wg.Wait()
 	if stop == nil {
 		stop = context.Cause(ctx) // a write failed after the last row was read
+		stopAt.Row, stopAt.Line = r.Position()
 	}
 
 	slices.SortFunc(rep.Rejected, byRow)
 	slices.SortFunc(rep.Warnings, byRow)
 	if stop != nil {
-		row, line := r.Position()
-		rep.Stopped = &Stop{Row: row, Line: line, Reason: stopReason(stop)}
+		stopAt.Reason = stopReason(stop)
+		rep.Stopped = &stopAt
 	}
 	if rep.RejectedTotal+rep.WarningsTotal > 0 && ctx.Err() == nil {
 		if err := im.issues.SaveIssues(ctx, campaignID, rep.ImportID, acc.issues.close(), now); err != nil {

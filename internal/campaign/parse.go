@@ -46,7 +46,7 @@ func Parse(doc []byte) (*Definition, error) {
 
 var (
 	yamlLine    = lazyRegexp(`^(?:yaml: )?line (\d+): (.*)$`)
-	yamlUnknown = lazyRegexp(`^field (\S+) not found in type \S+$`)
+	yamlUnknown = lazyRegexp(`^field (\S+) not found in type .+$`)
 	yamlType    = lazyRegexp(`^cannot unmarshal !!(\w+) ` + "`" + `(.*)` + "`" + ` into (\S+)$`)
 )
 

@@ -26,6 +26,10 @@ type Injector struct {
 	mu  sync.Mutex
 	rnd *rand.Rand
 
+	// Stalled, while set, makes every call hang as a service that stopped
+	// answering would: it returns only when the caller's context ends.
+	Stalled atomic.Bool
+
 	Calls, FailedCalls, Batches, CrashedBatches atomic.Int64
 }
 
@@ -57,6 +61,10 @@ func (in *Injector) Crash() bool {
 func (in *Injector) APIOption(stack *middleware.Stack) error {
 	return stack.Finalize.Add(middleware.FinalizeMiddlewareFunc("leadgateFaults", func(ctx context.Context, req middleware.FinalizeInput, next middleware.FinalizeHandler) (middleware.FinalizeOutput, middleware.Metadata, error) {
 		in.Calls.Add(1)
+		if in.Stalled.Load() {
+			<-ctx.Done()
+			return middleware.FinalizeOutput{}, middleware.Metadata{}, ctx.Err()
+		}
 		if !in.roll(in.CallFailure) {
 			return next.HandleFinalize(ctx, req)
 		}

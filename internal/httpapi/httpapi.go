@@ -50,11 +50,7 @@ func (rt *router) handle(ctx context.Context, req events.APIGatewayV2HTTPRequest
 	case err == nil:
 		resp, err = r(ctx, &req)
 	}
-	if err != nil && ctx.Err() != nil && leadgate.ErrorCode(err) == leadgate.EINTERNAL {
-		// A dependency did not answer within the deadline: the caller may
-		// retry (every write is conditional or idempotent).
-		err = &leadgate.Error{Code: leadgate.EUNAVAILABLE, Message: "The service is busy; try again in a few seconds.", Cause: err}
-	}
+	err = unavailable(ctx, err)
 	var a *answered
 	switch {
 	case errors.As(err, &a):
@@ -113,6 +109,16 @@ func budget(ctx context.Context) time.Duration {
 	}
 	left := time.Until(d)
 	return left - min(time.Second, left/5)
+}
+
+// unavailable turns a failure that came from running out of time into
+// EUNAVAILABLE: a dependency did not answer within the deadline, and the
+// caller may retry (every write is conditional or idempotent).
+func unavailable(ctx context.Context, err error) error {
+	if err == nil || ctx.Err() == nil || leadgate.ErrorCode(err) != leadgate.EINTERNAL {
+		return err
+	}
+	return &leadgate.Error{Code: leadgate.EUNAVAILABLE, Message: "The service is busy; try again in a few seconds.", Cause: err}
 }
 
 // retryAfter is what a 503 asks the caller to wait, in seconds.

@@ -35,7 +35,7 @@ func checkIDs(req *events.APIGatewayV2HTTPRequest) error {
 			continue
 		}
 		if strings.HasPrefix(req.RouteKey, http.MethodPut+" ") {
-			return leadgate.Invalid("The path names no valid id.", []leadgate.Problem{{Path: name, Message: rule.what}})
+			return &leadgate.Error{Code: leadgate.EBADREQUEST, Message: "The path names no valid id.", Problems: []leadgate.Problem{{Path: name, Message: rule.what}}}
 		}
 		return leadgate.Errorf(leadgate.ENOTFOUND, "No such %s: %s.", name, rule.what)
 	}

@@ -92,6 +92,7 @@ func (in *Intake) submit(ctx context.Context, req *events.APIGatewayV2HTTPReques
 		visitor = cookie(req, visitorCookie)
 	}
 	resp, err := in.accept(ctx, req, htmlForm, visitor)
+	err = unavailable(ctx, err)
 	if err != nil {
 		resp = errorResponse(err)
 		if htmlForm && leadgate.ErrorCode(err) != leadgate.EINTERNAL {

@@ -37,7 +37,7 @@ func (c client) upload(body []byte, header ...string) (response, badgescan.Repor
 // updated lead, an earlier upload's scan, or a rejection.
 func accountedFor(t *testing.T, rep badgescan.Report) {
 	t.Helper()
-	if got := rep.LeadsCreated + rep.LeadsUpdated + rep.AlreadyImported + len(rep.Rejected); got != rep.RowsRead {
+	if got := rep.LeadsCreated + rep.LeadsUpdated + rep.AlreadyImported + rep.RejectedTotal + rep.NotImported; got != rep.RowsRead {
 		t.Errorf("rows read %d, accounted for %d: %+v", rep.RowsRead, got, rep)
 	}
 }

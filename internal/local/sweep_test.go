@@ -17,7 +17,7 @@ import (
 // 5xx, and the server must stay up.
 func TestMalformedInputNeverFails5xx(t *testing.T) {
 	sys := start(t, "../../campaigns")
-	ids := map[string]string{"campaignId": "demo-request", "leadId": lead.IDFor("nobody@example.com"), "repId": "emea-1", "version": "1"}
+	ids := map[string]string{"campaignId": "demo-request", "leadId": lead.IDFor("nobody@example.com"), "repId": "emea-1", "version": "1", "importId": "im_00000000000000000000"}
 	bodies := map[string][]byte{
 		"empty":       nil,
 		"truncated":   []byte(`{"email": "ana@acme.com", "firstName": "An`),
@@ -27,6 +27,8 @@ func TestMalformedInputNeverFails5xx(t *testing.T) {
 		"oversize":    bytes.Repeat([]byte("x"), 6<<20+1),
 		"yaml bomb":   []byte("a: &a [\"x\",\"x\",\"x\",\"x\",\"x\",\"x\",\"x\",\"x\",\"x\"]\nb: &b [*a,*a,*a,*a,*a,*a,*a,*a,*a]\nc: &c [*b,*b,*b,*b,*b,*b,*b,*b,*b]\nd: &d [*c,*c,*c,*c,*c,*c,*c,*c,*c]\ne: [*d,*d,*d,*d,*d,*d,*d,*d,*d]\n"),
 		"csv formula": []byte("Email,Name\n=cmd|'/C calc'!A0,x\n"),
+		"wide":        []byte(strings.Repeat("c,", 20000) + "Email\n" + strings.Repeat(",", 20000) + "a@b.co\n"),
+		"many fields": []byte("{" + strings.Repeat(`"f":"v",`, 5000) + `"email":"a@b.co"}`),
 	}
 	contentTypes := []string{"", "application/json", "text/csv", "multipart/form-data; boundary=", "garbage/;;;", "application/x-www-form-urlencoded", "application/yaml"}
 	headers := [][]string{nil, {"X-Huge", strings.Repeat("h", 60<<10)}, {"Content-Encoding", "gzip"}, {"Idempotency-Key", strings.Repeat("k", 10<<10)}, {"Origin", "null"}}
