@@ -94,7 +94,7 @@ bench:
 # still minimizing an input, and Go then fails the run); `make fuzz` runs
 # them for a minute each. Minimization is bounded for the same reason.
 FUZZTIME ?= 60s
-FUZZ_TARGETS := FuzzEvaluate:./internal/qualify/ FuzzReader:./internal/badgescan/ \
+FUZZ_TARGETS := FuzzEvaluate:./internal/qualify/ FuzzReader:./internal/badgescan/ FuzzApplyHoldsTrustAndBudget:./internal/lead/ \
 	FuzzSubmissionBody:./internal/httpapi/ FuzzDefinitionDocument:./internal/httpapi/ FuzzFeedback:./internal/httpapi/
 
 fuzz:

@@ -1,6 +1,7 @@
 package httpapi
 
 import (
+	"strings"
 	"testing"
 	"time"
 
@@ -31,6 +32,7 @@ func FuzzSubmissionBody(f *testing.F) {
 			t.Fatalf("internal error for %q: %v", contentType, err)
 		}
 		if err != nil {
+			apiWords(t, err)
 			return
 		}
 		// What the decoder let through must survive normalization.
@@ -41,6 +43,21 @@ func FuzzSubmissionBody(f *testing.F) {
 			}
 		}
 	})
+}
+
+// apiWords fails when what a caller reads of err names Go's types or
+// packages instead of the API's fields.
+func apiWords(t *testing.T, err error) {
+	t.Helper()
+	text := leadgate.ErrorMessage(err)
+	for _, p := range leadgate.ErrorProblems(err) {
+		text += " " + p.Path + " " + p.Message
+	}
+	for _, leak := range []string{"Go ", "struct", "sales.", "json:", "interface {", "map[string]"} {
+		if strings.Contains(text, leak) {
+			t.Fatalf("the answer names %q: %s", leak, text)
+		}
+	}
 }
 
 func fuzzDefinition(t *testing.T) *campaign.Definition {
@@ -94,6 +111,7 @@ func FuzzFeedback(f *testing.F) {
 	f.Fuzz(func(t *testing.T, body []byte, stage string) {
 		var fb sales.Feedback
 		if err := decodeStrictJSON(body, &fb); err != nil {
+			apiWords(t, err)
 			return
 		}
 		r := &lead.Record{Lead: lead.Lead{ID: "ld_x"}, Stage: lead.Stage(stage), Owner: "r"}
