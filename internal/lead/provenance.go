@@ -62,9 +62,6 @@ type Proposal struct {
 // MaxProposals bounds the proposals a lead keeps: the newest, one per field.
 const MaxProposals = 10
 
-// MaxVisitors bounds the visitor tokens a lead recognises.
-const MaxVisitors = 4
-
 // VisitorKey is what a lead stores of a visitor token: its hash, so that
 // the stored lead cannot be used to act as the visitor.
 func VisitorKey(token string) string {
@@ -75,8 +72,8 @@ func VisitorKey(token string) string {
 	return hex.EncodeToString(sum[:16])
 }
 
-// recognises reports whether key (a VisitorKey) belongs to a browser that
-// introduced the person or was recognised since.
+// recognises reports whether key (a VisitorKey) is the token of the
+// browser that introduced the person.
 func (r *Record) recognises(key string) bool {
 	return key != "" && slices.Contains(r.Visitors, key)
 }

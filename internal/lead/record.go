@@ -34,8 +34,8 @@ type Record struct {
 	Provenance map[string]Provenance `json:"provenance,omitempty"`
 	// Proposed are values sources gave that they were not trusted to set.
 	Proposed []Proposal `json:"proposed,omitempty"`
-	// Visitors are the keys (VisitorKey) of the visitor tokens of the
-	// browsers that introduced the person or were recognised since.
+	// Visitors holds the key (VisitorKey) of the visitor token of the
+	// browser that introduced the person.
 	Visitors  []string     `json:"visitors,omitempty"`
 	Touches   []TouchPoint `json:"touches"`
 	Stage     Stage        `json:"stage"`
