@@ -1,6 +1,7 @@
 package campaign_test
 
 import (
+	"fmt"
 	"os"
 	"path/filepath"
 	"slices"
@@ -109,6 +110,18 @@ func mustParse(t *testing.T, doc string) *campaign.Definition {
 	return d
 }
 
+func manyFields(n int) string {
+	var b strings.Builder
+	for i := range n {
+		label := "Question"
+		if i == 0 {
+			label = strings.Repeat("long ", 61)
+		}
+		fmt.Fprintf(&b, "    - {name: q%d, label: %q}\n", i, label)
+	}
+	return b.String()
+}
+
 func TestValidateListsEveryProblem(t *testing.T) {
 	tests := []struct {
 		name string
@@ -164,6 +177,12 @@ leakage: {min: 0.8, max: 0.2}
 			"interest.minRating: 9",
 			"handRaisers[0]: \"smoke-signal\"",
 			"leakage: want 0 ≤ min ≤ max ≤ 1",
+		}},
+		{"what every lead would carry", minimal + "fields:\n  custom:\n" + manyFields(41) +
+			"intake:\n  hiddenFields: [h1, h2, h3, h4, h5, h6, h7, h8, h9, h10, h11]\n", []string{
+			"fields.custom: 41 fields: a campaign may declare at most 40",
+			"fields.custom[0].label: at most 300 characters",
+			"intake.hiddenFields: 11 fields",
 		}},
 		{"geographies", minimal + `geographies:
   - name: DACH

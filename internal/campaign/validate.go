@@ -121,13 +121,27 @@ func (v *validator) identity(now time.Time) {
 	}
 }
 
+// Bounds on what a definition makes every lead carry, so that a lead with
+// every field answered at full length stays well within its byte budget.
+const (
+	MaxCustomFields = 40
+	MaxHiddenFields = 10
+	maxLabel        = 300
+)
+
 func (v *validator) customFields() {
+	if n := len(v.d.Fields.Custom); n > MaxCustomFields {
+		v.fail("fields.custom", "%d fields: a campaign may declare at most %d", n, MaxCustomFields)
+	}
 	for i := range v.d.Fields.Custom {
 		f := &v.d.Fields.Custom[i]
 		path := fmt.Sprintf("fields.custom[%d]", i)
 		f.Name = strings.TrimSpace(f.Name)
 		f.Type = strings.ToLower(strings.TrimSpace(f.Type))
 		f.Label = strings.TrimSpace(f.Label)
+		if len(f.Label) > maxLabel {
+			v.fail(path+".label", "at most %d characters", maxLabel)
+		}
 		switch {
 		case !fieldPattern().MatchString(f.Name):
 			v.fail(path+".name", "%q: want a camelCase name like timeframe or cloudSpend", f.Name)
@@ -214,6 +228,9 @@ func (v *validator) intake() {
 		in.MinFillSeconds = &n
 	} else if *in.MinFillSeconds < 0 || *in.MinFillSeconds > 600 {
 		v.fail("intake.minFillSeconds", "%d: want 0 to 600 seconds", *in.MinFillSeconds)
+	}
+	if n := len(in.HiddenFields); n > MaxHiddenFields {
+		v.fail("intake.hiddenFields", "%d fields: a campaign may keep at most %d hidden fields", n, MaxHiddenFields)
 	}
 	for i, h := range in.HiddenFields {
 		if !fieldPattern().MatchString(h) {
