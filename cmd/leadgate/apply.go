@@ -317,6 +317,14 @@ func newAPIClient(base, token string) (*apiClient, error) {
 	return &apiClient{http: &http.Client{Timeout: applyTimeout}, base: strings.TrimRight(base, "/"), token: token}, nil
 }
 
+// send sends a request with the client's token.
+func (c *apiClient) send(req *http.Request) (*http.Response, error) {
+	if c.token != "" {
+		req.Header.Set("Authorization", "Bearer "+c.token)
+	}
+	return c.http.Do(req)
+}
+
 func (c *apiClient) put(ctx context.Context, id string, doc []byte) (*publishReply, error) {
 	req, err := http.NewRequestWithContext(ctx, http.MethodPut, c.base+"/v1/campaigns/"+url.PathEscape(id), bytes.NewReader(doc))
 	if err != nil {
@@ -324,10 +332,7 @@ func (c *apiClient) put(ctx context.Context, id string, doc []byte) (*publishRep
 	}
 	req.Header.Set("Content-Type", "application/yaml")
 	req.Header.Set("Accept", "application/json")
-	if c.token != "" {
-		req.Header.Set("Authorization", "Bearer "+c.token)
-	}
-	resp, err := c.http.Do(req)
+	resp, err := c.send(req)
 	if err != nil {
 		return nil, err
 	}
@@ -389,10 +394,7 @@ func applyRep(ctx context.Context, c *apiClient, dryRun bool, id string, doc doc
 		return err
 	}
 	req.Header.Set("Content-Type", "application/yaml")
-	if c.token != "" {
-		req.Header.Set("Authorization", "Bearer "+c.token)
-	}
-	resp, err := c.http.Do(req)
+	resp, err := c.send(req)
 	if err != nil {
 		doc.reject(stderr, name, err)
 		return err

@@ -184,10 +184,7 @@ func (c *apiClient) uploadScans(ctx context.Context, campaignID string, csvBody 
 	req.Header.Set("Content-Type", "text/csv; charset=utf-8")
 	req.Header.Set("Content-Encoding", "gzip")
 	req.Header.Set("Accept", "application/json")
-	if c.token != "" {
-		req.Header.Set("Authorization", "Bearer "+c.token)
-	}
-	resp, err := c.http.Do(req)
+	resp, err := c.send(req)
 	if err != nil {
 		return nil, err
 	}
@@ -339,10 +336,7 @@ func (c *apiClient) issues(ctx context.Context, path string) ([]issue, error) {
 	if err != nil {
 		return nil, err
 	}
-	if c.token != "" {
-		req.Header.Set("Authorization", "Bearer "+c.token)
-	}
-	resp, err := c.http.Do(req)
+	resp, err := c.send(req)
 	if err != nil {
 		return nil, err
 	}
