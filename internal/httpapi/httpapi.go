@@ -72,6 +72,9 @@ func (rt *router) handle(ctx context.Context, req events.APIGatewayV2HTTPRequest
 		slog.Int64("duration_ms", time.Since(start).Milliseconds()),
 	}
 	for k, v := range req.PathParameters {
+		if len(v) > 80 { // a refused id can be kilobytes long
+			v = v[:80] + "…"
+		}
 		attrs = append(attrs, slog.String(k, v))
 	}
 	switch code := leadgate.ErrorCode(err); code {
