@@ -32,22 +32,25 @@ type Delta struct {
 }
 
 // Changes returns what a lead's change adds to the funnel: one delta per new
-// history entry. History only grows, so the entries after the old length are
-// the new ones.
+// history entry. History only grows (a lead keeps its newest entries and
+// counts the ones it let go), so the entries past the old total are the new
+// ones, and an entry's place in the whole history names it.
 func Changes(before, after *lead.Record) []Delta {
 	if after == nil {
 		return nil
 	}
-	start := 0
+	total := func(r *lead.Record) int { return r.HistoryDropped + len(r.History) }
+	start := after.HistoryDropped
 	if before != nil {
-		start = min(len(before.History), len(after.History))
+		start = max(start, min(total(before), total(after)))
 	}
 	var out []Delta
-	for i := start; i < len(after.History); i++ {
+	for n := start; n < total(after); n++ {
+		i := n - after.HistoryDropped
 		h := after.History[i]
 		d := Delta{
 			Key:    Key{Campaign: h.Campaign, Version: h.Version, Day: h.At.UTC().Format(time.DateOnly)},
-			Mark:   fmt.Sprintf("%s#%d", after.ID, i),
+			Mark:   fmt.Sprintf("%s#%d", after.ID, n),
 			Counts: map[string]int{},
 		}
 		if d.Campaign == "" {

@@ -1,6 +1,7 @@
 package funnel_test
 
 import (
+	"fmt"
 	"testing"
 	"time"
 
@@ -42,6 +43,23 @@ func TestChangesCountOnlyNewEntries(t *testing.T) {
 	}
 	if again := funnel.Changes(&after, &after); len(again) != 0 {
 		t.Errorf("an unchanged history counted %d entries", len(again))
+	}
+
+	// A lead past MaxHistory lets its oldest entries go: the new ones are
+	// still found, and keep the names their place in the whole history
+	// gives them.
+	full := &lead.Record{Lead: lead.Lead{ID: "ld_b"}}
+	for i := range lead.MaxHistory {
+		full.Remember(step(lead.StageNurture, lead.StageNurture, "nurture", "", time.Duration(i)*time.Minute, 1))
+	}
+	next := *full
+	next.History = append([]lead.Transition{}, full.History...)
+	next.Move(step("", lead.StageMQL, lead.ByEngine, "", time.Hour, 1))
+	next.Remember(step(lead.StageMQL, lead.StageMQL, "assigner", "assigned to r", 2*time.Hour, 1))
+	ds = funnel.Changes(full, &next)
+	if next.HistoryDropped != 2 || len(ds) != 2 || ds[0].Mark != fmt.Sprintf("ld_b#%d", lead.MaxHistory) || ds[1].Counts["assigned"] != 1 ||
+		ds[1].Mark != fmt.Sprintf("ld_b#%d", lead.MaxHistory+1) {
+		t.Errorf("past the bound: dropped %d, deltas %+v", next.HistoryDropped, ds)
 	}
 }
 

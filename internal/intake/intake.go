@@ -122,10 +122,16 @@ func (s *Service) Submit(ctx context.Context, campaignID string, f *Form) (*Resu
 	RecordConsents(p.Definition, sub)
 
 	stored, outcome, err := Capture(ctx, s.leads, p.Definition, rules, sub, f.ReceivedAt)
-	if errors.Is(err, lead.ErrErased) {
+	switch {
+	case errors.Is(err, lead.ErrErased):
 		// A retry of a form sent before the person asked to be erased:
 		// dropped, and answered as any post is.
 		s.log.InfoContext(ctx, "submission of an erased person dropped", "lead_id", res.LeadID, "campaign", campaignID)
+		return res, nil
+	case errors.Is(err, lead.ErrTooLarge):
+		// Only a known person's lead can be full, so the answer must not
+		// say so: dropped, and logged for operators.
+		s.log.WarnContext(ctx, "submission dropped: the lead is at its size limit", "lead_id", res.LeadID, "campaign", campaignID)
 		return res, nil
 	}
 	if err != nil {

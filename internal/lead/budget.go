@@ -1,8 +1,11 @@
 package lead
 
 import (
+	"cmp"
 	"encoding/json"
+	"errors"
 	"fmt"
+	"slices"
 
 	"github.com/leadgate/leadgate/internal/leadgate"
 )
@@ -12,16 +15,20 @@ import (
 // posts, a lead stays writable.
 const MaxRecordBytes = 128 << 10
 
-// Fit keeps the record within MaxRecordBytes by folding its oldest touch
-// points (TouchPoint.Folded): they keep their points for scoring and are
-// still recognised when retried. A record that cannot fit even so is
-// refused, and nothing of the change is written.
+// Fit keeps the record within MaxRecordBytes by folding touch points
+// (TouchPoint.Folded), the oldest of the least trusted first: they keep
+// their points for scoring, their consents, and are still recognised when
+// retried. A record that cannot fit even so is refused, and nothing of the
+// change is written.
 func (r *Record) Fit() error {
 	size, err := encodedSize(r)
 	if err != nil {
 		return err
 	}
-	for i := 0; size > MaxRecordBytes && i < len(r.Touches); i++ {
+	for _, i := range leastTrusted(r.Touches) {
+		if size <= MaxRecordBytes {
+			break
+		}
 		t := &r.Touches[i]
 		if t.Folded {
 			continue
@@ -38,10 +45,14 @@ func (r *Record) Fit() error {
 		size -= before - after
 	}
 	if size > MaxRecordBytes {
-		return leadgate.Errorf(leadgate.ECONFLICT, "Lead %s is at its size limit of %d KiB; this change was not recorded.", r.ID, MaxRecordBytes>>10)
+		return &leadgate.Error{Code: leadgate.ECONFLICT, Cause: ErrTooLarge,
+			Message: fmt.Sprintf("Lead %s is at its size limit of %d KiB; this change was not recorded.", r.ID, MaxRecordBytes>>10)}
 	}
 	return nil
 }
+
+// ErrTooLarge is the cause of Fit's refusal.
+var ErrTooLarge = errors.New("the lead is at its size limit")
 
 func encodedSize(v any) (int, error) {
 	b, err := json.Marshal(v)
@@ -49,4 +60,20 @@ func encodedSize(v any) (int, error) {
 		return 0, fmt.Errorf("measure lead: %w", err)
 	}
 	return len(b), nil
+}
+
+// leastTrusted lists the touch points' indexes in the order they give way:
+// the least trusted source first, then the oldest.
+func leastTrusted(touches []TouchPoint) []int {
+	order := make([]int, len(touches))
+	for i := range order {
+		order[i] = i
+	}
+	slices.SortStableFunc(order, func(a, b int) int {
+		if c := cmp.Compare(touches[a].Source.trust(), touches[b].Source.trust()); c != 0 {
+			return c
+		}
+		return touches[a].At.Compare(touches[b].At)
+	})
+	return order
 }

@@ -3,7 +3,10 @@
 // definition passed on them. Plain types, no AWS, no HTTP.
 package lead
 
-import "time"
+import (
+	"slices"
+	"time"
+)
 
 // Built-in contact fields every campaign may capture. Anything else must be
 // declared by the campaign as a custom field; nothing undeclared is stored.
@@ -143,17 +146,24 @@ func (t *TouchPoint) statedAt() time.Time {
 	return t.At
 }
 
-// fold strips the touch point to what scoring (type, time, rating) and
-// retry recognition (id) need.
+// fold strips the touch point to what scoring (type, time, rating), retry
+// recognition (id), trust (source) and the record of consent need: the
+// answers stay, and their words are the field's label in the campaign
+// version named.
 func (t *TouchPoint) fold() {
-	*t = TouchPoint{ID: t.ID, Type: t.Type, At: t.At, Rating: t.Rating, Folded: true}
+	consents := slices.Clone(t.Consents)
+	for i := range consents {
+		consents[i].Text = ""
+	}
+	*t = TouchPoint{ID: t.ID, Type: t.Type, At: t.At, Rating: t.Rating, Campaign: t.Campaign, Version: t.Version,
+		Source: t.Source, Consents: consents, Folded: true}
 }
 
 // Consent is one answer to a consent question.
 type Consent struct {
 	Field string `json:"field"`
 	Given bool   `json:"given"`
-	Text  string `json:"text"` // the question as shown (the field's label)
+	Text  string `json:"text,omitempty"` // the question as shown (the field's label); on a folded touch point, the label in its campaign version
 }
 
 // Touch point types. The set is closed so that definitions cannot award points

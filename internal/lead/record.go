@@ -19,9 +19,17 @@ var ErrErased = errors.New("the lead was erased")
 // since it was read: read it again and redo the change.
 var ErrChanged = errors.New("the lead changed since it was read")
 
-// MaxTouches bounds the touch points kept on a lead. Older ones have decayed
-// to nothing in any score long before a person reaches this many.
+// MaxTouches bounds the touch points kept on a lead. Past it, the oldest of
+// the least trusted goes (see Source): public posts cannot push out what an
+// upload or the person's own browser recorded.
 const MaxTouches = 200
+
+// MaxHistory bounds the history entries a lead keeps.
+const MaxHistory = 50
+
+// maxReason bounds the engine's reason kept in a history entry: it quotes
+// what the lead said.
+const maxReason = 200
 
 // Record is a lead as stored: the person, their touch points, the stage and
 // the verdict that set it.
@@ -50,10 +58,13 @@ type Record struct {
 	AssignedAt *time.Time `json:"assignedAt,omitempty"`
 	// Nurture is the track a lead that is not ready yet is enrolled in.
 	Nurture *Enrollment `json:"nurture,omitempty"`
-	// History keeps every stage change and hand-over: who, when, why, and
+	// History keeps the stage changes and hand-overs: who, when, why, and
 	// the definition version in force, so "what happened to X?" has an
-	// answer.
-	History []Transition `json:"history,omitempty"`
+	// answer. It keeps the newest MaxHistory; HistoryDropped counts the
+	// older ones let go, so an entry's place in the whole history
+	// (HistoryDropped + its index) never changes.
+	History        []Transition `json:"history,omitempty"`
+	HistoryDropped int          `json:"historyDropped,omitempty"`
 	// ExpiresAt is when an unqualified lead may be deleted under its
 	// campaign's retention; nil for leads kept (qualified, or no retention).
 	ExpiresAt *time.Time `json:"expiresAt,omitempty"`
@@ -201,8 +212,9 @@ func Apply(r *Record, s *Submission, now time.Time) (next *Record, duplicate boo
 	n.ID = IDFor(n.Email)
 	n.Touches = append(n.Touches, touch)
 	slices.SortStableFunc(n.Touches, func(a, b TouchPoint) int { return a.At.Compare(b.At) })
-	if len(n.Touches) > MaxTouches {
-		n.Touches = slices.Delete(n.Touches, 0, len(n.Touches)-MaxTouches)
+	for len(n.Touches) > MaxTouches {
+		i := leastTrusted(n.Touches)[0]
+		n.Touches = slices.Delete(n.Touches, i, i+1)
 	}
 	n.UpdatedAt = now
 	return n, false
@@ -211,15 +223,22 @@ func Apply(r *Record, s *Submission, now time.Time) (next *Record, duplicate boo
 // Judge sets the verdict and moves the stage by it. The engine may move a
 // lead among suspect, nurture and disqualified as it learns more, and up to
 // mql; it never moves a lead that is already an MQL or in sales' hands:
-// only sales' answer (accept, reject, recycle) moves those.
+// only sales' answer (accept, reject, recycle) moves those. While sales
+// owns a lead, the verdict that handed it over stands too.
 func (r *Record) Judge(v Verdict) {
+	if r.Stage.SetBySales() {
+		return
+	}
 	r.Verdict = v
-	if r.Stage == StageMQL || r.Stage.SetBySales() || r.Stage == v.Stage || r.disqualifiedBySales() {
+	if r.Stage == StageMQL || r.Stage == v.Stage || r.disqualifiedBySales() {
 		return
 	}
 	reason := "meets the definition"
 	if rs := v.Reasons(); len(rs) > 0 {
 		reason = rs[0]
+	}
+	if len(reason) > maxReason {
+		reason = strings.ToValidUTF8(reason[:maxReason], "") + "…"
 	}
 	r.Move(Transition{At: v.At, To: v.Stage, By: ByEngine, Reason: reason, Campaign: v.Campaign, Version: v.Version})
 }
@@ -228,7 +247,17 @@ func (r *Record) Judge(v Verdict) {
 func (r *Record) Move(t Transition) {
 	t.From = r.Stage
 	r.Stage = t.To
+	r.Remember(t)
+}
+
+// Remember adds an entry to the history, letting the oldest go past
+// MaxHistory.
+func (r *Record) Remember(t Transition) {
 	r.History = append(slices.Clip(r.History), t)
+	if over := len(r.History) - MaxHistory; over > 0 {
+		r.History = slices.Clone(r.History[over:])
+		r.HistoryDropped += over
+	}
 }
 
 // disqualifiedBySales reports a disqualification sales made: a form the

@@ -78,12 +78,41 @@ func TestJudgeNeverMovesSalesLeadsBack(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(string(tt.current)+"->"+string(tt.judged), func(t *testing.T) {
-			r := &lead.Record{Stage: tt.current}
+			r := &lead.Record{Stage: tt.current, Verdict: lead.Verdict{Stage: "handed over"}}
 			r.Judge(lead.Verdict{Stage: tt.judged})
-			if r.Stage != tt.want || r.Verdict.Stage != tt.judged {
-				t.Errorf("stage %s (verdict %s), want %s", r.Stage, r.Verdict.Stage, tt.want)
+			// The verdict that handed a lead to sales stands while sales
+			// owns it.
+			wantVerdict := tt.judged
+			if tt.current.SetBySales() {
+				wantVerdict = "handed over"
+			}
+			if r.Stage != tt.want || r.Verdict.Stage != wantVerdict {
+				t.Errorf("stage %s (verdict %s), want %s (verdict %s)", r.Stage, r.Verdict.Stage, tt.want, wantVerdict)
 			}
 		})
+	}
+}
+
+// TestHistoryIsBounded: a lead flipped back and forth keeps its newest
+// entries, and each keeps its place in the whole history.
+func TestHistoryIsBounded(t *testing.T) {
+	r := &lead.Record{}
+	long := strings.Repeat("Intern ", 500)
+	for i := range 3 * lead.MaxHistory {
+		v := lead.Verdict{Stage: lead.StageNurture, At: t0.Add(time.Duration(i) * time.Minute)}
+		if i%2 == 1 {
+			v.Stage = lead.StageDisqualified
+			v.Criteria = []lead.Criterion{{Rule: "exclude.title", Group: lead.GroupExclusion, Outcome: lead.Fail, Saw: long, Want: "not " + long}}
+		}
+		r.Judge(v)
+	}
+	if len(r.History) != lead.MaxHistory || r.HistoryDropped != 2*lead.MaxHistory || !r.History[len(r.History)-1].At.Equal(t0.Add(time.Duration(3*lead.MaxHistory-1)*time.Minute)) {
+		t.Fatalf("%d entries, %d dropped", len(r.History), r.HistoryDropped)
+	}
+	for _, h := range r.History {
+		if len(h.Reason) > 210 {
+			t.Fatalf("a reason of %d bytes", len(h.Reason))
+		}
 	}
 }
 
@@ -266,5 +295,43 @@ func TestFitFoldsOldestTouches(t *testing.T) {
 	}
 	if err := big.Fit(); leadgate.ErrorCode(err) != leadgate.ECONFLICT {
 		t.Errorf("an unfittable lead: %v", err)
+	}
+}
+
+// TestPublicPostsGiveWayFirst: past MaxTouches, and when folding to the
+// byte budget, the touch points of anonymous posts go before the person's
+// own and an upload's, which keep their consent.
+func TestPublicPostsGiveWayFirst(t *testing.T) {
+	mine := lead.VisitorKey("mine")
+	scan := post("scan", lead.SourceBadgeScan, "", t0, map[string]string{"email": "a@b.co"})
+	scan.Touch.Rating, scan.Touch.Consents = 5, []lead.Consent{{Field: "consent", Given: true, Text: "May we follow up?"}}
+	r, _ := lead.Apply(nil, scan, t0)
+	r, _ = lead.Apply(r, post("mine", lead.SourceForm, mine, t0.Add(time.Minute), map[string]string{"email": "a@b.co"}), t0)
+	r.Visitors = []string{mine} // as if the browser had introduced the person
+	r, _ = lead.Apply(r, post("own", lead.SourceForm, mine, t0.Add(2*time.Minute), map[string]string{"email": "a@b.co"}), t0)
+	long := strings.Repeat("x", 1900)
+	for i := range lead.MaxTouches + 50 {
+		s := post(fmt.Sprint("anon", i), lead.SourceForm, "", t0.Add(time.Hour+time.Duration(i)*time.Minute), map[string]string{"email": "a@b.co"})
+		s.Touch.PageURL, s.Touch.Notes = "https://e.x/"+long, long
+		r, _ = lead.Apply(r, s, t0)
+		if err := r.Fit(); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if len(r.Touches) != lead.MaxTouches {
+		t.Fatalf("%d touches", len(r.Touches))
+	}
+	byID := map[string]lead.TouchPoint{}
+	for _, tp := range r.Touches {
+		byID[tp.ID] = tp
+	}
+	if s, ok := byID["scan"]; !ok || s.Folded || s.Rating != 5 || len(s.Consents) != 1 || s.Consents[0].Text == "" {
+		t.Errorf("the upload's touch point gave way: %+v (present %v)", s, ok)
+	}
+	if o, ok := byID["own"]; !ok || o.Folded || o.Source != lead.SourceVisitor {
+		t.Errorf("the person's own touch point gave way: %+v (present %v)", o, ok)
+	}
+	if _, ok := byID["anon0"]; ok {
+		t.Error("the oldest anonymous touch point outlived the person's own")
 	}
 }

@@ -121,9 +121,17 @@ func TestFormCannotOverwriteTrustedValues(t *testing.T) {
 		if r := public.do("POST", demoSubmissions, "application/json", forged); r.status != 202 {
 			t.Fatalf("%d %s", r.status, r.body)
 		}
+		other := jsonForm(map[string]any{"email": "sam.owned@fleetworks.co", "firstName": "Dee", "lastName": "Mo", "company": "Student Union", "_ts": renderedAt()})
+		if r := public.do("POST", submissions, "application/json", other); r.status != 202 {
+			t.Fatalf("%d %s", r.status, r.body)
+		}
 		after := c.lead(before.ID)
+		if v, w := after.Verdict, before.Verdict; v.Campaign != w.Campaign || v.Version != w.Version || v.Score != w.Score || v.Grade != w.Grade {
+			t.Errorf("the verdict that handed the lead to sales was rewritten: %s v%d %s %.1f → %s v%d %s %.1f",
+				w.Campaign, w.Version, w.Grade, w.Score, v.Campaign, v.Version, v.Grade, v.Score)
+		}
 		if after.Company != "Fleetworks" || after.Title != "CTO" || after.Phone != "" || after.Fields["employees"] != "201-1000" ||
-			after.Stage != lead.StageSAL || after.Verdict.Grade != before.Verdict.Grade || len(after.Touches) != len(before.Touches)+1 {
+			after.Stage != lead.StageSAL || after.Verdict.Grade != before.Verdict.Grade || len(after.Touches) != len(before.Touches)+2 {
 			t.Errorf("a forged post changed a sales-owned lead: %+v, stage %s, grade %s→%s", after.Lead, after.Stage, before.Verdict.Grade, after.Verdict.Grade)
 		}
 		proposed := map[string]string{}
@@ -229,6 +237,30 @@ func TestOneLeadCannotBePoisoned(t *testing.T) {
 	r, rep := c.upload([]byte("Email,Name\nfirst@fleetworks.co,A\n" + email + ",Pat P\nlast@fleetworks.co,B\n"))
 	if r.status != 200 || rep.LeadsCreated != 2 || rep.LeadsUpdated != 1 || rep.RejectedTotal != 0 {
 		t.Errorf("a file naming the person: %d %s", r.status, r.body)
+	}
+
+	// The browser that introduced a person flips the verdict on every post
+	// (a title the campaign excludes, then one it does not): the history
+	// keeps its newest entries, and the lead stays writable by anyone.
+	flip := "flo.flipper@fleetworks.co"
+	var intro struct{ Visitor string }
+	public.do("POST", submissions, "application/json", jsonForm(map[string]any{"email": flip, "firstName": "F", "lastName": "F", "company": "C", "_ts": renderedAt()})).json(t, &intro)
+	for i := range 3 * lead.MaxHistory {
+		title := []string{"Intern", "CTO"}[i%2]
+		if r := public.do("POST", submissions, "application/json", jsonForm(map[string]any{"email": flip, "jobTitle": title, "_visitor": intro.Visitor, "_ts": renderedAt()}),
+			"Idempotency-Key", fmt.Sprint("flip-", i)); r.status != 202 {
+			t.Fatalf("flip %d: %d %s", i, r.status, r.body)
+		}
+	}
+	f := c.lead(lead.IDFor(flip))
+	if len(f.History) != lead.MaxHistory || f.HistoryDropped < lead.MaxHistory {
+		t.Errorf("history: %d entries, %d dropped", len(f.History), f.HistoryDropped)
+	}
+	if r := public.do("POST", submissions, "application/json", jsonForm(map[string]any{"email": flip, "firstName": "F", "lastName": "F", "company": "C", "_ts": renderedAt()})); r.status != 202 {
+		t.Errorf("a stranger's post after the flipping: %d %s", r.status, r.body)
+	}
+	if r, rep := c.upload([]byte("Email,Name\n" + flip + ",Flo F\n")); r.status != 200 || rep.LeadsUpdated != 1 {
+		t.Errorf("an upload after the flipping: %d %s", r.status, r.body)
 	}
 }
 

@@ -9,7 +9,6 @@ import (
 	"context"
 	"errors"
 	"log/slog"
-	"slices"
 	"time"
 
 	"github.com/leadgate/leadgate/internal/campaign"
@@ -72,7 +71,7 @@ func (e *Enroller) Handle(ctx context.Context, m *route.Message) error {
 		n := *l
 		n.Nurture = &lead.Enrollment{Track: track, Campaign: m.Campaign.ID, Since: at}
 		n.Rev, n.UpdatedAt = l.Rev+1, at
-		n.History = append(slices.Clip(l.History), lead.Transition{
+		n.Remember(lead.Transition{
 			At: at, From: l.Stage, To: l.Stage, By: "nurture", Reason: "enrolled in track " + track,
 			Campaign: m.Campaign.ID, Version: m.Campaign.Version,
 		})

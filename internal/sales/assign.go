@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"log/slog"
-	"slices"
 	"time"
 
 	"github.com/leadgate/leadgate/internal/lead"
@@ -92,7 +91,7 @@ func (a *Assigner) assign(ctx context.Context, l *lead.Record, candidates []Rep)
 func assigned(l *lead.Record, owner string, at time.Time) *lead.Record {
 	n := *l
 	n.Owner, n.AssignedAt, n.Rev, n.UpdatedAt = owner, &at, l.Rev+1, at
-	n.History = append(slices.Clip(l.History), lead.Transition{
+	n.Remember(lead.Transition{
 		At: at, From: l.Stage, To: l.Stage, By: "assigner", Reason: "assigned to " + owner,
 		Campaign: l.Verdict.Campaign, Version: l.Verdict.Version,
 	})
