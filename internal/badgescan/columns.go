@@ -55,8 +55,9 @@ type Column struct {
 
 // mapping is where each kind of value is found in a row.
 type mapping struct {
-	columns []Column
-	index   map[string]int // target -> column position (first wins)
+	columns   []Column
+	index     map[string]int // target -> column position (first wins)
+	delimiter rune
 }
 
 // mapColumns maps a file's headers: the campaign's own columns first (its
@@ -78,11 +79,11 @@ func mapColumns(d *campaign.Definition, header []string) mapping {
 			target, ok = intake.FieldFor(d, h)
 		}
 		if _, taken := m.index[target]; !ok || k == "" || taken {
-			m.columns = append(m.columns, Column{Header: h})
+			m.columns = append(m.columns, Column{Header: shortHeader(h)})
 			continue
 		}
 		m.index[target] = i
-		m.columns = append(m.columns, Column{Header: h, Field: target})
+		m.columns = append(m.columns, Column{Header: shortHeader(h), Field: target})
 	}
 	return m
 }

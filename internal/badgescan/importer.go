@@ -151,6 +151,7 @@ func (im *Importer) Import(ctx context.Context, campaignID string, file io.Reade
 		return nil, leadgate.Errorf(leadgate.EBADREQUEST, "The file cannot be read as CSV: %s", readProblem(err))
 	}
 	m := mapColumns(p.Definition, r.Header())
+	m.delimiter = r.Dialect().Delimiter
 	if !m.has(lead.FieldEmail) {
 		return nil, leadgate.Invalid("The file has no email column.", []leadgate.Problem{{
 			Path:    "columns",
@@ -213,7 +214,7 @@ func (im *Importer) Import(ctx context.Context, campaignID string, file io.Reade
 		}
 		if err != nil {
 			stop = streamError(err)
-			stopAt.Row, stopAt.Line = r.Position()
+			stopAt.Line = r.LineReached()
 			break
 		}
 		if row.Number > MaxRows {
@@ -368,13 +369,27 @@ func stopError(err error) error {
 	return fmt.Errorf("import stopped: %w", err)
 }
 
-// headerList names a file's columns for a message, the first few only.
+// headerList names a file's columns for a message, the first few only,
+// each cut short.
 func headerList(header []string) string {
 	const show = 20
-	if len(header) <= show {
-		return strings.Join(header, ", ")
+	names := make([]string, 0, show)
+	for _, h := range header[:min(len(header), show)] {
+		names = append(names, shortHeader(h))
 	}
-	return fmt.Sprintf("%s and %d more", strings.Join(header[:show], ", "), len(header)-show)
+	if len(header) <= show {
+		return strings.Join(names, ", ")
+	}
+	return fmt.Sprintf("%s and %d more", strings.Join(names, ", "), len(header)-show)
+}
+
+// shortHeader cuts a header for an answer: a header can be a megabyte.
+func shortHeader(h string) string {
+	const max = 60
+	if len(h) <= max {
+		return h
+	}
+	return intake.CleanText(h[:max]) + "…"
 }
 
 func rowBytes(r Row) int {
@@ -407,6 +422,9 @@ func rowJob(p *campaign.Published, m mapping, row Row, now time.Time) (job, stri
 	j := job{row: row}
 	warn := func(format string, args ...any) {
 		j.warns = append(j.warns, RowIssue{row.Number, row.Line, fmt.Sprintf(format, args...)})
+	}
+	if n := swallowedRows(row.Fields, m.delimiter, len(m.columns)); n > 0 {
+		return j, fmt.Sprintf("a quoted cell in this row runs on over %d line(s) that look like rows of their own: a quote is not closed; close it and upload the file again", n)
 	}
 	rawEmail := strings.TrimSpace(m.value(row.Fields, lead.FieldEmail))
 	if rawEmail == "" {
@@ -461,7 +479,10 @@ func rowJob(p *campaign.Published, m mapping, row Row, now time.Time) (job, stri
 			warn("scan time %s not recognised: the upload time stands in", quote(scanned))
 		}
 	}
-	if notes := intake.CleanText(m.value(row.Fields, colNotes)); notes != "" {
+	if notes, cut := intake.CleanTextCut(m.value(row.Fields, colNotes)); notes != "" {
+		if cut {
+			warn("notes cut to the length leadgate keeps")
+		}
 		tp.Notes = notes
 		if slices.ContainsFunc(d.Fields.Custom, func(f campaign.Field) bool { return f.Name == colNotes }) {
 			sub.Fields[colNotes] = notes
@@ -488,6 +509,33 @@ func rowJob(p *campaign.Published, m mapping, row Row, now time.Time) (job, stri
 	intake.RecordConsents(d, sub)
 	j.sub = sub
 	return j, ""
+}
+
+// swallowedRows counts the lines inside the row's cells that look like rows
+// of the file: enough delimiters, and a cell that is an email address. A
+// quote left open makes the reader take the rows after it as one cell's
+// text; a multi-line note reads as prose, not as rows.
+func swallowedRows(cells []string, delim rune, columns int) int {
+	n := 0
+	for _, c := range cells {
+		lines := strings.Split(c, "\n")
+		for _, l := range lines[1:] {
+			parts := strings.Split(l, string(delim))
+			if len(parts)-1 < max(1, (columns-1)*2/3) {
+				continue
+			}
+			if slices.ContainsFunc(parts, looksLikeEmail) {
+				n++
+			}
+		}
+	}
+	return n
+}
+
+func looksLikeEmail(s string) bool {
+	s = strings.Trim(strings.TrimSpace(s), `"`)
+	at := strings.IndexByte(s, '@')
+	return at > 0 && strings.Contains(s[at:], ".") && !strings.ContainsAny(s, " \t")
 }
 
 // doubtfulScanTime says why a scan time cannot be taken at its word: a

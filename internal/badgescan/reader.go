@@ -96,12 +96,13 @@ func (e *RowError) Unwrap() error { return e.Err }
 // export runs to hundreds of thousands of rows and is imported inside a
 // Lambda, so only the sniff window and the current row are ever held.
 type Reader struct {
-	csv     *csv.Reader
-	limit   *rowLimiter
-	header  []string
-	dialect Dialect
-	number  int   // Number of the last row returned
-	err     error // sticky: once the stream is broken, every Read says so
+	csv      *csv.Reader
+	limit    *rowLimiter
+	header   []string
+	dialect  Dialect
+	number   int   // Number of the last row returned
+	nextLine int   // the line after the last row returned
+	err      error // sticky: once the stream is broken, every Read says so
 }
 
 // NewReader sniffs the encoding and delimiter from the start of r (it
@@ -176,6 +177,7 @@ func newReader(r io.Reader, lazyQuotes bool) (*Reader, error) {
 			rec[i] = trimCell(cell)
 		}
 		rd.header = rec
+		rd.follow(rec)
 		return rd, nil
 	}
 }
@@ -221,15 +223,29 @@ func (r *Reader) Read() (Row, error) {
 		}
 		line, _ := r.csv.FieldPos(0)
 		r.number++
+		r.follow(rec)
 		return Row{Number: r.number, Line: line, Fields: rec}, nil
 	}
 }
 
-// Position is where reading stopped: the number the next row would have,
-// and the line the file had been read to. After an error that ends the
-// stream, it says where the file broke.
+// Position is where reading stands: the number the next row would have,
+// and the line it would start on.
 func (r *Reader) Position() (row, line int) {
-	return r.number + 1, r.limit.lines + 1
+	return r.number + 1, r.nextLine
+}
+
+// LineReached is the line the file had been read to: after an error that
+// ends the stream, where the file broke.
+func (r *Reader) LineReached() int { return r.limit.lines + 1 }
+
+// follow notes where the record just read ends.
+func (r *Reader) follow(rec []string) {
+	line, _ := r.csv.FieldPos(0)
+	breaks := 0
+	for _, f := range rec {
+		breaks += strings.Count(f, "\n")
+	}
+	r.nextLine = line + breaks + 1
 }
 
 // next reads one record and restarts the row-size budget after it.

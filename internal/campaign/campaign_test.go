@@ -253,7 +253,7 @@ func TestParseErrorsNameTheLine(t *testing.T) {
 		name, doc, want string
 	}{
 		{"unknown key", minimal + "threshhold: 50\n", `line 10: unknown key "threshhold"`},
-		{"wrong type", minimal + "handRaisers: demo-request\n", `is a text, want a list`},
+		{"wrong type", minimal + "handRaisers: demo-request\n", `is text, want a list`},
 		{"bad date", strings.Replace(minimal, "2027-03-01", "next spring", 1), "want a date like 2027-05-01"},
 		{"syntax", "id: [unclosed\n", "line"},
 		{"two documents", minimal + "---\nid: other\n", "one definition per document"},

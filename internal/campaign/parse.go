@@ -47,7 +47,8 @@ func Parse(doc []byte) (*Definition, error) {
 var (
 	yamlLine    = lazyRegexp(`^(?:yaml: )?line (\d+): (.*)$`)
 	yamlUnknown = lazyRegexp(`^field (\S+) not found in type .+$`)
-	yamlType    = lazyRegexp(`^cannot unmarshal !!(\w+) ` + "`" + `(.*)` + "`" + ` into (\S+)$`)
+	yamlType    = lazyRegexp(`^cannot unmarshal !!(\w+) ` + "`" + `(.*)` + "`" + ` into (.+)$`)
+	yamlKindOf  = lazyRegexp(`^cannot unmarshal !!(\w+) into (.+)$`)
 )
 
 // YAMLProblems turns the YAML library's messages, which name Go types, into
@@ -69,7 +70,13 @@ func YAMLProblems(err error) []leadgate.Problem {
 		if g := yamlUnknown().FindStringSubmatch(p.Message); g != nil {
 			p.Message = fmt.Sprintf("unknown key %q", g[1])
 		} else if g := yamlType().FindStringSubmatch(p.Message); g != nil {
-			p.Message = fmt.Sprintf("%q is a %s, want %s", g[2], yamlKind(g[1]), goKind(g[3]))
+			p.Message = fmt.Sprintf("%q is %s, want %s", cut(g[2]), yamlKind(g[1]), goKind(g[3]))
+		} else if g := yamlKindOf().FindStringSubmatch(p.Message); g != nil {
+			p.Message = fmt.Sprintf("got %s, want %s", yamlKind(g[1]), goKind(g[2]))
+		} else if strings.Contains(p.Message, "unmarshal") || strings.Contains(p.Message, "struct") {
+			// A message of the library's this does not know: it would
+			// name Go types.
+			p.Message = "not the kind of value expected here"
 		}
 		out = append(out, p)
 	}
@@ -79,13 +86,29 @@ func YAMLProblems(err error) []leadgate.Problem {
 func yamlKind(tag string) string {
 	switch tag {
 	case "seq":
-		return "list"
+		return "a list"
 	case "map":
-		return "mapping"
+		return "a mapping"
 	case "str":
 		return "text"
+	case "int", "float":
+		return "a number"
+	case "bool":
+		return "true or false"
+	case "null":
+		return "nothing"
+	case "binary":
+		return "binary data"
 	}
-	return tag
+	return "a value"
+}
+
+// cut shortens a value quoted in a message.
+func cut(s string) string {
+	if len(s) <= 60 {
+		return s
+	}
+	return strings.ToValidUTF8(s[:60], "") + "…"
 }
 
 func goKind(t string) string {

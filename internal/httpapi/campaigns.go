@@ -128,6 +128,9 @@ func (c *Campaigns) published(ctx context.Context, req *events.APIGatewayV2HTTPR
 	}
 	n, err := strconv.Atoi(version)
 	if err != nil || n < 1 {
+		if len(version) > 20 {
+			version = version[:20] + "…"
+		}
 		return nil, leadgate.Errorf(leadgate.EBADREQUEST, "version %q: want a number from 1.", version)
 	}
 	return c.store.Version(ctx, id, n)

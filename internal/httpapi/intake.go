@@ -178,6 +178,9 @@ func formValues(req *events.APIGatewayV2HTTPRequest, raw []byte) (map[string]str
 			}
 			return nil, e
 		}
+		if _, err := dec.Token(); !errors.Is(err, io.EOF) {
+			return nil, leadgate.Errorf(leadgate.EBADREQUEST, "The body has data after its JSON object.")
+		}
 		var problems []leadgate.Problem
 		for k, v := range obj {
 			switch x := v.(type) {

@@ -250,9 +250,19 @@ func email(raw string) (string, string) {
 // CleanText normalizes free text (notes, tags) the way field values are,
 // but keeps its line breaks: booth notes are written in lines.
 func CleanText(s string) string {
+	out, _ := CleanTextCut(s)
+	return out
+}
+
+// CleanTextCut is CleanText, and says whether the text had to be cut to
+// the length leadgate keeps.
+func CleanTextCut(s string) (string, bool) {
 	var lines []string
+	cut := false
 	for _, l := range strings.Split(strings.ReplaceAll(s, "\r\n", "\n"), "\n") {
-		if l = clean(l, maxText); l != "" || len(lines) > 0 {
+		l, c := cleanCut(l, maxText)
+		cut = cut || c
+		if l != "" || len(lines) > 0 {
 			lines = append(lines, l)
 		}
 	}
@@ -261,10 +271,11 @@ func CleanText(s string) string {
 	}
 	out := strings.Join(lines, "\n")
 	for len(out) > maxText {
+		cut = true
 		_, size := lastRune(out)
 		out = out[:len(out)-size]
 	}
-	return out
+	return out, cut
 }
 
 // clean normalizes text as people type it: NFC, no control characters,

@@ -349,6 +349,22 @@ func TestUploadAnswersAndMemoryAreBounded(t *testing.T) {
 		}
 	})
 
+	t.Run("long headers", func(t *testing.T) {
+		cols := []string{"Email"}
+		for i := range 100 {
+			cols = append(cols, fmt.Sprintf("C%03d%s", i, strings.Repeat("<", 10_000)))
+		}
+		body := []byte(strings.Join(cols, ",") + "\nlong.headers@fleetworks.co" + strings.Repeat(",", 100) + "\n")
+		r := c.do("POST", badgeScans, "text/csv", body)
+		if r.status != 200 || len(r.body) > 64<<10 {
+			t.Errorf("%d, answer %d bytes", r.status, len(r.body))
+		}
+		noEmail := []byte(strings.Join(cols[1:], ",") + "\nx\n")
+		if r := c.do("POST", badgeScans, "text/csv", noEmail); r.status != 422 || len(r.body) > 16<<10 {
+			t.Errorf("no email column: %d, answer %d bytes", r.status, len(r.body))
+		}
+	})
+
 	t.Run("a header of fifty thousand columns", func(t *testing.T) {
 		var b strings.Builder
 		for i := range 50_000 {
@@ -390,7 +406,8 @@ func TestStalledTableBoundsAnUpload(t *testing.T) {
 	}
 	r.json(t, &e)
 	t.Logf("54 MB of rows into a stalled table: %d %s, %d read, %d not imported; heap +%d MiB", r.status, e.Error.Code, e.Report.RowsRead, e.Report.NotImported, peak>>20)
-	if r.status != 503 || r.header.Get("Retry-After") == "" || e.Report.Stopped == nil || e.Report.NotImported == 0 || e.Report.LeadsCreated != 0 {
+	if r.status != 503 || r.header.Get("Retry-After") == "" || e.Report.Stopped == nil || e.Report.NotImported == 0 || e.Report.LeadsCreated != 0 ||
+		e.Report.Stopped.Line != e.Report.Stopped.Row+1 { // a row a line, after the header
 		t.Errorf("%d %v %.400s", r.status, r.header, r.body)
 	}
 	if peak > 48<<20 {
@@ -499,6 +516,22 @@ func TestBrokenUploadAnswersWithItsReport(t *testing.T) {
 		r2.json(t, &rep2)
 		if r2.status != 200 || rep2.AlreadyImported != rep.LeadsCreated || rep2.LeadsCreated != 400-rep.LeadsCreated {
 			t.Errorf("the full upload after: %d %+v", r2.status, rep2)
+		}
+	})
+
+	t.Run("an unclosed quote", func(t *testing.T) {
+		var b strings.Builder
+		b.WriteString("Email,First Name,Last Name,Company,Notes,Extra\n")
+		for i := range 5 {
+			fmt.Fprintf(&b, "mq%d@fleetworks.co,A,B,C,n,\n", i)
+		}
+		b.WriteString("mqx@fleetworks.co,A,B,C,\"unterminated\n")
+		for i := 5; i < 10; i++ {
+			fmt.Fprintf(&b, "mq%d@fleetworks.co,A,B,C,n,\n", i)
+		}
+		r, rep := c.upload([]byte(b.String()))
+		if r.status != 200 || rep.LeadsCreated != 5 || rep.RejectedTotal != 1 || rep.Rejected[0].Row != 6 || !strings.Contains(rep.Rejected[0].Reason, "quote is not closed") {
+			t.Errorf("%d %s", r.status, r.body)
 		}
 	})
 
@@ -667,6 +700,14 @@ func TestErrorsSpeakTheAPIsWords(t *testing.T) {
 		{"PUT", "/v1/reps/rep-1", "application/yaml", "name: R\ncapacity: many\nterritories: DE\n"},
 		{"PUT", "/v1/reps/rep-1", "application/yaml", "name: R\nbogus: 1\n"},
 		{"PUT", "/v1/campaigns/demo-request", "application/yaml", "id: demo-request\nengagement: {threshold: high}\n"},
+		{"PUT", "/v1/campaigns/zz-test", "application/yaml", "[1]"},
+		{"PUT", "/v1/campaigns/zz-test", "application/json", `{"required": {"a": 1}}`},
+		{"PUT", "/v1/campaigns/zz-test", "application/json", `{"engagement": {"points": [1]}}`},
+		{"PUT", "/v1/reps/x.y", "application/yaml", "[1]"},
+		{"PUT", "/v1/reps/x.y", "application/json", `{"capacity": {}}`},
+		{"PUT", "/v1/reps/x.y", "application/yaml", "true"},
+		{"PUT", "/v1/reps/x.y", "application/yaml", "!!binary aGk="},
+		{"POST", submissions, "application/json", `{"email": "a@b.co"} xx`},
 		{"POST", submissions, "application/json", `["a@b.co"]`},
 		{"POST", submissions, "application/json", `{"email": "a@b.co", "company": {"name": 1}}`},
 	}
@@ -675,7 +716,7 @@ func TestErrorsSpeakTheAPIsWords(t *testing.T) {
 		if r.status < 400 || r.status >= 500 {
 			t.Errorf("%s %s %s: %d %s", tt.method, tt.path, tt.body, r.status, r.body)
 		}
-		for _, leak := range []string{"Go ", "struct", "sales.", "campaign.", "json:", "interface", "int64", "string", "!!", "unmarshal"} {
+		for _, leak := range []string{"Go ", "struct", "sales.", "campaign.", "json:", "interface", "int", "float", "string", "map[", "[]", "!!", "unmarshal", "a int", "a binary"} {
 			if bytes.Contains(r.body, []byte(leak)) {
 				t.Errorf("%s %s %s: the answer names %q: %s", tt.method, tt.path, tt.body, leak, r.body)
 			}
