@@ -31,17 +31,76 @@ func Parse(doc []byte) (*Definition, error) {
 	if len(doc) > MaxDocumentBytes {
 		return nil, leadgate.Errorf(leadgate.ETOOLARGE, "A definition may be at most %d KiB.", MaxDocumentBytes>>10)
 	}
-	dec := yaml.NewDecoder(bytes.NewReader(doc))
-	dec.KnownFields(true)
 	var d Definition
-	if err := dec.Decode(&d); err != nil {
-		return nil, leadgate.Invalid("The definition could not be read.", YAMLProblems(err))
+	if err := DecodeYAML(doc, &d); err != nil {
+		return nil, leadgate.Invalid("The definition could not be read.", leadgate.ErrorProblems(err))
+	}
+	return &d, nil
+}
+
+// maxYAMLNodes bounds the values one document may hold: a definition of
+// the largest size holds a few thousand.
+const maxYAMLNodes = 20_000
+
+// DecodeYAML reads one YAML (or JSON) document into v strictly: unknown keys
+// are errors, not silently ignored, and a second document is refused. The
+// document is first read as a tree and refused when it repeats a key or
+// holds too many values: the YAML library's own checks take seconds on a few
+// thousand repeated keys.
+func DecodeYAML(doc []byte, v any) error {
+	dec := yaml.NewDecoder(bytes.NewReader(doc))
+	var root yaml.Node
+	err := dec.Decode(&root)
+	if errors.Is(err, io.EOF) {
+		return leadgate.Invalid("The document is empty.", []leadgate.Problem{{Message: "empty document"}})
+	}
+	if err != nil {
+		return leadgate.Invalid("The document could not be read.", YAMLProblems(err))
 	}
 	var extra yaml.Node
 	if err := dec.Decode(&extra); !errors.Is(err, io.EOF) {
-		return nil, leadgate.Invalid("The definition could not be read.", []leadgate.Problem{{Message: "one definition per document: found a second YAML document"}})
+		return leadgate.Invalid("The document could not be read.", []leadgate.Problem{{Message: "one document at a time: found a second YAML document"}})
 	}
-	return &d, nil
+	if problems := treeProblems(&root); len(problems) > 0 {
+		return leadgate.Invalid("The document could not be read.", problems)
+	}
+	strict := yaml.NewDecoder(bytes.NewReader(doc))
+	strict.KnownFields(true)
+	if err := strict.Decode(v); err != nil {
+		return leadgate.Invalid("The document could not be read.", YAMLProblems(err))
+	}
+	return nil
+}
+
+// treeProblems finds repeated keys and counts values, stopping at the
+// first few problems.
+func treeProblems(root *yaml.Node) []leadgate.Problem {
+	var problems []leadgate.Problem
+	nodes := 0
+	var walk func(n *yaml.Node)
+	walk = func(n *yaml.Node) {
+		if nodes++; nodes > maxYAMLNodes || len(problems) >= 10 {
+			return
+		}
+		if n.Kind == yaml.MappingNode {
+			seen := make(map[string]bool, len(n.Content)/2)
+			for i := 0; i+1 < len(n.Content); i += 2 {
+				k := n.Content[i].Value
+				if seen[k] {
+					problems = append(problems, leadgate.Problem{Path: fmt.Sprintf("line %d", n.Content[i].Line), Message: fmt.Sprintf("key %q is given twice", cut(k))})
+				}
+				seen[k] = true
+			}
+		}
+		for _, c := range n.Content {
+			walk(c)
+		}
+	}
+	walk(root)
+	if nodes > maxYAMLNodes {
+		problems = append(problems, leadgate.Problem{Message: fmt.Sprintf("more than %d values: this is not a definition", maxYAMLNodes)})
+	}
+	return problems
 }
 
 var (

@@ -1,7 +1,6 @@
 package httpapi
 
 import (
-	"bytes"
 	"context"
 	"log/slog"
 	"net/http"
@@ -10,7 +9,6 @@ import (
 	"strings"
 
 	"github.com/aws/aws-lambda-go/events"
-	"go.yaml.in/yaml/v3"
 
 	"github.com/leadgate/leadgate/internal/campaign"
 	"github.com/leadgate/leadgate/internal/lead"
@@ -59,10 +57,8 @@ func (h *Reps) put(ctx context.Context, req *events.APIGatewayV2HTTPRequest) (ev
 		Kind      string `yaml:"kind"`
 		sales.Rep `yaml:",inline"`
 	}
-	dec := yaml.NewDecoder(bytes.NewReader(raw))
-	dec.KnownFields(true)
-	if err := dec.Decode(&doc); err != nil {
-		return events.APIGatewayV2HTTPResponse{}, leadgate.Invalid("The rep could not be read.", campaign.YAMLProblems(err))
+	if err := campaign.DecodeYAML(raw, &doc); err != nil {
+		return events.APIGatewayV2HTTPResponse{}, leadgate.Invalid("The rep could not be read.", leadgate.ErrorProblems(err))
 	}
 	r := doc.Rep
 	id := req.PathParameters["repId"]

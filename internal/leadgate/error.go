@@ -65,8 +65,16 @@ func Errorf(code, format string, args ...any) *Error {
 	return &Error{Code: code, Message: fmt.Sprintf(format, args...)}
 }
 
-// Invalid returns an EINVALID error listing every problem.
+// MaxProblems bounds the problems one error lists: past it, a last entry
+// counts the rest, so an answer stays small whatever was sent.
+const MaxProblems = 100
+
+// Invalid returns an EINVALID error listing every problem (up to
+// MaxProblems).
 func Invalid(message string, problems []Problem) *Error {
+	if n := len(problems); n > MaxProblems {
+		problems = append(problems[:MaxProblems-1:MaxProblems-1], Problem{Message: fmt.Sprintf("and %d more problems", n-MaxProblems+1)})
+	}
 	return &Error{Code: EINVALID, Message: message, Problems: problems}
 }
 
