@@ -246,8 +246,6 @@ func (im *Importer) Import(ctx context.Context, campaignID string, file io.Reade
 		stopAt.Row, stopAt.Line = r.Position()
 	}
 
-	slices.SortFunc(rep.Rejected, byRow)
-	slices.SortFunc(rep.Warnings, byRow)
 	if stop != nil {
 		stopAt.Reason = stopReason(stop)
 		rep.Stopped = &stopAt
