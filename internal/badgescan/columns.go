@@ -9,7 +9,7 @@ import (
 	"go.yaml.in/yaml/v3"
 
 	"github.com/leadgate/leadgate/internal/campaign"
-	"github.com/leadgate/leadgate/internal/intake"
+	"github.com/leadgate/leadgate/internal/capture"
 )
 
 // What a column can stand for besides a lead field: things about the scan
@@ -36,7 +36,7 @@ var knownHeaders = sync.OnceValue(func() map[string]string {
 	m := map[string]string{}
 	for target, spellings := range table {
 		for _, s := range spellings {
-			k := intake.Key(s)
+			k := capture.Key(s)
 			if other, dup := m[k]; dup && other != target {
 				panic(fmt.Sprintf("badgescan: columns.yaml: %q is both %s and %s", s, other, target))
 			}
@@ -67,16 +67,16 @@ func mapColumns(d *campaign.Definition, header []string) mapping {
 	m := mapping{index: map[string]int{}}
 	own := map[string]string{}
 	for h, f := range d.Intake.Columns {
-		own[intake.Key(h)] = f
+		own[capture.Key(h)] = f
 	}
 	for i, h := range header {
-		k := intake.Key(h)
+		k := capture.Key(h)
 		target, ok := own[k]
 		if !ok {
 			target, ok = knownHeaders()[k]
 		}
 		if !ok {
-			target, ok = intake.FieldFor(d, h)
+			target, ok = capture.FieldFor(d, h)
 		}
 		if _, taken := m.index[target]; !ok || k == "" || taken {
 			m.columns = append(m.columns, Column{Header: shortHeader(h)})

@@ -16,7 +16,7 @@ import (
 	"time"
 
 	"github.com/leadgate/leadgate/internal/campaign"
-	"github.com/leadgate/leadgate/internal/intake"
+	"github.com/leadgate/leadgate/internal/capture"
 	"github.com/leadgate/leadgate/internal/lead"
 	"github.com/leadgate/leadgate/internal/leadgate"
 	"github.com/leadgate/leadgate/internal/metrics"
@@ -31,8 +31,8 @@ type IssueStore interface {
 // Importer imports badge-scan files: every row becomes a touch point on a
 // lead (created or updated) or a rejection with its row number and reason.
 type Importer struct {
-	definitions *intake.Definitions
-	leads       intake.LeadStore
+	definitions *capture.Definitions
+	leads       capture.LeadStore
 	issues      IssueStore
 	workers     int
 	log         *slog.Logger
@@ -40,7 +40,7 @@ type Importer struct {
 
 // NewImporter returns an importer writing with the given number of
 // concurrent workers.
-func NewImporter(definitions *intake.Definitions, leads intake.LeadStore, issues IssueStore, workers int, log *slog.Logger) *Importer {
+func NewImporter(definitions *capture.Definitions, leads capture.LeadStore, issues IssueStore, workers int, log *slog.Logger) *Importer {
 	return &Importer{definitions: definitions, leads: leads, issues: issues, workers: max(workers, 1), log: log}
 }
 
@@ -178,10 +178,10 @@ func (im *Importer) Import(ctx context.Context, campaignID string, file io.Reade
 		go func() {
 			defer wg.Done()
 			for j := range queues[i] {
-				var outcome intake.Outcome
+				var outcome capture.Outcome
 				err := context.Cause(ctx)
 				if err == nil {
-					_, outcome, err = intake.Capture(ctx, im.leads, p.Definition, rules, j.sub, now)
+					_, outcome, err = capture.Capture(ctx, im.leads, p.Definition, rules, j.sub, now)
 				}
 				pending.give(j.size)
 				if err != nil && !errors.Is(err, lead.ErrErased) && leadgate.ErrorCode(err) == leadgate.EINTERNAL {
@@ -275,7 +275,7 @@ type accounting struct {
 	issues *issueLog
 }
 
-func (a *accounting) written(j job, outcome intake.Outcome, err error) {
+func (a *accounting) written(j job, outcome capture.Outcome, err error) {
 	a.mu.Lock()
 	defer a.mu.Unlock()
 	a.rep.RowsRead++
@@ -289,9 +289,9 @@ func (a *accounting) written(j job, outcome intake.Outcome, err error) {
 		a.reject(RowIssue{j.row.Number, j.row.Line, "the person was erased after this scan at their request"})
 	case err != nil:
 		a.reject(RowIssue{j.row.Number, j.row.Line, leadgate.ErrorMessage(err)})
-	case outcome == intake.Created:
+	case outcome == capture.Created:
 		a.rep.LeadsCreated++
-	case outcome == intake.Updated:
+	case outcome == capture.Updated:
 		a.rep.LeadsUpdated++
 	default:
 		a.rep.AlreadyImported++
@@ -387,7 +387,7 @@ func shortHeader(h string) string {
 	if len(h) <= max {
 		return h
 	}
-	return intake.CleanText(h[:max]) + "…"
+	return lead.CleanText(h[:max]) + "…"
 }
 
 func rowBytes(r Row) int {
@@ -428,7 +428,7 @@ func rowJob(p *campaign.Published, m mapping, row Row, now time.Time) (job, stri
 	if rawEmail == "" {
 		return j, "no email"
 	}
-	email, _, problem := intake.NormalizeField(d, lead.FieldEmail, rawEmail)
+	email, _, problem := capture.NormalizeField(d, lead.FieldEmail, rawEmail)
 	if problem != "" {
 		return j, "invalid email: " + problem
 	}
@@ -441,7 +441,7 @@ func rowJob(p *campaign.Published, m mapping, row Row, now time.Time) (job, stri
 		if f == lead.FieldEmail {
 			continue
 		}
-		v, cut, problem := intake.NormalizeField(d, f, m.value(row.Fields, f))
+		v, cut, problem := capture.NormalizeField(d, f, m.value(row.Fields, f))
 		if problem != "" {
 			warn("%s dropped: %s", f, problem)
 			continue
@@ -454,7 +454,7 @@ func rowJob(p *campaign.Published, m mapping, row Row, now time.Time) (job, stri
 		}
 	}
 	if full := m.value(row.Fields, colFullName); full != "" && sub.Fields[lead.FieldFirstName] == "" && sub.Fields[lead.FieldLastName] == "" {
-		first, last := SplitName(intake.CleanText(full))
+		first, last := SplitName(lead.CleanText(full))
 		sub.Fields[lead.FieldFirstName], sub.Fields[lead.FieldLastName] = first, last
 	}
 	tp := &sub.Touch
@@ -477,7 +477,7 @@ func rowJob(p *campaign.Published, m mapping, row Row, now time.Time) (job, stri
 			warn("scan time %s not recognised: the upload time stands in", quote(scanned))
 		}
 	}
-	if notes, cut := intake.CleanTextCut(m.value(row.Fields, colNotes)); notes != "" {
+	if notes, cut := lead.CleanTextCut(m.value(row.Fields, colNotes)); notes != "" {
 		if cut {
 			warn("notes cut to the length leadgate keeps")
 		}
@@ -487,7 +487,7 @@ func rowJob(p *campaign.Published, m mapping, row Row, now time.Time) (job, stri
 		}
 	}
 	for _, tag := range strings.FieldsFunc(m.value(row.Fields, colTags), func(r rune) bool { return r == ',' || r == ';' || r == '|' }) {
-		if tag = intake.CleanText(tag); tag == "" {
+		if tag = lead.CleanText(tag); tag == "" {
 			continue
 		}
 		if len(tp.Tags) == maxTags {
@@ -495,16 +495,16 @@ func rowJob(p *campaign.Published, m mapping, row Row, now time.Time) (job, stri
 			break
 		}
 		if len(tag) > maxTagBytes {
-			tag = intake.CleanText(tag[:maxTagBytes])
+			tag = lead.CleanText(tag[:maxTagBytes])
 		}
 		tp.Tags = append(tp.Tags, tag)
 	}
-	booth := intake.CleanText(m.value(row.Fields, colBooth))
+	booth := lead.CleanText(m.value(row.Fields, colBooth))
 	if booth != "" {
 		tp.Hidden = map[string]string{colBooth: booth}
 	}
 	tp.ID = scanID(d.ID, email, scanned, booth, row.Fields)
-	intake.RecordConsents(d, sub)
+	capture.RecordConsents(d, sub)
 	j.sub = sub
 	return j, ""
 }
@@ -553,7 +553,7 @@ func doubtfulScanTime(d *campaign.Definition, t, uploaded time.Time) string {
 func quote(s string) string {
 	const max = 60
 	if len(s) > max {
-		return fmt.Sprintf("%q…", intake.CleanText(s[:max]))
+		return fmt.Sprintf("%q…", lead.CleanText(s[:max]))
 	}
 	return fmt.Sprintf("%q", s)
 }

@@ -8,7 +8,7 @@ import (
 	"github.com/aws/aws-lambda-go/events"
 
 	"github.com/leadgate/leadgate/internal/campaign"
-	"github.com/leadgate/leadgate/internal/intake"
+	"github.com/leadgate/leadgate/internal/capture"
 	"github.com/leadgate/leadgate/internal/lead"
 	"github.com/leadgate/leadgate/internal/leadgate"
 	"github.com/leadgate/leadgate/internal/sales"
@@ -38,8 +38,8 @@ func FuzzSubmissionBody(f *testing.F) {
 		// What the decoder let through must survive normalization.
 		d := fuzzDefinition(t)
 		for name, v := range values {
-			if field, ok := intake.FieldFor(d, name); ok {
-				intake.NormalizeField(d, field, v)
+			if field, ok := capture.FieldFor(d, name); ok {
+				capture.NormalizeField(d, field, v)
 			}
 		}
 	})

@@ -12,7 +12,7 @@ import (
 	"github.com/aws/aws-lambda-go/events"
 
 	"github.com/leadgate/leadgate/internal/campaign"
-	"github.com/leadgate/leadgate/internal/intake"
+	"github.com/leadgate/leadgate/internal/capture"
 	"github.com/leadgate/leadgate/internal/lead"
 	"github.com/leadgate/leadgate/internal/leadgate"
 	"github.com/leadgate/leadgate/internal/metrics"
@@ -167,7 +167,7 @@ func (l *Leads) eraseByEmail(ctx context.Context, req *events.APIGatewayV2HTTPRe
 	if err := decodeStrictJSON(raw, &in); err != nil {
 		return events.APIGatewayV2HTTPResponse{}, err
 	}
-	email, _, problem := intake.NormalizeField(&campaign.Definition{}, lead.FieldEmail, in.Email)
+	email, _, problem := capture.NormalizeField(&campaign.Definition{}, lead.FieldEmail, in.Email)
 	if problem != "" || email == "" {
 		return events.APIGatewayV2HTTPResponse{}, leadgate.Invalid("Name the email to erase.", []leadgate.Problem{{Path: "email", Message: orText(problem, "required")}})
 	}

@@ -13,18 +13,11 @@ import (
 	"time"
 
 	"github.com/leadgate/leadgate/internal/campaign"
+	"github.com/leadgate/leadgate/internal/capture"
 	"github.com/leadgate/leadgate/internal/lead"
 	"github.com/leadgate/leadgate/internal/leadgate"
 	"github.com/leadgate/leadgate/internal/metrics"
 )
-
-// LeadStore keeps leads. Upsert hands change the stored record (nil when
-// the person is new) and writes what it returns in one conditional write; a
-// nil return writes nothing. Concurrent upserts of one lead never lose an
-// update: the loser is handed the winner's record and tries again.
-type LeadStore interface {
-	Upsert(ctx context.Context, id string, change func(current *lead.Record) (*lead.Record, error)) (stored *lead.Record, created bool, err error)
-}
 
 // SpamCounter counts submissions dropped as bots, per campaign and day.
 type SpamCounter interface {
@@ -33,14 +26,14 @@ type SpamCounter interface {
 
 // Service takes in landing-page submissions.
 type Service struct {
-	definitions *Definitions
-	leads       LeadStore
+	definitions *capture.Definitions
+	leads       capture.LeadStore
 	spam        SpamCounter
 	log         *slog.Logger
 }
 
 // NewService returns the intake service.
-func NewService(definitions *Definitions, leads LeadStore, spam SpamCounter, log *slog.Logger) *Service {
+func NewService(definitions *capture.Definitions, leads capture.LeadStore, spam SpamCounter, log *slog.Logger) *Service {
 	return &Service{definitions: definitions, leads: leads, spam: spam, log: log}
 }
 
@@ -83,7 +76,7 @@ func (s *Service) Submit(ctx context.Context, campaignID string, f *Form) (*Resu
 	if err != nil {
 		return nil, err
 	}
-	if err := open(p.Definition, f.ReceivedAt); err != nil {
+	if err := capture.Open(p.Definition, f.ReceivedAt); err != nil {
 		return nil, err
 	}
 	form, problems := parse(p, f)
@@ -119,9 +112,9 @@ func (s *Service) Submit(ctx context.Context, campaignID string, f *Form) (*Resu
 	}
 	sub.Touch.ID = touchID(campaignID, f, sub)
 	sub.Visitor = lead.VisitorKey(token)
-	RecordConsents(p.Definition, sub)
+	capture.RecordConsents(p.Definition, sub)
 
-	stored, outcome, err := Capture(ctx, s.leads, p.Definition, rules, sub, f.ReceivedAt)
+	stored, outcome, err := capture.Capture(ctx, s.leads, p.Definition, rules, sub, f.ReceivedAt)
 	switch {
 	case errors.Is(err, lead.ErrErased):
 		// A retry of a form sent before the person asked to be erased:
@@ -138,7 +131,7 @@ func (s *Service) Submit(ctx context.Context, campaignID string, f *Form) (*Resu
 		return nil, err
 	}
 	s.log.InfoContext(ctx, "submission recorded", "lead_id", stored.ID, "campaign", campaignID, "stage", string(stored.Stage),
-		"new", outcome == Created, "duplicate", outcome == Unchanged)
+		"new", outcome == capture.Created, "duplicate", outcome == capture.Unchanged)
 	metrics.Count(ctx, s.log, metrics.SubmissionsReceived, 1, "campaign", campaignID)
 	return res, nil
 }
@@ -165,19 +158,6 @@ func validVisitor(t string) string {
 		return ""
 	}
 	return visitorPrefix + rest
-}
-
-// open says whether the campaign takes submissions at t.
-func open(d *campaign.Definition, t time.Time) error {
-	switch {
-	case d.Status == campaign.StatusPaused:
-		return leadgate.Errorf(leadgate.ECONFLICT, "Campaign %s is paused and takes no submissions.", d.ID)
-	case d.Ends != nil && t.After(d.Ends.EndOfDay()):
-		return leadgate.Errorf(leadgate.EGONE, "Campaign %s ended on %s.", d.ID, d.Ends)
-	case d.Starts != nil && t.Before(d.Starts.Time):
-		return leadgate.Errorf(leadgate.ECONFLICT, "Campaign %s opens on %s.", d.ID, d.Starts)
-	}
-	return nil
 }
 
 // touchID names a submission so a retry is recognised: by the client's

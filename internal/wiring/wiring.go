@@ -14,6 +14,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/sqs"
 
 	"github.com/leadgate/leadgate/internal/badgescan"
+	"github.com/leadgate/leadgate/internal/capture"
 	"github.com/leadgate/leadgate/internal/dynamo"
 	"github.com/leadgate/leadgate/internal/funnel"
 	"github.com/leadgate/leadgate/internal/httpapi"
@@ -63,7 +64,7 @@ func Intake(cfg aws.Config, env Env, log *slog.Logger) (httpapi.Handler, error) 
 	}
 	db := dynamodb.NewFromConfig(cfg)
 	store := dynamo.NewLeadStore(db, leads)
-	definitions := intake.NewDefinitions(dynamo.NewCampaignStore(db, campaigns), definitionExpiry, time.Now)
+	definitions := capture.NewDefinitions(dynamo.NewCampaignStore(db, campaigns), definitionExpiry, time.Now)
 	return httpapi.NewIntake(intake.NewService(definitions, store, store, log), log, time.Now), nil
 }
 
@@ -141,7 +142,7 @@ func BadgeScans(cfg aws.Config, env Env, log *slog.Logger) (httpapi.Handler, err
 		return nil, err
 	}
 	db := dynamodb.NewFromConfig(cfg)
-	definitions := intake.NewDefinitions(dynamo.NewCampaignStore(db, campaigns), definitionExpiry, time.Now)
+	definitions := capture.NewDefinitions(dynamo.NewCampaignStore(db, campaigns), definitionExpiry, time.Now)
 	store := dynamo.NewLeadStore(db, leads)
 	importer := badgescan.NewImporter(definitions, store, store, importWorkers, log)
 	return httpapi.NewBadgeScans(importer, store, log, time.Now), nil

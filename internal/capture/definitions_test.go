@@ -1,4 +1,4 @@
-package intake
+package capture
 
 import (
 	"context"
@@ -30,7 +30,14 @@ func (c *campaignsByID) Current(_ context.Context, id string) (*campaign.Publish
 // unknown side of the cache to its bound and no further, and does not push
 // out the campaigns in use.
 func TestDefinitionsCacheIsBounded(t *testing.T) {
-	p := definition(t)
+	d, err := campaign.Parse([]byte("id: t\nname: T\nchannel: landing-page\nfunnel: top\nowner: o@example.com\nreviewBy: 2027-03-01\nengagement: {threshold: 10, points: {form-submission: 5}}\n"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := d.Validate(time.Now()); err != nil {
+		t.Fatal(err)
+	}
+	p := &campaign.Published{Version: 1, Definition: d}
 	store := &campaignsByID{published: map[string]*campaign.Published{"t": p}}
 	now := time.Date(2026, 12, 1, 9, 0, 0, 0, time.UTC)
 	c := NewDefinitions(store, 30*time.Second, func() time.Time { return now })
