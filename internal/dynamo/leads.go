@@ -3,7 +3,6 @@ package dynamo
 import (
 	"context"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"slices"
 	"strconv"
@@ -14,6 +13,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 
+	"github.com/leadgate/leadgate/internal/dynamo/leaditem"
 	"github.com/leadgate/leadgate/internal/lead"
 	"github.com/leadgate/leadgate/internal/leadgate"
 )
@@ -25,11 +25,20 @@ import (
 type LeadStore struct {
 	db    *dynamodb.Client
 	table string
+	reps  string // the reps table, for changes that move a rep's count
 }
 
 // NewLeadStore returns a store on the given table.
 func NewLeadStore(db *dynamodb.Client, table string) *LeadStore {
 	return &LeadStore{db: db, table: table}
+}
+
+// WithReps returns the store able to move the counts of reps in repsTable
+// with a change (lead.Change's Hold and Release).
+func (s *LeadStore) WithReps(repsTable string) *LeadStore {
+	c := *s
+	c.reps = repsTable
+	return &c
 }
 
 const (
@@ -73,57 +82,6 @@ func leadKey(id string) map[string]types.AttributeValue {
 	}
 }
 
-// Upsert implements the read-free write: it first writes as if the person
-// were new; if they are not, the failed condition hands back the stored item
-// (ReturnValuesOnConditionCheckFailure), change runs on it, and the write is
-// retried on that revision. A new person costs one write, a known one two,
-// and there is never a read.
-func (s *LeadStore) Upsert(ctx context.Context, id string, change func(*lead.Record) (*lead.Record, error)) (*lead.Record, bool, error) {
-	var current *lead.Record
-	for range maxUpsertRounds {
-		next, err := change(current)
-		if err != nil {
-			return nil, false, err
-		}
-		if next == nil {
-			return current, false, nil
-		}
-		if current != nil {
-			next.Rev = current.Rev + 1
-		} else {
-			next.Rev = 1
-		}
-		old, err := s.write(ctx, next, current)
-		if err == nil {
-			return next, current == nil, nil
-		}
-		if old == nil {
-			return nil, false, err
-		}
-		current = old
-	}
-	return nil, false, leadgate.Errorf(leadgate.ECONFLICT, "Lead %s is being changed by too many writers at once; try again.", id)
-}
-
-// write stores r if the item is still at current's revision (or absent when
-// current is nil). On a lost condition it returns the item that won.
-func (s *LeadStore) write(ctx context.Context, r *lead.Record, current *lead.Record) (*lead.Record, error) {
-	var prev int64
-	if current != nil {
-		prev = current.Rev
-	}
-	put, err := s.put(r, prev)
-	if err != nil {
-		return nil, err
-	}
-	_, err = s.db.PutItem(ctx, &dynamodb.PutItemInput{
-		TableName: put.TableName, Item: put.Item, ConditionExpression: put.ConditionExpression,
-		ExpressionAttributeNames: put.ExpressionAttributeNames, ExpressionAttributeValues: put.ExpressionAttributeValues,
-		ReturnValuesOnConditionCheckFailure: types.ReturnValuesOnConditionCheckFailureAllOld,
-	})
-	return lostTo(err, r.ID)
-}
-
 // put is the whole-item write of r, conditioned on the item being at
 // revision prev (absent when prev is 0). Every part of leadgate writes a lead
 // this way, so a whole-item put loses nothing and nothing is lost to a race.
@@ -133,7 +91,7 @@ func (s *LeadStore) put(r *lead.Record, prev int64) (*types.Put, error) {
 		return nil, fmt.Errorf("encode lead %s: %w", r.ID, err)
 	}
 	it := leadItem{
-		ID: r.ID, Type: "lead", Email: r.Email, Stage: string(r.Stage), Campaign: r.Verdict.Campaign,
+		ID: r.ID, Type: leaditem.TypeLead, Email: r.Email, Stage: string(r.Stage), Campaign: r.Verdict.Campaign,
 		Rev: r.Rev, UpdatedAt: r.UpdatedAt.UTC().Format(time.RFC3339Nano), Record: string(doc), Owner: r.Owner,
 	}
 	if r.AssignedAt != nil {
@@ -156,22 +114,6 @@ func (s *LeadStore) put(r *lead.Record, prev int64) (*types.Put, error) {
 		p.ExpressionAttributeValues = map[string]types.AttributeValue{":rev": &types.AttributeValueMemberN{Value: strconv.FormatInt(prev, 10)}}
 	}
 	return p, nil
-}
-
-// lostTo returns the item that won when a write lost its condition.
-func lostTo(err error, id string) (*lead.Record, error) {
-	var ccf *types.ConditionalCheckFailedException
-	if errors.As(err, &ccf) && ccf.Item != nil {
-		old, derr := decodeLead(ccf.Item)
-		if derr != nil {
-			return nil, derr
-		}
-		return old, err
-	}
-	if err != nil {
-		return nil, fmt.Errorf("write lead %s: %w", id, err)
-	}
-	return nil, nil
 }
 
 func decodeLead(item map[string]types.AttributeValue) (*lead.Record, error) {

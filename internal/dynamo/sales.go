@@ -2,7 +2,6 @@ package dynamo
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"strconv"
 	"time"
@@ -28,7 +27,7 @@ type SalesStore struct {
 
 // NewSalesStore returns a store on the reps table and the leads store.
 func NewSalesStore(db *dynamodb.Client, leads *LeadStore, repsTable string) *SalesStore {
-	return &SalesStore{db: db, leads: leads, reps: repsTable}
+	return &SalesStore{db: db, leads: leads.WithReps(repsTable), reps: repsTable}
 }
 
 // ownerIndex is the leads table's index of leads by owner.
@@ -142,121 +141,10 @@ func (s *SalesStore) Lead(ctx context.Context, id string) (*lead.Record, error) 
 	return liveLead(id, out.Item)
 }
 
-// Erase replaces a lead by its tombstone, if it is still at revision prev,
-// and takes it off its rep's count. Reps are the only other place a lead's
-// presence is counted; funnel counters hold no personal data.
-func (s *SalesStore) Erase(ctx context.Context, l *lead.Record, at time.Time) error {
-	items := []types.TransactWriteItem{{Put: s.leads.tombstonePut(l, at)}}
-	if l.Owner != "" {
-		items = append(items, types.TransactWriteItem{Update: &types.Update{
-			TableName:                 &s.reps,
-			Key:                       repKey(l.Owner),
-			UpdateExpression:          aws.String("SET openLeads = openLeads - :one"),
-			ConditionExpression:       aws.String("openLeads > :zero"),
-			ExpressionAttributeValues: map[string]types.AttributeValue{":one": &types.AttributeValueMemberN{Value: "1"}, ":zero": &types.AttributeValueMemberN{Value: "0"}},
-		}})
-	}
-	_, err := s.db.TransactWriteItems(ctx, &dynamodb.TransactWriteItemsInput{TransactItems: items})
-	var tc *types.TransactionCanceledException
-	if errors.As(err, &tc) && len(tc.CancellationReasons) > 0 {
-		if aws.ToString(tc.CancellationReasons[0].Code) == "ConditionalCheckFailed" {
-			return lead.ErrChanged
-		}
-		if len(items) == 2 {
-			// The owner is the fallback queue or a rep already at zero.
-			_, err = s.db.TransactWriteItems(ctx, &dynamodb.TransactWriteItemsInput{TransactItems: items[:1]})
-			if isConditionFailure(err) {
-				return lead.ErrChanged
-			}
-		}
-	}
-	if err != nil {
-		return fmt.Errorf("erase lead %s: %w", l.ID, err)
-	}
-	return nil
-}
-
-// Assign writes next (the lead with its owner) if the lead is still at
-// revision prev, and, when repID is not empty, counts it against the rep
-// if the rep is still active with room. Both happen or neither.
-func (s *SalesStore) Assign(ctx context.Context, next *lead.Record, prev int64, repID string, at time.Time) error {
-	var rep *types.TransactWriteItem
-	if repID != "" {
-		rep = &types.TransactWriteItem{Update: &types.Update{
-			TableName:                &s.reps,
-			Key:                      repKey(repID),
-			UpdateExpression:         aws.String("SET openLeads = openLeads + :one, lastAssignedAt = :at"),
-			ConditionExpression:      aws.String("active = :true AND openLeads < #capacity"),
-			ExpressionAttributeNames: map[string]string{"#capacity": "capacity"},
-			ExpressionAttributeValues: map[string]types.AttributeValue{
-				":one": &types.AttributeValueMemberN{Value: "1"}, ":true": &types.AttributeValueMemberBOOL{Value: true},
-				":at": &types.AttributeValueMemberS{Value: at.UTC().Format(time.RFC3339Nano)},
-			},
-		}}
-	}
-	return s.writeWithRep(ctx, next, prev, rep)
-}
-
-// Save writes next if the lead is still at revision prev.
-func (s *SalesStore) Save(ctx context.Context, next *lead.Record, prev int64) error {
-	return s.writeWithRep(ctx, next, prev, nil)
-}
-
-// Release writes next (a lead sales let go of) if still at revision prev,
-// and takes it off repID's open count.
-func (s *SalesStore) Release(ctx context.Context, next *lead.Record, prev int64, repID string) error {
-	var rep *types.TransactWriteItem
-	if repID != "" {
-		rep = &types.TransactWriteItem{Update: &types.Update{
-			TableName:                 &s.reps,
-			Key:                       repKey(repID),
-			UpdateExpression:          aws.String("SET openLeads = openLeads - :one"),
-			ConditionExpression:       aws.String("openLeads > :zero"),
-			ExpressionAttributeValues: map[string]types.AttributeValue{":one": &types.AttributeValueMemberN{Value: "1"}, ":zero": &types.AttributeValueMemberN{Value: "0"}},
-		}}
-	}
-	err := s.writeWithRep(ctx, next, prev, rep)
-	if errors.Is(err, sales.ErrRepFull) {
-		// The rep's count is already zero (a fallback owner, a deleted rep):
-		// release the lead alone rather than keep it held.
-		return s.writeWithRep(ctx, next, prev, nil)
-	}
-	return err
-}
-
-func (s *SalesStore) writeWithRep(ctx context.Context, next *lead.Record, prev int64, rep *types.TransactWriteItem) error {
-	put, err := s.leads.put(next, prev)
-	if err != nil {
-		return err
-	}
-	if rep == nil {
-		_, err = s.db.PutItem(ctx, &dynamodb.PutItemInput{
-			TableName: put.TableName, Item: put.Item, ConditionExpression: put.ConditionExpression,
-			ExpressionAttributeNames: put.ExpressionAttributeNames, ExpressionAttributeValues: put.ExpressionAttributeValues,
-		})
-		var ccf *types.ConditionalCheckFailedException
-		if errors.As(err, &ccf) {
-			return lead.ErrChanged
-		}
-		if err != nil {
-			return fmt.Errorf("write lead %s: %w", next.ID, err)
-		}
-		return nil
-	}
-	_, err = s.db.TransactWriteItems(ctx, &dynamodb.TransactWriteItemsInput{TransactItems: []types.TransactWriteItem{{Put: put}, *rep}})
-	var tc *types.TransactionCanceledException
-	if errors.As(err, &tc) && len(tc.CancellationReasons) == 2 {
-		switch {
-		case aws.ToString(tc.CancellationReasons[0].Code) == "ConditionalCheckFailed":
-			return lead.ErrChanged
-		case aws.ToString(tc.CancellationReasons[1].Code) == "ConditionalCheckFailed":
-			return sales.ErrRepFull
-		}
-	}
-	if err != nil {
-		return fmt.Errorf("hand over lead %s: %w", next.ID, err)
-	}
-	return nil
+// Update changes a lead, and the rep counts that move with it, in one
+// write: LeadStore.Update.
+func (s *SalesStore) Update(ctx context.Context, id string, change func(*lead.Record) (lead.Change, error)) (*lead.Record, error) {
+	return s.leads.Update(ctx, id, change)
 }
 
 // RepLeads returns the leads a rep holds, newest assignment first.

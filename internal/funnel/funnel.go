@@ -57,7 +57,7 @@ func Changes(before, after *lead.Record) []Delta {
 			d.Campaign = after.Verdict.Campaign
 		}
 		switch {
-		case h.From == h.To && h.By == "assigner":
+		case h.From == h.To && h.By == lead.ByAssigner:
 			d.Counts["assigned"] = 1
 		case h.From == h.To:
 			continue // an enrollment: no movement

@@ -125,9 +125,6 @@ type Transition struct {
 	Version  int       `json:"version,omitempty"`
 }
 
-// ByEngine is who the qualification engine is in a lead's history.
-const ByEngine = "engine"
-
 // Submission is one normalized form post or badge scan: the fields it
 // carried (empty ones left out) and the touch point it is.
 type Submission struct {

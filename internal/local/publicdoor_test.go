@@ -632,16 +632,13 @@ func TestSalesIdentityIsTheRepClaim(t *testing.T) {
 			t.Fatalf("%d %s", r.status, r.body)
 		}
 	}
-	db := dynamodb.NewFromConfig(cfg)
-	store := dynamo.NewLeadStore(db, sys.Resources.Tables["LeadsTable"])
+	store := dynamo.NewLeadStore(dynamodb.NewFromConfig(cfg), sys.Resources.Tables["LeadsTable"])
 	owned := lead.IDFor("own@fleetworks.co")
-	l, err := store.Get(context.Background(), owned)
-	if err != nil {
-		t.Fatal(err)
-	}
-	n := *l
-	n.Owner, n.Rev = "anna.berg", l.Rev+1
-	if err := dynamo.NewSalesStore(db, store, sys.Resources.Tables["RepsTable"]).Save(context.Background(), &n, l.Rev); err != nil {
+	if _, err := store.Update(context.Background(), owned, func(l *lead.Record) (lead.Change, error) {
+		n := *l
+		n.Owner = "anna.berg"
+		return lead.Change{Next: &n}, nil
+	}); err != nil {
 		t.Fatal(err)
 	}
 	env := map[string]string{"LEADS_TABLE": sys.Resources.Tables["LeadsTable"], "REPS_TABLE": sys.Resources.Tables["RepsTable"]}

@@ -7,7 +7,6 @@ package nurture
 
 import (
 	"context"
-	"errors"
 	"log/slog"
 	"time"
 
@@ -22,10 +21,8 @@ const DefaultTrack = "general"
 
 // Store is what enrollment needs from storage.
 type Store interface {
-	Lead(ctx context.Context, id string) (*lead.Record, error)
-	// Save writes next if the lead is still at revision prev, else
-	// lead.ErrChanged.
-	Save(ctx context.Context, next *lead.Record, prev int64) error
+	// Update changes a lead in one write.
+	Update(ctx context.Context, id string, change func(*lead.Record) (lead.Change, error)) (*lead.Record, error)
 }
 
 // Campaigns reads a campaign's current definition.
@@ -56,33 +53,25 @@ func (e *Enroller) Handle(ctx context.Context, m *route.Message) error {
 	} else if err != nil && leadgate.ErrorCode(err) != leadgate.ENOTFOUND {
 		return err
 	}
-	for range 10 {
-		l, err := e.store.Lead(ctx, m.LeadID)
-		if leadgate.ErrorCode(err) == leadgate.ENOTFOUND {
-			return nil
+	at := e.now()
+	enrolled := false
+	_, err := e.store.Update(ctx, m.LeadID, func(l *lead.Record) (lead.Change, error) {
+		enrolled = false
+		if l == nil || l.ErasedAt != nil || l.Stage != lead.StageNurture || (l.Nurture != nil && l.Nurture.Track == track) {
+			return lead.None, nil // erased, moved on, or enrolled already
 		}
-		if err != nil {
-			return err
-		}
-		if l.Stage != lead.StageNurture || (l.Nurture != nil && l.Nurture.Track == track) {
-			return nil
-		}
-		at := e.now()
 		n := *l
 		n.Nurture = &lead.Enrollment{Track: track, Campaign: m.Campaign.ID, Since: at}
-		n.Rev, n.UpdatedAt = l.Rev+1, at
+		n.UpdatedAt = at
 		n.Remember(lead.Transition{
-			At: at, From: l.Stage, To: l.Stage, By: "nurture", Reason: "enrolled in track " + track,
+			At: at, From: l.Stage, To: l.Stage, By: lead.ByNurture, Reason: "enrolled in track " + track,
 			Campaign: m.Campaign.ID, Version: m.Campaign.Version,
 		})
-		err = e.store.Save(ctx, &n, l.Rev)
-		if errors.Is(err, lead.ErrChanged) {
-			continue
-		}
-		if err == nil {
-			e.log.InfoContext(ctx, "lead enrolled", "lead_id", l.ID, "track", track, "campaign", m.Campaign.ID)
-		}
-		return err
+		enrolled = true
+		return lead.Change{Next: &n}, nil
+	})
+	if err == nil && enrolled {
+		e.log.InfoContext(ctx, "lead enrolled", "lead_id", m.LeadID, "track", track, "campaign", m.Campaign.ID)
 	}
-	return leadgate.Errorf(leadgate.ECONFLICT, "Lead %s kept changing while being enrolled.", m.LeadID)
+	return err
 }

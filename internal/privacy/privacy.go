@@ -7,19 +7,16 @@ package privacy
 
 import (
 	"context"
-	"errors"
 	"time"
 
 	"github.com/leadgate/leadgate/internal/lead"
-	"github.com/leadgate/leadgate/internal/leadgate"
 )
 
 // Store is what erasure needs from storage.
 type Store interface {
-	Lead(ctx context.Context, id string) (*lead.Record, error)
-	// Erase replaces the lead by its tombstone if it is still at its
-	// revision (lead.ErrChanged otherwise) and releases its owner.
-	Erase(ctx context.Context, l *lead.Record, at time.Time) error
+	// Update changes a lead in one write, with the rep counts the change
+	// moves: here, the lead's replacement by its tombstone.
+	Update(ctx context.Context, id string, change func(*lead.Record) (lead.Change, error)) (*lead.Record, error)
 }
 
 // Report says what an erasure removed.
@@ -35,29 +32,28 @@ type Report struct {
 
 // Erase erases a lead.
 func Erase(ctx context.Context, store Store, id string, at time.Time) (*Report, error) {
-	for range 5 {
-		l, err := store.Lead(ctx, id)
+	var erased *lead.Record
+	_, err := store.Update(ctx, id, func(cur *lead.Record) (lead.Change, error) {
+		l, err := lead.Live(cur, id)
 		if err != nil {
-			return nil, err
+			return lead.None, err
 		}
-		err = store.Erase(ctx, l, at)
-		if errors.Is(err, lead.ErrChanged) {
-			continue
-		}
-		if err != nil {
-			return nil, err
-		}
-		r := &Report{LeadID: id, ErasedAt: at, TouchPoints: len(l.Touches), HistoryEntries: len(l.History), OwnerReleased: l.Owner}
-		for _, f := range lead.BuiltinFields {
-			if l.Field(f) != "" {
-				r.Fields++
-			}
-		}
-		r.Fields += len(l.Fields)
-		for _, t := range l.Touches {
-			r.Consents += len(t.Consents)
-		}
-		return r, nil
+		erased = l
+		return lead.Change{EraseAt: at, Release: l.Owner}, nil
+	})
+	if err != nil {
+		return nil, err
 	}
-	return nil, leadgate.Errorf(leadgate.ECONFLICT, "Lead %s kept changing while being erased; try again.", id)
+	l := erased
+	r := &Report{LeadID: id, ErasedAt: at, TouchPoints: len(l.Touches), HistoryEntries: l.HistoryDropped + len(l.History), OwnerReleased: l.Owner}
+	for _, f := range lead.BuiltinFields {
+		if l.Field(f) != "" {
+			r.Fields++
+		}
+	}
+	r.Fields += len(l.Fields)
+	for _, t := range l.Touches {
+		r.Consents += len(t.Consents)
+	}
+	return r, nil
 }

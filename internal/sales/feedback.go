@@ -2,7 +2,6 @@ package sales
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"slices"
 	"strings"
@@ -130,38 +129,27 @@ func orNone(s string) string {
 
 // FeedbackStore is what recording sales' answer needs from storage.
 type FeedbackStore interface {
-	Lead(ctx context.Context, id string) (*lead.Record, error)
-	// Release writes next if the lead is still at revision prev
-	// (lead.ErrChanged otherwise) and, when repID is not empty, takes the
-	// lead off that rep's open count.
-	Release(ctx context.Context, next *lead.Record, prev int64, repID string) error
+	// Update changes a lead in one write, with the rep counts the change
+	// moves.
+	Update(ctx context.Context, id string, change func(*lead.Record) (lead.Change, error)) (*lead.Record, error)
 }
 
 // Give records sales' answer about a lead. A rep answers for the leads they
 // hold; a manager for any.
 func Give(ctx context.Context, store FeedbackStore, leadID string, f Feedback, who string, manager bool, at time.Time) (*lead.Record, error) {
-	for range 5 {
-		l, err := store.Lead(ctx, leadID)
+	return store.Update(ctx, leadID, func(cur *lead.Record) (lead.Change, error) {
+		l, err := lead.Live(cur, leadID)
 		if err != nil {
-			return nil, err
+			return lead.None, err
 		}
 		if !manager && (who == "" || l.Owner != who) {
-			return nil, leadgate.Errorf(leadgate.EFORBIDDEN, "Lead %s is not yours: a rep answers for the leads they hold, a manager for any.", leadID)
+			return lead.None, leadgate.Errorf(leadgate.EFORBIDDEN, "Lead %s is not yours: a rep answers for the leads they hold, a manager for any.", leadID)
 		}
 		n := *l
-		n.Rev = l.Rev + 1
 		released, err := Apply(&n, f, who, at)
 		if err != nil {
-			return nil, err
+			return lead.None, err
 		}
-		err = store.Release(ctx, &n, l.Rev, released)
-		if errors.Is(err, lead.ErrChanged) {
-			continue
-		}
-		if err != nil {
-			return nil, err
-		}
-		return &n, nil
-	}
-	return nil, leadgate.Errorf(leadgate.ECONFLICT, "Lead %s kept changing; try again.", leadID)
+		return lead.Change{Next: &n, Release: released}, nil
+	})
 }

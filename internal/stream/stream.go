@@ -5,14 +5,13 @@ package stream
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 	"log/slog"
 
 	"github.com/aws/aws-lambda-go/events"
 
+	"github.com/leadgate/leadgate/internal/dynamo/leaditem"
 	"github.com/leadgate/leadgate/internal/funnel"
-	"github.com/leadgate/leadgate/internal/lead"
 	"github.com/leadgate/leadgate/internal/metrics"
 	"github.com/leadgate/leadgate/internal/route"
 )
@@ -61,31 +60,15 @@ func Router(rt *route.Router, log *slog.Logger) Handler {
 // change reads a stream record of a lead item; ok is false for records that
 // are not about a lead (other items in the table, removals).
 func change(r events.DynamoDBEventRecord) (route.Change, bool, error) {
-	after, err := image(r.Change.NewImage)
+	after, err := leaditem.FromStream(r.Change.NewImage)
 	if err != nil || after == nil {
 		return route.Change{}, false, err
 	}
-	before, err := image(r.Change.OldImage)
+	before, err := leaditem.FromStream(r.Change.OldImage)
 	if err != nil {
 		return route.Change{}, false, err
 	}
 	return route.Change{Before: before, After: after}, true, nil
-}
-
-func image(img map[string]events.DynamoDBAttributeValue) (*lead.Record, error) {
-	t, ok := img["type"]
-	if !ok || t.DataType() != events.DataTypeString || t.String() != "lead" {
-		return nil, nil
-	}
-	doc, ok := img["record"]
-	if !ok || doc.DataType() != events.DataTypeString {
-		return nil, fmt.Errorf("lead item without its record")
-	}
-	var r lead.Record
-	if err := json.Unmarshal([]byte(doc.String()), &r); err != nil {
-		return nil, fmt.Errorf("decode lead record: %w", err)
-	}
-	return &r, nil
 }
 
 // Reporter counts each batch's new history entries into the funnel. The

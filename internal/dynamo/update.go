@@ -1,0 +1,185 @@
+package dynamo
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
+
+	"github.com/leadgate/leadgate/internal/lead"
+	"github.com/leadgate/leadgate/internal/leadgate"
+	"github.com/leadgate/leadgate/internal/sales"
+)
+
+// Update is the one way to change a stored lead: read it (consistently),
+// let change decide, write the result on that revision in one conditional
+// write, with the rep counts that move with it in the same transaction, and
+// start again from the item that won when someone else wrote first. change
+// sees nil for a lead never stored, and the tombstone of an erased one; it
+// may run more than once, and returns lead.None to write nothing. Update
+// returns the lead as stored.
+func (s *LeadStore) Update(ctx context.Context, id string, change func(current *lead.Record) (lead.Change, error)) (*lead.Record, error) {
+	stored, _, err := s.update(ctx, id, true, change)
+	return stored, err
+}
+
+// Upsert is Update for capture, without the read: it first writes as if the
+// person were new; if they are not, the failed condition hands back the
+// stored item (ReturnValuesOnConditionCheckFailure), change runs on it, and
+// the write is retried on that revision. A new person costs one write, a
+// known one two. created says the write made the lead.
+func (s *LeadStore) Upsert(ctx context.Context, id string, change func(current *lead.Record) (*lead.Record, error)) (stored *lead.Record, created bool, err error) {
+	return s.update(ctx, id, false, func(current *lead.Record) (lead.Change, error) {
+		next, err := change(current)
+		return lead.Change{Next: next}, err
+	})
+}
+
+func (s *LeadStore) update(ctx context.Context, id string, read bool, change func(*lead.Record) (lead.Change, error)) (*lead.Record, bool, error) {
+	var current *lead.Record
+	for range maxUpsertRounds {
+		if read {
+			var err error
+			if current, err = s.raw(ctx, id); err != nil {
+				return nil, false, err
+			}
+		}
+		c, err := change(current)
+		if err != nil {
+			return nil, false, err
+		}
+		if c.Next == nil && c.EraseAt.IsZero() {
+			return current, false, nil
+		}
+		prev := int64(0)
+		if current != nil {
+			prev = current.Rev
+		}
+		stored, won, err := s.apply(ctx, id, current, prev, c)
+		switch {
+		case err == nil:
+			return stored, current == nil, nil
+		case !errors.Is(err, lead.ErrChanged):
+			return nil, false, err
+		case won != nil:
+			current, read = won, false // the item that won: no read needed
+		default:
+			read = true
+		}
+	}
+	return nil, false, leadgate.Errorf(leadgate.ECONFLICT, "Lead %s is being changed by too many writers at once; try again.", id)
+}
+
+// apply writes one change on revision prev. A lost condition is
+// lead.ErrChanged, with the item that won when DynamoDB hands it back; a rep
+// without room is sales.ErrRepFull.
+func (s *LeadStore) apply(ctx context.Context, id string, current *lead.Record, prev int64, c lead.Change) (stored, won *lead.Record, err error) {
+	var put *types.Put
+	if !c.EraseAt.IsZero() {
+		live, err := lead.Live(current, id)
+		if err != nil {
+			return nil, nil, err
+		}
+		put, stored = s.tombstonePut(live, c.EraseAt), &lead.Record{Lead: lead.Lead{ID: id}, Rev: prev + 1, ErasedAt: &c.EraseAt}
+	} else {
+		next := *c.Next
+		next.Rev = prev + 1
+		if put, err = s.put(&next, prev); err != nil {
+			return nil, nil, err
+		}
+		stored = &next
+	}
+	var reps []types.TransactWriteItem
+	if c.Hold != "" {
+		reps = append(reps, s.hold(c.Hold, stored.UpdatedAt))
+	}
+	if c.Release != "" {
+		reps = append(reps, s.release(c.Release))
+	}
+	if len(reps) == 0 {
+		_, err := s.db.PutItem(ctx, &dynamodb.PutItemInput{
+			TableName: put.TableName, Item: put.Item, ConditionExpression: put.ConditionExpression,
+			ExpressionAttributeNames: put.ExpressionAttributeNames, ExpressionAttributeValues: put.ExpressionAttributeValues,
+			ReturnValuesOnConditionCheckFailure: types.ReturnValuesOnConditionCheckFailureAllOld,
+		})
+		var ccf *types.ConditionalCheckFailedException
+		if errors.As(err, &ccf) {
+			if ccf.Item != nil {
+				won, err := decodeLead(ccf.Item)
+				if err != nil {
+					return nil, nil, err
+				}
+				return nil, won, lead.ErrChanged
+			}
+			return nil, nil, lead.ErrChanged
+		}
+		if err != nil {
+			return nil, nil, fmt.Errorf("write lead %s: %w", id, err)
+		}
+		return stored, nil, nil
+	}
+	_, err = s.db.TransactWriteItems(ctx, &dynamodb.TransactWriteItemsInput{TransactItems: append([]types.TransactWriteItem{{Put: put}}, reps...)})
+	var tc *types.TransactionCanceledException
+	if errors.As(err, &tc) && len(tc.CancellationReasons) == 1+len(reps) {
+		failed := func(i int) bool { return aws.ToString(tc.CancellationReasons[i].Code) == "ConditionalCheckFailed" }
+		switch {
+		case failed(0):
+			return nil, nil, lead.ErrChanged
+		case c.Hold != "" && failed(1):
+			return nil, nil, sales.ErrRepFull
+		case c.Release != "" && failed(len(reps)):
+			// The rep's count is already zero (the fallback owner, a rep
+			// removed since): let the lead go alone rather than keep it.
+			c.Release = ""
+			return s.apply(ctx, id, current, prev, c)
+		}
+	}
+	if err != nil {
+		return nil, nil, fmt.Errorf("write lead %s: %w", id, err)
+	}
+	return stored, nil, nil
+}
+
+// hold counts a lead against a rep, only while the rep is active and
+// below capacity; the rep's round-robin turn moves to at.
+func (s *LeadStore) hold(repID string, at time.Time) types.TransactWriteItem {
+	return types.TransactWriteItem{Update: &types.Update{
+		TableName:                &s.reps,
+		Key:                      repKey(repID),
+		UpdateExpression:         aws.String("SET openLeads = openLeads + :one, lastAssignedAt = :at"),
+		ConditionExpression:      aws.String("active = :true AND openLeads < #capacity"),
+		ExpressionAttributeNames: map[string]string{"#capacity": "capacity"},
+		ExpressionAttributeValues: map[string]types.AttributeValue{
+			":one": &types.AttributeValueMemberN{Value: "1"}, ":true": &types.AttributeValueMemberBOOL{Value: true},
+			":at": &types.AttributeValueMemberS{Value: at.UTC().Format(time.RFC3339Nano)},
+		},
+	}}
+}
+
+// release takes a lead off a rep's count, only while it is above zero.
+func (s *LeadStore) release(repID string) types.TransactWriteItem {
+	return types.TransactWriteItem{Update: &types.Update{
+		TableName:                 &s.reps,
+		Key:                       repKey(repID),
+		UpdateExpression:          aws.String("SET openLeads = openLeads - :one"),
+		ConditionExpression:       aws.String("openLeads > :zero"),
+		ExpressionAttributeValues: map[string]types.AttributeValue{":one": &types.AttributeValueMemberN{Value: "1"}, ":zero": &types.AttributeValueMemberN{Value: "0"}},
+	}}
+}
+
+// raw reads a lead item as stored: nil when there is none, the tombstone
+// when the person was erased.
+func (s *LeadStore) raw(ctx context.Context, id string) (*lead.Record, error) {
+	out, err := s.db.GetItem(ctx, &dynamodb.GetItemInput{TableName: &s.table, Key: leadKey(id), ConsistentRead: aws.Bool(true)})
+	if err != nil {
+		return nil, fmt.Errorf("get lead %s: %w", id, err)
+	}
+	if out.Item == nil {
+		return nil, nil
+	}
+	return decodeLead(out.Item)
+}
