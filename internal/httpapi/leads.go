@@ -11,8 +11,6 @@ import (
 
 	"github.com/aws/aws-lambda-go/events"
 
-	"github.com/leadgate/leadgate/internal/campaign"
-	"github.com/leadgate/leadgate/internal/capture"
 	"github.com/leadgate/leadgate/internal/lead"
 	"github.com/leadgate/leadgate/internal/leadgate"
 	"github.com/leadgate/leadgate/internal/metrics"
@@ -43,6 +41,7 @@ func NewLeads(store LeadReader, feedback sales.FeedbackStore, erasure privacy.St
 	}
 	l := &Leads{store: store, feedback: feedback, privacy: erasure, repClaim: repClaim, now: now, log: log}
 	rt := &router{log: log, routes: map[string]route{
+		"GET /v1/leads":                    l.find,
 		"GET /v1/leads/{leadId}":           l.get,
 		"POST /v1/leads/{leadId}/feedback": l.answer,
 		"DELETE /v1/leads/{leadId}":        l.erase,
@@ -121,6 +120,23 @@ func (l *Leads) get(ctx context.Context, req *events.APIGatewayV2HTTPRequest) (e
 	return jsonResponse(http.StatusOK, LeadView{Record: r, Reasons: nonNil(r.Verdict.Reasons())}), nil
 }
 
+// find answers "was X a lead?" by email: the address is normalized as
+// capture normalizes it, so any way of typing it finds the lead.
+func (l *Leads) find(ctx context.Context, req *events.APIGatewayV2HTTPRequest) (events.APIGatewayV2HTTPResponse, error) {
+	if _, err := authorize(req, ScopeLeadsRead); err != nil {
+		return events.APIGatewayV2HTTPResponse{}, err
+	}
+	email, problem := lead.NormalizeEmail(req.QueryStringParameters["email"])
+	if problem != "" || email == "" {
+		return events.APIGatewayV2HTTPResponse{}, leadgate.Invalid("Name the lead by its email.", []leadgate.Problem{{Path: "email", Message: orText(problem, "required")}})
+	}
+	r, err := l.store.Get(ctx, lead.IDFor(email))
+	if err != nil {
+		return events.APIGatewayV2HTTPResponse{}, err
+	}
+	return jsonResponse(http.StatusOK, LeadView{Record: r, Reasons: nonNil(r.Verdict.Reasons())}), nil
+}
+
 // decodeStrictJSON reads one JSON object into v, refusing unknown keys (a
 // misspelt "reason" must not pass as no reason) and trailing data.
 func decodeStrictJSON(raw []byte, v any) error {
@@ -167,7 +183,7 @@ func (l *Leads) eraseByEmail(ctx context.Context, req *events.APIGatewayV2HTTPRe
 	if err := decodeStrictJSON(raw, &in); err != nil {
 		return events.APIGatewayV2HTTPResponse{}, err
 	}
-	email, _, problem := capture.NormalizeField(&campaign.Definition{}, lead.FieldEmail, in.Email)
+	email, problem := lead.NormalizeEmail(in.Email)
 	if problem != "" || email == "" {
 		return events.APIGatewayV2HTTPResponse{}, leadgate.Invalid("Name the email to erase.", []leadgate.Problem{{Path: "email", Message: orText(problem, "required")}})
 	}

@@ -17,6 +17,7 @@ import (
 
 	"github.com/leadgate/leadgate/internal/badgescan"
 	"github.com/leadgate/leadgate/internal/httpapi"
+	"github.com/leadgate/leadgate/internal/lead"
 	"github.com/leadgate/leadgate/internal/wiring"
 )
 
@@ -145,4 +146,41 @@ func invokeSample(t *testing.T, h httpapi.Handler, file string) events.APIGatewa
 		t.Fatal(err)
 	}
 	return resp
+}
+
+// TestFindLeadByEmail: "was X a lead?" by email, however it is typed, as
+// events/leads-find-by-email.json asks it and over HTTP.
+func TestFindLeadByEmail(t *testing.T) {
+	sys := start(t, "../../campaigns")
+	c, public := client{t, sys.URL, sys.Token}, client{t, sys.URL, ""}
+	if r := public.do("POST", submissions, "application/json", jsonForm(ana())); r.status != 202 {
+		t.Fatalf("%d %s", r.status, r.body)
+	}
+	env := map[string]string{"LEADS_TABLE": sys.Resources.Tables["LeadsTable"], "REPS_TABLE": sys.Resources.Tables["RepsTable"]}
+	h, err := wiring.Leads(cfg, func(k string) string { return env[k] }, slog.New(slog.NewJSONHandler(io.Discard, nil)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp := invokeSample(t, h, "leads-find-by-email.json")
+	var v httpapi.LeadView
+	if err := json.Unmarshal([]byte(resp.Body), &v); err != nil || resp.StatusCode != 200 || v.ID != lead.IDFor("ana.silva@acme-health.com") || v.Email != "ana.silva@acme-health.com" {
+		t.Errorf("sample: %d %s", resp.StatusCode, resp.Body)
+	}
+	tests := []struct {
+		query  string
+		status int
+	}{
+		{"?email=%20ANA.SILVA%40acme-health.com%20", 200},
+		{"?email=nobody%40acme-health.com", 404},
+		{"?email=not-an-address", 422},
+		{"", 422},
+	}
+	for _, tt := range tests {
+		if r := c.do("GET", "/v1/leads"+tt.query, "", nil); r.status != tt.status {
+			t.Errorf("%s: %d %s", tt.query, r.status, r.body)
+		}
+	}
+	if r := public.do("GET", "/v1/leads?email=ana.silva%40acme-health.com", "", nil); r.status != 401 {
+		t.Errorf("without a token: %d", r.status)
+	}
 }
