@@ -140,8 +140,8 @@ func (im *Importer) Import(ctx context.Context, campaignID string, file io.Reade
 	if err != nil {
 		return nil, err
 	}
-	if p.Definition.Status == campaign.StatusPaused {
-		return nil, leadgate.Errorf(leadgate.ECONFLICT, "Campaign %s is paused and takes no uploads.", campaignID)
+	if err := capture.Open(p.Definition, capture.When{}); err != nil {
+		return nil, err // paused: the whole file waits
 	}
 	r, err := NewReader(file)
 	if errors.Is(err, ErrEmpty) {
@@ -466,10 +466,13 @@ func rowJob(p *campaign.Published, m mapping, row Row, now time.Time) (job, stri
 		}
 	}
 	scanned := strings.TrimSpace(m.value(row.Fields, colScannedAt))
+	when := capture.When{At: now} // a scan that states no time is not held to the dates
 	if scanned != "" {
 		if t, ok := ScanTime(scanned); ok {
 			tp.At = t
+			when = capture.When{At: t, Stated: true}
 			if doubt := doubtfulScanTime(d, t, now); doubt != "" {
+				when.Stated = false
 				tp.DoubtfulTime = true
 				warn("scan time %s %s: kept, but it counts as the upload time", quote(scanned), doubt)
 			}
@@ -502,6 +505,9 @@ func rowJob(p *campaign.Published, m mapping, row Row, now time.Time) (job, stri
 	booth := lead.CleanText(m.value(row.Fields, colBooth))
 	if booth != "" {
 		tp.Hidden = map[string]string{colBooth: booth}
+	}
+	if err := capture.Open(d, when); err != nil {
+		return j, "scanned outside the campaign's dates: " + leadgate.ErrorMessage(err)
 	}
 	tp.ID = scanID(d.ID, email, scanned, booth, row.Fields)
 	capture.RecordConsents(d, sub)

@@ -24,20 +24,31 @@ type LeadStore interface {
 	Upsert(ctx context.Context, id string, change func(current *lead.Record) (*lead.Record, error)) (stored *lead.Record, created bool, err error)
 }
 
-// Open says whether the campaign takes a touch point that happened at t:
-// the one rule for every source. A paused campaign takes nothing; one not
-// started yet takes nothing from before its start; one that has ended
-// takes what happened up to the end of its last day, however late it
-// arrives (a badge-scan file uploaded after the show, a delayed webhook).
-// A touch point with no time of its own (a form post, a scan without a
-// time) happened when leadgate received it.
-func Open(d *campaign.Definition, t time.Time) error {
+// When is when a touch point happened, as far as the campaign's dates go.
+type When struct {
+	At time.Time
+	// Stated says At is known: a live post happens when it arrives, and a
+	// record of the past (a scan, a list) says when it happened. A record
+	// that states no time, or a doubtful one, is not held to the dates.
+	Stated bool
+}
+
+// Open says whether the campaign takes a touch point: the one rule for
+// every source. A paused campaign takes nothing. Otherwise a touch point is
+// taken if it happened while the campaign ran, from its start to the end
+// of its last day, however late it arrives: a badge-scan file uploaded after
+// the show is taken for the scans it dates within the show, and a form
+// posted after the end is refused. A touch point whose time is not stated
+// is taken while the campaign is not paused.
+func Open(d *campaign.Definition, w When) error {
 	switch {
 	case d.Status == campaign.StatusPaused:
-		return leadgate.Errorf(leadgate.ECONFLICT, "Campaign %s is paused and takes no submissions.", d.ID)
-	case d.Ends != nil && t.After(d.Ends.EndOfDay()):
+		return leadgate.Errorf(leadgate.ECONFLICT, "Campaign %s is paused and takes nothing.", d.ID)
+	case !w.Stated:
+		return nil
+	case d.Ends != nil && w.At.After(d.Ends.EndOfDay()):
 		return leadgate.Errorf(leadgate.EGONE, "Campaign %s ended on %s.", d.ID, d.Ends)
-	case d.Starts != nil && t.Before(d.Starts.Time):
+	case d.Starts != nil && w.At.Before(d.Starts.Time):
 		return leadgate.Errorf(leadgate.ECONFLICT, "Campaign %s opens on %s.", d.ID, d.Starts)
 	}
 	return nil

@@ -76,7 +76,7 @@ func (s *Service) Submit(ctx context.Context, campaignID string, f *Form) (*Resu
 	if err != nil {
 		return nil, err
 	}
-	if err := capture.Open(p.Definition, f.ReceivedAt); err != nil {
+	if err := capture.Open(p.Definition, capture.When{At: f.ReceivedAt, Stated: true}); err != nil {
 		return nil, err
 	}
 	form, problems := parse(p, f)

@@ -10,6 +10,7 @@ import (
 	"github.com/leadgate/leadgate/internal/badgescan"
 	"github.com/leadgate/leadgate/internal/httpapi"
 	"github.com/leadgate/leadgate/internal/lead"
+	"github.com/leadgate/leadgate/internal/local"
 )
 
 const badgeScans = "/v1/campaigns/devops-summit-2026-booth/badge-scans"
@@ -187,5 +188,40 @@ func TestBadgeScanRefusals(t *testing.T) {
 	r, rep := c.upload(gz.Bytes(), "Content-Encoding", "gzip")
 	if r.status != 200 || rep.RowsRead != 8 {
 		t.Errorf("gzip upload: %d %s", r.status, r.body)
+	}
+}
+
+// TestOneOpenRule: a campaign takes what happened while it ran, whenever
+// it arrives. A file uploaded after the end is taken for the scans it dates
+// within the campaign; a scan dated after the end is refused, row by row;
+// a scan with no time is taken; a paused campaign takes no file at all.
+func TestOneOpenRule(t *testing.T) {
+	sys := start(t, "")
+	c := client{t, sys.URL, sys.Token}
+	doc := strings.ReplaceAll(minimalDefinition, "ID", "ended-webinar") + "starts: 2026-01-01\nends: 2026-02-01\n"
+	if r := c.do("PUT", "/v1/campaigns/ended-webinar", "application/yaml", []byte(doc)); r.status != 201 {
+		t.Fatalf("%d %s", r.status, r.body)
+	}
+	file := "Email,Scan Time\nin@fleetworks.co,2026-01-15 10:00\nafter@fleetworks.co,2026-03-01 10:00\nbefore@fleetworks.co,2025-12-31 10:00\nundated@fleetworks.co,\n"
+	r := c.do("POST", "/v1/campaigns/ended-webinar/badge-scans", "text/csv", []byte(file))
+	var rep badgescan.Report
+	r.json(t, &rep)
+	if r.status != 200 || rep.LeadsCreated != 2 || rep.RejectedTotal != 2 || !strings.Contains(rep.Rejected[0].Reason, "ended on 2026-02-01") ||
+		!strings.Contains(rep.Rejected[1].Reason, "opens on 2026-01-01") {
+		t.Errorf("%d %s", r.status, r.body)
+	}
+	form := jsonForm(map[string]any{"email": "late@fleetworks.co", "_ts": renderedAt()})
+	if r := (client{t, sys.URL, ""}).do("POST", "/v1/campaigns/ended-webinar/submissions", "application/json", form); r.status != 410 {
+		t.Errorf("a form after the end: %d %s", r.status, r.body)
+	}
+	// A paused campaign, on a fresh system (the definitions cache would
+	// hold the version above for up to 30 s).
+	sys2 := startOpts(t, local.Options{})
+	c2 := client{t, sys2.URL, sys2.Token}
+	if r := c2.do("PUT", "/v1/campaigns/ended-webinar", "application/yaml", []byte(doc+"status: paused\n")); r.status != 201 {
+		t.Fatalf("%d %s", r.status, r.body)
+	}
+	if r := c2.do("POST", "/v1/campaigns/ended-webinar/badge-scans", "text/csv", []byte(file)); r.status != 409 {
+		t.Errorf("a paused campaign's upload: %d %s", r.status, r.body)
 	}
 }
