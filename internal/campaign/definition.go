@@ -175,6 +175,9 @@ type Engagement struct {
 	HalfLifeDays float64            `yaml:"halfLifeDays,omitempty" json:"halfLifeDays,omitempty"`
 	Points       map[string]float64 `yaml:"points" json:"points"`
 	RatingBonus  float64            `yaml:"ratingBonus,omitempty" json:"ratingBonus,omitempty"`
+	// Outcomes give a touch point with an outcome (a call that connected,
+	// one that booked a meeting) its own points instead of its type's.
+	Outcomes map[string]map[string]float64 `yaml:"outcomes,omitempty" json:"outcomes,omitempty"`
 }
 
 // SQL names the fields sales confirms before a lead is sales-qualified:

@@ -429,6 +429,21 @@ func (v *validator) engagement() {
 			v.fail("engagement.points."+t, "cannot be negative")
 		}
 	}
+	for _, t := range sortedKeys(e.Outcomes) {
+		known, ok := lead.TouchOutcomes[t]
+		if !ok {
+			v.fail("engagement.outcomes."+t, "this touch point type has no outcomes")
+			continue
+		}
+		for _, o := range sortedKeys(e.Outcomes[t]) {
+			switch {
+			case !slices.Contains(known, o):
+				v.fail("engagement.outcomes."+t+"."+o, "unknown outcome: want one of %s", strings.Join(known, ", "))
+			case e.Outcomes[t][o] < 0:
+				v.fail("engagement.outcomes."+t+"."+o, "cannot be negative")
+			}
+		}
+	}
 }
 
 func (v *validator) handRaisers() {

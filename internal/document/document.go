@@ -245,6 +245,11 @@ func engagementSection(e campaign.Engagement) section {
 	for _, t := range sortedKeys(e.Points) {
 		s.Table = append(s.Table, [2]string{t, fmt.Sprintf("%g", e.Points[t])})
 	}
+	for _, t := range sortedKeys(e.Outcomes) {
+		for _, o := range sortedKeys(e.Outcomes[t]) {
+			s.Table = append(s.Table, [2]string{t + " (" + o + ")", fmt.Sprintf("%g", e.Outcomes[t][o])})
+		}
+	}
 	return s
 }
 

@@ -115,8 +115,17 @@ type TouchPoint struct {
 	Campaign     string `json:"campaign,omitempty"` // the campaign that recorded it
 	Version      int    `json:"version,omitempty"`  // that campaign's definition version
 	// Rating is a booth visit's rating on the common 0–5 scale (0: unrated).
-	Rating int    `json:"rating,omitempty"`
-	Source Source `json:"source,omitempty"`
+	Rating int `json:"rating,omitempty"`
+	// Outcome is what the touch point came to, where its type has outcomes
+	// (TouchOutcomes): a call that connected, or booked a meeting.
+	Outcome string `json:"outcome,omitempty"`
+	Source  Source `json:"source,omitempty"`
+	// System names the tool that sent it (a calling tool, a webinar
+	// platform), for a touch point that came through the API.
+	System string `json:"system,omitempty"`
+	// Detail is what the sending system said about it: a call's notes, the
+	// minutes of a webinar watched, an email's subject.
+	Detail map[string]string `json:"detail,omitempty"`
 	// Where the person came from: UTM parameters, the page and referrer,
 	// and the hidden fields the campaign declares.
 	UTM      map[string]string `json:"utm,omitempty"`
@@ -155,7 +164,7 @@ func (t *TouchPoint) fold() {
 	for i := range consents {
 		consents[i].Text = ""
 	}
-	*t = TouchPoint{ID: t.ID, Type: t.Type, At: t.At, Rating: t.Rating, Campaign: t.Campaign, Version: t.Version,
+	*t = TouchPoint{ID: t.ID, Type: t.Type, At: t.At, Rating: t.Rating, Outcome: t.Outcome, Campaign: t.Campaign, Version: t.Version,
 		Source: t.Source, Consents: consents, Folded: true}
 }
 
@@ -169,10 +178,12 @@ type Consent struct {
 // Touch point types. The set is closed so that definitions cannot award points
 // to a type nothing ever records.
 const (
+	TouchEmailOpen         = "email-open"
 	TouchEmailClick        = "email-click"
 	TouchContentDownload   = "content-download"
 	TouchWebinarRegistered = "webinar-registered"
 	TouchWebinarAttended   = "webinar-attended"
+	TouchWebinarMissed     = "webinar-missed" // registered, did not attend
 	TouchEventVisit        = "event-visit"
 	TouchTelesalesCall     = "telesales-call"
 	TouchFormSubmission    = "form-submission"
@@ -184,9 +195,15 @@ const (
 
 // TouchPointTypes lists every touch point type leadgate records.
 var TouchPointTypes = []string{
-	TouchEmailClick, TouchContentDownload, TouchWebinarRegistered, TouchWebinarAttended,
+	TouchEmailOpen, TouchEmailClick, TouchContentDownload, TouchWebinarRegistered, TouchWebinarAttended, TouchWebinarMissed,
 	TouchEventVisit, TouchTelesalesCall, TouchFormSubmission, TouchPricingVisit,
 	TouchTrialSignup, TouchContactRequest, TouchDemoRequest,
+}
+
+// TouchOutcomes lists what a touch point of a type can come to; a
+// definition may give each its own points (engagement.outcomes).
+var TouchOutcomes = map[string][]string{
+	TouchTelesalesCall: {"connected", "voicemail", "no-answer", "not-interested", "meeting-booked"},
 }
 
 // IsTouchPointType reports whether t is a known touch point type.

@@ -23,6 +23,9 @@ const (
 	SourceVisitor Source = "visitor"
 	// SourceBadgeScan is a badge-scan file ops uploaded with their token.
 	SourceBadgeScan Source = "badge-scan"
+	// SourceAPI is a system that sent touch points with its token (a
+	// calling tool, an email or webinar platform).
+	SourceAPI Source = "api"
 )
 
 // trust ranks a source: a value may be replaced only by a source trusted at
@@ -34,8 +37,8 @@ func (s Source) trust() int {
 		return 1
 	case SourceVisitor:
 		return 2
-	case SourceBadgeScan:
-		return 3
+	case SourceBadgeScan, SourceAPI:
+		return 3 // authenticated: trusted alike
 	}
 	return 0
 }

@@ -262,6 +262,9 @@ func (rb *Rulebook) score(touches []lead.TouchPoint, now time.Time) float64 {
 	for i := range touches {
 		t := &touches[i]
 		p := rb.points[t.Type]
+		if o, ok := rb.outcomes[t.Type][t.Outcome]; ok && t.Outcome != "" {
+			p = o
+		}
 		if t.Rating > 0 {
 			p += float64(t.Rating) * rb.ratingBonus
 		}

@@ -318,3 +318,34 @@ func TestReasonsExplainTheStage(t *testing.T) {
 		t.Errorf("reasons = %q\nwant %q", v.Reasons(), want)
 	}
 }
+
+// TestTouchPointsScoreByTypeAndOutcome: a call earns what its outcome is
+// worth under the definition; registering for a webinar is not attending;
+// a missed webinar earns what the definition gives it (nothing here).
+func TestTouchPointsScoreByTypeAndOutcome(t *testing.T) {
+	rules := qualify.Compile(example(t, "cloud-cost-whitepaper"))
+	tests := []struct {
+		name  string
+		touch lead.TouchPoint
+		score float64
+	}{
+		{"call, meeting booked", lead.TouchPoint{Type: lead.TouchTelesalesCall, Outcome: "meeting-booked", At: now}, 60},
+		{"call, voicemail", lead.TouchPoint{Type: lead.TouchTelesalesCall, Outcome: "voicemail", At: now}, 2},
+		{"call, no outcome", lead.TouchPoint{Type: lead.TouchTelesalesCall, At: now}, 25},
+		{"call, an outcome the definition does not price", lead.TouchPoint{Type: lead.TouchTelesalesCall, Outcome: "callback", At: now}, 25},
+		{"webinar registered", lead.TouchPoint{Type: lead.TouchWebinarRegistered, At: now}, 10},
+		{"webinar attended", lead.TouchPoint{Type: lead.TouchWebinarAttended, At: now}, 20},
+		{"webinar missed", lead.TouchPoint{Type: lead.TouchWebinarMissed, At: now}, 0},
+		{"email opened", lead.TouchPoint{Type: lead.TouchEmailOpen, At: now}, 0},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			l := vp()
+			var v lead.Verdict
+			rules.Evaluate(&v, &l, []lead.TouchPoint{tt.touch}, now)
+			if v.Score != tt.score {
+				t.Errorf("score %v, want %v", v.Score, tt.score)
+			}
+		})
+	}
+}

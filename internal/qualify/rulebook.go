@@ -24,6 +24,7 @@ type Rulebook struct {
 	geographies []geography
 
 	points       map[string]float64
+	outcomes     map[string]map[string]float64 // type -> outcome -> points, in place of the type's
 	decayPerHour float64 // ln 2 / half-life in hours; 0: points never decay
 	ratingBonus  float64
 	handRaisers  []string
@@ -103,6 +104,7 @@ func Compile(p *campaign.Published) *Rulebook {
 		campaign:    d.ID,
 		version:     p.Version,
 		points:      d.Engagement.Points,
+		outcomes:    d.Engagement.Outcomes,
 		ratingBonus: d.Engagement.RatingBonus,
 		handRaisers: d.HandRaisers,
 		handWant:    "a hand-raising touch point: " + campaign.OrList(d.HandRaisers),
