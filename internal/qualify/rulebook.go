@@ -25,7 +25,7 @@ type Rulebook struct {
 
 	points       map[string]float64
 	outcomes     map[string]map[string]float64 // type -> outcome -> points, in place of the type's
-	decayPerHour float64 // ln 2 / half-life in hours; 0: points never decay
+	decayPerHour float64                       // ln 2 / half-life in hours; 0: points never decay
 	ratingBonus  float64
 	handRaisers  []string
 	handWant     string
