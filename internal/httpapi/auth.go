@@ -13,18 +13,19 @@ import (
 // the token's signature, issuer and audience; the handler checks the scope,
 // so the rule is in the code that it protects and is tested with it.
 const (
-	ScopeCampaignsRead  = "leadgate/campaigns.read"
-	ScopeCampaignsWrite = "leadgate/campaigns.write"
-	ScopeLeadsRead      = "leadgate/leads.read"
-	ScopeImport         = "leadgate/import"
-	ScopeRepsWrite      = "leadgate/reps.write"
-	ScopeSalesRep       = "leadgate/sales.rep"     // answers for the leads one holds
-	ScopeSalesManager   = "leadgate/sales.manager" // answers for any lead
-	ScopePrivacy        = "leadgate/privacy"       // erases people on request
+	ScopeCampaignsRead    = "leadgate/campaigns.read"
+	ScopeCampaignsWrite   = "leadgate/campaigns.write"
+	ScopeLeadsRead        = "leadgate/leads.read"
+	ScopeImport           = "leadgate/import"
+	ScopeTouchPointsWrite = "leadgate/touch-points.write" // systems that send touch points
+	ScopeRepsWrite        = "leadgate/reps.write"
+	ScopeSalesRep         = "leadgate/sales.rep"     // answers for the leads one holds
+	ScopeSalesManager     = "leadgate/sales.manager" // answers for any lead
+	ScopePrivacy          = "leadgate/privacy"       // erases people on request
 )
 
 // AllScopes lists every scope, for a local token that may do everything.
-var AllScopes = []string{ScopeCampaignsRead, ScopeCampaignsWrite, ScopeLeadsRead, ScopeImport, ScopeRepsWrite, ScopeSalesRep, ScopeSalesManager, ScopePrivacy}
+var AllScopes = []string{ScopeCampaignsRead, ScopeCampaignsWrite, ScopeLeadsRead, ScopeImport, ScopeTouchPointsWrite, ScopeRepsWrite, ScopeSalesRep, ScopeSalesManager, ScopePrivacy}
 
 // caller is who the authorizer says is calling.
 type caller struct {

@@ -16,6 +16,7 @@ import (
 
 	"github.com/leadgate/leadgate/internal/badgescan"
 	"github.com/leadgate/leadgate/internal/leadgate"
+	"github.com/leadgate/leadgate/internal/touchpoint"
 )
 
 // MaxUploadBytes is the most one upload may carry. Lambda refuses a
@@ -33,19 +34,22 @@ type IssueReader interface {
 	Issues(ctx context.Context, campaignID, importID string) ([]byte, error)
 }
 
-// BadgeScans serves badge-scan file uploads.
+// BadgeScans serves the authenticated ways in for touch points: badge-scan
+// file uploads and touch-point batches from other systems.
 type BadgeScans struct {
-	importer *badgescan.Importer
-	issues   IssueReader
-	now      func() time.Time
+	importer    *badgescan.Importer
+	issues      IssueReader
+	touchpoints *touchpoint.Service
+	now         func() time.Time
 }
 
-// NewBadgeScans returns the badge-scan upload API as a Handler.
-func NewBadgeScans(importer *badgescan.Importer, issues IssueReader, log *slog.Logger, now func() time.Time) Handler {
-	b := &BadgeScans{importer: importer, issues: issues, now: now}
+// NewBadgeScans returns the upload and touch-point API as a Handler.
+func NewBadgeScans(importer *badgescan.Importer, issues IssueReader, touchpoints *touchpoint.Service, log *slog.Logger, now func() time.Time) Handler {
+	b := &BadgeScans{importer: importer, issues: issues, touchpoints: touchpoints, now: now}
 	rt := &router{log: log, routes: map[string]route{
 		"POST /v1/campaigns/{campaignId}/badge-scans":                      b.upload,
 		"GET /v1/campaigns/{campaignId}/badge-scans/{importId}/issues.csv": b.issueList,
+		"POST /v1/touch-points":                                            b.touchPoints,
 	}}
 	return rt.handle
 }

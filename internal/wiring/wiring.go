@@ -24,6 +24,7 @@ import (
 	"github.com/leadgate/leadgate/internal/route"
 	"github.com/leadgate/leadgate/internal/sales"
 	"github.com/leadgate/leadgate/internal/stream"
+	"github.com/leadgate/leadgate/internal/touchpoint"
 )
 
 // Env reads one environment variable; os.Getenv in Lambda, the variables
@@ -145,7 +146,8 @@ func BadgeScans(cfg aws.Config, env Env, log *slog.Logger) (httpapi.Handler, err
 	definitions := capture.NewDefinitions(dynamo.NewCampaignStore(db, campaigns), definitionExpiry, time.Now)
 	store := dynamo.NewLeadStore(db, leads)
 	importer := badgescan.NewImporter(definitions, store, store, importWorkers, log)
-	return httpapi.NewBadgeScans(importer, store, log, time.Now), nil
+	touchpoints := touchpoint.NewService(definitions, store, importWorkers, log)
+	return httpapi.NewBadgeScans(importer, store, touchpoints, log, time.Now), nil
 }
 
 // Router wires the stream router: leads table stream → SQS.
