@@ -7,7 +7,7 @@ export LEADGATE_CACHE ?= $(CURDIR)/.cache
 
 # Every Lambda is a functions/<name> folder; its logical ID in template.yaml
 # is <Name>Function.
-FUNCTIONS := campaigns intake leads badgescan router reps assign nurture reporter reports
+FUNCTIONS := campaigns intake leads badgescan router reps assign nurture reporter reports webhooks
 LAMBDA_FLAGS := -tags lambda.norpc -trimpath -ldflags='-s -w'
 LAMBDA_ENV := CGO_ENABLED=0 GOOS=linux GOARCH=arm64
 
@@ -77,6 +77,8 @@ build-ReporterFunction:
 	$(LAMBDA_ENV) $(GO) build $(LAMBDA_FLAGS) -o $(ARTIFACTS_DIR)/bootstrap ./functions/reporter
 build-ReportsFunction:
 	$(LAMBDA_ENV) $(GO) build $(LAMBDA_FLAGS) -o $(ARTIFACTS_DIR)/bootstrap ./functions/reports
+build-WebhooksFunction:
+	$(LAMBDA_ENV) $(GO) build $(LAMBDA_FLAGS) -o $(ARTIFACTS_DIR)/bootstrap ./functions/webhooks
 
 # Speed targets live here, never in timed tests; figures go to BENCHMARKS.md.
 bench:

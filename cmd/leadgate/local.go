@@ -43,6 +43,7 @@ func runLocal(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	sys, err := local.Start(ctx, cfg, local.Options{
 		Template: *template, Campaigns: *campaigns, Reps: *reps, NoConsumers: *noConsumers, Addr: *addr,
 		Token: os.Getenv("LEADGATE_TOKEN"), Log: logging.New(stderr), Out: stdout,
+		WebhookSecrets: local.ParseWebhookSecrets(os.Getenv("LEADGATE_WEBHOOK_SECRETS")),
 	})
 	if err != nil {
 		return err

@@ -24,6 +24,7 @@ var idRules = map[string]struct {
 	"leadId":     {lead.ValidID, "a lead id is ld_ and 24 letters and digits"},
 	"repId":      {sales.ValidRepID, "a rep id is lower-case letters, digits, dots and dashes, at most 63"},
 	"importId":   {badgescan.ValidImportID, "an import id is im_ and 20 hex digits"},
+	"source":     {campaign.ValidID, "a webhook source is lower-case letters, digits and dashes"},
 }
 
 // checkIDs refuses a request whose path parameters cannot be ids: 404 (no

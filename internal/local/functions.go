@@ -22,6 +22,7 @@ var (
 		"BadgeScanFunction": wiring.BadgeScans,
 		"RepsFunction":      wiring.Reps,
 		"ReportsFunction":   wiring.Reports,
+		"WebhooksFunction":  wiring.Webhooks,
 	}
 	streamFunctions = map[string]func(aws.Config, wiring.Env, *slog.Logger) (stream.Handler, error){
 		"RouterFunction":   wiring.Router,

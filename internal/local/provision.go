@@ -9,6 +9,7 @@ import (
 	"errors"
 	"fmt"
 	"strconv"
+	"strings"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
@@ -48,7 +49,13 @@ func Provision(ctx context.Context, cfg aws.Config, t *samtemplate.Template, pre
 	}
 	for name, p := range t.Parameters {
 		if p.Default != nil {
-			res.Resolver.Refs[name] = fmt.Sprint(p.Default)
+			v := fmt.Sprint(p.Default)
+			if strings.HasPrefix(v, "/") && prefix != "" {
+				// A Parameter Store path: each run's parameters apart, as
+				// its tables and queues are.
+				v = "/" + strings.TrimSuffix(prefix, "-") + v
+			}
+			res.Resolver.Refs[name] = v
 		}
 	}
 	db := dynamodb.NewFromConfig(cfg)

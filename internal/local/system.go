@@ -5,6 +5,7 @@ import (
 	"cmp"
 	"context"
 	"crypto/rand"
+	"encoding/base64"
 	"encoding/hex"
 	"errors"
 	"fmt"
@@ -25,6 +26,8 @@ import (
 	"github.com/aws/aws-sdk-go-v2/config"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/aws/aws-sdk-go-v2/service/sqs"
+	"github.com/aws/aws-sdk-go-v2/service/ssm"
+	ssmtypes "github.com/aws/aws-sdk-go-v2/service/ssm/types"
 	"github.com/aws/smithy-go/logging"
 	"go.yaml.in/yaml/v3"
 
@@ -34,6 +37,7 @@ import (
 	"github.com/leadgate/leadgate/internal/httpapi"
 	"github.com/leadgate/leadgate/internal/sales"
 	"github.com/leadgate/leadgate/internal/samtemplate"
+	"github.com/leadgate/leadgate/internal/webhook"
 )
 
 // Options configure a local run.
@@ -56,21 +60,27 @@ type Options struct {
 	// ReadTimeout bounds how long a client may take to send a request
 	// (default 10 s); tests shorten it.
 	ReadTimeout time.Duration
-	Log         *slog.Logger
-	Out         io.Writer // what was started, for a person to read
+	// WebhookSecrets are the signing secrets of webhook sources, by source;
+	// a source not named gets a fresh one. They go to Parameter Store
+	// (moto's), where the webhooks function reads them as it does in AWS.
+	WebhookSecrets map[string]string
+	Log            *slog.Logger
+	Out            io.Writer // what was started, for a person to read
 }
 
 // System is leadgate running locally.
 type System struct {
-	URL       string
-	Token     string
-	Resources *Resources
-	Routes    []samtemplate.Route
-	server    *http.Server
-	done      chan struct{} // closed when the server has stopped
-	err       error         // why it stopped, once done is closed
-	stop      context.CancelFunc
-	pollers   *pollers
+	URL   string
+	Token string
+	// WebhookSecrets are the webhook sources' secrets, by source.
+	WebhookSecrets map[string]string
+	Resources      *Resources
+	Routes         []samtemplate.Route
+	server         *http.Server
+	done           chan struct{} // closed when the server has stopped
+	err            error         // why it stopped, once done is closed
+	stop           context.CancelFunc
+	pollers        *pollers
 }
 
 // AWSConfig loads the SDK configuration for the local servers (whose
@@ -114,6 +124,13 @@ func Start(ctx context.Context, cfg aws.Config, opt Options) (*System, error) {
 	}
 	for _, id := range slices.Sorted(maps.Keys(res.Queues)) {
 		fmt.Fprintf(out, "queue  %-28s %s\n", id, res.Queues[id])
+	}
+	secrets, err := webhookSecrets(ctx, cfg, t, res, opt.WebhookSecrets)
+	if err != nil {
+		return nil, err
+	}
+	for _, source := range slices.Sorted(maps.Keys(secrets)) {
+		fmt.Fprintf(out, "webhook %-27s secret %s\n", source, secrets[source])
 	}
 
 	// The functions' clients get the fault injector; leadgate local's own
@@ -226,7 +243,7 @@ func Start(ctx context.Context, cfg aws.Config, opt Options) (*System, error) {
 		longest = max(longest, d)
 	}
 	s := &System{
-		URL: "http://" + ln.Addr().String(), Token: token, Resources: res, Routes: routes,
+		URL: "http://" + ln.Addr().String(), Token: token, Resources: res, Routes: routes, WebhookSecrets: secrets,
 		// As API Gateway does, a client gets a bounded time to send its
 		// request, and a connection does not idle forever.
 		server: &http.Server{
@@ -390,4 +407,48 @@ func streamTable(arn string) string {
 	_, rest, _ := strings.Cut(arn, ":table/")
 	name, _, _ := strings.Cut(rest, "/")
 	return name
+}
+
+// webhookSecrets puts a signing secret for every webhook source in
+// Parameter Store, under the path the webhooks function reads: the ones
+// given (LEADGATE_WEBHOOK_SECRETS="sendgrid=whsec_… zoom=whsec_…" for
+// leadgate local), a fresh one for the rest.
+func webhookSecrets(ctx context.Context, cfg aws.Config, t *samtemplate.Template, res *Resources, given map[string]string) (map[string]string, error) {
+	env, err := FunctionEnv(t, res, "WebhooksFunction")
+	if err != nil || env["WEBHOOK_SECRETS_PREFIX"] == "" {
+		return nil, err // no webhooks in this template
+	}
+	mappings, err := webhook.Mappings()
+	if err != nil {
+		return nil, err
+	}
+	client := ssm.NewFromConfig(cfg)
+	out := map[string]string{}
+	for source := range mappings {
+		secret := given[source]
+		if secret == "" {
+			var b [24]byte
+			_, _ = rand.Read(b[:])
+			secret = "whsec_" + base64.StdEncoding.EncodeToString(b[:])
+		}
+		if _, err := client.PutParameter(ctx, &ssm.PutParameterInput{
+			Name: aws.String(env["WEBHOOK_SECRETS_PREFIX"] + source), Value: aws.String(secret),
+			Type: ssmtypes.ParameterTypeSecureString, Overwrite: aws.Bool(true),
+		}); err != nil {
+			return nil, fmt.Errorf("store the webhook secret of %s: %w", source, err)
+		}
+		out[source] = secret
+	}
+	return out, nil
+}
+
+// ParseWebhookSecrets reads "source=whsec_… source=whsec_…".
+func ParseWebhookSecrets(s string) map[string]string {
+	out := map[string]string{}
+	for _, pair := range strings.Fields(strings.ReplaceAll(s, ",", " ")) {
+		if k, v, ok := strings.Cut(pair, "="); ok {
+			out[k] = v
+		}
+	}
+	return out
 }

@@ -177,7 +177,12 @@ func (s *Stack) Env() map[string]string {
 		// serves streams on the same endpoint.
 		envDynamoDB + "_STREAMS": s.DynamoDB,
 		envSQS:                   s.SQS,
-		"AWS_REGION":             region,
+		// moto serves Parameter Store too, where webhook secrets live.
+		"AWS_ENDPOINT_URL_SSM": s.SQS,
+		"AWS_REGION":           region,
+	}
+	if ep := os.Getenv("AWS_ENDPOINT_URL_SSM"); ep != "" {
+		env["AWS_ENDPOINT_URL_SSM"] = ep
 	}
 	if r := os.Getenv("AWS_REGION"); r != "" {
 		env["AWS_REGION"] = r

@@ -359,10 +359,10 @@ func submission(p *campaign.Published, it *Item, email string, at time.Time, out
 	return sub, ""
 }
 
-// touchID names an item by the sending system and its own id, so the same
-// event sent twice is one touch point.
+// touchID names an item by the sending system, its own id and its type, so
+// the same event sent twice is one touch point.
 func touchID(it *Item) string {
-	sum := sha256.Sum256([]byte("api\x00" + strings.TrimSpace(it.Source) + "\x00" + strings.TrimSpace(it.ID)))
+	sum := sha256.Sum256([]byte("api\x00" + strings.TrimSpace(it.Source) + "\x00" + it.Type + "\x00" + strings.TrimSpace(it.ID)))
 	return "tp_" + hex.EncodeToString(sum[:12])
 }
 

@@ -12,6 +12,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/aws/aws-sdk-go-v2/service/sqs"
+	"github.com/aws/aws-sdk-go-v2/service/ssm"
 
 	"github.com/leadgate/leadgate/internal/badgescan"
 	"github.com/leadgate/leadgate/internal/capture"
@@ -20,11 +21,13 @@ import (
 	"github.com/leadgate/leadgate/internal/httpapi"
 	"github.com/leadgate/leadgate/internal/intake"
 	"github.com/leadgate/leadgate/internal/nurture"
+	"github.com/leadgate/leadgate/internal/parameterstore"
 	"github.com/leadgate/leadgate/internal/queue"
 	"github.com/leadgate/leadgate/internal/route"
 	"github.com/leadgate/leadgate/internal/sales"
 	"github.com/leadgate/leadgate/internal/stream"
 	"github.com/leadgate/leadgate/internal/touchpoint"
+	"github.com/leadgate/leadgate/internal/webhook"
 )
 
 // Env reads one environment variable; os.Getenv in Lambda, the variables
@@ -198,4 +201,26 @@ type reportStore struct {
 	*dynamo.CampaignStore
 	*dynamo.FunnelStore
 	*dynamo.LeadStore
+}
+
+// webhookSecretsExpiry is how long a container trusts the secrets it read:
+// a rotation reaches every warm container within it.
+const webhookSecretsExpiry = 5 * time.Minute
+
+// Webhooks wires the public webhook endpoint.
+func Webhooks(cfg aws.Config, env Env, log *slog.Logger) (httpapi.Handler, error) {
+	names := map[string]string{}
+	for _, v := range []string{"CAMPAIGNS_TABLE", "LEADS_TABLE", "WEBHOOK_SECRETS_PREFIX"} {
+		n, err := required(env, v)
+		if err != nil {
+			return nil, err
+		}
+		names[v] = n
+	}
+	db := dynamodb.NewFromConfig(cfg)
+	store := dynamo.NewLeadStore(db, names["LEADS_TABLE"])
+	definitions := capture.NewDefinitions(dynamo.NewCampaignStore(db, names["CAMPAIGNS_TABLE"]), definitionExpiry, time.Now)
+	touchpoints := touchpoint.NewService(definitions, store, importWorkers, log)
+	secrets := parameterstore.NewSecrets(ssm.NewFromConfig(cfg), names["WEBHOOK_SECRETS_PREFIX"], webhookSecretsExpiry)
+	return httpapi.NewWebhooks(webhook.NewService(touchpoints, secrets, store, log), log, time.Now), nil
 }

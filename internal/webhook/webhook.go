@@ -1,0 +1,115 @@
+package webhook
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"time"
+
+	"github.com/leadgate/leadgate/internal/campaign"
+	"github.com/leadgate/leadgate/internal/leadgate"
+	"github.com/leadgate/leadgate/internal/touchpoint"
+)
+
+// Secrets reads the signing secrets of a source ("whsec_…"; more than one
+// while a secret is rotated).
+type Secrets interface {
+	Secrets(ctx context.Context, source string) ([]string, error)
+}
+
+// Replays remembers the webhook ids each source sent, so that a request is
+// taken once: Seen says whether the id was seen before, and remembers it
+// until then; Forget lets a request whose recording failed be sent again.
+type Replays interface {
+	Seen(ctx context.Context, source, id string, until time.Time) (bool, error)
+	Forget(ctx context.Context, source, id string) error
+}
+
+// Request is a webhook as it arrived.
+type Request struct {
+	Source    string
+	ID        string // webhook-id
+	Timestamp string // webhook-timestamp
+	Signature string // webhook-signature
+	Body      []byte
+	// Campaign is the campaign named in the webhook's URL (?campaign=), for
+	// tools whose events name none.
+	Campaign string
+}
+
+// Answer is the account of a webhook: the touch points it carried, and the
+// events that were not touch points (a delivery report, a bounce).
+type Answer struct {
+	touchpoint.Answer
+	Skipped int `json:"skipped"`
+}
+
+// Service takes in webhooks.
+type Service struct {
+	touchpoints *touchpoint.Service
+	secrets     Secrets
+	replays     Replays
+	log         *slog.Logger
+}
+
+// NewService returns the webhook service.
+func NewService(touchpoints *touchpoint.Service, secrets Secrets, replays Replays, log *slog.Logger) *Service {
+	return &Service{touchpoints: touchpoints, secrets: secrets, replays: replays, log: log}
+}
+
+// Receive verifies a webhook and records the touch points it carries. An
+// unsigned, badly signed, stale or replayed request is EUNAUTHORIZED and
+// writes nothing.
+func (s *Service) Receive(ctx context.Context, r Request, now time.Time) (*Answer, error) {
+	mappings, err := Mappings()
+	if err != nil {
+		return nil, err
+	}
+	m, ok := mappings[r.Source]
+	if !ok {
+		return nil, leadgate.Errorf(leadgate.ENOTFOUND, "No webhook source %s.", r.Source)
+	}
+	if r.Campaign != "" && !campaign.ValidID(r.Campaign) {
+		return nil, leadgate.Invalid("The webhook URL names no campaign.", []leadgate.Problem{{Path: "campaign", Message: "a campaign id is lower-case letters, digits and dashes"}})
+	}
+	secrets, err := s.secrets.Secrets(ctx, r.Source)
+	if err != nil {
+		return nil, fmt.Errorf("secrets of %s: %w", r.Source, err)
+	}
+	if err := Verify(secrets, r.ID, r.Timestamp, r.Signature, r.Body, now); err != nil {
+		return nil, unverified()
+	}
+	seen, err := s.replays.Seen(ctx, r.Source, r.ID, now.Add(2*Tolerance))
+	if err != nil {
+		return nil, err
+	}
+	if seen {
+		s.log.WarnContext(ctx, "webhook replayed", "source", r.Source, "webhook_id", r.ID)
+		return nil, unverified()
+	}
+	items, skipped, err := m.Items(r.Source, r.ID, r.Body, r.Campaign)
+	if err != nil {
+		return nil, leadgate.Errorf(leadgate.EBADREQUEST, "The %s payload cannot be read: %v.", m.Name, err)
+	}
+	ans := &Answer{Skipped: skipped, Answer: touchpoint.Answer{Results: []touchpoint.Result{}, Counts: map[string]int{}}}
+	if len(items) > 0 {
+		tp, err := s.touchpoints.Record(ctx, items, now)
+		if err != nil {
+			// Let the sender's retry in: it carries the same id.
+			if ferr := s.replays.Forget(context.WithoutCancel(ctx), r.Source, r.ID); ferr != nil {
+				s.log.ErrorContext(ctx, "forget webhook id", "source", r.Source, "webhook_id", r.ID, "error", ferr)
+			}
+			if tp != nil {
+				ans.Answer = *tp
+			}
+			return ans, err
+		}
+		ans.Answer = *tp
+	}
+	s.log.InfoContext(ctx, "webhook received", "source", r.Source, "webhook_id", r.ID, "items", len(items), "skipped", skipped)
+	return ans, nil
+}
+
+func unverified() error {
+	return leadgate.Errorf(leadgate.EUNAUTHORIZED, "The webhook is not signed by its source, or is stale or replayed (Standard Webhooks: webhook-id, webhook-timestamp, webhook-signature).")
+}
