@@ -21,6 +21,11 @@ const (
 	colRating    = "rating"
 	colScannedAt = "scannedAt"
 	colBooth     = "booth"
+	// A webinar attendee export's.
+	colAttended     = "attended"
+	colMinutes      = "minutes"
+	colRegisteredAt = "registeredAt"
+	colJoinedAt     = "joinedAt"
 )
 
 //go:embed columns.yaml
@@ -103,7 +108,7 @@ func (m mapping) value(row []string, target string) string {
 func (m mapping) fields() []string {
 	var out []string
 	for _, c := range m.columns {
-		if c.Field != "" && !slices.Contains([]string{colFullName, colNotes, colTags, colRating, colScannedAt, colBooth}, c.Field) {
+		if c.Field != "" && !slices.Contains([]string{colFullName, colNotes, colTags, colRating, colScannedAt, colBooth, colAttended, colMinutes, colRegisteredAt, colJoinedAt}, c.Field) {
 			out = append(out, c.Field)
 		}
 	}

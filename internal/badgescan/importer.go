@@ -465,7 +465,15 @@ func rowJob(p *campaign.Published, m mapping, row Row, now time.Time) (job, stri
 			warn("rating %s not recognised: want hot/warm/cold, A/B/C, 0–5 stars or n/10", quote(raw))
 		}
 	}
+	if isWebinarList(d) {
+		if problem := webinarRow(m, row, tp); problem != "" {
+			return j, problem
+		}
+	}
 	scanned := strings.TrimSpace(m.value(row.Fields, colScannedAt))
+	if isWebinarList(d) {
+		scanned = webinarTime(m, row, tp.Type)
+	}
 	when := capture.When{At: now} // a scan that states no time is not held to the dates
 	if scanned != "" {
 		if t, ok := ScanTime(scanned); ok {
@@ -509,10 +517,59 @@ func rowJob(p *campaign.Published, m mapping, row Row, now time.Time) (job, stri
 	if err := capture.Open(d, when); err != nil {
 		return j, "scanned outside the campaign's dates: " + leadgate.ErrorMessage(err)
 	}
-	tp.ID = scanID(d.ID, email, scanned, booth, row.Fields)
+	scanKey := scanned
+	if isWebinarList(d) {
+		scanKey = tp.Type + "@" + scanned // registered, then attended: two touch points
+	}
+	tp.ID = scanID(d.ID, email, scanKey, booth, row.Fields)
 	capture.RecordConsents(d, sub)
 	j.sub = sub
 	return j, ""
+}
+
+// isWebinarList reports whether the campaign's files are webinar attendee
+// lists: its touch point is a webinar's.
+func isWebinarList(d *campaign.Definition) bool {
+	switch d.Intake.TouchPoint {
+	case lead.TouchWebinarRegistered, lead.TouchWebinarAttended, lead.TouchWebinarMissed:
+		return true
+	}
+	return false
+}
+
+// webinarRow sets what a row of an attendee list is: attended, missed (the
+// list says the person did not attend), or registered (the list says
+// nothing of attendance), with the minutes in session.
+func webinarRow(m mapping, row Row, tp *lead.TouchPoint) string {
+	tp.Type = lead.TouchWebinarRegistered
+	if m.has(colAttended) {
+		switch strings.ToLower(strings.TrimSpace(m.value(row.Fields, colAttended))) {
+		case "yes", "y", "true", "1", "attended", "x":
+			tp.Type = lead.TouchWebinarAttended
+		case "no", "n", "false", "0", "did not attend", "absent", "":
+			tp.Type = lead.TouchWebinarMissed
+		default:
+			return fmt.Sprintf("attended %s: want yes or no", quote(m.value(row.Fields, colAttended)))
+		}
+	}
+	if minutes := strings.TrimSpace(m.value(row.Fields, colMinutes)); minutes != "" {
+		tp.Detail = map[string]string{"minutes": lead.Clean(minutes, 20)}
+	}
+	return ""
+}
+
+// webinarTime is when a row of an attendee list happened: the join time of
+// an attendee, else the registration time, else a scan-time column.
+func webinarTime(m mapping, row Row, typ string) string {
+	for _, col := range []string{colJoinedAt, colRegisteredAt, colScannedAt} {
+		if col == colJoinedAt && typ != lead.TouchWebinarAttended {
+			continue
+		}
+		if v := strings.TrimSpace(m.value(row.Fields, col)); v != "" {
+			return v
+		}
+	}
+	return ""
 }
 
 // swallowedRows counts the lines inside the row's cells that look like rows

@@ -3,6 +3,8 @@ package badgescan
 import (
 	"testing"
 	"time"
+
+	"github.com/leadgate/leadgate/internal/campaign"
 )
 
 func TestRating(t *testing.T) {
@@ -45,6 +47,17 @@ func TestSplitName(t *testing.T) {
 	} {
 		if f, l := SplitName(in); f != want[0] || l != want[1] {
 			t.Errorf("SplitName(%q) = %q, %q", in, f, l)
+		}
+	}
+}
+
+// TestColumnTableReads: columns.yaml parses, and an attendee export's
+// headers map (a table that fails to parse would fail every upload).
+func TestColumnTableReads(t *testing.T) {
+	m := mapColumns(&campaign.Definition{}, []string{"Attended", "Email", "Time in Session (minutes)", "Registration Time", "Join Time", "Lead Rating"})
+	for _, target := range []string{colAttended, "email", colMinutes, colRegisteredAt, colJoinedAt, colRating} {
+		if !m.has(target) {
+			t.Errorf("no column for %s: %+v", target, m.columns)
 		}
 	}
 }

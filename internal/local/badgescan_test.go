@@ -225,3 +225,56 @@ func TestOneOpenRule(t *testing.T) {
 		t.Errorf("a paused campaign's upload: %d %s", r.status, r.body)
 	}
 }
+
+// TestWebinarAttendeeList: a webinar campaign's files are attendee lists,
+// through the same upload: an attendee is webinar-attended (with the
+// minutes in session), a no-show webinar-missed, and a list that says
+// nothing of attendance records registrations.
+func TestWebinarAttendeeList(t *testing.T) {
+	sys := start(t, "")
+	c := client{t, sys.URL, sys.Token}
+	doc := strings.ReplaceAll(minimalDefinition, "ID", "cost-webinar")
+	doc = strings.Replace(doc, "points: {webinar-registered: 10}", "points: {webinar-registered: 10, webinar-attended: 25}", 1)
+	if r := c.do("PUT", "/v1/campaigns/cost-webinar", "application/yaml", []byte(doc)); r.status != 201 {
+		t.Fatalf("%d %s", r.status, r.body)
+	}
+	upload := func(file string) badgescan.Report {
+		t.Helper()
+		r := c.do("POST", "/v1/campaigns/cost-webinar/badge-scans", "text/csv", []byte(file))
+		var rep badgescan.Report
+		r.json(t, &rep)
+		if r.status != 200 {
+			t.Fatalf("%d %s", r.status, r.body)
+		}
+		return rep
+	}
+	// Registrations first (a registration report has no attendance).
+	rep := upload("First Name,Last Name,Email,Registration Time\nAda,Ames,ada@fleetworks.co,11/20/2026 09:00:00 AM\nBo,Bell,bo@fleetworks.co,11/20/2026 09:05:00 AM\n")
+	if rep.LeadsCreated != 2 {
+		t.Errorf("registrations: %+v", rep)
+	}
+	// Then the attendee report, as Zoom writes it.
+	rep = upload("Attended,User Name (Original Name),First Name,Last Name,Email,Registration Time,Approval Status,Join Time,Leave Time,Time in Session (minutes),Country/Region Name\n" +
+		"Yes,Ada Ames,Ada,Ames,ada@fleetworks.co,11/20/2026 09:00:00 AM,approved,11/26/2026 04:01:12 PM,11/26/2026 04:52:40 PM,52,Germany\n" +
+		"No,Bo Bell,Bo,Bell,bo@fleetworks.co,11/20/2026 09:05:00 AM,approved,--,--,0,United States\n")
+	if rep.LeadsUpdated != 2 || rep.RejectedTotal != 0 {
+		t.Errorf("attendees: %+v", rep)
+	}
+	types := func(email string) string {
+		var out []string
+		v := c.lead(lead.IDFor(email))
+		for _, tp := range v.Touches {
+			out = append(out, tp.Type+"/"+tp.Detail["minutes"])
+		}
+		return strings.Join(out, " ")
+	}
+	if got := types("ada@fleetworks.co"); got != "webinar-registered/ webinar-attended/52" {
+		t.Errorf("Ada: %s", got)
+	}
+	if got := types("bo@fleetworks.co"); got != "webinar-registered/ webinar-missed/0" {
+		t.Errorf("Bo: %s", got)
+	}
+	if v := c.lead(lead.IDFor("ada@fleetworks.co")); v.Verdict.Score < 30 {
+		t.Errorf("Ada's score: %v", v.Verdict.Score)
+	}
+}
