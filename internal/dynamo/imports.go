@@ -78,32 +78,29 @@ func webhookPK(source, id string) map[string]types.AttributeValue {
 	}
 }
 
-// Seen remembers a webhook id until the given time (the table's TTL lets
-// it go after), and says whether it was remembered already.
-func (s *LeadStore) Seen(ctx context.Context, source, id string, until time.Time) (bool, error) {
+// Seen says whether a webhook id was taken and is still remembered.
+func (s *LeadStore) Seen(ctx context.Context, source, id string) (bool, error) {
+	out, err := s.db.GetItem(ctx, &dynamodb.GetItemInput{TableName: &s.table, Key: webhookPK(source, id), ConsistentRead: aws.Bool(true)})
+	if err != nil {
+		return false, fmt.Errorf("read webhook %s of %s: %w", id, source, err)
+	}
+	until, ok := out.Item["expiresAt"].(*types.AttributeValueMemberN)
+	if !ok {
+		return false, nil
+	}
+	n, err := strconv.ParseInt(until.Value, 10, 64)
+	// An id past its time is forgotten (DynamoDB Local keeps expired items).
+	return err == nil && time.Now().Unix() < n, nil
+}
+
+// Remember notes a webhook id taken until the given time; the table's TTL
+// lets it go after.
+func (s *LeadStore) Remember(ctx context.Context, source, id string, until time.Time) error {
 	item := webhookPK(source, id)
 	item["type"] = &types.AttributeValueMemberS{Value: "webhook-seen"}
 	item["expiresAt"] = &types.AttributeValueMemberN{Value: strconv.FormatInt(until.Unix(), 10)}
-	_, err := s.db.PutItem(ctx, &dynamodb.PutItemInput{
-		TableName: &s.table, Item: item,
-		// An id past its time is as good as forgotten (DynamoDB Local
-		// keeps expired items).
-		ConditionExpression:       aws.String("attribute_not_exists(pk) OR expiresAt < :now"),
-		ExpressionAttributeValues: map[string]types.AttributeValue{":now": &types.AttributeValueMemberN{Value: strconv.FormatInt(time.Now().Unix(), 10)}},
-	})
-	if isConditionFailure(err) {
-		return true, nil
-	}
-	if err != nil {
-		return false, fmt.Errorf("remember webhook %s of %s: %w", id, source, err)
-	}
-	return false, nil
-}
-
-// Forget lets a webhook id be taken again.
-func (s *LeadStore) Forget(ctx context.Context, source, id string) error {
-	if _, err := s.db.DeleteItem(ctx, &dynamodb.DeleteItemInput{TableName: &s.table, Key: webhookPK(source, id)}); err != nil {
-		return fmt.Errorf("forget webhook %s of %s: %w", id, source, err)
+	if _, err := s.db.PutItem(ctx, &dynamodb.PutItemInput{TableName: &s.table, Item: item}); err != nil {
+		return fmt.Errorf("remember webhook %s of %s: %w", id, source, err)
 	}
 	return nil
 }

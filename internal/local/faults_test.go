@@ -34,14 +34,15 @@ func retrying(t *testing.T, c client, path, contentType string, body []byte, hea
 	}
 }
 
-// TestNoLeadLostUnderFaults drives 2,000 form submissions and 900 badge-scan
-// rows for 300 people at once through leadgate local while 10% of the
-// functions' AWS calls fail (throttling or 503, inside the SDK's retries)
-// and 15% of consumer batches crash halfway. Then it accounts for
-// everything.
+// TestNoLeadLostUnderFaults drives 2,000 form submissions, 900 badge-scan
+// rows, 200 touch points through the API and 40 through signed webhooks for
+// 300 people at once through leadgate local while 10% of the functions' AWS
+// calls fail (throttling or 503, inside the SDK's retries) and 15% of
+// consumer batches crash halfway. Then it accounts for everything.
 func TestNoLeadLostUnderFaults(t *testing.T) {
 	inj := faults.New(42, 0.10, 0.15)
-	sys := startOpts(t, local.Options{Campaigns: "../../campaigns", Faults: inj})
+	zoomSecret := whsec("zoom secret for the fault test")
+	sys := startOpts(t, local.Options{Campaigns: "../../campaigns", Faults: inj, WebhookSecrets: map[string]string{"zoom": zoomSecret}})
 	c := client{t, sys.URL, sys.Token}
 	public := client{t, sys.URL, ""}
 	putRep(t, c, "dach", "DE, AT, CH", 30)
@@ -99,6 +100,56 @@ func TestNoLeadLostUnderFaults(t *testing.T) {
 			scanRows.Add(300)
 		}()
 	}
+	// Ten batches of twenty calls and clicks through the API, for people
+	// 0–199, retried whole until answered: each item once.
+	var apiItems atomic.Int64
+	for b := range 10 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			var items []map[string]any
+			for k := range 20 {
+				p := b*20 + k
+				item := map[string]any{"id": fmt.Sprintf("evt-%d-%d", b, k), "type": "email-click", "email": email(p), "campaign": "cloud-cost-whitepaper",
+					"at": time.Now().UTC().Format(time.RFC3339), "source": "fault-test"}
+				if k%2 == 0 {
+					item["type"], item["detail"] = "telesales-call", map[string]string{"outcome": "connected"}
+				}
+				items = append(items, item)
+			}
+			body, _ := json.Marshal(map[string]any{"touchPoints": items})
+			r := retrying(t, c, "/v1/touch-points", "application/json", body)
+			var ans struct{ Counts map[string]int }
+			if err := json.Unmarshal(r.body, &ans); r.status != 200 || err != nil || ans.Counts["recorded"]+ans.Counts["duplicate"] != len(items) {
+				t.Errorf("touch-point batch %d: %d %s", b, r.status, r.body)
+				return
+			}
+			apiItems.Add(int64(len(items)))
+		}()
+	}
+	// Forty webinar registrations through signed webhooks, each re-signed on
+	// every attempt as a sender does, with the same webhook id.
+	var hookItems atomic.Int64
+	wg.Add(1)
+	go func() {
+		defer wg.Done()
+		for k := range 40 {
+			p := 200 + k
+			body := fmt.Appendf(nil, `{"event": "webinar.registration_created", "event_ts": %d, "payload": {"object": {"uuid": "w-fault", "id": "1", "topic": "Fault test",
+				"registrant": {"id": "r-%d", "email": %q, "first_name": "P", "last_name": "%d"}}}}`, time.Now().UnixMilli(), p, email(p), p)
+			var r response
+			for attempt := 0; attempt <= 40; attempt++ {
+				if r = public.signed("zoom", "?campaign=cloud-cost-whitepaper", zoomSecret, fmt.Sprintf("msg_fault_%d", k), time.Now(), body); r.status < 500 {
+					break
+				}
+			}
+			if r.status != 200 || !bytes.Contains(r.body, []byte(`"recorded": 1`)) && !bytes.Contains(r.body, []byte(`"duplicate": 1`)) {
+				t.Errorf("webhook %d: %d %s", k, r.status, r.body)
+				continue
+			}
+			hookItems.Add(1)
+		}
+	}()
 	for i := range forms {
 		jobs <- i
 	}
@@ -145,7 +196,7 @@ func TestNoLeadLostUnderFaults(t *testing.T) {
 		touches += len(l.Touches)
 		assignments := 0
 		for _, h := range l.History {
-			if h.By == "assigner" {
+			if h.By == lead.ByAssigner {
 				assignments++
 			}
 		}
@@ -160,8 +211,8 @@ func TestNoLeadLostUnderFaults(t *testing.T) {
 	if len(leads) != people {
 		t.Errorf("%d leads for %d people", len(leads), people)
 	}
-	if want := int(accepted.Load() + scanRows.Load()); touches != want {
-		t.Errorf("%d touch points for %d accepted submissions and scan rows", touches, want)
+	if want := int(accepted.Load() + scanRows.Load() + apiItems.Load() + hookItems.Load()); touches != want {
+		t.Errorf("%d touch points for %d accepted submissions, scan rows, API items and webhook items", touches, want)
 	}
 	for rep, capacity := range map[string]int{"dach": 30, "uk": 25, "na": 1000} {
 		r := c.rep(rep)
@@ -182,8 +233,8 @@ func TestNoLeadLostUnderFaults(t *testing.T) {
 			t.Errorf("%s holds %s message(s)", name, n)
 		}
 	}
-	summary := fmt.Sprintf("faults: %d of %d AWS calls failed, %d of %d consumer batches crashed; %d forms and %d scan rows accepted; %d leads for %d people, %d touch points; %d MQLs assigned once each (dach %d/30, uk %d/25, na %d, fallback %d); queues and dead-letter queues empty",
-		inj.FailedCalls.Load(), inj.Calls.Load(), inj.CrashedBatches.Load(), inj.Batches.Load(), accepted.Load(), scanRows.Load(),
+	summary := fmt.Sprintf("faults: %d of %d AWS calls failed, %d of %d consumer batches crashed; %d forms, %d scan rows, %d API touch points and %d webhook touch points accepted; %d leads for %d people, %d touch points; %d MQLs assigned once each (dach %d/30, uk %d/25, na %d, fallback %d); queues and dead-letter queues empty",
+		inj.FailedCalls.Load(), inj.Calls.Load(), inj.CrashedBatches.Load(), inj.Batches.Load(), accepted.Load(), scanRows.Load(), apiItems.Load(), hookItems.Load(),
 		len(leads), people, touches, mqls, owned["dach"], owned["uk"], owned["na"], owned["sales-queue"])
 	t.Log(summary)
 	fmt.Println(summary)

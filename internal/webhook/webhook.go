@@ -18,11 +18,14 @@ type Secrets interface {
 }
 
 // Replays remembers the webhook ids each source sent, so that a request is
-// taken once: Seen says whether the id was seen before, and remembers it
-// until then; Forget lets a request whose recording failed be sent again.
+// taken once: Seen says whether an id was taken already; Remember notes it
+// taken, until the given time. An id is noted only once its touch points
+// are recorded, so a sender's retry after a failure is taken; and since
+// recording is idempotent, a replay racing the original records nothing
+// twice.
 type Replays interface {
-	Seen(ctx context.Context, source, id string, until time.Time) (bool, error)
-	Forget(ctx context.Context, source, id string) error
+	Seen(ctx context.Context, source, id string) (bool, error)
+	Remember(ctx context.Context, source, id string, until time.Time) error
 }
 
 // Request is a webhook as it arrived.
@@ -79,7 +82,7 @@ func (s *Service) Receive(ctx context.Context, r Request, now time.Time) (*Answe
 	if err := Verify(secrets, r.ID, r.Timestamp, r.Signature, r.Body, now); err != nil {
 		return nil, unverified()
 	}
-	seen, err := s.replays.Seen(ctx, r.Source, r.ID, now.Add(2*Tolerance))
+	seen, err := s.replays.Seen(ctx, r.Source, r.ID)
 	if err != nil {
 		return nil, err
 	}
@@ -94,17 +97,15 @@ func (s *Service) Receive(ctx context.Context, r Request, now time.Time) (*Answe
 	ans := &Answer{Skipped: skipped, Answer: touchpoint.Answer{Results: []touchpoint.Result{}, Counts: map[string]int{}}}
 	if len(items) > 0 {
 		tp, err := s.touchpoints.Record(ctx, items, now)
-		if err != nil {
-			// Let the sender's retry in: it carries the same id.
-			if ferr := s.replays.Forget(context.WithoutCancel(ctx), r.Source, r.ID); ferr != nil {
-				s.log.ErrorContext(ctx, "forget webhook id", "source", r.Source, "webhook_id", r.ID, "error", ferr)
-			}
-			if tp != nil {
-				ans.Answer = *tp
-			}
-			return ans, err
+		if tp != nil {
+			ans.Answer = *tp
 		}
-		ans.Answer = *tp
+		if err != nil {
+			return ans, err // not remembered: the sender's retry is taken
+		}
+	}
+	if err := s.replays.Remember(ctx, r.Source, r.ID, now.Add(2*Tolerance)); err != nil {
+		return ans, err
 	}
 	s.log.InfoContext(ctx, "webhook received", "source", r.Source, "webhook_id", r.ID, "items", len(items), "skipped", skipped)
 	return ans, nil
