@@ -88,6 +88,7 @@ bench:
 	# holds a few hundred thousand items, which a second round in the same
 	# server would measure instead of leadgate.
 	for i in 1 2; do $(GO) test -run '^$$' -bench BadgeScanImport -benchtime 1x ./internal/local/ | tee -a bench.out; done
+	$(GO) test -run '^$$' -bench TouchPointBatches -benchtime 1x ./internal/local/ | tee -a bench.out
 	$(GO) test -run '^$$' -bench Reader -benchmem ./internal/badgescan/ | tee -a bench.out
 	$(GO) test -run '^$$' -bench ColdStart -benchtime 1x ./internal/runtimeapi/ 2>&1 | tee -a bench.out
 
