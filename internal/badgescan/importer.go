@@ -11,6 +11,7 @@ import (
 	"io"
 	"log/slog"
 	"slices"
+	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -57,6 +58,9 @@ const (
 	maxPendingBytes = 8 << 20
 	// maxTags bounds the tags kept from one scan, and maxTagBytes each tag.
 	maxTags, maxTagBytes = 20, 100
+	// maxPreambleRows bounds the rows read above a report's table to find
+	// its header.
+	maxPreambleRows = 30
 )
 
 // Report accounts for every row: RowsRead = LeadsCreated + LeadsUpdated +
@@ -152,6 +156,22 @@ func (im *Importer) Import(ctx context.Context, campaignID string, file io.Reade
 	}
 	m := mapColumns(p.Definition, r.Header())
 	m.delimiter = r.Dialect().Delimiter
+	// Some exports (a webinar tool's report) put a summary above the
+	// table: the header is the first row that names an email column.
+	for tries := 0; !m.has(lead.FieldEmail) && tries < maxPreambleRows; tries++ {
+		row, err := r.Read()
+		if err != nil {
+			break
+		}
+		header := make([]string, len(row.Fields))
+		for i, f := range row.Fields {
+			header[i] = trimCell(f)
+		}
+		if next := mapColumns(p.Definition, header); next.has(lead.FieldEmail) {
+			r.rebase(header)
+			m, m.delimiter = next, r.Dialect().Delimiter
+		}
+	}
 	if !m.has(lead.FieldEmail) {
 		return nil, leadgate.Invalid("The file has no email column.", []leadgate.Problem{{
 			Path:    "columns",
@@ -488,6 +508,11 @@ func rowJob(p *campaign.Published, m mapping, row Row, now time.Time) (job, stri
 			warn("scan time %s not recognised: the upload time stands in", quote(scanned))
 		}
 	}
+	if isWebinarList(d) && tp.Type != lead.TouchWebinarAttended {
+		// A registration comes before the webinar it is for, and a no-show
+		// has no time of its own: only attending is held to the dates.
+		when.Stated = false
+	}
 	if notes, cut := lead.CleanTextCut(m.value(row.Fields, colNotes)); notes != "" {
 		if cut {
 			warn("notes cut to the length leadgate keeps")
@@ -515,11 +540,18 @@ func rowJob(p *campaign.Published, m mapping, row Row, now time.Time) (job, stri
 		tp.Hidden = map[string]string{colBooth: booth}
 	}
 	if err := capture.Open(d, when); err != nil {
-		return j, "scanned outside the campaign's dates: " + leadgate.ErrorMessage(err)
+		return j, "outside the campaign's dates: " + leadgate.ErrorMessage(err)
 	}
 	scanKey := scanned
 	if isWebinarList(d) {
-		scanKey = tp.Type + "@" + scanned // registered, then attended: two touch points
+		// One registration, attendance or no-show per person and day:
+		// registered, then attended, are two touch points, but an attendee
+		// who rejoined three times attended once.
+		day := scanned
+		if t, ok := ScanTime(scanned); ok {
+			day = t.Format(time.DateOnly)
+		}
+		scanKey = tp.Type + "@" + day
 	}
 	tp.ID = scanID(d.ID, email, scanKey, booth, row.Fields)
 	capture.RecordConsents(d, sub)
@@ -542,17 +574,25 @@ func isWebinarList(d *campaign.Definition) bool {
 // nothing of attendance), with the minutes in session.
 func webinarRow(m mapping, row Row, tp *lead.TouchPoint) string {
 	tp.Type = lead.TouchWebinarRegistered
+	joined := strings.Trim(strings.TrimSpace(m.value(row.Fields, colJoinedAt)), "-")
 	if m.has(colAttended) {
 		switch strings.ToLower(strings.TrimSpace(m.value(row.Fields, colAttended))) {
 		case "yes", "y", "true", "1", "attended", "x":
 			tp.Type = lead.TouchWebinarAttended
-		case "no", "n", "false", "0", "did not attend", "absent", "":
+		case "":
+			// Left blank: a join time says the person was there.
+			tp.Type = lead.TouchWebinarMissed
+			if joined != "" {
+				tp.Type = lead.TouchWebinarAttended
+			}
+		case "no", "n", "false", "0", "did not attend", "absent":
 			tp.Type = lead.TouchWebinarMissed
 		default:
 			return fmt.Sprintf("attended %s: want yes or no", quote(m.value(row.Fields, colAttended)))
 		}
 	}
-	if minutes := strings.TrimSpace(m.value(row.Fields, colMinutes)); minutes != "" {
+	minutes := strings.TrimSpace(m.value(row.Fields, colMinutes))
+	if _, err := strconv.ParseFloat(minutes, 64); err == nil && tp.Type == lead.TouchWebinarAttended {
 		tp.Detail = map[string]string{"minutes": lead.Clean(minutes, 20)}
 	}
 	return ""

@@ -228,6 +228,13 @@ func (r *Reader) Read() (Row, error) {
 	}
 }
 
+// rebase makes a row read as data the header instead (a report's table
+// under its summary): rows are numbered from the one after it.
+func (r *Reader) rebase(header []string) {
+	r.header = header
+	r.number = 0
+}
+
 // Position is where reading stands: the number the next row would have,
 // and the line it would start on.
 func (r *Reader) Position() (row, line int) {

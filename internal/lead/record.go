@@ -75,11 +75,12 @@ type Record struct {
 
 // Erased reports whether r is the tombstone of an erasure that covers the
 // touch point: one recorded before (a retried form, a re-uploaded file),
-// dated before it (an old scan uploaded late), or dated doubtfully (a time a
-// client chose cannot undo an erasure). The person coming back later, with
-// a new touch point, is not covered.
+// dated before it (an old scan uploaded late), or dated doubtfully or ahead
+// of its arrival (a time a client chose cannot undo an erasure). The person
+// coming back later, with a new touch point, is not covered.
 func (r *Record) Erased(t TouchPoint) bool {
-	return r != nil && r.ErasedAt != nil && (r.HasTouch(t.ID) || t.DoubtfulTime || !t.At.After(*r.ErasedAt))
+	ahead := !t.ReceivedAt.IsZero() && t.At.After(t.ReceivedAt) // stated to happen after it arrived
+	return r != nil && r.ErasedAt != nil && (r.HasTouch(t.ID) || t.DoubtfulTime || ahead || !t.At.After(*r.ErasedAt))
 }
 
 // Retain sets when the lead expires: days after its last change while it
@@ -211,6 +212,13 @@ func Apply(r *Record, s *Submission, now time.Time) (next *Record, duplicate boo
 	slices.SortStableFunc(n.Touches, func(a, b TouchPoint) int { return a.At.Compare(b.At) })
 	for len(n.Touches) > MaxTouches {
 		i := leastTrusted(n.Touches)[0]
+		if n.Touches[i].ID == touch.ID {
+			// The lead is full of touch points it trusts as much and that
+			// are newer: this one would give way at once. It is as good
+			// as recorded (and one that gave way before, sent again, is
+			// recognised this way).
+			return nil, true
+		}
 		n.Touches = slices.Delete(n.Touches, i, i+1)
 	}
 	n.UpdatedAt = now

@@ -335,3 +335,36 @@ func TestPublicPostsGiveWayFirst(t *testing.T) {
 		t.Error("the oldest anonymous touch point outlived the person's own")
 	}
 }
+
+// TestAGivenWayTouchIsRecognised: past MaxTouches a touch point sent again
+// after it gave way is not recorded a second time.
+func TestAGivenWayTouchIsRecognised(t *testing.T) {
+	var r *lead.Record
+	for i := range lead.MaxTouches + 50 {
+		r, _ = lead.Apply(r, post(fmt.Sprint("e", i), lead.SourceAPI, "", t0.Add(time.Duration(i)*time.Minute), map[string]string{"email": "a@b.co"}), t0)
+	}
+	if r.HasTouch("e0") || len(r.Touches) != lead.MaxTouches {
+		t.Fatalf("e0 kept, %d touches", len(r.Touches))
+	}
+	if next, dup := lead.Apply(r, post("e0", lead.SourceAPI, "", t0, map[string]string{"email": "a@b.co"}), t0); !dup || next != nil {
+		t.Error("a touch point that gave way was recorded again")
+	}
+	if next, dup := lead.Apply(r, post("new", lead.SourceAPI, "", t0.Add(time.Hour*24), map[string]string{"email": "a@b.co"}), t0); dup || !next.HasTouch("new") {
+		t.Error("a new touch point was refused")
+	}
+}
+
+// TestAFutureTimeCannotUndoAnErasure: a touch point stated to happen after
+// it arrived is covered by an erasure made before it arrived.
+func TestAFutureTimeCannotUndoAnErasure(t *testing.T) {
+	erased := t0
+	tomb := &lead.Record{Lead: lead.Lead{ID: "x"}, ErasedAt: &erased}
+	soon := lead.TouchPoint{ID: "s", At: t0.Add(2 * time.Hour), ReceivedAt: t0.Add(time.Second)}
+	if !tomb.Erased(soon) {
+		t.Error("an event stated an hour ahead of its arrival undid an erasure")
+	}
+	later := lead.TouchPoint{ID: "l", At: t0.Add(time.Hour), ReceivedAt: t0.Add(time.Hour)}
+	if tomb.Erased(later) {
+		t.Error("a real later event was refused")
+	}
+}

@@ -198,7 +198,7 @@ func TestBadgeScanRefusals(t *testing.T) {
 func TestOneOpenRule(t *testing.T) {
 	sys := start(t, "")
 	c := client{t, sys.URL, sys.Token}
-	doc := strings.ReplaceAll(minimalDefinition, "ID", "ended-webinar") + "starts: 2026-01-01\nends: 2026-02-01\n"
+	doc := strings.NewReplacer("ID", "ended-webinar", "channel: webinar", "channel: trade-show", "webinar-registered", "event-visit").Replace(minimalDefinition) + "starts: 2026-01-01\nends: 2026-02-01\n"
 	if r := c.do("PUT", "/v1/campaigns/ended-webinar", "application/yaml", []byte(doc)); r.status != 201 {
 		t.Fatalf("%d %s", r.status, r.body)
 	}
@@ -271,10 +271,48 @@ func TestWebinarAttendeeList(t *testing.T) {
 	if got := types("ada@fleetworks.co"); got != "webinar-registered/ webinar-attended/52" {
 		t.Errorf("Ada: %s", got)
 	}
-	if got := types("bo@fleetworks.co"); got != "webinar-registered/ webinar-missed/0" {
+	if got := types("bo@fleetworks.co"); got != "webinar-registered/ webinar-missed/" {
 		t.Errorf("Bo: %s", got)
 	}
 	if v := c.lead(lead.IDFor("ada@fleetworks.co")); v.Verdict.Score < 30 {
 		t.Errorf("Ada's score: %v", v.Verdict.Score)
+	}
+
+	// Cy rejoined twice: one attendance. Di's Attended cell is blank, but
+	// she joined.
+	rep = upload("Attended,First Name,Last Name,Email,Registration Time,Join Time,Time in Session (minutes)\n" +
+		"Yes,Cy,Cole,cy@fleetworks.co,10/01/2020 09:00:00 AM,11/26/2026 04:01:12 PM,19\n" +
+		"Yes,Cy,Cole,cy@fleetworks.co,10/01/2020 09:00:00 AM,11/26/2026 04:25:00 PM,5\n" +
+		"Yes,Cy,Cole,cy@fleetworks.co,10/01/2020 09:00:00 AM,11/26/2026 04:31:00 PM,1\n" +
+		",Di,Dunn,di@fleetworks.co,11/20/2026 09:00:00 AM,11/26/2026 04:02:00 PM,30\n")
+	if rep.RejectedTotal != 0 || rep.LeadsCreated != 2 || rep.AlreadyImported != 2 {
+		t.Errorf("rejoins: %+v", rep)
+	}
+	if got := types("cy@fleetworks.co"); got != "webinar-attended/19" {
+		t.Errorf("Cy: %s", got)
+	}
+	if got := types("di@fleetworks.co"); got != "webinar-attended/30" {
+		t.Errorf("Di: %s", got)
+	}
+}
+
+// TestReportWithASummaryAboveItsTable: a webinar tool's report puts the
+// webinar's summary above the attendee table; the table's header row is
+// found under it.
+func TestReportWithASummaryAboveItsTable(t *testing.T) {
+	sys := start(t, "")
+	c := client{t, sys.URL, sys.Token}
+	doc := strings.ReplaceAll(minimalDefinition, "ID", "cost-webinar")
+	if r := c.do("PUT", "/v1/campaigns/cost-webinar", "application/yaml", []byte(doc)); r.status != 201 {
+		t.Fatalf("%d %s", r.status, r.body)
+	}
+	file := "Attendee Report\nReport Generated:,11/27/2026 10:00 AM\nTopic,Webinar ID,Actual Start Time,Actual Duration (minutes)\nCloud costs,864500000,11/26/2026 04:00:00 PM,60\n\nAttendee Details\n" +
+		"Attended,First Name,Last Name,Email,Registration Time,Join Time,Time in Session (minutes)\n" +
+		"Yes,Ada,Ames,ada@fleetworks.co,11/20/2026 09:00:00 AM,11/26/2026 04:01:12 PM,52\n"
+	r := c.do("POST", "/v1/campaigns/cost-webinar/badge-scans", "text/csv", []byte(file))
+	var rep badgescan.Report
+	r.json(t, &rep)
+	if r.status != 200 || rep.LeadsCreated != 1 || rep.RowsRead != 1 || rep.Rejected == nil || rep.RejectedTotal != 0 {
+		t.Errorf("%d %s", r.status, r.body)
 	}
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/base64"
 	"encoding/json"
+	"fmt"
 	"io"
 	"log/slog"
 	"os"
@@ -89,8 +90,22 @@ func TestSignedWebhooks(t *testing.T) {
 	}
 	v := c.lead(person)
 	if len(v.Touches) != 2 || v.FirstName != "Jill" || v.Company != "Cooking Org" || v.Title != "Chef" || v.Verdict.Score != 30 ||
-		v.Touches[0].System != "zoom" || v.Touches[0].Source != lead.SourceAPI {
+		v.Touches[0].System != "zoom" || v.Touches[0].Source != lead.SourceForm {
 		t.Errorf("lead: %d touches, %+v, score %v", len(v.Touches), v.Lead, v.Verdict.Score)
+	}
+
+	// Anyone can register anyone on a webinar page: a registration does
+	// not replace what the person's own browser said.
+	own := jsonForm(map[string]any{"email": "pat.own@example.com", "firstName": "Pat", "lastName": "Own", "company": "Acme", "jobTitle": "CTO", "_ts": renderedAt()})
+	if r := public.do("POST", "/v1/campaigns/q3-webinar/submissions", "application/json", own); r.status != 202 {
+		t.Fatalf("%d %s", r.status, r.body)
+	}
+	forged := []byte(strings.NewReplacer("jchill@example.com", "pat.own@example.com", "Cooking Org", "Competitor Inc", `"Chef"`, `"Intern"`, "abcdefghij0-klmnopq23456", "forged-1", "1626983208000", strconv.FormatInt(time.Now().UnixMilli(), 10)).Replace(string(registration)))
+	if r := public.signed("zoom", "?campaign=q3-webinar", newZoom, "msg_forged", now, forged); r.status != 200 || !strings.Contains(string(r.body), `"recorded": 1`) {
+		t.Fatalf("%d %s", r.status, r.body)
+	}
+	if v := c.lead(lead.IDFor("pat.own@example.com")); v.Company != "Acme" || v.Title != "CTO" || len(v.Proposed) == 0 {
+		t.Errorf("a registration in the person's name replaced their own words: %+v, proposed %+v", v.Lead, v.Proposed)
 	}
 
 	// SendGrid: a batch of eleven events, two of them touch points.
@@ -101,6 +116,28 @@ func TestSignedWebhooks(t *testing.T) {
 	}
 	if r := public.signed("nosuchtool", "", whsec("x"), "msg_x", now, events); r.status != 404 {
 		t.Errorf("an unknown source: %d", r.status)
+	}
+	if r := public.signed("sendgrid", "", whsec("sendgrid secret"), strings.Repeat("i", 3000), now, events); r.status != 401 {
+		t.Errorf("an id of 3,000 bytes: %d %s", r.status, r.body)
+	}
+	if r := public.signed("sendgrid", "?campaign=q3-webinar", whsec("sendgrid secret"), "msg_trail", now, append(append([]byte{}, events...), events...)); r.status != 400 {
+		t.Errorf("two JSON documents back to back: %d %s", r.status, r.body)
+	}
+
+	// A tool's batch bigger than the API's: recorded in parts.
+	var many strings.Builder
+	many.WriteString("[")
+	for i := range 1200 {
+		if i > 0 {
+			many.WriteString(",")
+		}
+		fmt.Fprintf(&many, `{"email": "reader%d@example.com", "timestamp": %d, "event": "open", "sg_event_id": "bulk-%d"}`, i%300, now.Unix(), i)
+	}
+	many.WriteString("]")
+	r = public.signed("sendgrid", "?campaign=q3-webinar", whsec("sendgrid secret"), "msg_bulk", now, []byte(many.String()))
+	r.json(t, &ans)
+	if r.status != 200 || ans.Counts["recorded"] != 1200 || len(ans.Results) != 1200 || ans.Results[1199].Index != 1199 {
+		t.Errorf("1,200 events: %d %v", r.status, ans.Counts)
 	}
 }
 

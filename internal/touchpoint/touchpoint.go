@@ -99,12 +99,20 @@ func NewService(definitions *capture.Definitions, leads Store, workers int, log 
 	return &Service{definitions: definitions, leads: leads, workers: max(workers, 1), log: log}
 }
 
-// Record takes in a batch. A bad item is rejected with its reason and never
-// fails the others; the same batch sent twice records nothing the second
-// time. Items about one person are written in the order sent; different
-// people at once. A store that fails stops the batch: the answer then
-// comes with the error, and the items not reached say so.
+// Record takes in a batch from an authenticated system (source api). A bad
+// item is rejected with its reason and never fails the others; the same
+// batch sent twice records nothing the second time. Items about one person
+// are written in the order sent; different people at once. A store that
+// fails stops the batch: the answer then comes with the error, and the
+// items not reached say so.
 func (s *Service) Record(ctx context.Context, items []json.RawMessage, now time.Time) (*Answer, error) {
+	return s.RecordAs(ctx, items, lead.SourceAPI, now)
+}
+
+// RecordAs is Record for items whose fields rank as from (a public
+// registration form that a webhook relays ranks as a form post: anyone can
+// fill it in with anyone's email).
+func (s *Service) RecordAs(ctx context.Context, items []json.RawMessage, from lead.Source, now time.Time) (*Answer, error) {
 	if len(items) > MaxItems {
 		return nil, leadgate.Invalid("The batch is too big.", []leadgate.Problem{{Path: "touchPoints", Message: fmt.Sprintf("%d items: send at most %d at a time", len(items), MaxItems)}})
 	}
@@ -137,7 +145,7 @@ func (s *Service) Record(ctx context.Context, items []json.RawMessage, now time.
 						ans.Results[i].Outcome, ans.Results[i].Reason = Rejected, "not reached: the batch stopped; send it again (what was recorded is recognised)"
 						continue
 					}
-					if err := s.one(ctx, items[i], now, &ans.Results[i]); err != nil {
+					if err := s.one(ctx, items[i], from, now, &ans.Results[i]); err != nil {
 						mu.Lock()
 						failure = cmpErr(failure, err)
 						mu.Unlock()
@@ -191,10 +199,13 @@ func personKey(raw json.RawMessage) string {
 
 // one records one item into res; it returns an error only when the store
 // failed (a bad item is a result, not an error).
-func (s *Service) one(ctx context.Context, raw json.RawMessage, now time.Time, res *Result) error {
+func (s *Service) one(ctx context.Context, raw json.RawMessage, from lead.Source, now time.Time, res *Result) error {
 	reject := func(format string, args ...any) error {
 		res.Outcome, res.Reason = Rejected, fmt.Sprintf(format, args...)
 		return nil
+	}
+	if problem := exactKeys(raw); problem != "" {
+		return reject("not a touch point: %s", problem)
 	}
 	var it Item
 	dec := json.NewDecoder(bytes.NewReader(raw))
@@ -202,7 +213,9 @@ func (s *Service) one(ctx context.Context, raw json.RawMessage, now time.Time, r
 	if err := dec.Decode(&it); err != nil {
 		return reject("not a touch point: %s", itemProblem(err))
 	}
-	res.ID = it.ID
+	if len(it.ID) <= maxIDBytes {
+		res.ID = it.ID
+	}
 	switch {
 	case strings.TrimSpace(it.ID) == "":
 		return reject("id: required (the sending system's own id for the event)")
@@ -215,8 +228,16 @@ func (s *Service) one(ctx context.Context, raw json.RawMessage, now time.Time, r
 	if err != nil {
 		return reject("at %s: want an RFC 3339 time like 2026-11-20T14:05:00Z", lead.Quoted(it.At))
 	}
+	if at.After(now.Add(aheadAllowed)) {
+		// A system states when its event happened; one a day ahead of now
+		// has not happened.
+		return reject("at %s lies more than a day in the future", at.UTC().Format(time.RFC3339))
+	}
 	outcome := strings.ToLower(strings.TrimSpace(it.Detail["outcome"]))
-	if known, has := lead.TouchOutcomes[it.Type]; has && outcome != "" && !slices.Contains(known, outcome) {
+	if known, has := lead.TouchOutcomes[it.Type]; outcome != "" && !slices.Contains(known, outcome) {
+		if !has {
+			return reject("detail.outcome: a %s has no outcomes", it.Type)
+		}
 		return reject("detail.outcome %s: a %s comes to one of %s", lead.Quoted(outcome), it.Type, strings.Join(known, ", "))
 	}
 
@@ -237,6 +258,11 @@ func (s *Service) one(ctx context.Context, raw json.RawMessage, now time.Time, r
 			return err
 		}
 		known, email = l, l.Email
+		if it.Email != "" {
+			if e, _ := lead.NormalizeEmail(it.Email); e != email {
+				return reject("email and leadId name two different people")
+			}
+		}
 	case it.Email != "":
 		e, problem := lead.NormalizeEmail(it.Email)
 		if problem != "" {
@@ -275,11 +301,11 @@ func (s *Service) one(ctx context.Context, raw json.RawMessage, now time.Time, r
 	if err != nil {
 		return err
 	}
-	sub, problem := submission(p, &it, email, at, outcome, now)
+	sub, problem := submission(p, &it, email, at, outcome, from, now)
 	if problem != "" {
 		return reject("%s", problem)
 	}
-	if err := capture.Open(p.Definition, capture.When{At: at, Stated: !sub.Touch.DoubtfulTime}); err != nil {
+	if err := capture.Open(p.Definition, capture.When{At: at, Stated: true}); err != nil {
 		return reject("%s", leadgate.ErrorMessage(err))
 	}
 	return s.capture(ctx, p, rules, sub, now, res)
@@ -309,22 +335,22 @@ func (s *Service) capture(ctx context.Context, p *campaign.Published, rules *qua
 // submission translates an item into capture's terms: its fields as an
 // authenticated source gives them, its touch point with the detail it
 // carried.
-func submission(p *campaign.Published, it *Item, email string, at time.Time, outcome string, now time.Time) (*lead.Submission, string) {
+func submission(p *campaign.Published, it *Item, email string, at time.Time, outcome string, from lead.Source, now time.Time) (*lead.Submission, string) {
 	d := p.Definition
 	sub := &lead.Submission{Fields: map[string]string{lead.FieldEmail: email}, Touch: lead.TouchPoint{
 		ID: touchID(it), Type: it.Type, At: at, ReceivedAt: now, Campaign: d.ID, Version: p.Version,
-		Source: lead.SourceAPI, System: lead.Clean(it.Source, lead.MaxName), Outcome: outcome,
+		Source: from, System: lead.Clean(it.Source, lead.MaxName), Outcome: outcome,
 	}}
-	if at.After(now.Add(aheadAllowed)) {
-		sub.Touch.DoubtfulTime = true
-	}
 	for name, raw := range it.Fields {
 		field, ok := capture.FieldFor(d, name)
 		if !ok {
 			return nil, fmt.Sprintf("fields.%s: not a field of the person in campaign %s", lead.Clean(name, 60), d.ID)
 		}
 		if field == lead.FieldEmail {
-			continue // the item names the person already
+			if e, _ := lead.NormalizeEmail(raw); e != email {
+				return nil, "fields.email: a touch point cannot change whom it is about"
+			}
+			continue
 		}
 		v, cut, problem := capture.NormalizeField(d, field, raw)
 		if problem != "" {
@@ -366,10 +392,30 @@ func touchID(it *Item) string {
 	return "tp_" + hex.EncodeToString(sum[:12])
 }
 
+// itemKeys are an item's names, exactly as written: JSON decoding in Go
+// matches names in any case, and a stray "EMAIL" must not name the person.
+var itemKeys = []string{"id", "type", "email", "leadId", "campaign", "at", "fields", "detail", "source"}
+
+// exactKeys says what is wrong with an item's names, "" when nothing is.
+func exactKeys(raw json.RawMessage) string {
+	var obj map[string]json.RawMessage
+	if err := json.Unmarshal(raw, &obj); err != nil || obj == nil {
+		return "not a JSON object"
+	}
+	for k := range obj {
+		if !slices.Contains(itemKeys, k) {
+			return "unknown field " + lead.Quoted(k)
+		}
+	}
+	return ""
+}
+
 // itemProblem says what is wrong with an item's JSON, in the API's words.
 func itemProblem(err error) string {
 	var typ *json.UnmarshalTypeError
 	switch {
+	case errors.As(err, &typ) && typ.Field == "":
+		return "not a JSON object"
 	case errors.As(err, &typ):
 		return fmt.Sprintf("%s has the wrong kind of value", typ.Field)
 	case strings.HasPrefix(err.Error(), "json: unknown field "):

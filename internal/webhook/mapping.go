@@ -5,6 +5,8 @@ import (
 	"embed"
 	"encoding/json"
 	"fmt"
+	"io"
+	"math"
 	"path"
 	"strconv"
 	"strings"
@@ -26,6 +28,11 @@ type Mapping struct {
 	Events string `yaml:"events"`
 	// Kind is the path, in an event, to what kind of event it is.
 	Kind string `yaml:"kind"`
+	// Public says people fill in the tool's forms themselves (a webinar
+	// registration page): anyone can give anyone's email, so what the
+	// events say about a person ranks as a form post, not as an
+	// authenticated system.
+	Public bool `yaml:"public"`
 	// Rule gives what is common to every kind; Kinds what each kind is and
 	// what it says differently. A kind not listed is not a touch point.
 	Rule  `yaml:",inline"`
@@ -142,6 +149,9 @@ func (m *Mapping) Items(source, webhookID string, body []byte, campaign string) 
 	if err := dec.Decode(&doc); err != nil {
 		return nil, 0, fmt.Errorf("the payload is not JSON")
 	}
+	if _, err := dec.Token(); err != io.EOF {
+		return nil, 0, fmt.Errorf("the payload has data after its JSON value")
+	}
 	events := []any{doc}
 	if list, ok := lookup(doc, m.Events).([]any); ok {
 		events = list
@@ -236,11 +246,11 @@ func when(v any, format string) string {
 	switch format {
 	case "unix", "unixms":
 		n, err := strconv.ParseFloat(s, 64)
-		if err != nil {
-			return s
+		if err != nil || math.IsNaN(n) || math.IsInf(n, 0) || math.Abs(n) > 1e15 {
+			return s // not a time: the touch-point check refuses it as written
 		}
 		if format == "unixms" {
-			return time.UnixMilli(int64(n)).UTC().Format(time.RFC3339)
+			return time.UnixMilli(int64(n)).UTC().Format(time.RFC3339Nano)
 		}
 		return time.Unix(int64(n), 0).UTC().Format(time.RFC3339)
 	}

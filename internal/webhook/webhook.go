@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/leadgate/leadgate/internal/campaign"
+	"github.com/leadgate/leadgate/internal/lead"
 	"github.com/leadgate/leadgate/internal/leadgate"
 	"github.com/leadgate/leadgate/internal/touchpoint"
 )
@@ -27,6 +28,9 @@ type Replays interface {
 	Seen(ctx context.Context, source, id string) (bool, error)
 	Remember(ctx context.Context, source, id string, until time.Time) error
 }
+
+// maxIDBytes bounds a webhook id: it keys what leadgate remembers.
+const maxIDBytes = 200
 
 // Request is a webhook as it arrived.
 type Request struct {
@@ -79,6 +83,9 @@ func (s *Service) Receive(ctx context.Context, r Request, now time.Time) (*Answe
 	if err != nil {
 		return nil, fmt.Errorf("secrets of %s: %w", r.Source, err)
 	}
+	if len(r.ID) > maxIDBytes {
+		return nil, unverified()
+	}
 	if err := Verify(secrets, r.ID, r.Timestamp, r.Signature, r.Body, now); err != nil {
 		return nil, unverified()
 	}
@@ -95,10 +102,24 @@ func (s *Service) Receive(ctx context.Context, r Request, now time.Time) (*Answe
 		return nil, leadgate.Errorf(leadgate.EBADREQUEST, "The %s payload cannot be read: %v.", m.Name, err)
 	}
 	ans := &Answer{Skipped: skipped, Answer: touchpoint.Answer{Results: []touchpoint.Result{}, Counts: map[string]int{}}}
-	if len(items) > 0 {
-		tp, err := s.touchpoints.Record(ctx, items, now)
+	from := lead.SourceAPI
+	if m.Public {
+		from = lead.SourceForm
+	}
+	// A tool decides how many events it sends at once; the body's bound
+	// (1 MiB) bounds them, and they are recorded in batches of the API's
+	// size.
+	for start := 0; start < len(items); start += touchpoint.MaxItems {
+		chunk := items[start:min(len(items), start+touchpoint.MaxItems)]
+		tp, err := s.touchpoints.RecordAs(ctx, chunk, from, now)
 		if tp != nil {
-			ans.Answer = *tp
+			for _, res := range tp.Results {
+				res.Index += start
+				ans.Results = append(ans.Results, res)
+			}
+			for k, n := range tp.Counts {
+				ans.Counts[k] += n
+			}
 		}
 		if err != nil {
 			return ans, err // not remembered: the sender's retry is taken
