@@ -102,14 +102,7 @@ func TestBadgeScanSampleEvent(t *testing.T) {
 
 	// The issue list, as events/badge-scans-issues.json asks for it (with
 	// this upload's import id in place of the sample's).
-	b, err := os.ReadFile("../../events/badge-scans-issues.json")
-	if err != nil {
-		t.Fatal(err)
-	}
-	var ev events.APIGatewayV2HTTPRequest
-	if err := json.Unmarshal(b, &ev); err != nil {
-		t.Fatal(err)
-	}
+	ev := sampleEvent(t, "badge-scans-issues.json")
 	ev.PathParameters["importId"] = rep.ImportID
 	resp, err = h(context.Background(), ev)
 	if err != nil || resp.StatusCode != 200 || resp.Headers["Content-Encoding"] != "gzip" || !resp.IsBase64Encoded {
@@ -130,8 +123,8 @@ func TestBadgeScanSampleEvent(t *testing.T) {
 	}
 }
 
-// invokeSample hands an events/ file to a handler as Lambda would.
-func invokeSample(t *testing.T, h httpapi.Handler, file string) events.APIGatewayV2HTTPResponse {
+// sampleEvent reads an events/ file.
+func sampleEvent(t *testing.T, file string) events.APIGatewayV2HTTPRequest {
 	t.Helper()
 	b, err := os.ReadFile("../../events/" + file)
 	if err != nil {
@@ -141,7 +134,13 @@ func invokeSample(t *testing.T, h httpapi.Handler, file string) events.APIGatewa
 	if err := json.Unmarshal(b, &ev); err != nil {
 		t.Fatal(err)
 	}
-	resp, err := h(context.Background(), ev)
+	return ev
+}
+
+// invokeSample hands an events/ file to a handler as Lambda would.
+func invokeSample(t *testing.T, h httpapi.Handler, file string) events.APIGatewayV2HTTPResponse {
+	t.Helper()
+	resp, err := h(context.Background(), sampleEvent(t, file))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -3,7 +3,6 @@ package local_test
 import (
 	"context"
 	"encoding/base64"
-	"encoding/json"
 	"fmt"
 	"io"
 	"log/slog"
@@ -13,7 +12,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/aws/aws-lambda-go/events"
 	"github.com/leadgate/leadgate/internal/lead"
 	"github.com/leadgate/leadgate/internal/local"
 	"github.com/leadgate/leadgate/internal/samtemplate"
@@ -151,14 +149,7 @@ func TestWebhookSampleEvent(t *testing.T) {
 	if r := c.do("PUT", "/v1/campaigns/q3-webinar", "application/yaml", []byte(doc)); r.status != 201 {
 		t.Fatalf("%d %s", r.status, r.body)
 	}
-	b, err := os.ReadFile("../../events/webhooks-zoom-registration.json")
-	if err != nil {
-		t.Fatal(err)
-	}
-	var ev events.APIGatewayV2HTTPRequest
-	if err := json.Unmarshal(b, &ev); err != nil {
-		t.Fatal(err)
-	}
+	ev := sampleEvent(t, "webhooks-zoom-registration.json")
 	key, _ := base64.StdEncoding.DecodeString(strings.TrimPrefix(secret, "whsec_"))
 	ts := strconv.FormatInt(time.Now().Unix(), 10)
 	ev.Headers["webhook-timestamp"] = ts
