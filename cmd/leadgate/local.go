@@ -56,7 +56,7 @@ func runLocal(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		}
 		fmt.Fprintf(stdout, "  %-7s %s%-45s %s\n", r.Method, sys.URL, r.Path, auth)
 	}
-	fmt.Fprintf(stdout, "\nToken: %s\n  export LEADGATE_TOKEN=%s\n\nCtrl-C stops everything.\n", sys.Token, sys.Token)
+	fmt.Fprintf(stdout, "\nToken: %s\n  export LEADGATE_TOKEN=%s LEADGATE_URL=%s\n\nCtrl-C stops everything.\n", sys.Token, sys.Token, sys.URL)
 
 	select {
 	case <-ctx.Done():

@@ -17,8 +17,12 @@ const usage = `leadgate: the lead definition marketing and sales agreed on, enfo
 
 Usage:
   leadgate local [--addr 127.0.0.1:3000] [--template template.yaml] [--campaigns campaigns]
-      Run everything on this machine: DynamoDB Local, moto's SQS, and every
-      HTTP route of template.yaml. Ctrl-C stops what it started.
+                 [--reps reps] [--no-consumers]
+      Run everything on this machine: DynamoDB Local, moto (SQS, Parameter
+      Store), every HTTP route of template.yaml, the stream and the queue
+      consumers. --no-consumers leaves the queues to another reader (a CRM
+      sync). It prints the URL and token to export. Ctrl-C stops what it
+      started.
   leadgate apply -f PATH [-f PATH...] [--url URL] [--token TOKEN] [--dry-run]
       Publish campaign definitions (YAML files or folders) as new versions.
   leadgate import --campaign ID [--url URL] [--token TOKEN] [--rejects FILE] FILE.csv
@@ -29,8 +33,11 @@ Usage:
       acceptance, rejection reasons, and MQL→SQL leakage against its bounds.
 
 Environment:
-  LEADGATE_TOKEN   the bearer token (local accepts it; apply sends it)
-  LEADGATE_URL     the API base URL apply talks to (default http://127.0.0.1:3000)
+  LEADGATE_TOKEN   the bearer token (local accepts it; apply, import and report send it)
+  LEADGATE_URL     the API base URL apply, import and report talk to
+                   (default http://127.0.0.1:3000; local prints it)
+  LEADGATE_WEBHOOK_SECRETS
+                   "source=whsec_... source=whsec_...": local's webhook secrets
   AWS_ENDPOINT_URL_DYNAMODB, AWS_ENDPOINT_URL_SQS
                    local uses these servers instead of starting its own
 `

@@ -106,6 +106,9 @@ func NormalizeField(d *campaign.Definition, field, raw string) (v string, cut bo
 				return o, false, ""
 			}
 		}
+		if o, ok := band(f.Options, v); ok {
+			return o, false, "" // 800 employees are the 201-1000 band
+		}
 		return "", false, fmt.Sprintf("%s: want one of %s", lead.Quoted(v), strings.Join(f.Options, ", "))
 	case campaign.FieldNumber:
 		if _, err := strconv.ParseFloat(strings.ReplaceAll(v, ",", ""), 64); err != nil {
@@ -138,4 +141,29 @@ func RecordConsents(d *campaign.Definition, sub *lead.Submission) {
 		}
 		sub.Touch.Consents = append(sub.Touch.Consents, lead.Consent{Field: f.Name, Given: v == "yes", Text: text})
 	}
+}
+
+// band finds the option a number falls in when the options are ranges
+// ("1-50", "51-200", "5000+", "1,001–5,000").
+func band(options []string, v string) (string, bool) {
+	n, err := strconv.ParseFloat(strings.ReplaceAll(strings.TrimSpace(v), ",", ""), 64)
+	if err != nil {
+		return "", false
+	}
+	for _, o := range options {
+		spec := strings.NewReplacer(",", "", " ", "", "–", "-", "—", "-").Replace(o)
+		if lo, ok := strings.CutSuffix(spec, "+"); ok {
+			if min, err := strconv.ParseFloat(lo, 64); err == nil && n >= min {
+				return o, true
+			}
+			continue
+		}
+		lo, hi, ok := strings.Cut(spec, "-")
+		min, err1 := strconv.ParseFloat(lo, 64)
+		max, err2 := strconv.ParseFloat(hi, 64)
+		if ok && err1 == nil && err2 == nil && n >= min && n <= max {
+			return o, true
+		}
+	}
+	return "", false
 }

@@ -92,6 +92,9 @@ func describe(p *campaign.Published, now time.Time) outline {
 			s.Items = append(s.Items, item{"Score threshold", fmt.Sprintf("%g", *g.Threshold)})
 		}
 		s.Items = append(s.Items, ruleItems(g.Rules)...)
+		if f := g.Rules.Fit; f != nil && len(f.ExcludeDomains)+len(f.ExcludeTitles) > 0 {
+			s.Items = append(s.Items, item{"Never a lead", exclusions(f)})
+		}
 		o.Sections = append(o.Sections, s)
 	}
 	if q := d.SQL; q != nil {
@@ -148,9 +151,8 @@ func ruleItems(r campaign.Rules) []item {
 		if len(parts) > 0 {
 			items = append(items, item{"Fit", strings.Join(parts, "; ")})
 		}
-		if len(f.ExcludeDomains)+len(f.ExcludeTitles) > 0 {
-			items = append(items, item{"Excluded", exclusions(f)})
-		}
+		// Exclusions are not a condition for handing over: they have their
+		// own section ("Never a lead").
 	}
 	if ro := r.Role; ro != nil {
 		var parts []string

@@ -1,6 +1,7 @@
 package lead
 
 import (
+	"encoding/json"
 	"strconv"
 	"time"
 )
@@ -70,6 +71,17 @@ type Criterion struct {
 	// need not format it; Saw is empty then.
 	Measure float64 `json:"measure,omitempty"`
 	Want    string  `json:"want"`
+}
+
+// MarshalJSON writes the criterion with what it saw as text, the measured
+// score included: the engine keeps the number apart so as not to format it.
+func (c Criterion) MarshalJSON() ([]byte, error) {
+	type plain Criterion
+	p := plain(c)
+	if p.Saw == "" && c.Group == GroupEngagement {
+		p.Saw = c.Seen()
+	}
+	return json.Marshal(p)
 }
 
 // Seen returns what the criterion saw, as text.

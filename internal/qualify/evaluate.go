@@ -150,11 +150,7 @@ func (rb *Rulebook) Evaluate(v *lead.Verdict, l *lead.Lead, touches []lead.Touch
 	if len(rb.handRaisers) > 0 {
 		var saw string
 		saw, raised = hasTouch(touches, rb.handRaisers)
-		out := lead.Unknown
-		if raised {
-			out = lead.Pass
-		}
-		e.add(lead.GroupHandRaiser, "hand-raiser", out, saw, rb.handWant)
+		e.add(lead.GroupHandRaiser, "hand-raiser", outcome(raised), saw, rb.handWant)
 	}
 
 	fitOK := e.fitMisses == 0

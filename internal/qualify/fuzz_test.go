@@ -17,7 +17,7 @@ func FuzzEvaluate(f *testing.F) {
 	books := []*qualify.Rulebook{
 		qualify.Compile(published(f, filepath.Join("testdata", "twenty-criteria.yaml"))),
 		qualify.Compile(example(f, "cloud-cost-whitepaper")),
-		qualify.Compile(example(f, "devops-summit-booth")),
+		qualify.Compile(example(f, "devops-summit-2026-booth")),
 		qualify.Compile(example(f, "demo-request")),
 	}
 	f.Add(uint8(0), "morgan@northwind.com", "Director", "IE", "Logistics", "1,001-5,000", "$100M", "Cost overruns", "yes", "demo-request", 4, int64(72))

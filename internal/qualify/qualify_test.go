@@ -254,7 +254,7 @@ func TestEvaluateExamples(t *testing.T) {
 		},
 	}
 	books := map[string]*qualify.Rulebook{}
-	for _, name := range []string{"cloud-cost-whitepaper", "devops-summit-booth", "demo-request"} {
+	for _, name := range []string{"cloud-cost-whitepaper", "devops-summit-2026-booth", "demo-request"} {
 		p := example(t, name)
 		books[p.Definition.ID] = qualify.Compile(p)
 	}
