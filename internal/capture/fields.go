@@ -51,7 +51,7 @@ func Key(name string) string {
 
 // FieldFor returns the lead field a posted name stands for in a campaign:
 // a built-in field by any of its aliases, or a custom field the definition
-// declares, matched the same forgiving way.
+// declares, by its name or its label, matched the same forgiving way.
 func FieldFor(d *campaign.Definition, name string) (string, bool) {
 	k := Key(name)
 	if f, ok := aliases[k]; ok {
@@ -59,6 +59,13 @@ func FieldFor(d *campaign.Definition, name string) (string, bool) {
 	}
 	for _, f := range d.Fields.Custom {
 		if Key(f.Name) == k {
+			return f.Name, true
+		}
+	}
+	// A column or form field may carry the question as people read it:
+	// "Company size" is employees.
+	for _, f := range d.Fields.Custom {
+		if f.Label != "" && Key(f.Label) == k {
 			return f.Name, true
 		}
 	}

@@ -19,3 +19,15 @@ func TestNumbersFallIntoBands(t *testing.T) {
 		}
 	}
 }
+
+func TestLabelsMapLikeNames(t *testing.T) {
+	d := &campaign.Definition{Fields: campaign.Fields{Custom: []campaign.Field{{Name: "employees", Label: "Company size", Type: campaign.FieldChoice, Options: []string{"1-50"}}}}}
+	for _, name := range []string{"employees", "Company size", "company_size", "COMPANY SIZE"} {
+		if f, ok := FieldFor(d, name); !ok || f != "employees" {
+			t.Errorf("%q: %q %v", name, f, ok)
+		}
+	}
+	if f, ok := FieldFor(d, "Company"); !ok || f != "company" {
+		t.Errorf("Company: %q %v", f, ok)
+	}
+}
