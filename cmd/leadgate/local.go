@@ -20,6 +20,7 @@ func runLocal(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	campaigns := fs.String("campaigns", "campaigns", "folder of campaign definitions to publish at start (\"\" for none)")
 	reps := fs.String("reps", "reps", "folder of sales reps to configure at start (\"\" for none)")
 	noConsumers := fs.Bool("no-consumers", false, "leave the sales-ready and nurture queues to another consumer (a CRM sync)")
+	examples := fs.String("examples", "examples", "folder of example pages to serve at /examples/ (\"\" for none)")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -41,7 +42,7 @@ func runLocal(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		return err
 	}
 	sys, err := local.Start(ctx, cfg, local.Options{
-		Template: *template, Campaigns: *campaigns, Reps: *reps, NoConsumers: *noConsumers, Addr: *addr,
+		Template: *template, Campaigns: *campaigns, Reps: *reps, NoConsumers: *noConsumers, Addr: *addr, Examples: *examples,
 		Token: os.Getenv("LEADGATE_TOKEN"), Log: logging.New(stderr), Out: stdout,
 		WebhookSecrets: local.ParseWebhookSecrets(os.Getenv("LEADGATE_WEBHOOK_SECRETS")),
 	})
@@ -55,6 +56,9 @@ func runLocal(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 			auth = "bearer token"
 		}
 		fmt.Fprintf(stdout, "  %-7s %s%-45s %s\n", r.Method, sys.URL, r.Path, auth)
+	}
+	if *examples != "" {
+		fmt.Fprintf(stdout, "\nExample landing page: %s/examples/landing-page/\n", sys.URL)
 	}
 	fmt.Fprintf(stdout, "\nToken: %s\n  export LEADGATE_TOKEN=%s LEADGATE_URL=%s\n\nCtrl-C stops everything.\n", sys.Token, sys.Token, sys.URL)
 

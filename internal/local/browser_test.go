@@ -2,8 +2,6 @@ package local_test
 
 import (
 	"encoding/json"
-	"net/http"
-	"net/http/httptest"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -12,6 +10,7 @@ import (
 
 	"github.com/leadgate/leadgate/internal/campaign"
 	"github.com/leadgate/leadgate/internal/lead"
+	"github.com/leadgate/leadgate/internal/local"
 	"github.com/leadgate/leadgate/internal/localstack"
 )
 
@@ -56,55 +55,37 @@ func browser(t *testing.T) (chromium, driver string) {
 	return chromium, driver
 }
 
-// TestBrowserSubmitsLandingPage opens examples/landing-page in headless
-// Chromium, fills the plain HTML form in and submits it: the browser must
-// land on the thank-you page and the lead must be stored.
+// TestBrowserSubmitsLandingPage opens examples/landing-page, verbatim, where
+// leadgate local serves it, in headless Chromium, fills the plain HTML form
+// in and submits it: the browser must land on the page's thank-you page and
+// the lead must be stored.
 func TestBrowserSubmitsLandingPage(t *testing.T) {
 	chromium, driver := browser(t)
 
-	sys := start(t, "")
-	pages := httptest.NewServer(http.FileServer(http.Dir("../../examples/landing-page")))
-	defer pages.Close()
-	page, err := os.ReadFile("../../examples/landing-page/index.html")
-	if err != nil {
-		t.Fatal(err)
-	}
-	// The example posts to make run's API; here it posts to this test's,
-	// for a copy of the campaign that sends people to the local thank-you
-	// page and allows this page's origin.
-	const action = "http://127.0.0.1:3000/v1/campaigns/cloud-cost-whitepaper/submissions"
-	if !strings.Contains(string(page), action) {
-		t.Fatalf("examples/landing-page/index.html no longer posts to %s", action)
-	}
-	testPage := strings.Replace(string(page), action, sys.URL+"/v1/campaigns/browser-test/submissions", 1)
-	mux := http.NewServeMux()
-	mux.HandleFunc("/index.html", func(w http.ResponseWriter, r *http.Request) {
-		w.Header().Set("Content-Type", "text/html; charset=utf-8")
-		_, _ = w.Write([]byte(testPage))
-	})
-	mux.Handle("/", http.FileServer(http.Dir("../../examples/landing-page")))
-	pages.Config.Handler = mux
-
+	sys := startOpts(t, local.Options{Examples: "../../examples"})
+	// The example campaign allows make run's origin; this run listens on
+	// another port, so its copy allows this one (and takes a quick hand).
 	d, err := campaign.Parse(readExample(t, "cloud-cost-whitepaper"))
 	if err != nil {
 		t.Fatal(err)
 	}
 	zero := 0
-	d.ID, d.Intake.ThankYouURL, d.Intake.AllowedOrigins, d.Intake.MinFillSeconds = "browser-test", pages.URL+"/thanks.html", []string{pages.URL}, &zero
+	d.Intake.AllowedOrigins, d.Intake.MinFillSeconds = []string{sys.URL}, &zero
 	body, err := json.Marshal(d)
 	if err != nil {
 		t.Fatal(err)
 	}
 	c := client{t, sys.URL, sys.Token}
-	if r := c.do("PUT", "/v1/campaigns/browser-test", "application/json", body); r.status != 201 {
-		t.Fatalf("publish the test campaign: %d %s", r.status, r.body)
+	if r := c.do("PUT", "/v1/campaigns/cloud-cost-whitepaper", "application/json", body); r.status != 201 {
+		t.Fatalf("publish the campaign: %d %s", r.status, r.body)
 	}
+	pages := sys.URL + "/examples/landing-page"
 
 	shot := filepath.Join(t.TempDir(), "thanks.png")
 	if dir := os.Getenv("LEADGATE_SCREENSHOTS"); dir != "" {
 		shot = filepath.Join(dir, "landing-page-thanks.png")
 	}
-	cmd := exec.Command("node", "testdata/submit-landing-page.cjs", pages.URL+"/index.html?utm_source=browser-test", chromium, shot)
+	cmd := exec.Command("node", "testdata/submit-landing-page.cjs", pages+"/index.html?utm_source=browser-test", chromium, shot)
 	cmd.Env = append(os.Environ(), "NODE_PATH="+filepath.Join(driver, "node_modules"))
 	out, err := cmd.Output()
 	if err != nil {
@@ -118,7 +99,7 @@ func TestBrowserSubmitsLandingPage(t *testing.T) {
 	if err := json.Unmarshal(out, &result); err != nil {
 		t.Fatalf("browser said %q: %v", out, err)
 	}
-	if result.URL != pages.URL+"/thanks.html" || result.Heading != "Thank you" {
+	if result.URL != pages+"/thanks.html" || result.Heading != "Thank you" {
 		t.Errorf("browser ended on %s (%q)", result.URL, result.Heading)
 	}
 	if _, err := os.Stat(shot); err != nil {
@@ -128,7 +109,7 @@ func TestBrowserSubmitsLandingPage(t *testing.T) {
 	v := c.lead(lead.IDFor("lena.fischer@kontor.io"))
 	tp := v.Touches[0]
 	if v.FirstName != "Lena" || v.Company != "Kontor GmbH" || v.Country != "DE" || v.Fields["consent"] != "yes" ||
-		tp.UTM["utm_source"] != "browser-test" || tp.Campaign != "browser-test" || !strings.HasPrefix(tp.Referrer, pages.URL) {
+		tp.UTM["utm_source"] != "browser-test" || tp.Campaign != "cloud-cost-whitepaper" || !strings.HasPrefix(tp.Referrer, pages) {
 		t.Errorf("stored lead = %+v, touch %+v", v.Record.Lead, tp)
 	}
 }

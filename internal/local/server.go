@@ -43,7 +43,7 @@ func gatewayMessage(w http.ResponseWriter, status int, msg string) {
 //
 // Each invocation gets its function's timeout as its deadline, as Lambda
 // gives it.
-func NewServer(routes []samtemplate.Route, handlers map[string]httpapi.Handler, timeouts map[string]time.Duration, token string, log *slog.Logger) (http.Handler, error) {
+func NewServer(routes []samtemplate.Route, handlers map[string]httpapi.Handler, timeouts map[string]time.Duration, token string, log *slog.Logger) (*http.ServeMux, error) {
 	mux := http.NewServeMux()
 	for _, rt := range routes {
 		h, ok := handlers[rt.Function]
@@ -54,6 +54,13 @@ func NewServer(routes []samtemplate.Route, handlers map[string]httpapi.Handler, 
 	}
 	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) { gatewayMessage(w, http.StatusNotFound, "Not Found") })
 	return mux, nil
+}
+
+// ServeExamples serves the example pages in dir at /examples/, next to the
+// API, so that a page's form posts to the API from an origin the example
+// campaign allows. It is leadgate local's own: nothing in AWS serves them.
+func ServeExamples(mux *http.ServeMux, dir string) {
+	mux.Handle("GET /examples/", http.StripPrefix("/examples/", http.FileServer(http.Dir(dir))))
 }
 
 var greedy = regexp.MustCompile(`\{(\w+)\+\}`)

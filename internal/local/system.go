@@ -60,6 +60,9 @@ type Options struct {
 	// ReadTimeout bounds how long a client may take to send a request
 	// (default 10 s); tests shorten it.
 	ReadTimeout time.Duration
+	// Examples is a folder of example pages to serve at /examples/ ("" for
+	// none).
+	Examples string
 	// WebhookSecrets are the signing secrets of webhook sources, by source;
 	// a source not named gets a fresh one. They go to Parameter Store
 	// (moto's), where the webhooks function reads them as it does in AWS.
@@ -233,6 +236,9 @@ func Start(ctx context.Context, cfg aws.Config, opt Options) (*System, error) {
 	mux, err := NewServer(routes, handlers, timeouts, token, log)
 	if err != nil {
 		return nil, err
+	}
+	if opt.Examples != "" {
+		ServeExamples(mux, opt.Examples)
 	}
 	ln, err := net.Listen("tcp", opt.Addr)
 	if err != nil {
