@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"path/filepath"
 
 	"github.com/leadgate/leadgate/internal/local"
 	"github.com/leadgate/leadgate/internal/localstack"
@@ -21,12 +22,27 @@ func runLocal(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	reps := fs.String("reps", "reps", "folder of sales reps to configure at start (\"\" for none)")
 	noConsumers := fs.Bool("no-consumers", false, "leave the sales-ready and nurture queues to another consumer (a CRM sync)")
 	examples := fs.String("examples", "examples", "folder of example pages to serve at /examples/ (\"\" for none)")
+	data := fs.String("data", filepath.Join(localstack.CacheDir(), "dynamodb"), "where DynamoDB Local keeps the tables across restarts")
+	fresh := fs.Bool("fresh", false, "start with empty tables (forget what earlier runs stored)")
+	memory := fs.Bool("in-memory", false, "keep the tables in memory only, gone at Ctrl-C")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
 
+	dataDir := *data
+	switch {
+	case *memory:
+		dataDir = ""
+	case *fresh:
+		if err := os.RemoveAll(dataDir); err != nil {
+			return fmt.Errorf("--fresh: %w", err)
+		}
+	}
 	fmt.Fprintln(stdout, "leadgate local: starting DynamoDB Local and moto (SQS)...")
-	stack, err := localstack.Start(ctx, localstack.Options{Log: stdout})
+	if dataDir != "" {
+		fmt.Fprintf(stdout, "leadgate local: tables kept in %s across restarts (--fresh to start empty)\n", dataDir)
+	}
+	stack, err := localstack.Start(ctx, localstack.Options{Log: stdout, DataDir: dataDir})
 	if err != nil {
 		return err
 	}

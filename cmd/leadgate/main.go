@@ -17,12 +17,15 @@ const usage = `leadgate: the lead definition marketing and sales agreed on, enfo
 
 Usage:
   leadgate local [--addr 127.0.0.1:3000] [--template template.yaml] [--campaigns campaigns]
-                 [--reps reps] [--no-consumers]
+                 [--reps reps] [--examples examples] [--no-consumers]
+                 [--data .cache/dynamodb] [--fresh] [--in-memory]
       Run everything on this machine: DynamoDB Local, moto (SQS, Parameter
       Store), every HTTP route of template.yaml, the stream and the queue
       consumers. --no-consumers leaves the queues to another reader (a CRM
-      sync). It prints the URL and token to export. Ctrl-C stops what it
-      started.
+      sync). Tables are kept in --data across restarts (--fresh starts
+      empty, --in-memory keeps nothing). It serves the example pages at
+      /examples/ and prints the URL and token to export. Ctrl-C stops what
+      it started.
   leadgate apply -f PATH [-f PATH...] [--url URL] [--token TOKEN] [--dry-run]
       Publish campaign definitions (YAML files or folders) as new versions.
   leadgate import --campaign ID [--url URL] [--token TOKEN] [--rejects FILE] FILE.csv

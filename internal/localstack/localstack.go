@@ -29,6 +29,9 @@ const (
 type Options struct {
 	CacheDir string    // where the DynamoDB Local jar is cached; "" means CacheDir()
 	Log      io.Writer // progress lines for humans; nil discards them
+	// DataDir keeps DynamoDB Local's tables in files there, across
+	// restarts; "" keeps them in memory (tests).
+	DataDir string
 }
 
 // Stack is the pair of local servers. Endpoints are "http://127.0.0.1:PORT".
@@ -71,7 +74,7 @@ func Start(ctx context.Context, opt Options) (*Stack, error) {
 			cancel()
 		}
 	}
-	wg.Go(func() { run(0, func() error { return s.startDynamoDB(startCtx, cacheDir, log) }) })
+	wg.Go(func() { run(0, func() error { return s.startDynamoDB(startCtx, cacheDir, opt.DataDir, log) }) })
 	wg.Go(func() { run(1, func() error { return s.startSQS(startCtx, log) }) })
 	wg.Wait()
 	var real []error
@@ -88,7 +91,7 @@ func Start(ctx context.Context, opt Options) (*Stack, error) {
 	return s, nil
 }
 
-func (s *Stack) startDynamoDB(ctx context.Context, cacheDir string, log io.Writer) error {
+func (s *Stack) startDynamoDB(ctx context.Context, cacheDir, dataDir string, log io.Writer) error {
 	if ep := os.Getenv(envDynamoDB); ep != "" {
 		if err := waitReady(ctx, "DynamoDB ("+envDynamoDB+")", ep, probeDynamoDB, nil); err != nil {
 			return err
@@ -106,11 +109,22 @@ func (s *Stack) startDynamoDB(ctx context.Context, cacheDir string, log io.Write
 	if err != nil {
 		return err
 	}
+	storage := []string{"-inMemory"}
+	if dataDir != "" {
+		if err := os.MkdirAll(dataDir, 0o755); err != nil {
+			return fmt.Errorf("DynamoDB Local's data folder: %w", err)
+		}
+		abs, err := filepath.Abs(dataDir)
+		if err != nil {
+			return err
+		}
+		storage = []string{"-dbPath", abs}
+	}
 	argv := func(port int) []string {
-		return []string{java, "-Xmx" + heap(),
+		return append(append([]string{java, "-Xmx" + heap(),
 			"-Djava.library.path=" + filepath.Join(dir, libDirName),
-			"-jar", filepath.Join(dir, jarName),
-			"-inMemory", "-sharedDb", "-port", strconv.Itoa(port), "-disableTelemetry"}
+			"-jar", filepath.Join(dir, jarName)}, storage...),
+			"-sharedDb", "-port", strconv.Itoa(port), "-disableTelemetry")
 	}
 	c, ep, err := launch(ctx, "DynamoDB Local", dir, argv, probeDynamoDB)
 	if err != nil {
