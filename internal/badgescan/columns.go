@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"slices"
 	"sync"
+	"time"
 
 	"go.yaml.in/yaml/v3"
 
@@ -63,13 +64,14 @@ type mapping struct {
 	columns   []Column
 	index     map[string]int // target -> column position (first wins)
 	delimiter rune
+	loc       *time.Location // where the file's zone-less times were written
 }
 
 // mapColumns maps a file's headers: the campaign's own columns first (its
 // qualifier questions), then leadgate's table, then the campaign's fields by
 // name. A second column for the same target is ignored, and says so.
 func mapColumns(d *campaign.Definition, header []string) mapping {
-	m := mapping{index: map[string]int{}}
+	m := mapping{index: map[string]int{}, loc: time.UTC}
 	own := map[string]string{}
 	for h, f := range d.Intake.Columns {
 		own[capture.Key(h)] = f

@@ -1,6 +1,7 @@
 package badgescan
 
 import (
+	"cmp"
 	"context"
 	"crypto/rand"
 	"crypto/sha256"
@@ -45,6 +46,13 @@ func NewImporter(definitions *capture.Definitions, leads capture.LeadStore, issu
 	return &Importer{definitions: definitions, leads: leads, issues: issues, workers: max(workers, 1), log: log}
 }
 
+// Options are what an upload may say about its file.
+type Options struct {
+	// TimeZone is where the file's zone-less times were written (an IANA
+	// name); "" takes the campaign's intake.timeZone, else UTC.
+	TimeZone string
+}
+
 // Bounds on what one upload can make leadgate hold or answer.
 const (
 	// MaxRows is the most rows one upload imports; `leadgate import`
@@ -70,6 +78,9 @@ type Report struct {
 	ImportID  string `json:"importId"`
 	Encoding  string `json:"encoding"`
 	Delimiter string `json:"delimiter"`
+	// TimesWithoutZoneIn says in which time zone the file's times without
+	// one (most apps write the show's local time) were read.
+	TimesWithoutZoneIn string `json:"timesWithoutZoneIn"`
 	// Columns lists the first MaxListed headers and where each went;
 	// ColumnsTotal counts them all.
 	Columns             []Column `json:"columns"`
@@ -139,10 +150,15 @@ type job struct {
 // an error alone. Once rows are read, the report always comes back: with a
 // nil error when the file was read to its end, or with the error that
 // stopped it and Report.Stopped saying where.
-func (im *Importer) Import(ctx context.Context, campaignID string, file io.Reader, now time.Time) (*Report, error) {
+func (im *Importer) Import(ctx context.Context, campaignID string, file io.Reader, opt Options, now time.Time) (*Report, error) {
 	p, rules, err := im.definitions.Get(ctx, campaignID)
 	if err != nil {
 		return nil, err
+	}
+	zone := cmp.Or(opt.TimeZone, p.Definition.Intake.TimeZone)
+	loc, err := time.LoadLocation(cmp.Or(zone, "UTC"))
+	if err != nil || zone == "Local" {
+		return nil, leadgate.Invalid("The time zone is not one leadgate knows.", []leadgate.Problem{{Path: "timeZone", Message: fmt.Sprintf("%s: want an IANA time zone like Europe/Berlin", lead.Quoted(zone))}})
 	}
 	if err := capture.Open(p.Definition, capture.When{}); err != nil {
 		return nil, err // paused: the whole file waits
@@ -155,7 +171,7 @@ func (im *Importer) Import(ctx context.Context, campaignID string, file io.Reade
 		return nil, leadgate.Errorf(leadgate.EBADREQUEST, "The file cannot be read as CSV: %s", readProblem(err))
 	}
 	m := mapColumns(p.Definition, r.Header())
-	m.delimiter = r.Dialect().Delimiter
+	m.delimiter, m.loc = r.Dialect().Delimiter, loc
 	// Some exports (a webinar tool's report) put a summary above the
 	// table: the header is the first row that names an email column.
 	for tries := 0; !m.has(lead.FieldEmail) && tries < maxPreambleRows; tries++ {
@@ -169,7 +185,7 @@ func (im *Importer) Import(ctx context.Context, campaignID string, file io.Reade
 		}
 		if next := mapColumns(p.Definition, header); next.has(lead.FieldEmail) {
 			r.rebase(header)
-			m, m.delimiter = next, r.Dialect().Delimiter
+			m, m.delimiter, m.loc = next, r.Dialect().Delimiter, loc
 		}
 	}
 	if !m.has(lead.FieldEmail) {
@@ -183,7 +199,8 @@ func (im *Importer) Import(ctx context.Context, campaignID string, file io.Reade
 		Campaign: campaignID, ImportID: newImportID(), Encoding: r.Dialect().Encoding, Delimiter: string(r.Dialect().Delimiter),
 		Columns: m.columns[:min(len(m.columns), MaxListed)], ColumnsTotal: len(m.columns),
 		IgnoredColumns: ignored[:min(len(ignored), MaxListed)], IgnoredColumnsTotal: len(ignored),
-		Rejected: []RowIssue{}, Warnings: []RowIssue{},
+		TimesWithoutZoneIn: cmp.Or(zone, "UTC (no time zone stated: set the campaign's intake.timeZone, or ?timeZone= on the upload)"),
+		Rejected:           []RowIssue{}, Warnings: []RowIssue{},
 	}
 	acc := &accounting{rep: rep, issues: newIssueLog()}
 
@@ -496,7 +513,7 @@ func rowJob(p *campaign.Published, m mapping, row Row, now time.Time) (job, stri
 	}
 	when := capture.When{At: now} // a scan that states no time is not held to the dates
 	if scanned != "" {
-		if t, ok := ScanTime(scanned); ok {
+		if t, ok := ScanTimeIn(scanned, m.loc); ok {
 			tp.At = t
 			when = capture.When{At: t, Stated: true}
 			if doubt := doubtfulScanTime(d, t, now); doubt != "" {
@@ -548,8 +565,8 @@ func rowJob(p *campaign.Published, m mapping, row Row, now time.Time) (job, stri
 		// registered, then attended, are two touch points, but an attendee
 		// who rejoined three times attended once.
 		day := scanned
-		if t, ok := ScanTime(scanned); ok {
-			day = t.Format(time.DateOnly)
+		if t, ok := ScanTimeIn(scanned, m.loc); ok {
+			day = t.In(m.loc).Format(time.DateOnly)
 		}
 		scanKey = tp.Type + "@" + day
 	}

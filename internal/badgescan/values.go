@@ -53,15 +53,18 @@ var scanLayouts = []string{
 	"Jan 2, 2006 3:04 PM", "Jan 2, 2006 3:04:05 PM", "Jan 2, 2006 15:04:05", "2 Jan 2006 15:04",
 }
 
-// ScanTime reads when a badge was scanned. Times without a zone are taken as
-// UTC: the apps write the show's local time and do not say which.
-func ScanTime(s string) (time.Time, bool) {
+// ScanTime reads when a badge was scanned, a time without a zone as UTC.
+func ScanTime(s string) (time.Time, bool) { return ScanTimeIn(s, time.UTC) }
+
+// ScanTimeIn reads when a badge was scanned; a time without a zone (the apps
+// write the show's local time and do not say which) is read in loc.
+func ScanTimeIn(s string, loc *time.Location) (time.Time, bool) {
 	s = strings.TrimSpace(s)
 	if s == "" {
 		return time.Time{}, false
 	}
 	for _, layout := range scanLayouts {
-		if t, err := time.Parse(layout, s); err == nil {
+		if t, err := time.ParseInLocation(layout, s, loc); err == nil {
 			return t.UTC(), true
 		}
 	}

@@ -187,10 +187,11 @@ leakage: {min: 0.8, max: 0.2}
 			"leakage: want 0 ≤ min ≤ max ≤ 1",
 		}},
 		{"what every lead would carry", minimal + "fields:\n  custom:\n" + manyFields(41) +
-			"intake:\n  hiddenFields: [h1, h2, h3, h4, h5, h6, h7, h8, h9, h10, h11]\n", []string{
+			"intake:\n  hiddenFields: [h1, h2, h3, h4, h5, h6, h7, h8, h9, h10, h11]\n  timeZone: Mars/Olympus\n", []string{
 			"fields.custom: 41 fields: a campaign may declare at most 40",
 			"fields.custom[0].label: at most 300 characters",
 			"intake.hiddenFields: 11 fields",
+			`intake.timeZone: "Mars/Olympus": want an IANA time zone`,
 		}},
 		{"geographies", minimal + `geographies:
   - name: DACH

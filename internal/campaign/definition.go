@@ -110,6 +110,11 @@ type Intake struct {
 	// qualifier questions: "What is your timeline?") to fields, on top of
 	// the common headers leadgate already knows.
 	Columns map[string]string `yaml:"columns,omitempty" json:"columns,omitempty"`
+	// TimeZone is where the campaign's files were written (an IANA name,
+	// Europe/Berlin): lead-retrieval apps write the show's local time with
+	// no zone. Without it such times are read as UTC, and the import says
+	// so.
+	TimeZone string `yaml:"timeZone,omitempty" json:"timeZone,omitempty"`
 }
 
 // Intake defaults.

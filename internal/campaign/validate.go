@@ -6,6 +6,7 @@ import (
 	"slices"
 	"strings"
 	"time"
+	_ "time/tzdata" // time zones are named in definitions; Lambda images may have none
 
 	"github.com/leadgate/leadgate/internal/geo"
 	"github.com/leadgate/leadgate/internal/lead"
@@ -228,6 +229,11 @@ func (v *validator) intake() {
 		in.MinFillSeconds = &n
 	} else if *in.MinFillSeconds < 0 || *in.MinFillSeconds > 600 {
 		v.fail("intake.minFillSeconds", "%d: want 0 to 600 seconds", *in.MinFillSeconds)
+	}
+	if in.TimeZone != "" {
+		if _, err := time.LoadLocation(in.TimeZone); err != nil || in.TimeZone == "Local" {
+			v.fail("intake.timeZone", "%q: want an IANA time zone like Europe/Berlin", in.TimeZone)
+		}
 	}
 	if n := len(in.HiddenFields); n > MaxHiddenFields {
 		v.fail("intake.hiddenFields", "%d fields: a campaign may keep at most %d hidden fields", n, MaxHiddenFields)

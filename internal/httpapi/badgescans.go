@@ -109,7 +109,7 @@ func (b *BadgeScans) upload(ctx context.Context, req *events.APIGatewayV2HTTPReq
 	default:
 		return events.APIGatewayV2HTTPResponse{}, leadgate.Errorf(leadgate.EUNSUPPORTED, "Content-Encoding %s: send the file plain or gzip.", enc)
 	}
-	rep, err := b.importer.Import(ctx, req.PathParameters["campaignId"], body, b.now())
+	rep, err := b.importer.Import(ctx, req.PathParameters["campaignId"], body, badgescan.Options{TimeZone: req.QueryStringParameters["timeZone"]}, b.now())
 	if err != nil && rep != nil {
 		// Rows were written before the import stopped: the answer says
 		// which, with the error.

@@ -316,3 +316,29 @@ func TestReportWithASummaryAboveItsTable(t *testing.T) {
 		t.Errorf("%d %s", r.status, r.body)
 	}
 }
+
+// TestScanTimesInTheShowsZone: a file's zone-less times are read in the
+// zone the upload (or the campaign) names, and the answer says which.
+func TestScanTimesInTheShowsZone(t *testing.T) {
+	sys := start(t, "../../campaigns")
+	c := client{t, sys.URL, sys.Token}
+	file := []byte("Email,Scan Time\nzoe.zone@fleetworks.co,2026-11-18 10:15\n")
+	r := c.do("POST", badgeScans+"?timeZone=Europe/Berlin", "text/csv", file)
+	var rep badgescan.Report
+	r.json(t, &rep)
+	if r.status != 200 || rep.TimesWithoutZoneIn != "Europe/Berlin" {
+		t.Fatalf("%d %s", r.status, r.body)
+	}
+	v := c.lead(lead.IDFor("zoe.zone@fleetworks.co"))
+	if got := v.Touches[0].At.UTC().Format("15:04"); got != "09:15" {
+		t.Errorf("10:15 in Berlin stored as %s UTC", got)
+	}
+	if r := c.do("POST", badgeScans+"?timeZone=Mars/Olympus", "text/csv", file); r.status != 422 {
+		t.Errorf("an unknown zone: %d %s", r.status, r.body)
+	}
+	r = c.do("POST", badgeScans, "text/csv", []byte("Email,Scan Time\nzed@fleetworks.co,2026-11-18 10:15\n"))
+	r.json(t, &rep)
+	if !strings.HasPrefix(rep.TimesWithoutZoneIn, "UTC (no time zone stated") {
+		t.Errorf("no zone: %q", rep.TimesWithoutZoneIn)
+	}
+}
