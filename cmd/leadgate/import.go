@@ -13,6 +13,7 @@ import (
 	"net/http"
 	"net/url"
 	"os"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -41,7 +42,7 @@ func runImport(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	campaignID := fs.String("campaign", "", "campaign the scans belong to (required)")
 	base := fs.String("url", "", "API base URL (default $LEADGATE_URL, else "+defaultAPIURL+")")
 	token := fs.String("token", "", "bearer token (default $LEADGATE_TOKEN)")
-	rejects := fs.String("rejects", "", "write rejected rows and their reasons to this CSV file")
+	rejects := fs.String("rejects", "", "write the rejected rows, with their reasons, to this CSV file (to fix and import again)")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -64,7 +65,7 @@ func runImport(ctx context.Context, args []string, stdout, stderr io.Writer) err
 		return err
 	}
 	bar := &progress{w: stderr, total: info.Size()}
-	chunks, err := splitCSV(&countingReader{r: f, n: &bar.read}, chunkLimit)
+	header, chunks, err := splitCSV(&countingReader{r: f, n: &bar.read}, chunkLimit)
 	if err != nil {
 		return fmt.Errorf("%s: %w", path, err)
 	}
@@ -76,7 +77,7 @@ func runImport(ctx context.Context, args []string, stdout, stderr io.Writer) err
 		rep, err := client.uploadScans(ctx, *campaignID, ch.body)
 		if rep != nil {
 			merge(&total, rep, ch)
-			parts = append(parts, part{chunk: ch, issuesURL: rep.IssuesURL})
+			parts = append(parts, part{chunk: ch, issuesURL: rep.IssuesURL, rejected: rep.RejectedTotal})
 		}
 		if err != nil {
 			if rep == nil {
@@ -92,10 +93,15 @@ func runImport(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	bar.done()
 	printSummary(stdout, path, &total, len(chunks))
 	if *rejects != "" {
-		if err := client.writeRejects(ctx, *rejects, parts); err != nil {
-			return err
+		n, err := client.writeRejects(ctx, *rejects, header, parts)
+		switch {
+		case err != nil:
+			return errors.Join(fmt.Errorf("writing %s: %w", *rejects, err), stopped)
+		case n == 0:
+			fmt.Fprintf(stdout, "no row rejected; %s not written\n", *rejects)
+		default:
+			fmt.Fprintf(stdout, "%d rejected rows written to %s: fix them there and import that file\n", n, *rejects)
 		}
-		fmt.Fprintf(stdout, "rejected rows written to %s\n", *rejects)
 	}
 	return stopped
 }
@@ -104,6 +110,7 @@ func runImport(ctx context.Context, args []string, stdout, stderr io.Writer) err
 type part struct {
 	chunk
 	issuesURL string
+	rejected  int
 }
 
 // chunk is part of the file re-written as UTF-8 CSV, with the file's own row
@@ -117,10 +124,10 @@ type chunk struct {
 // splitCSV reads the export in any dialect and cuts it into chunks of about
 // limit bytes at row boundaries, each with the header. A file that fits is
 // one chunk.
-func splitCSV(r io.Reader, limit int) ([]chunk, error) {
+func splitCSV(r io.Reader, limit int) ([]string, []chunk, error) {
 	rd, err := badgescan.NewReader(r)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	var chunks []chunk
 	var cur *chunk
@@ -141,7 +148,7 @@ func splitCSV(r io.Reader, limit int) ([]chunk, error) {
 		}
 		var rowErr *badgescan.RowError
 		if err != nil && !errors.As(err, &rowErr) {
-			return nil, err
+			return nil, nil, err
 		}
 		if cur == nil {
 			buf.Reset()
@@ -169,7 +176,7 @@ func splitCSV(r io.Reader, limit int) ([]chunk, error) {
 		w.Flush()
 		chunks = append(chunks, chunk{body: buf.Bytes()})
 	}
-	return chunks, nil
+	return rd.Header(), chunks, nil
 }
 
 func (c *apiClient) uploadScans(ctx context.Context, campaignID string, csvBody []byte) (*importReport, error) {
@@ -288,41 +295,52 @@ func printSummary(w io.Writer, path string, r *importReport, parts int) {
 	}
 }
 
-// writeRejects writes every rejected row of every part, read from the
-// parts' issue lists, with the file's own row numbers, as spreadsheet-safe
-// CSV: a reason may quote a cell a spreadsheet would otherwise run.
-func (c *apiClient) writeRejects(ctx context.Context, path string, parts []part) error {
-	f, err := os.Create(path)
-	if err != nil {
-		return err
-	}
-	w := safecsv.NewWriter(f)
-	_ = w.Write([]string{"row", "line", "reason"})
+// writeRejects writes every rejected row of every part as the user sent it,
+// with the file's row and line and the reason in three columns after the
+// file's own, so ops staff can fix the rows in a spreadsheet and upload the
+// file again (the three extra columns are ignored then). The CSV is
+// spreadsheet-safe: a badge app's cell may hold a formula. Nothing is
+// written when no row was rejected; the answer says whether it wrote.
+func (c *apiClient) writeRejects(ctx context.Context, path string, header []string, parts []part) (int, error) {
+	var rows [][]string
 	for _, p := range parts {
-		if p.issuesURL == "" {
+		if p.issuesURL == "" || p.rejected == 0 {
 			continue
 		}
 		issues, err := c.issues(ctx, p.issuesURL)
 		if err != nil {
-			f.Close()
-			return err
+			return 0, err
+		}
+		sent, err := csv.NewReader(bytes.NewReader(p.body)).ReadAll()
+		if err != nil {
+			return 0, fmt.Errorf("re-read part of the file: %w", err)
 		}
 		for _, x := range issues {
-			if x.kind != "rejected" {
+			if x.kind != "rejected" || x.Row < 1 || x.Row >= len(sent) || x.Row > len(p.numbers) {
 				continue
 			}
-			row, line := x.Row, x.Line
-			if n := row; n >= 1 && n <= len(p.numbers) {
-				row, line = p.numbers[n-1], p.lines[n-1]
-			}
-			_ = w.Write([]string{fmt.Sprint(row), fmt.Sprint(line), x.Reason})
+			fields := make([]string, len(header), len(header)+3)
+			copy(fields, sent[x.Row])
+			rows = append(rows, append(fields, strconv.Itoa(p.numbers[x.Row-1]), strconv.Itoa(p.lines[x.Row-1]), x.Reason))
 		}
+	}
+	if len(rows) == 0 {
+		return 0, nil
+	}
+	f, err := os.Create(path)
+	if err != nil {
+		return 0, err
+	}
+	w := safecsv.NewWriter(f)
+	_ = w.Write(append(slices.Clone(header), "leadgate row", "leadgate line", "leadgate reason"))
+	for _, row := range rows {
+		_ = w.Write(row)
 	}
 	if err := w.Flush(); err != nil {
 		f.Close()
-		return err
+		return 0, err
 	}
-	return f.Close()
+	return len(rows), f.Close()
 }
 
 type issue struct {

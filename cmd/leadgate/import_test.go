@@ -6,6 +6,7 @@ import (
 	"context"
 	"encoding/csv"
 	"encoding/json"
+	"fmt"
 	"net/http"
 	"net/http/httptest"
 	"os"
@@ -65,7 +66,7 @@ func TestImportSplitsAndAccountsForEveryRow(t *testing.T) {
 	var b strings.Builder
 	b.WriteString("Email;Name\r\n")
 	for i := range 6 {
-		b.WriteString("p" + string(rune('0'+i)) + "@x.co;\"Name\nwith newline\"\r\n")
+		b.WriteString("p" + string(rune('0'+i)) + "@x.co;\"=HYPERLINK(\"\"x\"\")\nwith newline\"\r\n")
 	}
 	if err := os.WriteFile(file, []byte(b.String()), 0o644); err != nil {
 		t.Fatal(err)
@@ -97,15 +98,28 @@ func TestImportSplitsAndAccountsForEveryRow(t *testing.T) {
 	if !strings.Contains(summary, "row 2 (line 4)") || !strings.Contains(summary, "row "+itoa(len(parts[0])+2)+" (line ") {
 		t.Errorf("row numbers not mapped back to the file:\n%s", summary)
 	}
+	// The rejects file holds each part's row 2 as sent, with the file's row
+	// and line and the reason after the file's columns, formula-safe.
 	got, err := os.ReadFile(rejects)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if !strings.Contains(string(got), "'=cmd|' /C calc'!A0") || strings.Count(string(got), "calc") != len(parts) || strings.Contains(string(got), "rating") {
-		t.Errorf("rejects file is not every part's rejected rows, formula-safe:\n%s", got)
+	recs, err := csv.NewReader(bytes.NewReader(got)).ReadAll()
+	if err != nil {
+		t.Fatalf("rejects file is not CSV: %v\n%s", err, got)
 	}
-	if !strings.Contains(string(got), "\r\n"+itoa(len(parts[0])+2)+",") {
-		t.Errorf("rejects file rows not mapped back to the file:\n%s", got)
+	want := [][]string{{"Email", "Name", "leadgate row", "leadgate line", "leadgate reason"}}
+	row, line := 2, 4 // header is line 1; each row spans two lines
+	for _, p := range parts {
+		want = append(want, []string{p[1], "'=HYPERLINK(\"x\")\nwith newline", itoa(row), itoa(line), "'=cmd|' /C calc'!A0"})
+		row += len(p)
+		line += 2 * len(p)
+	}
+	if gotS, wantS := fmt.Sprint(recs), fmt.Sprint(want); gotS != wantS {
+		t.Errorf("rejects file:\n got %q\nwant %q", recs, want)
+	}
+	if !strings.Contains(out.String(), itoa(len(parts))+" rejected rows written to") {
+		t.Errorf("summary does not say how many rows it wrote:\n%s", out.String())
 	}
 	if !strings.Contains(errOut.String(), "100%") {
 		t.Errorf("no progress shown: %q", errOut.String())
@@ -113,3 +127,29 @@ func TestImportSplitsAndAccountsForEveryRow(t *testing.T) {
 }
 
 func itoa(n int) string { return strconv.Itoa(n) }
+
+// TestImportWritesNoRejectsWhenNoneRejected: a clean file leaves no empty
+// rejects file behind to be mistaken for one with rows.
+func TestImportWritesNoRejectsWhenNoneRejected(t *testing.T) {
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		_ = json.NewEncoder(w).Encode(badgescan.Report{Campaign: "show", RowsRead: 1, LeadsCreated: 1,
+			IssuesURL: "/v1/campaigns/show/badge-scans/im_1/issues.csv"})
+	}))
+	defer srv.Close()
+	dir := t.TempDir()
+	file := filepath.Join(dir, "scans.csv")
+	if err := os.WriteFile(file, []byte("Email\np@x.co\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	rejects := filepath.Join(dir, "rejects.csv")
+	var out, errOut bytes.Buffer
+	if err := runImport(context.Background(), []string{"--campaign", "show", "--url", srv.URL, "--token", "tok", "--rejects", rejects, file}, &out, &errOut); err != nil {
+		t.Fatalf("%v\n%s", err, errOut.String())
+	}
+	if _, err := os.Stat(rejects); !os.IsNotExist(err) {
+		t.Errorf("rejects file written with nothing rejected (stat: %v)", err)
+	}
+	if !strings.Contains(out.String(), "no row rejected") {
+		t.Errorf("summary does not say nothing was written:\n%s", out.String())
+	}
+}
