@@ -20,7 +20,7 @@ run:
 test: vet lint browser
 	$(GO) test -count=1 -skip '^TestNoLeadLostUnderFaults$$' ./...
 	@# The fault test prints its accounting, so it runs on its own, verbose.
-	set -o pipefail; $(GO) test -count=1 -run '^TestNoLeadLostUnderFaults$$' -v ./internal/local/ | grep -E '^(faults:|--- |ok|FAIL|PASS)|_test.go'
+	set -o pipefail; $(GO) test -count=1 -run '^TestNoLeadLostUnderFaults$$' -v ./internal/devstack/ | grep -E '^(faults:|--- |ok|FAIL|PASS)|_test.go'
 	$(MAKE) --no-print-directory fuzz FUZZTIME=20000x
 
 vet:
@@ -83,12 +83,12 @@ build-WebhooksFunction:
 # Speed targets live here, never in timed tests; figures go to BENCHMARKS.md.
 bench:
 	$(GO) test -run '^$$' -bench . -benchmem -count 6 ./internal/qualify/ | tee bench.out
-	$(GO) test -run '^$$' -bench Intake -benchtime 1500x -count 3 ./internal/local/ | tee -a bench.out
+	$(GO) test -run '^$$' -bench Intake -benchtime 1500x -count 3 ./internal/devstack/ | tee -a bench.out
 	# One import per process: DynamoDB Local slows to a crawl once its heap
 	# holds a few hundred thousand items, which a second round in the same
 	# server would measure instead of leadgate.
-	for i in 1 2; do $(GO) test -run '^$$' -bench BadgeScanImport -benchtime 1x ./internal/local/ | tee -a bench.out; done
-	$(GO) test -run '^$$' -bench TouchPointBatches -benchtime 1x ./internal/local/ | tee -a bench.out
+	for i in 1 2; do $(GO) test -run '^$$' -bench BadgeScanImport -benchtime 1x ./internal/devstack/ | tee -a bench.out; done
+	$(GO) test -run '^$$' -bench TouchPointBatches -benchtime 1x ./internal/devstack/ | tee -a bench.out
 	$(GO) test -run '^$$' -bench Reader -benchmem ./internal/badgescan/ | tee -a bench.out
 	$(GO) test -run '^$$' -bench ColdStart -benchtime 1x ./internal/runtimeapi/ 2>&1 | tee -a bench.out
 

@@ -8,8 +8,8 @@ import (
 	"os"
 	"path/filepath"
 
-	"github.com/leadgate/leadgate/internal/local"
-	"github.com/leadgate/leadgate/internal/localstack"
+	"github.com/leadgate/leadgate/internal/devstack"
+	"github.com/leadgate/leadgate/internal/emulators"
 	"github.com/leadgate/leadgate/internal/logging"
 )
 
@@ -22,7 +22,7 @@ func runLocal(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	reps := fs.String("reps", "reps", "folder of sales reps to configure at start (\"\" for none)")
 	noConsumers := fs.Bool("no-consumers", false, "leave the sales-ready and nurture queues to another consumer (a CRM sync)")
 	examples := fs.String("examples", "examples", "folder of example pages to serve at /examples/ (\"\" for none)")
-	data := fs.String("data", filepath.Join(localstack.CacheDir(), "dynamodb"), "where DynamoDB Local keeps the tables across restarts")
+	data := fs.String("data", filepath.Join(emulators.CacheDir(), "dynamodb"), "where DynamoDB Local keeps the tables across restarts")
 	fresh := fs.Bool("fresh", false, "start with empty tables (forget what earlier runs stored)")
 	memory := fs.Bool("in-memory", false, "keep the tables in memory only, gone at Ctrl-C")
 	if err := fs.Parse(args); err != nil {
@@ -42,7 +42,7 @@ func runLocal(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	if dataDir != "" {
 		fmt.Fprintf(stdout, "leadgate local: tables kept in %s across restarts (--fresh to start empty)\n", dataDir)
 	}
-	stack, err := localstack.Start(ctx, localstack.Options{Log: stdout, DataDir: dataDir})
+	stack, err := emulators.Start(ctx, emulators.Options{Log: stdout, DataDir: dataDir})
 	if err != nil {
 		return err
 	}
@@ -53,14 +53,14 @@ func runLocal(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	if err := stack.Setenv(); err != nil {
 		return err
 	}
-	cfg, err := local.AWSConfig(ctx)
+	cfg, err := devstack.AWSConfig(ctx)
 	if err != nil {
 		return err
 	}
-	sys, err := local.Start(ctx, cfg, local.Options{
+	sys, err := devstack.Start(ctx, cfg, devstack.Options{
 		Template: *template, Campaigns: *campaigns, Reps: *reps, NoConsumers: *noConsumers, Addr: *addr, Examples: *examples,
 		Token: os.Getenv("LEADGATE_TOKEN"), Log: logging.New(stderr), Out: stdout,
-		WebhookSecrets: local.ParseWebhookSecrets(os.Getenv("LEADGATE_WEBHOOK_SECRETS")),
+		WebhookSecrets: devstack.ParseWebhookSecrets(os.Getenv("LEADGATE_WEBHOOK_SECRETS")),
 	})
 	if err != nil {
 		return err

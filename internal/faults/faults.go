@@ -1,7 +1,7 @@
 // Package faults injects failures for tests: a share of AWS SDK calls fail
 // with throttling or a 5xx before they reach the server, and consumers
 // crash halfway through a batch. Only tests turn it on (through
-// local.Options); product code never imports it.
+// devstack.Options); product code never imports it.
 package faults
 
 import (

@@ -17,9 +17,9 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 
+	"github.com/leadgate/leadgate/internal/devstack"
 	"github.com/leadgate/leadgate/internal/dynamo"
-	"github.com/leadgate/leadgate/internal/local"
-	"github.com/leadgate/leadgate/internal/localstack"
+	"github.com/leadgate/leadgate/internal/emulators"
 	"github.com/leadgate/leadgate/internal/runtimeapi"
 	"github.com/leadgate/leadgate/internal/samtemplate"
 )
@@ -32,7 +32,7 @@ func TestMain(m *testing.M) {
 		if testing.Short() {
 			return m.Run()
 		}
-		stack, err := localstack.Start(context.Background(), localstack.Options{Log: os.Stderr})
+		stack, err := emulators.Start(context.Background(), emulators.Options{Log: os.Stderr})
 		if err != nil {
 			fmt.Fprintln(os.Stderr, err)
 			return 1
@@ -42,7 +42,7 @@ func TestMain(m *testing.M) {
 			fmt.Fprintln(os.Stderr, err)
 			return 1
 		}
-		if cfg, err = local.AWSConfig(context.Background()); err != nil {
+		if cfg, err = devstack.AWSConfig(context.Background()); err != nil {
 			fmt.Fprintln(os.Stderr, err)
 			return 1
 		}
@@ -114,12 +114,12 @@ func TestFunctionsRunAsLambda(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	res, err := local.Provision(context.Background(), cfg, tpl, fmt.Sprintf("rt%d-", os.Getpid()))
+	res, err := devstack.Provision(context.Background(), cfg, tpl, fmt.Sprintf("rt%d-", os.Getpid()))
 	if err != nil {
 		t.Fatal(err)
 	}
 	campaigns := dynamo.NewCampaignStore(dynamodb.NewFromConfig(cfg), res.Tables["CampaignsTable"])
-	if err := local.PublishFolder(context.Background(), campaigns, "../../campaigns", io.Discard); err != nil {
+	if err := devstack.PublishFolder(context.Background(), campaigns, "../../campaigns", io.Discard); err != nil {
 		t.Fatal(err)
 	}
 	dir := t.TempDir()
@@ -134,7 +134,7 @@ func TestFunctionsRunAsLambda(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.function, func(t *testing.T) {
-			env, err := local.FunctionEnv(tpl, res, tt.function)
+			env, err := devstack.FunctionEnv(tpl, res, tt.function)
 			if err != nil {
 				t.Fatal(err)
 			}

@@ -1,0 +1,185 @@
+package devstack_test
+
+import (
+	"bytes"
+	"compress/gzip"
+	"context"
+	"encoding/base64"
+	"encoding/csv"
+	"encoding/json"
+	"io"
+	"log/slog"
+	"os"
+	"strings"
+	"testing"
+
+	"github.com/aws/aws-lambda-go/events"
+
+	"github.com/leadgate/leadgate/internal/badgescan"
+	"github.com/leadgate/leadgate/internal/httpapi"
+	"github.com/leadgate/leadgate/internal/lead"
+	"github.com/leadgate/leadgate/internal/wiring"
+)
+
+// TestSampleEvents feeds the events/ files, which `sam local invoke -e`
+// uses, to the function's handler as Lambda would: they must stay real.
+func TestSampleEvents(t *testing.T) {
+	sys := start(t, "")
+	env := map[string]string{"CAMPAIGNS_TABLE": sys.Resources.Tables["CampaignsTable"]}
+	h, err := wiring.Campaigns(cfg, func(k string) string { return env[k] }, slog.New(slog.NewJSONHandler(io.Discard, nil)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	tests := []struct {
+		file        string
+		status      int
+		contentType string
+		contains    string
+	}{
+		{"campaigns-put.json", 201, "application/json", `"version": 1`},
+		{"campaigns-put-invalid.json", 422, "application/json", `"path": "handRaisers[0]"`},
+		{"campaigns-get.json", 200, "application/json", `"publishedBy": "maria.lopez@leadgate.example"`},
+		{"campaigns-definition-html.json", 200, "text/html; charset=utf-8", "<h1>Book a demo</h1>"},
+		{"campaigns-list.json", 200, "application/json", `"id": "demo-request"`},
+	}
+	for _, tt := range tests {
+		t.Run(tt.file, func(t *testing.T) {
+			resp := invokeSample(t, h, tt.file)
+			if resp.StatusCode != tt.status || resp.Headers["Content-Type"] != tt.contentType || !strings.Contains(resp.Body, tt.contains) {
+				t.Errorf("%d %s\n%s", resp.StatusCode, resp.Headers["Content-Type"], resp.Body)
+			}
+		})
+	}
+}
+
+// TestIntakeSampleEvents feeds the intake events/ files to the intake
+// handler as Lambda would.
+func TestIntakeSampleEvents(t *testing.T) {
+	sys := start(t, "../../campaigns")
+	env := map[string]string{"CAMPAIGNS_TABLE": sys.Resources.Tables["CampaignsTable"], "LEADS_TABLE": sys.Resources.Tables["LeadsTable"]}
+	h, err := wiring.Intake(cfg, func(k string) string { return env[k] }, slog.New(slog.NewJSONHandler(io.Discard, nil)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	tests := []struct {
+		file     string
+		status   int
+		header   string
+		contains string
+	}{
+		{"intake-json.json", 202, "Access-Control-Allow-Origin", `"visitor": "lgv_`},
+		{"intake-form.json", 303, "Location", ""},
+		{"intake-bad.json", 422, "Access-Control-Allow-Origin", `"path": "email"`},
+		{"intake-preflight.json", 204, "Access-Control-Allow-Methods", ""},
+	}
+	for _, tt := range tests {
+		t.Run(tt.file, func(t *testing.T) {
+			resp := invokeSample(t, h, tt.file)
+			if resp.StatusCode != tt.status || resp.Headers[tt.header] == "" || !strings.Contains(resp.Body, tt.contains) {
+				t.Errorf("%d %v\n%s", resp.StatusCode, resp.Headers, resp.Body)
+			}
+		})
+	}
+}
+
+// TestBadgeScanSampleEvent feeds events/badge-scans-upload.json to the
+// upload handler as Lambda would.
+func TestBadgeScanSampleEvent(t *testing.T) {
+	sys := start(t, "../../campaigns")
+	env := map[string]string{"CAMPAIGNS_TABLE": sys.Resources.Tables["CampaignsTable"], "LEADS_TABLE": sys.Resources.Tables["LeadsTable"]}
+	h, err := wiring.BadgeScans(cfg, func(k string) string { return env[k] }, slog.New(slog.NewJSONHandler(io.Discard, nil)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp := invokeSample(t, h, "badge-scans-upload.json")
+	if resp.StatusCode != 200 || !strings.Contains(resp.Body, `"rowsRead": 8`) || !strings.Contains(resp.Body, `"leadsCreated": 5`) {
+		t.Errorf("%d %s", resp.StatusCode, resp.Body)
+	}
+	var rep badgescan.Report
+	if err := json.Unmarshal([]byte(resp.Body), &rep); err != nil || rep.IssuesURL == "" {
+		t.Fatalf("no issue list: %v %s", err, resp.Body)
+	}
+
+	// The issue list, as events/badge-scans-issues.json asks for it (with
+	// this upload's import id in place of the sample's).
+	ev := sampleEvent(t, "badge-scans-issues.json")
+	ev.PathParameters["importId"] = rep.ImportID
+	resp, err = h(context.Background(), ev)
+	if err != nil || resp.StatusCode != 200 || resp.Headers["Content-Encoding"] != "gzip" || !resp.IsBase64Encoded {
+		t.Fatalf("issues: %v %d %v", err, resp.StatusCode, resp.Headers)
+	}
+	gz, _ := base64.StdEncoding.DecodeString(resp.Body)
+	zr, err := gzip.NewReader(bytes.NewReader(gz))
+	if err != nil {
+		t.Fatal(err)
+	}
+	rows, err := csv.NewReader(zr).ReadAll()
+	if err != nil || len(rows) != 1+rep.RejectedTotal+rep.WarningsTotal || strings.Join(rows[0], ",") != "row,line,kind,reason" {
+		t.Errorf("issues CSV (%v): %q for %d rejects and %d warnings", err, rows, rep.RejectedTotal, rep.WarningsTotal)
+	}
+	ev.PathParameters["importId"] = "im_00000000000000000000"
+	if resp, _ := h(context.Background(), ev); resp.StatusCode != 404 {
+		t.Errorf("an unknown import's issues: %d %s", resp.StatusCode, resp.Body)
+	}
+}
+
+// sampleEvent reads an events/ file.
+func sampleEvent(t *testing.T, file string) events.APIGatewayV2HTTPRequest {
+	t.Helper()
+	b, err := os.ReadFile("../../events/" + file)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var ev events.APIGatewayV2HTTPRequest
+	if err := json.Unmarshal(b, &ev); err != nil {
+		t.Fatal(err)
+	}
+	return ev
+}
+
+// invokeSample hands an events/ file to a handler as Lambda would.
+func invokeSample(t *testing.T, h httpapi.Handler, file string) events.APIGatewayV2HTTPResponse {
+	t.Helper()
+	resp, err := h(context.Background(), sampleEvent(t, file))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return resp
+}
+
+// TestFindLeadByEmail: "was X a lead?" by email, however it is typed, as
+// events/leads-find-by-email.json asks it and over HTTP.
+func TestFindLeadByEmail(t *testing.T) {
+	sys := start(t, "../../campaigns")
+	c, public := client{t, sys.URL, sys.Token}, client{t, sys.URL, ""}
+	if r := public.do("POST", submissions, "application/json", jsonForm(ana())); r.status != 202 {
+		t.Fatalf("%d %s", r.status, r.body)
+	}
+	env := map[string]string{"LEADS_TABLE": sys.Resources.Tables["LeadsTable"], "REPS_TABLE": sys.Resources.Tables["RepsTable"]}
+	h, err := wiring.Leads(cfg, func(k string) string { return env[k] }, slog.New(slog.NewJSONHandler(io.Discard, nil)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp := invokeSample(t, h, "leads-find-by-email.json")
+	var v httpapi.LeadView
+	if err := json.Unmarshal([]byte(resp.Body), &v); err != nil || resp.StatusCode != 200 || v.ID != lead.IDFor("ana.silva@acme-health.com") || v.Email != "ana.silva@acme-health.com" {
+		t.Errorf("sample: %d %s", resp.StatusCode, resp.Body)
+	}
+	tests := []struct {
+		query  string
+		status int
+	}{
+		{"?email=%20ANA.SILVA%40acme-health.com%20", 200},
+		{"?email=nobody%40acme-health.com", 404},
+		{"?email=not-an-address", 422},
+		{"", 422},
+	}
+	for _, tt := range tests {
+		if r := c.do("GET", "/v1/leads"+tt.query, "", nil); r.status != tt.status {
+			t.Errorf("%s: %d %s", tt.query, r.status, r.body)
+		}
+	}
+	if r := public.do("GET", "/v1/leads?email=ana.silva%40acme-health.com", "", nil); r.status != 401 {
+		t.Errorf("without a token: %d", r.status)
+	}
+}

@@ -1,0 +1,35 @@
+package devstack
+
+import (
+	"log/slog"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+
+	"github.com/leadgate/leadgate/internal/httpapi"
+	"github.com/leadgate/leadgate/internal/queue"
+	"github.com/leadgate/leadgate/internal/stream"
+	"github.com/leadgate/leadgate/internal/wiring"
+)
+
+// The maps from template.yaml's logical IDs to each function's wiring live
+// here, in the one program that runs every function, so that a function's
+// own binary links only its own code.
+var (
+	httpFunctions = map[string]func(aws.Config, wiring.Env, *slog.Logger) (httpapi.Handler, error){
+		"CampaignsFunction": wiring.Campaigns,
+		"IntakeFunction":    wiring.Intake,
+		"LeadsFunction":     wiring.Leads,
+		"BadgeScanFunction": wiring.BadgeScans,
+		"RepsFunction":      wiring.Reps,
+		"ReportsFunction":   wiring.Reports,
+		"WebhooksFunction":  wiring.Webhooks,
+	}
+	streamFunctions = map[string]func(aws.Config, wiring.Env, *slog.Logger) (stream.Handler, error){
+		"RouterFunction":   wiring.Router,
+		"ReporterFunction": wiring.Reporter,
+	}
+	queueFunctions = map[string]func(aws.Config, wiring.Env, *slog.Logger) (queue.Handler, error){
+		"AssignFunction":  wiring.Assign,
+		"NurtureFunction": wiring.Nurture,
+	}
+)
