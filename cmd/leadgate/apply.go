@@ -2,6 +2,7 @@ package main
 
 import (
 	"bytes"
+	"cmp"
 	"context"
 	"encoding/json"
 	"errors"
@@ -299,12 +300,14 @@ type publishReply struct {
 	Warnings []leadgate.Problem `json:"warnings"`
 }
 
+// errorReply is an RFC 9457 problem as the API answers it, or API
+// Gateway's own {"message"} (a 401 from the authorizer, a 429).
 type errorReply struct {
-	Error struct {
-		Code     string             `json:"code"`
-		Message  string             `json:"message"`
-		Problems []leadgate.Problem `json:"problems"`
-	} `json:"error"`
+	Title    string             `json:"title"`
+	Detail   string             `json:"detail"`
+	Code     string             `json:"code"`
+	Problems []leadgate.Problem `json:"problems"`
+	Message  string             `json:"message"`
 }
 
 func newAPIClient(base, token string) (*apiClient, error) {
@@ -358,10 +361,8 @@ func (c *apiClient) put(ctx context.Context, id string, doc []byte) (*publishRep
 // from. Replies that are not ours (a proxy's 502 page) still get a message.
 func (c *apiClient) replyError(resp *http.Response, body []byte) error {
 	var r errorReply
-	if json.Unmarshal(body, &r) != nil || r.Error.Message == "" {
-		r.Error.Message = "HTTP " + resp.Status
-	}
-	e := &leadgate.Error{Code: r.Error.Code, Message: r.Error.Message, Problems: r.Error.Problems}
+	_ = json.Unmarshal(body, &r)
+	e := &leadgate.Error{Code: r.Code, Message: cmp.Or(r.Detail, r.Title, r.Message, "HTTP "+resp.Status), Problems: r.Problems}
 	if resp.StatusCode == http.StatusUnauthorized && c.token == "" {
 		e.Message += " (no token given: pass --token or set LEADGATE_TOKEN)"
 	}

@@ -39,7 +39,7 @@ func (f *fakeAPI) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 
 	id, ok := strings.CutPrefix(r.URL.Path, "/v1/campaigns/")
 	if r.Method != http.MethodPut || !ok {
-		http.Error(w, `{"error":{"code":"not_found","message":"No such route."}}`, http.StatusNotFound)
+		http.Error(w, `{"type":"https://github.com/leadgate/leadgate/blob/main/docs/errors.md#not_found","title":"Not found","status":404,"detail":"No such route.","code":"not_found"}`, http.StatusNotFound)
 		return
 	}
 	reply, ok := f.replies[id]
@@ -76,8 +76,9 @@ func readTestdata(t *testing.T, name string) string {
 }
 
 func TestApply(t *testing.T) {
-	const unprocessable = `{"error":{"code":"invalid","message":"The definition breaks 2 rules.","problems":[` +
-		`{"path":"engagement.threshold","message":"must be above 0"},{"path":"","message":"no sales owner signed off"}]}}`
+	const unprocessable = `{"type":"https://github.com/leadgate/leadgate/blob/main/docs/errors.md#invalid","title":"The input breaks the rules",` +
+		`"status":422,"detail":"The definition breaks 2 rules.","code":"invalid","problems":[` +
+		`{"path":"engagement.threshold","message":"must be above 0"},{"path":"","message":"no sales owner signed off"}]}`
 
 	tests := []struct {
 		name    string
@@ -161,7 +162,7 @@ func TestApply(t *testing.T) {
 		{
 			name:       "missing token sends no Authorization header and a 401 says how to give one",
 			args:       []string{"-f", "testdata/apply/demo-request.yaml", "--url", "{url}"},
-			replies:    map[string]fakeReply{"demo-request": {http.StatusUnauthorized, `{"error":{"code":"unauthorized","message":"A bearer token is required."}}`}},
+			replies:    map[string]fakeReply{"demo-request": {http.StatusUnauthorized, `{"title":"Authentication required","status":401,"detail":"A bearer token is required.","code":"unauthorized"}`}},
 			wantStderr: "campaign/demo-request rejected: A bearer token is required. (no token given: pass --token or set LEADGATE_TOKEN)\n",
 			wantErr:    "1 of 1 campaign definitions failed",
 			wantSent:   []string{"PUT /v1/campaigns/demo-request"},

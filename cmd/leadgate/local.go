@@ -25,6 +25,7 @@ func runLocal(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	data := fs.String("data", filepath.Join(emulators.CacheDir(), "dynamodb"), "where DynamoDB Local keeps the tables across restarts")
 	fresh := fs.Bool("fresh", false, "start with empty tables (forget what earlier runs stored)")
 	memory := fs.Bool("in-memory", false, "keep the tables in memory only, gone at Ctrl-C")
+	noThrottle := fs.Bool("no-throttle", false, "do not apply template.yaml's route throttles (429 past them, as API Gateway does)")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -59,7 +60,8 @@ func runLocal(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	}
 	sys, err := devstack.Start(ctx, cfg, devstack.Options{
 		Template: *template, Campaigns: *campaigns, Reps: *reps, NoConsumers: *noConsumers, Addr: *addr, Examples: *examples,
-		Token: os.Getenv("LEADGATE_TOKEN"), Log: logging.New(stderr), Out: stdout,
+		Throttle: !*noThrottle,
+		Token:    os.Getenv("LEADGATE_TOKEN"), Log: logging.New(stderr), Out: stdout,
 		WebhookSecrets: devstack.ParseWebhookSecrets(os.Getenv("LEADGATE_WEBHOOK_SECRETS")),
 	})
 	if err != nil {

@@ -18,14 +18,16 @@ const usage = `leadgate: the lead definition marketing and sales agreed on, enfo
 Usage:
   leadgate local [--addr 127.0.0.1:3000] [--template template.yaml] [--campaigns campaigns]
                  [--reps reps] [--examples examples] [--no-consumers]
-                 [--data .cache/dynamodb] [--fresh] [--in-memory]
+                 [--data .cache/dynamodb] [--fresh] [--in-memory] [--no-throttle]
       Run everything on this machine: DynamoDB Local, moto (SQS, Parameter
       Store), every HTTP route of template.yaml, the stream and the queue
       consumers. --no-consumers leaves the queues to another reader (a CRM
       sync). Tables are kept in --data across restarts (--fresh starts
       empty, --in-memory keeps nothing). It serves the example pages at
-      /examples/ and prints the URL and token to export. Ctrl-C stops what
-      it started.
+      /examples/ and prints the URL and token to export. Routes are
+      throttled as template.yaml tells API Gateway (429 with Retry-After
+      past the limit; --no-throttle for load tests). Ctrl-C stops what it
+      started.
   leadgate apply -f PATH [-f PATH...] [--url URL] [--token TOKEN] [--dry-run]
       Publish campaign definitions (YAML files or folders) as new versions.
   leadgate import --campaign ID [--url URL] [--token TOKEN] [--rejects FILE] FILE.csv

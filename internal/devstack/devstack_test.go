@@ -274,13 +274,13 @@ func TestBadDefinitionsStoreNothing(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			r := c.do("PUT", tt.path, tt.contentType, tt.body)
-			var e httpapi.ErrorBody
+			var e httpapi.Problem
 			r.json(t, &e)
-			if r.status != tt.status || e.Error.Code != tt.code || e.Error.Message == "" {
+			if r.status != tt.status || e.Code != tt.code || e.Detail == "" {
 				t.Fatalf("got %d %s", r.status, r.body)
 			}
 			var paths []string
-			for _, p := range e.Error.Problems {
+			for _, p := range e.Problems {
 				paths = append(paths, p.Path)
 			}
 			if strings.Join(paths, " ") != strings.Join(tt.problems, " ") {

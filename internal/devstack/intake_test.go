@@ -170,13 +170,13 @@ func TestSubmitRefusesBadInputAndStoresNothing(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			r := public.do("POST", tt.path, tt.contentType, tt.body, "Accept", "application/json")
-			var e httpapi.ErrorBody
+			var e httpapi.Problem
 			r.json(t, &e)
-			if r.status != tt.status || e.Error.Code != tt.code {
+			if r.status != tt.status || e.Code != tt.code {
 				t.Fatalf("got %d %s", r.status, r.body)
 			}
 			var paths []string
-			for _, p := range e.Error.Problems {
+			for _, p := range e.Problems {
 				paths = append(paths, p.Path)
 			}
 			if strings.Join(paths, " ") != strings.Join(tt.paths, " ") {

@@ -329,12 +329,12 @@ func TestUploadAnswersAndMemoryAreBounded(t *testing.T) {
 		var r response
 		peak := heapPeak(func() { r = c.do("POST", badgeScans, "text/csv", body, "Content-Encoding", "gzip") })
 		var e struct {
-			httpapi.ErrorBody
+			httpapi.Problem
 			Report badgescan.Report `json:"report"`
 		}
 		r.json(t, &e)
 		rep := e.Report
-		t.Logf("%d-byte gzip body: %d %s; answer %d bytes; heap +%d MiB", len(body), r.status, e.Error.Code, len(r.body), peak>>20)
+		t.Logf("%d-byte gzip body: %d %s; answer %d bytes; heap +%d MiB", len(body), r.status, e.Code, len(r.body), peak>>20)
 		if r.status != 413 || rep.RowsRead != badgescan.MaxRows || rep.RejectedTotal != badgescan.MaxRows || len(rep.Rejected) != badgescan.MaxListed ||
 			rep.Stopped == nil || rep.Stopped.Row != badgescan.MaxRows+1 || rep.IssuesURL == "" {
 			t.Fatalf("%d rows read %d, rejected %d (%d listed), stopped %+v, issues %q", r.status, rep.RowsRead, rep.RejectedTotal, len(rep.Rejected), rep.Stopped, rep.IssuesURL)
@@ -401,11 +401,11 @@ func TestStalledTableBoundsAnUpload(t *testing.T) {
 	peak := heapPeak(func() { r = c.do("POST", badgeScans, "text/csv", body, "Content-Encoding", "gzip") })
 	inj.Stalled.Store(false)
 	var e struct {
-		httpapi.ErrorBody
+		httpapi.Problem
 		Report badgescan.Report `json:"report"`
 	}
 	r.json(t, &e)
-	t.Logf("54 MB of rows into a stalled table: %d %s, %d read, %d not imported; heap +%d MiB", r.status, e.Error.Code, e.Report.RowsRead, e.Report.NotImported, peak>>20)
+	t.Logf("54 MB of rows into a stalled table: %d %s, %d read, %d not imported; heap +%d MiB", r.status, e.Code, e.Report.RowsRead, e.Report.NotImported, peak>>20)
 	if r.status != 503 || r.header.Get("Retry-After") == "" || e.Report.Stopped == nil || e.Report.NotImported == 0 || e.Report.LeadsCreated != 0 ||
 		e.Report.Stopped.Line != e.Report.Stopped.Row+1 { // a row a line, after the header
 		t.Errorf("%d %v %.400s", r.status, r.header, r.body)
@@ -482,7 +482,7 @@ func TestBrokenUploadAnswersWithItsReport(t *testing.T) {
 	sys := start(t, "../../campaigns")
 	c := client{t, sys.URL, sys.Token}
 	var e struct {
-		httpapi.ErrorBody
+		httpapi.Problem
 		Report badgescan.Report `json:"report"`
 	}
 
@@ -563,9 +563,9 @@ func TestDeadlines(t *testing.T) {
 	inj.Stalled.Store(true)
 	r := public.do("POST", submissions, "application/json", form, "Idempotency-Key", "stalled-1")
 	inj.Stalled.Store(false)
-	var e httpapi.ErrorBody
+	var e httpapi.Problem
 	r.json(t, &e)
-	if r.status != 503 || r.header.Get("Retry-After") != "5" || e.Error.Code != "unavailable" {
+	if r.status != 503 || r.header.Get("Retry-After") != "5" || e.Code != "unavailable" {
 		t.Errorf("stalled table: %d %v %s", r.status, r.header, r.body)
 	}
 	if got := c.do("GET", "/v1/leads/"+lead.IDFor("sid.stalled@fleetworks.co"), "", nil); got.status != 404 {

@@ -10,11 +10,14 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"math"
 	"mime"
 	"net"
 	"net/http"
 	"regexp"
+	"strconv"
 	"strings"
+	"sync"
 	"time"
 	"unicode/utf8"
 
@@ -36,21 +39,43 @@ func gatewayMessage(w http.ResponseWriter, status int, msg string) {
 	fmt.Fprintf(w, "{\"message\":%q}\n", msg)
 }
 
+// Gateway is how the local stand-in for API Gateway behaves.
+type Gateway struct {
+	Timeouts map[string]time.Duration // function -> its Timeout (default 3 s)
+	Token    string                   // the one bearer token accepted
+	Log      *slog.Logger
+	// Throttle applies each route's throttle from template.yaml, as API
+	// Gateway does. Tests that load the system on purpose leave it off.
+	Throttle bool
+	// Now is the throttle's clock (time.Now when nil), so a test can step
+	// it instead of waiting.
+	Now func() time.Time
+}
+
 // NewServer serves each route with its function's handler the way API
-// Gateway would: it checks the bearer token on authorized routes (standing
-// in for the JWT authorizer), builds a payload v2 event and writes back the
+// Gateway would: it throttles each route to its template limits (when
+// gw.Throttle), checks the bearer token on authorized routes (standing in
+// for the JWT authorizer), builds a payload v2 event and writes back the
 // handler's response.
 //
 // Each invocation gets its function's timeout as its deadline, as Lambda
 // gives it.
-func NewServer(routes []samtemplate.Route, handlers map[string]httpapi.Handler, timeouts map[string]time.Duration, token string, log *slog.Logger) (*http.ServeMux, error) {
+func NewServer(routes []samtemplate.Route, handlers map[string]httpapi.Handler, gw Gateway) (*http.ServeMux, error) {
 	mux := http.NewServeMux()
+	now := gw.Now
+	if now == nil {
+		now = time.Now
+	}
 	for _, rt := range routes {
 		h, ok := handlers[rt.Function]
 		if !ok {
 			return nil, fmt.Errorf("template.yaml routes %s to %s, which leadgate local has no handler for", rt.Key(), rt.Function)
 		}
-		mux.Handle(rt.Method+" "+muxPath(rt.Path), &endpoint{route: rt, handler: h, timeout: cmp.Or(timeouts[rt.Function], 3*time.Second), token: token, log: log})
+		e := &endpoint{route: rt, handler: h, timeout: cmp.Or(gw.Timeouts[rt.Function], 3*time.Second), token: gw.Token, log: gw.Log}
+		if gw.Throttle && rt.Throttle.Rate > 0 {
+			e.limit = newBucket(rt.Throttle, now)
+		}
+		mux.Handle(rt.Method+" "+muxPath(rt.Path), e)
 	}
 	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) { gatewayMessage(w, http.StatusNotFound, "Not Found") })
 	return mux, nil
@@ -76,6 +101,7 @@ type endpoint struct {
 	timeout time.Duration
 	token   string
 	log     *slog.Logger
+	limit   *bucket // nil: not throttled
 }
 
 // localClaims are what the local authorizer says about the one local token:
@@ -88,6 +114,15 @@ func localClaims() map[string]string {
 }
 
 func (e *endpoint) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	if e.limit != nil {
+		if ok, wait := e.limit.take(); !ok {
+			// API Gateway's own 429 has no Retry-After; this one says what
+			// its docs tell a client to do anyway: wait, then retry.
+			w.Header().Set("Retry-After", strconv.Itoa(max(1, int(math.Ceil(wait.Seconds())))))
+			gatewayMessage(w, http.StatusTooManyRequests, "Too Many Requests")
+			return
+		}
+	}
 	var claims map[string]string
 	if e.route.Authorizer != "" {
 		got, ok := strings.CutPrefix(r.Header.Get("Authorization"), "Bearer ")
@@ -254,4 +289,37 @@ func newID() string {
 	_, _ = rand.Read(b[:])
 	h := hex.EncodeToString(b[:])
 	return h[:8] + "-" + h[8:12] + "-" + h[12:16] + "-" + h[16:20] + "-" + h[20:]
+}
+
+// bucket is API Gateway's throttle for one route: a token bucket holding
+// at most Burst requests, refilled at Rate a second.
+type bucket struct {
+	mu     sync.Mutex
+	rate   float64
+	burst  float64
+	tokens float64
+	last   time.Time
+	now    func() time.Time
+}
+
+func newBucket(th samtemplate.Throttle, now func() time.Time) *bucket {
+	burst := float64(max(th.Burst, 1))
+	return &bucket{rate: th.Rate, burst: burst, tokens: burst, last: now(), now: now}
+}
+
+// take lets one request through if a token is left, or says how long
+// until one will be.
+func (b *bucket) take() (bool, time.Duration) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	now := b.now()
+	if elapsed := now.Sub(b.last).Seconds(); elapsed > 0 {
+		b.tokens = min(b.burst, b.tokens+elapsed*b.rate)
+	}
+	b.last = now
+	if b.tokens >= 1 {
+		b.tokens--
+		return true, 0
+	}
+	return false, time.Duration((1 - b.tokens) / b.rate * float64(time.Second))
 }

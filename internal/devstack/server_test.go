@@ -10,6 +10,7 @@ import (
 	"net/http/httptest"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/aws/aws-lambda-go/events"
 	"github.com/aws/aws-lambda-go/lambdacontext"
@@ -40,7 +41,7 @@ func TestServerBuildsPayloadV2Events(t *testing.T) {
 		{Function: "Fn", Method: "GET", Path: "/v1/private/{id}", Authorizer: "Jwt"},
 		{Function: "Fn", Method: "GET", Path: "/v1/boom/{rest+}"},
 	}
-	h, err := NewServer(routes, map[string]httpapi.Handler{"Fn": echo}, nil, "tok", slog.New(slog.NewTextHandler(io.Discard, nil)))
+	h, err := NewServer(routes, map[string]httpapi.Handler{"Fn": echo}, Gateway{Token: "tok", Log: slog.New(slog.NewTextHandler(io.Discard, nil))})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -115,8 +116,56 @@ func TestServerBuildsPayloadV2Events(t *testing.T) {
 }
 
 func TestServerRefusesRoutesWithoutHandlers(t *testing.T) {
-	_, err := NewServer([]samtemplate.Route{{Function: "Ghost", Method: "GET", Path: "/x"}}, nil, nil, "t", slog.Default())
+	_, err := NewServer([]samtemplate.Route{{Function: "Ghost", Method: "GET", Path: "/x"}}, nil, Gateway{Token: "t", Log: slog.Default()})
 	if err == nil || !strings.Contains(err.Error(), "Ghost") {
 		t.Errorf("err = %v", err)
+	}
+}
+
+// TestServerThrottlesLikeAPIGateway: past a route's burst the gateway
+// answers 429 with Retry-After until its rate refills the bucket; other
+// routes keep their own buckets. The clock is stepped, not waited on.
+func TestServerThrottlesLikeAPIGateway(t *testing.T) {
+	now := time.Date(2026, 11, 1, 9, 0, 0, 0, time.UTC)
+	calls := 0
+	ok := func(context.Context, events.APIGatewayV2HTTPRequest) (events.APIGatewayV2HTTPResponse, error) {
+		calls++
+		return events.APIGatewayV2HTTPResponse{StatusCode: 200}, nil
+	}
+	routes := []samtemplate.Route{
+		{Function: "Fn", Method: "POST", Path: "/v1/open", Throttle: samtemplate.Throttle{Rate: 0.5, Burst: 2}},
+		{Function: "Fn", Method: "GET", Path: "/v1/other", Throttle: samtemplate.Throttle{Rate: 100, Burst: 200}},
+	}
+	h, err := NewServer(routes, map[string]httpapi.Handler{"Fn": ok}, Gateway{Throttle: true, Now: func() time.Time { return now },
+		Log: slog.New(slog.NewTextHandler(io.Discard, nil))})
+	if err != nil {
+		t.Fatal(err)
+	}
+	send := func(method, path string) *httptest.ResponseRecorder {
+		rec := httptest.NewRecorder()
+		h.ServeHTTP(rec, httptest.NewRequest(method, path, nil))
+		return rec
+	}
+	for i := range 2 {
+		if rec := send("POST", "/v1/open"); rec.Code != 200 {
+			t.Fatalf("request %d within the burst: %d", i+1, rec.Code)
+		}
+	}
+	rec := send("POST", "/v1/open")
+	if rec.Code != http.StatusTooManyRequests || rec.Header().Get("Retry-After") != "2" || !strings.Contains(rec.Body.String(), "Too Many Requests") {
+		t.Errorf("past the burst: %d Retry-After %q %s", rec.Code, rec.Header().Get("Retry-After"), rec.Body)
+	}
+	if calls != 2 {
+		t.Errorf("the function ran %d times, want the 2 let through", calls)
+	}
+	if rec := send("GET", "/v1/other"); rec.Code != 200 {
+		t.Errorf("another route shares the bucket: %d", rec.Code)
+	}
+	now = now.Add(2 * time.Second) // 0.5/s: one token back
+	if rec := send("POST", "/v1/open"); rec.Code != 200 {
+		t.Errorf("after the rate refilled one token: %d", rec.Code)
+	}
+	if rec := send("POST", "/v1/open"); rec.Code != http.StatusTooManyRequests {
+		t.Errorf("the refilled token spent twice: %d", rec.Code)
 	}
 }

@@ -60,6 +60,10 @@ type Options struct {
 	// ReadTimeout bounds how long a client may take to send a request
 	// (default 10 s); tests shorten it.
 	ReadTimeout time.Duration
+	// Throttle applies template.yaml's route throttles as API Gateway does
+	// (429 past them). Off by default: tests and benchmarks load the
+	// system harder than the deployed limits on purpose.
+	Throttle bool
 	// Examples is a folder of example pages to serve at /examples/ ("" for
 	// none).
 	Examples string
@@ -233,7 +237,7 @@ func Start(ctx context.Context, cfg aws.Config, opt Options) (*System, error) {
 		token = randomToken()
 	}
 	routes := t.Routes()
-	mux, err := NewServer(routes, handlers, timeouts, token, log)
+	mux, err := NewServer(routes, handlers, Gateway{Timeouts: timeouts, Token: token, Log: log, Throttle: opt.Throttle})
 	if err != nil {
 		return nil, err
 	}

@@ -19,6 +19,8 @@ import (
 	"time"
 
 	"github.com/aws/aws-lambda-go/events"
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/aws/retry"
 
 	"github.com/leadgate/leadgate/internal/leadgate"
 )
@@ -115,43 +117,66 @@ func budget(ctx context.Context) time.Duration {
 	return left - min(time.Second, left/5)
 }
 
-// unavailable turns a failure that came from running out of time into
-// EUNAVAILABLE: a dependency did not answer within the deadline, and the
-// caller may retry (every write is conditional or idempotent).
+// unavailable turns a failure that came from running out of time, or from a
+// table or queue that kept throttling through the SDK's retries, into
+// EUNAVAILABLE: the caller may retry (every write is conditional or
+// idempotent), and a throttle is load, not a fault of ours to page on.
 func unavailable(ctx context.Context, err error) error {
-	if err == nil || ctx.Err() == nil || leadgate.ErrorCode(err) != leadgate.EINTERNAL {
+	if err == nil || leadgate.ErrorCode(err) != leadgate.EINTERNAL {
+		return err
+	}
+	if ctx.Err() == nil && throttled.IsErrorThrottle(err) != aws.TrueTernary {
 		return err
 	}
 	return &leadgate.Error{Code: leadgate.EUNAVAILABLE, Message: "The service is busy; try again in a few seconds.", Cause: err}
 }
 
+// throttled recognises the AWS services' throttling answers
+// (ThrottlingException, ProvisionedThroughputExceededException,
+// RequestLimitExceeded, …) anywhere in an error's chain.
+var throttled = retry.IsErrorThrottles(retry.DefaultThrottles)
+
 // retryAfter is what a 503 asks the caller to wait, in seconds.
 const retryAfter = "5"
 
-var statusOf = map[string]int{
-	leadgate.EUNAVAILABLE:  http.StatusServiceUnavailable,
-	leadgate.EBADREQUEST:   http.StatusBadRequest,
-	leadgate.EINVALID:      http.StatusUnprocessableEntity,
-	leadgate.ENOTFOUND:     http.StatusNotFound,
-	leadgate.ECONFLICT:     http.StatusConflict,
-	leadgate.EGONE:         http.StatusGone,
-	leadgate.EUNAUTHORIZED: http.StatusUnauthorized,
-	leadgate.EFORBIDDEN:    http.StatusForbidden,
-	leadgate.ETOOLARGE:     http.StatusRequestEntityTooLarge,
-	leadgate.EUNSUPPORTED:  http.StatusUnsupportedMediaType,
-	leadgate.EINTERNAL:     http.StatusInternalServerError,
+// problemKind is what the edge says of an error code: its status and the
+// title RFC 9457 wants to be the same for every occurrence.
+type problemKind struct {
+	status int
+	title  string
 }
 
-// ErrorBody is the JSON every error answers with.
-type ErrorBody struct {
-	Error struct {
-		Code     string             `json:"code"`
-		Message  string             `json:"message"`
-		Problems []leadgate.Problem `json:"problems,omitempty"`
-	} `json:"error"`
-	// Report is the account of the work done before the error, where
-	// there was any (an upload that stopped midway).
-	Report any `json:"report,omitempty"`
+var problemKinds = map[string]problemKind{
+	leadgate.EBADREQUEST:   {http.StatusBadRequest, "The request cannot be read"},
+	leadgate.EINVALID:      {http.StatusUnprocessableEntity, "The input breaks the rules"},
+	leadgate.ENOTFOUND:     {http.StatusNotFound, "Not found"},
+	leadgate.ECONFLICT:     {http.StatusConflict, "Conflict with the current state"},
+	leadgate.EGONE:         {http.StatusGone, "No longer available"},
+	leadgate.EUNAUTHORIZED: {http.StatusUnauthorized, "Authentication required"},
+	leadgate.EFORBIDDEN:    {http.StatusForbidden, "Not allowed"},
+	leadgate.ETOOLARGE:     {http.StatusRequestEntityTooLarge, "Too large"},
+	leadgate.EUNSUPPORTED:  {http.StatusUnsupportedMediaType, "Unsupported media type"},
+	leadgate.EUNAVAILABLE:  {http.StatusServiceUnavailable, "Busy: try again later"},
+	leadgate.EINTERNAL:     {http.StatusInternalServerError, "Internal error"},
+}
+
+// ProblemTypeBase is where each error code's type URI points: docs/errors.md
+// has a section per code saying what it means and what to do.
+const ProblemTypeBase = "https://github.com/leadgate/leadgate/blob/main/docs/errors.md#"
+
+// Problem is the RFC 9457 body every error answers with, as
+// application/problem+json. Code, Problems and Report are extension
+// members: the code a program switches on, every field problem of the
+// input, and the account of work done before the error where there was
+// some (an upload that stopped midway).
+type Problem struct {
+	Type     string             `json:"type"`
+	Title    string             `json:"title"`
+	Status   int                `json:"status"`
+	Detail   string             `json:"detail"`
+	Code     string             `json:"code"`
+	Problems []leadgate.Problem `json:"problems,omitempty"`
+	Report   any                `json:"report,omitempty"`
 }
 
 // partial is an error that came after work was done: its answer carries
@@ -166,19 +191,24 @@ func (p *partial) Unwrap() error { return p.err }
 
 func errorResponse(err error) events.APIGatewayV2HTTPResponse {
 	code := leadgate.ErrorCode(err)
-	status, ok := statusOf[code]
+	kind, ok := problemKinds[code]
 	if !ok {
-		status = http.StatusInternalServerError
+		code, kind = leadgate.EINTERNAL, problemKinds[leadgate.EINTERNAL]
 	}
-	var body ErrorBody
-	body.Error.Code = code
-	body.Error.Message = leadgate.ErrorMessage(err)
-	body.Error.Problems = leadgate.ErrorProblems(err)
+	body := Problem{
+		Type:     ProblemTypeBase + code,
+		Title:    kind.title,
+		Status:   kind.status,
+		Detail:   leadgate.ErrorMessage(err),
+		Code:     code,
+		Problems: leadgate.ErrorProblems(err),
+	}
 	if p, ok := errors.AsType[*partial](err); ok {
 		body.Report = p.done
 	}
-	resp := jsonResponse(status, body)
-	if status == http.StatusServiceUnavailable {
+	resp := jsonResponse(kind.status, body)
+	resp.Headers["Content-Type"] = "application/problem+json"
+	if kind.status == http.StatusServiceUnavailable {
 		resp.Headers["Retry-After"] = retryAfter
 	}
 	return resp

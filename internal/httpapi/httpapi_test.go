@@ -5,11 +5,14 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
+	"os"
 	"strings"
 	"testing"
 
 	"github.com/aws/aws-lambda-go/events"
 	"github.com/aws/aws-lambda-go/lambdacontext"
+	"github.com/aws/smithy-go"
 
 	"github.com/leadgate/leadgate/internal/leadgate"
 	"github.com/leadgate/leadgate/internal/logging"
@@ -28,6 +31,8 @@ func TestErrorsAreMappedAtTheEdge(t *testing.T) {
 		{leadgate.Errorf(leadgate.EFORBIDDEN, "scope"), 403, "scope"},
 		{leadgate.Errorf(leadgate.ETOOLARGE, "big"), 413, "big"},
 		{errors.New("dial tcp 10.0.0.1:443: secret internals"), 500, "Internal error."},
+		{fmt.Errorf("put lead: %w", &smithy.GenericAPIError{Code: "ProvisionedThroughputExceededException", Message: "table throttled"}), 503,
+			"The service is busy; try again in a few seconds."},
 	}
 	for _, tt := range tests {
 		t.Run(tt.message, func(t *testing.T) {
@@ -42,12 +47,22 @@ func TestErrorsAreMappedAtTheEdge(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			var body ErrorBody
+			var body Problem
 			if err := json.Unmarshal([]byte(resp.Body), &body); err != nil {
 				t.Fatal(err)
 			}
-			if resp.StatusCode != tt.status || body.Error.Message != tt.message {
-				t.Errorf("got %d %q", resp.StatusCode, body.Error.Message)
+			if resp.StatusCode != tt.status || body.Status != tt.status || body.Detail != tt.message {
+				t.Errorf("got %d %+v", resp.StatusCode, body)
+			}
+			// RFC 9457: the problem media type, a type URI per code that
+			// docs/errors.md explains, a title per code.
+			code := leadgate.ErrorCode(unavailable(ctx, tt.err))
+			if resp.Headers["Content-Type"] != "application/problem+json" || body.Code != code ||
+				body.Type != ProblemTypeBase+code || body.Title != problemKinds[code].title {
+				t.Errorf("not an RFC 9457 problem for %s: %v %+v", code, resp.Headers, body)
+			}
+			if (tt.status == 503) != (resp.Headers["Retry-After"] != "") {
+				t.Errorf("Retry-After %q on a %d", resp.Headers["Retry-After"], tt.status)
 			}
 			if strings.Contains(resp.Body, "secret internals") {
 				t.Error("internal error shown to the caller")
@@ -60,7 +75,7 @@ func TestErrorsAreMappedAtTheEdge(t *testing.T) {
 			if line["request_id"] != "req-1" || line["status"] != float64(tt.status) {
 				t.Errorf("log line = %v", line)
 			}
-			if tt.status == 500 && line["error"] != tt.err.Error() {
+			if logged, _ := line["error"].(string); tt.status >= 500 && !strings.Contains(logged, tt.err.Error()) {
 				t.Errorf("internal error not logged: %v", line)
 			}
 		})
@@ -88,5 +103,24 @@ func TestScopesAreChecked(t *testing.T) {
 	req.RequestContext.Authorizer.JWT.Scopes = []string{ScopeCampaignsWrite}
 	if _, err := authorize(req, ScopeCampaignsWrite); err != nil {
 		t.Errorf("scopes list: %v", err)
+	}
+}
+
+// TestEveryProblemTypeIsDocumented: each code's type URI lands on a
+// section of docs/errors.md.
+func TestEveryProblemTypeIsDocumented(t *testing.T) {
+	doc, err := os.ReadFile("../../docs/errors.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for code, kind := range problemKinds {
+		// GitHub's anchor for a heading "## `not_found` — 404 Not found"
+		// would mangle; each section carries an explicit anchor instead.
+		if !bytes.Contains(doc, []byte(`<a id="`+code+`"></a>`)) {
+			t.Errorf("docs/errors.md has no section for %s", code)
+		}
+		if !bytes.Contains(doc, []byte(fmt.Sprintf("%d", kind.status))) {
+			t.Errorf("docs/errors.md does not give %s's status %d", code, kind.status)
+		}
 	}
 }

@@ -200,6 +200,34 @@ type Route struct {
 	// Authorizer names the JWT authorizer guarding the route; "" for a
 	// public route (Auth: Authorizer: NONE).
 	Authorizer string
+	// Throttle is the route's limit from the API's RouteSettings, else its
+	// DefaultRouteSettings; zero where the template sets none.
+	Throttle Throttle
+}
+
+// Throttle is API Gateway's token bucket for a route: Rate requests a
+// second on average, Burst at once.
+type Throttle struct {
+	Rate  float64
+	Burst int
+}
+
+// throttleOf reads ThrottlingRateLimit and ThrottlingBurstLimit from a
+// route settings map.
+func throttleOf(settings any) (Throttle, bool) {
+	m, ok := settings.(map[string]any)
+	if !ok {
+		return Throttle{}, false
+	}
+	var th Throttle
+	switch r := m["ThrottlingRateLimit"].(type) {
+	case int:
+		th.Rate = float64(r)
+	case float64:
+		th.Rate = r
+	}
+	th.Burst, _ = m["ThrottlingBurstLimit"].(int)
+	return th, th.Rate > 0 || th.Burst > 0
 }
 
 // Key is the route key API Gateway puts in the event: "GET /v1/campaigns".
@@ -209,9 +237,11 @@ func (r Route) Key() string { return r.Method + " " + r.Path }
 // applied where a route names none.
 func (t *Template) Routes() []Route {
 	defaults := map[string]string{} // API logical ID -> default authorizer
+	apis := map[string]map[string]any{}
 	for _, api := range t.OfType("AWS::Serverless::HttpApi") {
 		auth, _ := api.Properties["Auth"].(map[string]any)
 		defaults[api.LogicalID], _ = auth["DefaultAuthorizer"].(string)
+		apis[api.LogicalID] = api.Properties
 	}
 	var out []Route
 	for _, f := range t.Functions() {
@@ -235,6 +265,12 @@ func (t *Template) Routes() []Route {
 			}
 			if r.Authorizer == "NONE" {
 				r.Authorizer = ""
+			}
+			r.Throttle, _ = throttleOf(apis[api]["DefaultRouteSettings"])
+			if perRoute, ok := apis[api]["RouteSettings"].(map[string]any); ok {
+				if th, ok := throttleOf(perRoute[r.Key()]); ok {
+					r.Throttle = th
+				}
 			}
 			out = append(out, r)
 		}

@@ -60,6 +60,42 @@ Resources:
 	}
 }
 
+// TestRouteThrottles: a route's own RouteSettings win over the API's
+// DefaultRouteSettings, as API Gateway applies them.
+func TestRouteThrottles(t *testing.T) {
+	tpl, err := samtemplate.Parse([]byte(`
+Resources:
+  Api:
+    Type: AWS::Serverless::HttpApi
+    Properties:
+      DefaultRouteSettings: {ThrottlingBurstLimit: 200, ThrottlingRateLimit: 100}
+      RouteSettings:
+        "POST /v1/open": {ThrottlingBurstLimit: 10, ThrottlingRateLimit: 0.5}
+  Fn:
+    Type: AWS::Serverless::Function
+    Properties:
+      Events:
+        Open:
+          Type: HttpApi
+          Properties: {ApiId: !Ref Api, Method: post, Path: /v1/open}
+        Other:
+          Type: HttpApi
+          Properties: {ApiId: !Ref Api, Method: GET, Path: /v1/other}
+`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	rs := tpl.Routes()
+	if len(rs) != 2 || rs[0].Throttle != (samtemplate.Throttle{Rate: 100, Burst: 200}) || rs[1].Throttle != (samtemplate.Throttle{Rate: 0.5, Burst: 10}) {
+		t.Errorf("routes = %+v", rs)
+	}
+	for _, r := range load(t).Routes() {
+		if r.Throttle.Rate <= 0 || r.Throttle.Burst <= 0 {
+			t.Errorf("template.yaml leaves %s unthrottled: %+v", r.Key(), r.Throttle)
+		}
+	}
+}
+
 func TestQueuesPutDeadLetterQueuesFirst(t *testing.T) {
 	var order []string
 	for _, q := range load(t).Queues() {
