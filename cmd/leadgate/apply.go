@@ -2,9 +2,7 @@ package main
 
 import (
 	"bytes"
-	"cmp"
 	"context"
-	"encoding/json"
 	"errors"
 	"flag"
 	"fmt"
@@ -16,20 +14,11 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
-	"time"
 
 	"go.yaml.in/yaml/v3"
 
 	"github.com/leadgate/leadgate/internal/campaign"
 	"github.com/leadgate/leadgate/internal/leadgate"
-)
-
-const (
-	defaultAPIURL = "http://127.0.0.1:3000"
-	applyTimeout  = 30 * time.Second
-	// maxReplyBytes bounds what we read of a reply: ours are a few hundred
-	// bytes, and a misconfigured URL could point at something that streams.
-	maxReplyBytes = 1 << 20
 )
 
 // runApply implements `leadgate apply -f PATH [-f PATH...] [--url URL] [--token TOKEN] [--dry-run]`, like kubectl apply:
@@ -44,10 +33,7 @@ func runApply(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	fs.SetOutput(stderr)
 	var paths pathList
 	fs.Var(&paths, "f", "campaign definition `PATH`: a YAML file, or a directory of *.yaml / *.yml files (repeatable)")
-	baseURL := fs.String("url", "", "admin API base `URL` (default $LEADGATE_URL, else "+defaultAPIURL+")")
-	// The token's default is read from the environment after parsing, not
-	// given to the flag, so -h never prints the secret.
-	token := fs.String("token", "", "bearer `TOKEN` for the admin API (default $LEADGATE_TOKEN)")
+	client := clientFlags(fs)
 	dryRun := fs.Bool("dry-run", false, "read the definitions and list what would be applied, without sending anything")
 	fs.Usage = func() {
 		fmt.Fprintln(fs.Output(), "usage: leadgate apply -f PATH [-f PATH...] [--url URL] [--token TOKEN] [--dry-run]")
@@ -81,7 +67,7 @@ func runApply(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	var c *apiClient
 	if !*dryRun {
 		var err error
-		if c, err = newAPIClient(firstNonEmpty(*baseURL, os.Getenv("LEADGATE_URL"), defaultAPIURL), firstNonEmpty(*token, os.Getenv("LEADGATE_TOKEN"))); err != nil {
+		if c, err = client(); err != nil {
 			return fmt.Errorf("apply: %w", err)
 		}
 	}
@@ -283,15 +269,6 @@ func (d document) reject(w io.Writer, name string, err error) {
 	}
 }
 
-// apiClient speaks leadgate's HTTP API for the commands. Its reply types
-// are declared here rather than imported from internal/httpapi so the CLI
-// does not pull in the Lambda runtime.
-type apiClient struct {
-	http  *http.Client
-	base  string
-	token string
-}
-
 type publishReply struct {
 	ID       string             `json:"id"`
 	Version  int                `json:"version"`
@@ -300,82 +277,17 @@ type publishReply struct {
 	Warnings []leadgate.Problem `json:"warnings"`
 }
 
-// errorReply is an RFC 9457 problem as the API answers it, or API
-// Gateway's own {"message"} (a 401 from the authorizer, a 429).
-type errorReply struct {
-	Title    string             `json:"title"`
-	Detail   string             `json:"detail"`
-	Code     string             `json:"code"`
-	Problems []leadgate.Problem `json:"problems"`
-	Message  string             `json:"message"`
-}
-
-func newAPIClient(base, token string) (*apiClient, error) {
-	u, err := url.Parse(base)
-	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
-		return nil, fmt.Errorf("--url %q: want http(s)://host[:port][/path]", base)
-	}
-	// A trailing slash is kept off so a base with a stage path ("/prod/")
-	// still joins to a single "/v1".
-	return &apiClient{http: &http.Client{Timeout: applyTimeout}, base: strings.TrimRight(base, "/"), token: token}, nil
-}
-
-// send sends a request with the client's token.
-func (c *apiClient) send(req *http.Request) (*http.Response, error) {
-	if c.token != "" {
-		req.Header.Set("Authorization", "Bearer "+c.token)
-	}
-	return c.http.Do(req)
-}
-
 func (c *apiClient) put(ctx context.Context, id string, doc []byte) (*publishReply, error) {
-	req, err := http.NewRequestWithContext(ctx, http.MethodPut, c.base+"/v1/campaigns/"+url.PathEscape(id), bytes.NewReader(doc))
-	if err != nil {
-		return nil, err
-	}
-	req.Header.Set("Content-Type", "application/yaml")
-	req.Header.Set("Accept", "application/json")
-	resp, err := c.send(req)
-	if err != nil {
-		return nil, err
-	}
-	defer resp.Body.Close()
-	body, err := io.ReadAll(io.LimitReader(resp.Body, maxReplyBytes))
-	if err != nil {
-		return nil, fmt.Errorf("HTTP %s: reading the reply: %w", resp.Status, err)
-	}
-	if resp.StatusCode >= 400 {
-		return nil, c.replyError(resp, body)
-	}
-	if resp.StatusCode != http.StatusOK && resp.StatusCode != http.StatusCreated {
-		return nil, fmt.Errorf("HTTP %s: expected 200 or 201 (is --url the leadgate admin API?)", resp.Status)
-	}
 	var r publishReply
-	if err := json.Unmarshal(body, &r); err != nil {
-		return nil, fmt.Errorf("HTTP %s: the reply is not the admin API's JSON (is --url the leadgate admin API?): %w", resp.Status, err)
+	rep, err := c.json(ctx, request{method: http.MethodPut, path: "/v1/campaigns/" + url.PathEscape(id), body: doc,
+		header: map[string]string{"Content-Type": "application/yaml"}}, "the admin API's JSON", &r)
+	if err != nil {
+		return nil, err
+	}
+	if rep.status != http.StatusOK && rep.status != http.StatusCreated {
+		return nil, fmt.Errorf("HTTP %d: expected 200 or 201 (is --url the leadgate admin API?)", rep.status)
 	}
 	return &r, nil
-}
-
-// replyError turns an error reply into the *leadgate.Error the server started
-// from. Replies that are not ours (a proxy's 502 page) still get a message.
-func (c *apiClient) replyError(resp *http.Response, body []byte) error {
-	var r errorReply
-	_ = json.Unmarshal(body, &r)
-	e := &leadgate.Error{Code: r.Code, Message: cmp.Or(r.Detail, r.Title, r.Message, "HTTP "+resp.Status), Problems: r.Problems}
-	if resp.StatusCode == http.StatusUnauthorized && c.token == "" {
-		e.Message += " (no token given: pass --token or set LEADGATE_TOKEN)"
-	}
-	return e
-}
-
-func firstNonEmpty(s ...string) string {
-	for _, v := range s {
-		if v != "" {
-			return v
-		}
-	}
-	return ""
 }
 
 // applyRep publishes one rep document.
@@ -390,25 +302,14 @@ func applyRep(ctx context.Context, c *apiClient, dryRun bool, id string, doc doc
 		fmt.Fprintf(stdout, "%s would be applied\n", name)
 		return nil
 	}
-	req, err := http.NewRequestWithContext(ctx, http.MethodPut, c.base+"/v1/reps/"+url.PathEscape(id), bytes.NewReader(doc.body))
+	rep, err := c.do(ctx, request{method: http.MethodPut, path: "/v1/reps/" + url.PathEscape(id), body: doc.body,
+		header: map[string]string{"Content-Type": "application/yaml"}})
 	if err != nil {
-		return err
-	}
-	req.Header.Set("Content-Type", "application/yaml")
-	resp, err := c.send(req)
-	if err != nil {
-		doc.reject(stderr, name, err)
-		return err
-	}
-	defer resp.Body.Close()
-	body, _ := io.ReadAll(io.LimitReader(resp.Body, maxReplyBytes))
-	if resp.StatusCode >= 400 {
-		err := c.replyError(resp, body)
 		doc.reject(stderr, name, err)
 		return err
 	}
 	outcome := "configured"
-	if resp.StatusCode == http.StatusCreated {
+	if rep.status == http.StatusCreated {
 		outcome = "created"
 	}
 	fmt.Fprintf(stdout, "%s %s\n", name, outcome)

@@ -40,8 +40,7 @@ func runImport(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	fs := flag.NewFlagSet("import", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	campaignID := fs.String("campaign", "", "campaign the scans belong to (required)")
-	base := fs.String("url", "", "API base URL (default $LEADGATE_URL, else "+defaultAPIURL+")")
-	token := fs.String("token", "", "bearer token (default $LEADGATE_TOKEN)")
+	newClient := clientFlags(fs)
 	rejects := fs.String("rejects", "", "write the rejected rows, with their reasons, to this CSV file (to fix and import again)")
 	if err := fs.Parse(args); err != nil {
 		return err
@@ -49,7 +48,7 @@ func runImport(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	if *campaignID == "" || fs.NArg() != 1 {
 		return errors.New("usage: leadgate import --campaign ID FILE.csv")
 	}
-	client, err := newAPIClient(firstNonEmpty(*base, os.Getenv("LEADGATE_URL"), defaultAPIURL), firstNonEmpty(*token, os.Getenv("LEADGATE_TOKEN")))
+	client, err := newClient()
 	if err != nil {
 		return err
 	}
@@ -179,38 +178,25 @@ func splitCSV(r io.Reader, limit int) ([]string, []chunk, error) {
 	return rd.Header(), chunks, nil
 }
 
+// uploadScans sends one chunk gzip-compressed. An upload that stopped
+// midway answers with the report of what it wrote, returned with the error.
 func (c *apiClient) uploadScans(ctx context.Context, campaignID string, csvBody []byte) (*importReport, error) {
 	var gz bytes.Buffer
 	zw := gzip.NewWriter(&gz)
 	_, _ = zw.Write(csvBody)
 	_ = zw.Close()
-	req, err := http.NewRequestWithContext(ctx, http.MethodPost, c.base+"/v1/campaigns/"+url.PathEscape(campaignID)+"/badge-scans", &gz)
+	var rep importReport
+	r, err := c.json(ctx, request{method: http.MethodPost, path: "/v1/campaigns/" + url.PathEscape(campaignID) + "/badge-scans", body: gz.Bytes(),
+		header: map[string]string{"Content-Type": "text/csv; charset=utf-8", "Content-Encoding": "gzip"}, limit: 64 << 20}, "an import report", &rep)
 	if err != nil {
-		return nil, err
-	}
-	req.Header.Set("Content-Type", "text/csv; charset=utf-8")
-	req.Header.Set("Content-Encoding", "gzip")
-	req.Header.Set("Accept", "application/json")
-	resp, err := c.send(req)
-	if err != nil {
-		return nil, err
-	}
-	defer resp.Body.Close()
-	body, err := io.ReadAll(io.LimitReader(resp.Body, 64<<20))
-	if err != nil {
-		return nil, fmt.Errorf("HTTP %s: reading the reply: %w", resp.Status, err)
-	}
-	if resp.StatusCode >= 400 {
-		// An upload that stopped midway answers with what it wrote.
+		if r == nil {
+			return nil, err
+		}
 		var partial struct {
 			Report *importReport `json:"report"`
 		}
-		_ = json.Unmarshal(body, &partial)
-		return partial.Report, c.replyError(resp, body)
-	}
-	var rep importReport
-	if err := json.Unmarshal(body, &rep); err != nil {
-		return nil, fmt.Errorf("HTTP %s: the reply is not an import report (is --url the leadgate API?): %w", resp.Status, err)
+		_ = json.Unmarshal(r.body, &partial)
+		return partial.Report, err
 	}
 	return &rep, nil
 }
@@ -350,20 +336,11 @@ type issue struct {
 
 // issues reads an import's issue list (the transport undoes its gzip).
 func (c *apiClient) issues(ctx context.Context, path string) ([]issue, error) {
-	req, err := http.NewRequestWithContext(ctx, http.MethodGet, c.base+path, nil)
+	rep, err := c.do(ctx, request{method: http.MethodGet, path: path, header: map[string]string{"Accept": "text/csv"}, limit: maxIssuesBytes})
 	if err != nil {
 		return nil, err
 	}
-	resp, err := c.send(req)
-	if err != nil {
-		return nil, err
-	}
-	defer resp.Body.Close()
-	if resp.StatusCode != http.StatusOK {
-		body, _ := io.ReadAll(io.LimitReader(resp.Body, 1<<20))
-		return nil, c.replyError(resp, body)
-	}
-	r := csv.NewReader(resp.Body)
+	r := csv.NewReader(bytes.NewReader(rep.body))
 	r.FieldsPerRecord = 4
 	rows, err := r.ReadAll()
 	if err != nil {
@@ -377,6 +354,11 @@ func (c *apiClient) issues(ctx context.Context, path string) ([]issue, error) {
 	}
 	return out, nil
 }
+
+// maxIssuesBytes bounds an issue list as read: the server keeps at most
+// 1 MiB of it gzip-compressed, which CSV of reasons does not expand 64
+// times past.
+const maxIssuesBytes = 64 << 20
 
 type countingReader struct {
 	r io.Reader

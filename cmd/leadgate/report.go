@@ -2,14 +2,12 @@ package main
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"flag"
 	"fmt"
 	"io"
 	"net/http"
 	"net/url"
-	"os"
 	"slices"
 	"strings"
 
@@ -24,15 +22,14 @@ func runReport(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	campaignID := fs.String("campaign", "", "campaign to report on (required)")
 	from := fs.String("from", "", "first day, YYYY-MM-DD (default 90 days ago)")
 	to := fs.String("to", "", "last day, YYYY-MM-DD (default today)")
-	base := fs.String("url", "", "API base URL (default $LEADGATE_URL, else "+defaultAPIURL+")")
-	token := fs.String("token", "", "bearer token (default $LEADGATE_TOKEN)")
+	client := clientFlags(fs)
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
 	if *campaignID == "" || fs.NArg() > 0 {
 		return errors.New("usage: leadgate report --campaign ID [--from YYYY-MM-DD] [--to YYYY-MM-DD]")
 	}
-	c, err := newAPIClient(firstNonEmpty(*base, os.Getenv("LEADGATE_URL"), defaultAPIURL), firstNonEmpty(*token, os.Getenv("LEADGATE_TOKEN")))
+	c, err := client()
 	if err != nil {
 		return err
 	}
@@ -43,26 +40,9 @@ func runReport(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	if *to != "" {
 		q.Set("to", *to)
 	}
-	req, err := http.NewRequestWithContext(ctx, http.MethodGet, c.base+"/v1/campaigns/"+url.PathEscape(*campaignID)+"/funnel?"+q.Encode(), nil)
-	if err != nil {
-		return err
-	}
-	req.Header.Set("Accept", "application/json")
-	resp, err := c.send(req)
-	if err != nil {
-		return err
-	}
-	defer resp.Body.Close()
-	body, err := io.ReadAll(io.LimitReader(resp.Body, maxReplyBytes))
-	if err != nil {
-		return err
-	}
-	if resp.StatusCode >= 400 {
-		return c.replyError(resp, body)
-	}
 	var r funnel.Report
-	if err := json.Unmarshal(body, &r); err != nil {
-		return fmt.Errorf("the reply is not a funnel report: %w", err)
+	if _, err := c.json(ctx, request{method: http.MethodGet, path: "/v1/campaigns/" + url.PathEscape(*campaignID) + "/funnel?" + q.Encode()}, "a funnel report", &r); err != nil {
+		return err
 	}
 	printReport(stdout, &r)
 	return nil
