@@ -1,0 +1,194 @@
+package wiring
+
+import (
+	"errors"
+	"fmt"
+	"reflect"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// Each function's configuration: the environment variables it reads, named
+// as template.yaml names them (TestConfigMatchesTemplate holds the two to
+// each other). A field tagged `env:"NAME,required"` must be set; a field
+// tagged `env:"NAME"` may be, and takes defaults[NAME] when it is not.
+
+// CampaignsConfig is the campaigns function's environment.
+type CampaignsConfig struct {
+	CampaignsTable string `env:"CAMPAIGNS_TABLE,required"`
+}
+
+// IntakeConfig is the intake function's environment.
+type IntakeConfig struct {
+	CampaignsTable string        `env:"CAMPAIGNS_TABLE,required"`
+	LeadsTable     string        `env:"LEADS_TABLE,required"`
+	DefinitionTTL  time.Duration `env:"DEFINITION_TTL"`
+}
+
+// LeadsConfig is the leads function's environment.
+type LeadsConfig struct {
+	LeadsTable string `env:"LEADS_TABLE,required"`
+	RepsTable  string `env:"REPS_TABLE,required"`
+	// RepIDClaim is the token claim holding a rep's id; empty is
+	// httpapi.DefaultRepClaim.
+	RepIDClaim string `env:"REP_ID_CLAIM"`
+}
+
+// RepsConfig is the reps function's environment.
+type RepsConfig struct {
+	LeadsTable string `env:"LEADS_TABLE,required"`
+	RepsTable  string `env:"REPS_TABLE,required"`
+}
+
+// AssignConfig is the assign function's environment.
+type AssignConfig struct {
+	LeadsTable    string `env:"LEADS_TABLE,required"`
+	RepsTable     string `env:"REPS_TABLE,required"`
+	FallbackOwner string `env:"FALLBACK_OWNER,required"`
+}
+
+// NurtureConfig is the nurture function's environment.
+type NurtureConfig struct {
+	LeadsTable     string `env:"LEADS_TABLE,required"`
+	RepsTable      string `env:"REPS_TABLE,required"`
+	CampaignsTable string `env:"CAMPAIGNS_TABLE,required"`
+}
+
+// BadgeScansConfig is the badge-scan function's environment.
+type BadgeScansConfig struct {
+	CampaignsTable string        `env:"CAMPAIGNS_TABLE,required"`
+	LeadsTable     string        `env:"LEADS_TABLE,required"`
+	DefinitionTTL  time.Duration `env:"DEFINITION_TTL"`
+	ImportWorkers  int           `env:"IMPORT_WORKERS"`
+}
+
+// RouterConfig is the router function's environment.
+type RouterConfig struct {
+	SalesReadyQueueURL string `env:"SALES_READY_QUEUE_URL,required"`
+	NurtureQueueURL    string `env:"NURTURE_QUEUE_URL,required"`
+}
+
+// ReporterConfig is the reporter function's environment.
+type ReporterConfig struct {
+	FunnelTable string `env:"FUNNEL_TABLE,required"`
+}
+
+// ReportsConfig is the reports function's environment.
+type ReportsConfig struct {
+	CampaignsTable string `env:"CAMPAIGNS_TABLE,required"`
+	LeadsTable     string `env:"LEADS_TABLE,required"`
+	FunnelTable    string `env:"FUNNEL_TABLE,required"`
+}
+
+// WebhooksConfig is the webhooks function's environment.
+type WebhooksConfig struct {
+	CampaignsTable       string        `env:"CAMPAIGNS_TABLE,required"`
+	LeadsTable           string        `env:"LEADS_TABLE,required"`
+	WebhookSecretsPrefix string        `env:"WEBHOOK_SECRETS_PREFIX,required"`
+	DefinitionTTL        time.Duration `env:"DEFINITION_TTL"`
+	ImportWorkers        int           `env:"IMPORT_WORKERS"`
+	WebhookSecretsTTL    time.Duration `env:"WEBHOOK_SECRETS_TTL"`
+}
+
+// defaults are the values of the optional variables template.yaml leaves
+// unset, whichever function reads them.
+var defaults = map[string]string{
+	// How long a function trusts a cached campaign definition: an edit
+	// reaches every warm container within it.
+	"DEFINITION_TTL": "30s",
+	// How many leads a badge-scan upload or a touch-point batch writes at
+	// once: enough to keep DynamoDB busy, few enough for a 512 MB function.
+	"IMPORT_WORKERS": "16",
+	// How long a container trusts the webhook secrets it read: a rotation
+	// reaches every warm container within it.
+	"WEBHOOK_SECRETS_TTL": "5m",
+}
+
+// read fills the configuration cfg points to from env, defaults filling
+// what is optional and unset. Its error names the function and every
+// variable missing or malformed, not only the first.
+func read(function string, env Env, cfg any) error {
+	var missing, malformed []string
+	for _, v := range variables(cfg) {
+		s := env(v.name)
+		if s == "" && v.required {
+			missing = append(missing, v.name)
+			continue
+		}
+		if s == "" {
+			if s = defaults[v.name]; s == "" {
+				continue
+			}
+		}
+		if err := set(v.field, s); err != nil {
+			malformed = append(malformed, fmt.Sprintf("%s %q %v", v.name, s, err))
+		}
+	}
+	var problems []string
+	switch len(missing) {
+	case 0:
+	case 1:
+		problems = append(problems, "missing environment variable "+missing[0])
+	default:
+		problems = append(problems, "missing environment variables "+strings.Join(missing, ", "))
+	}
+	problems = append(problems, malformed...)
+	if len(problems) > 0 {
+		return fmt.Errorf("%s function: %s", function, strings.Join(problems, "; "))
+	}
+	return nil
+}
+
+// variable is one tagged field of a configuration.
+type variable struct {
+	name     string
+	required bool
+	field    reflect.Value
+}
+
+// variables lists the tagged fields of the struct cfg points to, in order.
+func variables(cfg any) []variable {
+	s := reflect.ValueOf(cfg).Elem()
+	var out []variable
+	for i := range s.NumField() {
+		tag, ok := s.Type().Field(i).Tag.Lookup("env")
+		if !ok {
+			continue
+		}
+		name, opt, _ := strings.Cut(tag, ",")
+		out = append(out, variable{name: name, required: opt == "required", field: s.Field(i)})
+	}
+	return out
+}
+
+var durationType = reflect.TypeFor[time.Duration]()
+
+// set parses s into f by f's type.
+func set(f reflect.Value, s string) error {
+	switch {
+	case f.Type() == durationType:
+		d, err := time.ParseDuration(s)
+		if err != nil {
+			return errors.New("is not a duration")
+		}
+		if d < 0 {
+			return errors.New("is negative")
+		}
+		f.SetInt(int64(d))
+	case f.Kind() == reflect.Int:
+		n, err := strconv.Atoi(s)
+		if err != nil {
+			return errors.New("is not a whole number")
+		}
+		if n < 0 {
+			return errors.New("is negative")
+		}
+		f.SetInt(int64(n))
+	case f.Kind() == reflect.String:
+		f.SetString(s)
+	default:
+		panic(fmt.Sprintf("wiring: a configuration field of type %s", f.Type()))
+	}
+	return nil
+}
