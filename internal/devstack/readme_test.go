@@ -538,12 +538,10 @@ func startMakeRun(t *testing.T, repo, work, block, addr string) makeRun {
 	exited := make(chan error, 1)
 	go func() { exited <- cmd.Wait() }()
 
-	stopped := false
-	stop := func() {
-		if stopped {
-			return
-		}
-		stopped = true
+	started := false // it printed the export line: it should stop cleanly
+	t.Cleanup(func() {
+		defer logs.Close()
+		defer r.Close()
 		_ = syscall.Kill(-cmd.Process.Pid, syscall.SIGINT) // Ctrl-C
 		select {
 		case <-eof:
@@ -552,22 +550,22 @@ func startMakeRun(t *testing.T, repo, work, block, addr string) makeRun {
 			_ = syscall.Kill(-cmd.Process.Pid, syscall.SIGKILL)
 			<-eof
 		}
-		if !strings.Contains(output(), "leadgate local: stopped") {
+		<-exited // bash held the pipe too: it is gone
+		if started && !strings.Contains(output(), "leadgate local: stopped") {
 			t.Errorf("make run did not say it stopped after Ctrl-C:\n%s\nstderr:\n%s", output(), stderr())
 		}
-		logs.Close()
-		r.Close()
-	}
-	t.Cleanup(stop)
+	})
 
 	// The first run of a checkout compiles leadgate; later ones link it.
 	select {
 	case <-printed:
 	case err := <-exited:
+		exited <- err // for the cleanup
 		t.Fatalf("make run ended (%v) before printing the export line:\n%s\nstderr:\n%s", err, output(), stderr())
 	case <-time.After(5 * time.Minute):
 		t.Fatalf("make run printed no export line in 5 minutes:\n%s\nstderr:\n%s", output(), stderr())
 	}
+	started = true
 	text := output()
 	m := exportLine.FindStringSubmatch(text)
 	run := makeRun{export: m[1], token: m[2], url: m[3]}
