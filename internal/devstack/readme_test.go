@@ -50,7 +50,7 @@ import (
 //     `go run ./cmd/leadgate ARGS` runs bin/leadgate ARGS, the binary make
 //     run built from the same source, rather than building it again for
 //     each command.
-//   - Every command must exit 0, answer no {"error": …} unless the test
+//   - Every command must exit 0, answer no problem ({"type": …, "status": …}) unless the test
 //     expects a refusal, and show what the tour says it shows: tourChecks
 //     names each command by a piece of it, and a command no check names
 //     fails the test, so a command added to the tour is checked too. A
@@ -65,6 +65,10 @@ import (
 //     folder's copy of the whitepaper campaign allows it.
 //   - make run is stopped the way a person stops it, with Ctrl-C (SIGINT to
 //     its process group), and must say it stopped.
+//
+// isProblem spots an RFC 9457 problem in a command's output.
+var isProblem = regexp.MustCompile(`"type": "https://[^"]*/docs/errors\.md#`)
+
 func TestReadmeTour(t *testing.T) {
 	for _, tool := range []string{"bash", "make", "curl", "sed", "head"} {
 		if _, err := exec.LookPath(tool); err != nil {
@@ -165,7 +169,7 @@ func TestReadmeTour(t *testing.T) {
 type tourCheck struct {
 	cmd   string   // a piece of the command, naming it
 	want  []string // what its output must hold, as regular expressions
-	error bool     // the command shows a refusal ({"error": …})
+	error bool     // the command shows a refusal (an RFC 9457 problem)
 	until bool     // the output shows what the system does asynchronously: repeat the command until it holds
 }
 
@@ -247,8 +251,8 @@ func (term *terminal) run(cmd string, seen map[string]bool) {
 		switch {
 		case err != nil:
 			problem = fmt.Sprintf("exit: %v", err)
-		case bytes.Contains(out, []byte(`"error"`)) != check.error:
-			problem = fmt.Sprintf(`answered {"error": …} = %v, want %v`, !check.error, check.error)
+		case isProblem.Match(out) != check.error:
+			problem = fmt.Sprintf(`answered a problem ({"type": …/errors.md#…}) = %v, want %v`, !check.error, check.error)
 		default:
 			for _, w := range check.want {
 				if !regexp.MustCompile(w).Match(out) {
