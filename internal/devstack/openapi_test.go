@@ -1,6 +1,7 @@
 package devstack_test
 
 import (
+	"bytes"
 	"context"
 	"encoding/base64"
 	"encoding/json"
@@ -243,6 +244,14 @@ func TestAnswersMatchTheOpenAPIDocument(t *testing.T) {
 			checkAnswer(t, doc, rq.key, resp)
 		})
 	}
+
+	t.Run("the document over HTTP, without a token", func(t *testing.T) {
+		r := client{t, sys.URL, ""}.do("GET", "/v1/openapi.json", "", nil)
+		if r.status != 200 || !bytes.Equal(r.body, httpapi.OpenAPI) || r.header.Get("Cache-Control") != "public, max-age=300" ||
+			r.header.Get("Content-Type") != httpapi.OpenAPIMediaType {
+			t.Errorf("%d %v %.100s", r.status, r.header, r.body)
+		}
+	})
 
 	t.Run("every route answered with a success", func(t *testing.T) {
 		for _, r := range sys.Routes {
