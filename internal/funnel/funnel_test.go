@@ -1,7 +1,9 @@
 package funnel_test
 
 import (
+	"encoding/json"
 	"fmt"
+	"strings"
 	"testing"
 	"time"
 
@@ -92,5 +94,18 @@ func TestBuildJudgesLeakage(t *testing.T) {
 	if r.Total.Entered["mql"] != 10 || *r.Total.Leakage != 0.4 || len(r.ByVersion) != 2 || r.ByVersion[1].Version != 2 ||
 		r.Total.Rejections["competitor"] != 2 || *r.Total.MedianMQLToSALHours != 2 || *r.Total.Conversion[0].Rate != 0.5 {
 		t.Errorf("report = %+v", r.Total)
+	}
+}
+
+// TestEmptyPeriodAnswersLists: a period with nothing counted answers empty
+// lists, as the API's description says, not null.
+func TestEmptyPeriodAnswersLists(t *testing.T) {
+	r := funnel.Build("demo-request", time.Now().AddDate(0, 0, -90), time.Now(), nil, nil)
+	b, err := json.Marshal(r)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(string(b), `"byVersion":[]`) || !strings.Contains(string(b), `"conversion":[`) {
+		t.Errorf("%s", b)
 	}
 }

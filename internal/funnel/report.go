@@ -53,7 +53,9 @@ const minMQLs = 5
 // Build sums counters into a report and judges the leakage against the
 // definition's bounds.
 func Build(campaignID string, from, to time.Time, counters []Counter, bounds *campaign.Leakage) Report {
-	r := Report{Campaign: campaignID, From: from.Format(time.DateOnly), To: to.Format(time.DateOnly), Bounds: bounds}
+	// ByVersion is a list even when empty: a period with nothing counted
+	// answers [], not null (the API's description says a list).
+	r := Report{Campaign: campaignID, From: from.Format(time.DateOnly), To: to.Format(time.DateOnly), Bounds: bounds, ByVersion: []Numbers{}}
 	total := newAcc()
 	byVersion := map[int]*acc{}
 	for _, c := range counters {

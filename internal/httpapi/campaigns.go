@@ -42,6 +42,7 @@ func NewCampaigns(store CampaignStore, log *slog.Logger, now func() time.Time) H
 		"GET /v1/campaigns/{campaignId}/versions":           c.versions,
 		"GET /v1/campaigns/{campaignId}/versions/{version}": c.version,
 		"GET /v1/campaigns/{campaignId}/definition":         c.document,
+		"GET /v1/openapi.json":                              openAPI,
 	}}
 	return rt.handle
 }
