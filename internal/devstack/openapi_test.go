@@ -74,29 +74,9 @@ func loadAPIDoc(t *testing.T) *apidoc.Doc {
 	return doc
 }
 
-// legacyError reports whether an answer is an error in the shape the code
-// answers with before the RFC 9457 change: application/json
-// {"error": {"code", "message", "problems"}, "report"}.
-func legacyError(resp events.APIGatewayV2HTTPResponse) bool {
-	if resp.StatusCode < 400 || !strings.HasPrefix(resp.Headers["Content-Type"], "application/json") {
-		return false
-	}
-	var body map[string]json.RawMessage
-	if json.Unmarshal([]byte(resp.Body), &body) != nil {
-		return false
-	}
-	_, ok := body["error"]
-	return ok
-}
-
 // checkAnswer checks a handler's answer against the document.
 func checkAnswer(t *testing.T, doc *apidoc.Doc, key string, resp events.APIGatewayV2HTTPResponse) {
 	t.Helper()
-	if legacyError(resp) {
-		// TODO(problem+json): remove this skip when main's RFC 9457 change
-		// (application/problem+json error bodies) is merged.
-		t.Skipf("%s answered %d with the old {\"error\": …} application/json body; the document describes RFC 9457 application/problem+json, which main is switching to", key, resp.StatusCode)
-	}
 	if err := doc.CheckAnswer(key, resp); err != nil {
 		t.Error(err)
 	}
