@@ -2,6 +2,7 @@ package main
 
 import (
 	"bytes"
+	"cmp"
 	"compress/gzip"
 	"context"
 	"encoding/csv"
@@ -242,10 +243,7 @@ func printSummary(w io.Writer, path string, r *importReport, parts int) {
 	}
 	fmt.Fprintln(w)
 	for _, c := range r.Columns {
-		to := c.Field
-		if to == "" {
-			to = "(ignored)"
-		}
+		to := cmp.Or(c.Field, "(ignored)")
 		fmt.Fprintf(w, "  column %-32q → %s\n", c.Header, to)
 	}
 	fmt.Fprintf(w, "rows read          %6d\n", r.RowsRead)

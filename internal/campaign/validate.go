@@ -1,6 +1,7 @@
 package campaign
 
 import (
+	"cmp"
 	"fmt"
 	"net/url"
 	"slices"
@@ -153,9 +154,7 @@ func (v *validator) customFields() {
 		default:
 			v.fields[f.Name] = f
 		}
-		if f.Type == "" {
-			f.Type = FieldText
-		}
+		f.Type = cmp.Or(f.Type, FieldText)
 		switch f.Type {
 		case FieldChoice:
 			if len(f.Options) == 0 {
@@ -221,9 +220,7 @@ func (v *validator) intake() {
 			v.fail("intake.thankYouUrl", "%q: want an absolute http(s) URL", in.ThankYouURL)
 		}
 	}
-	if in.HoneypotField == "" {
-		in.HoneypotField = DefaultHoneypotField
-	}
+	in.HoneypotField = cmp.Or(in.HoneypotField, DefaultHoneypotField)
 	if in.MinFillSeconds == nil {
 		n := DefaultMinFillSeconds
 		in.MinFillSeconds = &n

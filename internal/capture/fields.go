@@ -1,6 +1,7 @@
 package capture
 
 import (
+	"cmp"
 	"fmt"
 	"slices"
 	"strconv"
@@ -142,11 +143,7 @@ func RecordConsents(d *campaign.Definition, sub *lead.Submission) {
 		if f.Type != campaign.FieldBoolean || !ok {
 			continue
 		}
-		text := f.Label
-		if text == "" {
-			text = f.Name
-		}
-		sub.Touch.Consents = append(sub.Touch.Consents, lead.Consent{Field: f.Name, Given: v == "yes", Text: text})
+		sub.Touch.Consents = append(sub.Touch.Consents, lead.Consent{Field: f.Name, Given: v == "yes", Text: cmp.Or(f.Label, f.Name)})
 	}
 }
 

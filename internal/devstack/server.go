@@ -267,11 +267,7 @@ func writeResponse(w http.ResponseWriter, resp events.APIGatewayV2HTTPResponse) 
 		}
 		body = b
 	}
-	status := resp.StatusCode
-	if status == 0 {
-		status = http.StatusOK
-	}
-	w.WriteHeader(status)
+	w.WriteHeader(cmp.Or(resp.StatusCode, http.StatusOK))
 	_, _ = w.Write(body)
 }
 

@@ -5,6 +5,7 @@
 package document
 
 import (
+	"cmp"
 	"fmt"
 	"html/template"
 	"io"
@@ -48,7 +49,7 @@ func describe(p *campaign.Published, now time.Time) outline {
 	d := p.Definition
 	o := outline{
 		Title:    d.Name,
-		Subtitle: fmt.Sprintf("Campaign %s · version %d · published %s by %s", d.ID, p.Version, p.PublishedAt.UTC().Format("2006-01-02 15:04 MST"), orNone(p.PublishedBy)),
+		Subtitle: fmt.Sprintf("Campaign %s · version %d · published %s by %s", d.ID, p.Version, p.PublishedAt.UTC().Format("2006-01-02 15:04 MST"), cmp.Or(p.PublishedBy, "(none)")),
 	}
 	if d.Status == campaign.StatusPaused {
 		o.Notices = append(o.Notices, "This campaign is paused: it takes no new submissions.")
@@ -70,7 +71,7 @@ func describe(p *campaign.Published, now time.Time) outline {
 	}
 	o.Facts = []item{
 		{"Channel", d.Channel}, {"Funnel position", d.Funnel + " of the funnel"},
-		{"Marketing owner", d.Owner}, {"Sales owner", orNone(d.SalesOwner)},
+		{"Marketing owner", d.Owner}, {"Sales owner", cmp.Or(d.SalesOwner, "(none)")},
 		{"Review by", d.ReviewBy.String()}, {"Runs", runs}, {"Status", d.Status},
 	}
 	if d.Description != "" {
@@ -270,13 +271,6 @@ func fieldsSection(d *campaign.Definition) section {
 	}
 	if len(s.Items) == 0 {
 		s.Intro = "Only the contact fields (email, name, company, title, phone, country)."
-	}
-	return s
-}
-
-func orNone(s string) string {
-	if s == "" {
-		return "(none)"
 	}
 	return s
 }

@@ -5,6 +5,7 @@
 package emulators
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -265,8 +266,5 @@ func (l *lockedWriter) Write(p []byte) (int, error) {
 // thousands of leads would spend it collecting garbage.
 // LEADGATE_DYNAMODB_HEAP (e.g. 1g) overrides it.
 func heap() string {
-	if h := os.Getenv("LEADGATE_DYNAMODB_HEAP"); h != "" {
-		return h
-	}
-	return "1g"
+	return cmp.Or(os.Getenv("LEADGATE_DYNAMODB_HEAP"), "1g")
 }

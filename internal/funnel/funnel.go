@@ -6,6 +6,7 @@
 package funnel
 
 import (
+	"cmp"
 	"fmt"
 	"time"
 
@@ -53,9 +54,7 @@ func Changes(before, after *lead.Record) []Delta {
 			Mark:   fmt.Sprintf("%s#%d", after.ID, n),
 			Counts: map[string]int{},
 		}
-		if d.Campaign == "" {
-			d.Campaign = after.Verdict.Campaign
-		}
+		d.Campaign = cmp.Or(d.Campaign, after.Verdict.Campaign)
 		switch {
 		case h.From == h.To && h.By == lead.ByAssigner:
 			d.Counts["assigned"] = 1

@@ -1,6 +1,7 @@
 package intake
 
 import (
+	"cmp"
 	"fmt"
 	"net/url"
 	"slices"
@@ -65,7 +66,7 @@ func parse(p *campaign.Published, f *Form) (parsed, []leadgate.Problem) {
 				out.spam = "honeypot filled"
 			}
 		case name == keyRenderedAt:
-			out.spam = orElse(out.spam, tooFast(raw, f.ReceivedAt, *d.Intake.MinFillSeconds))
+			out.spam = cmp.Or(out.spam, tooFast(raw, f.ReceivedAt, *d.Intake.MinFillSeconds))
 		case name == keyVisitor:
 			out.visitor = validVisitor(raw)
 		case k == keyRedirect:
@@ -172,13 +173,6 @@ func webURL(raw string) string {
 		return ""
 	}
 	return v
-}
-
-func orElse(a, b string) string {
-	if a != "" {
-		return a
-	}
-	return b
 }
 
 func sortedNames(m map[string]string) []string {

@@ -1,6 +1,7 @@
 package intake
 
 import (
+	"cmp"
 	"context"
 	"crypto/rand"
 	"crypto/sha256"
@@ -80,7 +81,7 @@ func (s *Service) Submit(ctx context.Context, campaignID string, f *Form) (*Resu
 		return nil, err
 	}
 	form, problems := parse(p, f)
-	token := orElse(form.visitor, validVisitor(f.Visitor))
+	token := cmp.Or(form.visitor, validVisitor(f.Visitor))
 	presented := token != ""
 	if !presented {
 		token = newVisitorToken()
@@ -88,7 +89,7 @@ func (s *Service) Submit(ctx context.Context, campaignID string, f *Form) (*Resu
 	sub := &form.sub
 	res := &Result{
 		LeadID: lead.IDFor(sub.Fields[lead.FieldEmail]), Visitor: token,
-		Ignored: form.ignored, Cut: sub.Touch.Cut, Redirect: orElse(form.redirect, p.Definition.Intake.ThankYouURL),
+		Ignored: form.ignored, Cut: sub.Touch.Cut, Redirect: cmp.Or(form.redirect, p.Definition.Intake.ThankYouURL),
 	}
 	// A bot is answered like a person whatever else is wrong with its post,
 	// so it learns nothing from trying.

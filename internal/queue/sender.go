@@ -3,6 +3,7 @@
 package queue
 
 import (
+	"cmp"
 	"context"
 	"encoding/json"
 	"fmt"
@@ -51,10 +52,11 @@ func (s *Sender) Send(ctx context.Context, queue string, msgs []*route.Message) 
 			entries = append(entries, types.SendMessageBatchRequestEntry{
 				Id:          aws.String(strconv.Itoa(i)),
 				MessageBody: aws.String(string(body)),
+				// SQS refuses empty string values: a message without a campaign says "-".
 				MessageAttributes: map[string]types.MessageAttributeValue{
 					"schema":   {DataType: aws.String("String"), StringValue: aws.String(msgs[i].Schema)},
 					"stage":    {DataType: aws.String("String"), StringValue: aws.String(string(msgs[i].Stage))},
-					"campaign": {DataType: aws.String("String"), StringValue: aws.String(orDash(msgs[i].Campaign.ID))},
+					"campaign": {DataType: aws.String("String"), StringValue: aws.String(cmp.Or(msgs[i].Campaign.ID, "-"))},
 				},
 			})
 		}
@@ -77,12 +79,4 @@ func (s *Sender) Send(ctx context.Context, queue string, msgs []*route.Message) 
 		}
 	}
 	return failed, firstErr
-}
-
-// orDash keeps an attribute non-empty: SQS refuses empty string values.
-func orDash(s string) string {
-	if s == "" {
-		return "-"
-	}
-	return s
 }

@@ -1,6 +1,7 @@
 package sales
 
 import (
+	"cmp"
 	"context"
 	"fmt"
 	"slices"
@@ -102,7 +103,7 @@ func Apply(r *lead.Record, f Feedback, who string, at time.Time) (released strin
 		for i, a := range allowed {
 			names[i] = string(a)
 		}
-		return "", leadgate.Errorf(leadgate.ECONFLICT, "Lead %s is %s: %s is not possible. Allowed: %s.", r.ID, r.Stage, f.Action, orNone(strings.Join(names, ", ")))
+		return "", leadgate.Errorf(leadgate.ECONFLICT, "Lead %s is %s: %s is not possible. Allowed: %s.", r.ID, r.Stage, f.Action, cmp.Or(strings.Join(names, ", "), "none"))
 	}
 	note := strings.TrimSpace(f.Note)
 	if f.Action == Qualify {
@@ -118,13 +119,6 @@ func Apply(r *lead.Record, f Feedback, who string, at time.Time) (released strin
 		released, r.Owner, r.AssignedAt = r.Owner, "", nil
 	}
 	return released, nil
-}
-
-func orNone(s string) string {
-	if s == "" {
-		return "none"
-	}
-	return s
 }
 
 // FeedbackStore is what recording sales' answer needs from storage.

@@ -7,6 +7,7 @@ package touchpoint
 
 import (
 	"bytes"
+	"cmp"
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
@@ -147,7 +148,7 @@ func (s *Service) RecordAs(ctx context.Context, items []json.RawMessage, from le
 					}
 					if err := s.one(ctx, items[i], from, now, &ans.Results[i]); err != nil {
 						mu.Lock()
-						failure = cmpErr(failure, err)
+						failure = cmp.Or(failure, err)
 						mu.Unlock()
 						ans.Results[i].Outcome, ans.Results[i].Reason = Rejected, "not recorded: the store did not answer; send it again"
 					}
@@ -169,13 +170,6 @@ func (s *Service) RecordAs(ctx context.Context, items []json.RawMessage, from le
 		return ans, fmt.Errorf("record touch points: %w", failure)
 	}
 	return ans, nil
-}
-
-func cmpErr(a, b error) error {
-	if a != nil {
-		return a
-	}
-	return b
 }
 
 // personKey groups an item by whom it is about, read loosely: an item that
