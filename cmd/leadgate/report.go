@@ -6,6 +6,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"maps"
 	"net/http"
 	"net/url"
 	"slices"
@@ -84,13 +85,8 @@ func printReasons(w io.Writer, what string, reasons map[string]int) {
 	if len(reasons) == 0 {
 		return
 	}
-	codes := make([]string, 0, len(reasons))
-	for c := range reasons {
-		codes = append(codes, c)
-	}
-	slices.Sort(codes)
 	fmt.Fprintf(w, "\n  %s:", what)
-	for _, c := range codes {
+	for _, c := range slices.Sorted(maps.Keys(reasons)) {
 		fmt.Fprintf(w, " %s %d", c, reasons[c])
 	}
 	fmt.Fprintln(w)

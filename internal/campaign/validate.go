@@ -3,6 +3,7 @@ package campaign
 import (
 	"cmp"
 	"fmt"
+	"maps"
 	"net/url"
 	"slices"
 	"strings"
@@ -242,7 +243,7 @@ func (v *validator) intake() {
 			v.fail(fmt.Sprintf("intake.hiddenFields[%d]", i), "%q is a field of the person; a hidden field is kept on the touch point", h)
 		}
 	}
-	for _, header := range sortedKeys(in.Columns) {
+	for _, header := range slices.Sorted(maps.Keys(in.Columns)) {
 		if f := in.Columns[header]; !v.known(f) {
 			v.fail("intake.columns."+header, "%q is neither a built-in contact field nor a declared custom field", f)
 		}
@@ -424,7 +425,7 @@ func (v *validator) engagement() {
 	if len(e.Points) == 0 {
 		v.fail("engagement.points", "give points to at least one touch point type")
 	}
-	for _, t := range sortedKeys(e.Points) {
+	for _, t := range slices.Sorted(maps.Keys(e.Points)) {
 		if !lead.IsTouchPointType(t) {
 			v.fail("engagement.points."+t, "unknown touch point type: want one of %s", strings.Join(lead.TouchPointTypes, ", "))
 		}
@@ -432,13 +433,13 @@ func (v *validator) engagement() {
 			v.fail("engagement.points."+t, "cannot be negative")
 		}
 	}
-	for _, t := range sortedKeys(e.Outcomes) {
+	for _, t := range slices.Sorted(maps.Keys(e.Outcomes)) {
 		known, ok := lead.TouchOutcomes[t]
 		if !ok {
 			v.fail("engagement.outcomes."+t, "this touch point type has no outcomes")
 			continue
 		}
-		for _, o := range sortedKeys(e.Outcomes[t]) {
+		for _, o := range slices.Sorted(maps.Keys(e.Outcomes[t])) {
 			switch {
 			case !slices.Contains(known, o):
 				v.fail("engagement.outcomes."+t+"."+o, "unknown outcome: want one of %s", strings.Join(known, ", "))
@@ -517,15 +518,6 @@ func containsFold(list []string, s string) bool {
 		}
 	}
 	return false
-}
-
-func sortedKeys[V any](m map[string]V) []string {
-	keys := make([]string, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
-	}
-	slices.Sort(keys)
-	return keys
 }
 
 // ValidID reports whether id can be a campaign's id.

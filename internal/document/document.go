@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"html/template"
 	"io"
+	"maps"
 	"slices"
 	"strings"
 	"sync"
@@ -245,11 +246,11 @@ func engagementSection(e campaign.Engagement) section {
 	if e.RatingBonus > 0 {
 		s.Intro += fmt.Sprintf(" A rated booth visit earns %g more per rating step (1–5).", e.RatingBonus)
 	}
-	for _, t := range sortedKeys(e.Points) {
+	for _, t := range slices.Sorted(maps.Keys(e.Points)) {
 		s.Table = append(s.Table, [2]string{t, fmt.Sprintf("%g", e.Points[t])})
 	}
-	for _, t := range sortedKeys(e.Outcomes) {
-		for _, o := range sortedKeys(e.Outcomes[t]) {
+	for _, t := range slices.Sorted(maps.Keys(e.Outcomes)) {
+		for _, o := range slices.Sorted(maps.Keys(e.Outcomes[t])) {
 			s.Table = append(s.Table, [2]string{t + " (" + o + ")", fmt.Sprintf("%g", e.Outcomes[t][o])})
 		}
 	}
@@ -348,13 +349,4 @@ func Markdown(w io.Writer, p *campaign.Published, now time.Time) error {
 // HTML renders the published definition as a standalone HTML page.
 func HTML(w io.Writer, p *campaign.Published, now time.Time) error {
 	return page().Execute(w, describe(p, now))
-}
-
-func sortedKeys[V any](m map[string]V) []string {
-	keys := make([]string, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
-	}
-	slices.Sort(keys)
-	return keys
 }

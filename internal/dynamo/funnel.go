@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"maps"
 	"slices"
 	"strconv"
 	"strings"
@@ -104,12 +105,7 @@ func (s *FunnelStore) transact(ctx context.Context, k funnel.Key, ds []funnel.De
 	}
 	set := []string{"#campaign = :campaign", "#day = :day", "#version = :version"}
 	var add []string
-	metrics := make([]string, 0, len(sums))
-	for m := range sums {
-		metrics = append(metrics, m)
-	}
-	slices.Sort(metrics)
-	for i, m := range metrics {
+	for i, m := range slices.Sorted(maps.Keys(sums)) {
 		n, v := "#m"+strconv.Itoa(i), ":m"+strconv.Itoa(i)
 		names[n], values[v] = "n."+m, &types.AttributeValueMemberN{Value: strconv.Itoa(sums[m])}
 		add = append(add, n+" "+v)

@@ -1,8 +1,8 @@
 package funnel
 
 import (
+	"maps"
 	"slices"
-	"sort"
 	"strings"
 	"time"
 
@@ -66,12 +66,7 @@ func Build(campaignID string, from, to time.Time, counters []Counter, bounds *ca
 		byVersion[c.Version].add(c)
 	}
 	r.Total = total.numbers(0)
-	versions := make([]int, 0, len(byVersion))
-	for v := range byVersion {
-		versions = append(versions, v)
-	}
-	sort.Ints(versions)
-	for _, v := range versions {
+	for _, v := range slices.Sorted(maps.Keys(byVersion)) {
 		r.ByVersion = append(r.ByVersion, byVersion[v].numbers(v))
 	}
 	r.Verdict, r.Advice = judge(r.Total, bounds)

@@ -3,6 +3,7 @@ package intake
 import (
 	"cmp"
 	"fmt"
+	"maps"
 	"net/url"
 	"slices"
 	"strconv"
@@ -57,7 +58,7 @@ func parse(p *campaign.Published, f *Form) (parsed, []leadgate.Problem) {
 		}
 		return v
 	}
-	for _, name := range sortedNames(f.Values) {
+	for _, name := range slices.Sorted(maps.Keys(f.Values)) {
 		raw := f.Values[name]
 		k := capture.Key(name)
 		switch {
@@ -173,13 +174,4 @@ func webURL(raw string) string {
 		return ""
 	}
 	return v
-}
-
-func sortedNames(m map[string]string) []string {
-	keys := make([]string, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
-	}
-	slices.Sort(keys)
-	return keys
 }

@@ -9,6 +9,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"maps"
 	"slices"
 	"strings"
 	"time"
@@ -171,7 +172,7 @@ func touchID(campaignID string, f *Form, sub *lead.Submission) string {
 	if f.IdempotencyKey != "" {
 		fmt.Fprintf(h, "key\x00%s", f.IdempotencyKey)
 	} else {
-		for _, k := range sortedNames(f.Values) {
+		for _, k := range slices.Sorted(maps.Keys(f.Values)) {
 			fmt.Fprintf(h, "%s\x00%s\x00", k, f.Values[k])
 		}
 		if _, ok := f.Values[keyRenderedAt]; !ok {
