@@ -429,10 +429,5 @@ func trimCell(s string) string {
 }
 
 func blankRecord(rec []string) bool {
-	for _, f := range rec {
-		if trimCell(f) != "" {
-			return false
-		}
-	}
-	return true
+	return !slices.ContainsFunc(rec, func(f string) bool { return trimCell(f) != "" })
 }

@@ -301,7 +301,7 @@ func (v *validator) rules(prefix string, r *Rules) {
 			v.fail(path+".field", "%q: declare it under fields.custom", n.Field)
 		case f.Type == FieldChoice:
 			for i, a := range n.ConfirmedBy {
-				if !containsFold(f.Options, a) {
+				if !slices.ContainsFunc(f.Options, func(o string) bool { return strings.EqualFold(strings.TrimSpace(o), strings.TrimSpace(a)) }) {
 					v.fail(fmt.Sprintf("%s.confirmedBy[%d]", path, i), "%q is not one of the options of %q (%s)", a, f.Name, strings.Join(f.Options, ", "))
 				}
 			}
@@ -509,15 +509,6 @@ func (v *validator) geographies() {
 		}
 		v.rules(path+".", &g.Rules)
 	}
-}
-
-func containsFold(list []string, s string) bool {
-	for _, x := range list {
-		if strings.EqualFold(strings.TrimSpace(x), strings.TrimSpace(s)) {
-			return true
-		}
-	}
-	return false
 }
 
 // ValidID reports whether id can be a campaign's id.

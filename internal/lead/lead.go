@@ -24,14 +24,7 @@ const (
 var BuiltinFields = []string{FieldEmail, FieldFirstName, FieldLastName, FieldCompany, FieldTitle, FieldPhone, FieldCountry}
 
 // IsBuiltinField reports whether name is a built-in contact field.
-func IsBuiltinField(name string) bool {
-	for _, f := range BuiltinFields {
-		if f == name {
-			return true
-		}
-	}
-	return false
-}
+func IsBuiltinField(name string) bool { return slices.Contains(BuiltinFields, name) }
 
 // Lead is one person, deduplicated by normalized email. Values are already
 // normalized by the time they reach a Lead: Country is an ISO 3166 alpha-2
@@ -207,11 +200,4 @@ var TouchOutcomes = map[string][]string{
 }
 
 // IsTouchPointType reports whether t is a known touch point type.
-func IsTouchPointType(t string) bool {
-	for _, k := range TouchPointTypes {
-		if k == t {
-			return true
-		}
-	}
-	return false
-}
+func IsTouchPointType(t string) bool { return slices.Contains(TouchPointTypes, t) }

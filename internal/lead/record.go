@@ -96,15 +96,8 @@ func (r *Record) Retain(days int) {
 
 // Qualified reports whether the lead ever reached mql.
 func (r *Record) Qualified() bool {
-	if r.Stage == StageMQL || r.Stage.SetBySales() {
-		return true
-	}
-	for _, h := range r.History {
-		if h.To == StageMQL {
-			return true
-		}
-	}
-	return false
+	return r.Stage == StageMQL || r.Stage.SetBySales() ||
+		slices.ContainsFunc(r.History, func(h Transition) bool { return h.To == StageMQL })
 }
 
 // Enrollment is a lead's place in a nurture track.

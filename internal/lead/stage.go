@@ -1,5 +1,7 @@
 package lead
 
+import "slices"
+
 // Stage is where a lead stands in the funnel. A lead only moves forward,
 // except when sales explicitly recycles it to nurture.
 type Stage string
@@ -19,14 +21,7 @@ const (
 var Stages = []Stage{StageSuspect, StageMQL, StageSAL, StageSQL, StageOpportunity, StageCustomer, StageNurture, StageDisqualified}
 
 // Valid reports whether s is a known stage.
-func (s Stage) Valid() bool {
-	for _, k := range Stages {
-		if k == s {
-			return true
-		}
-	}
-	return false
-}
+func (s Stage) Valid() bool { return slices.Contains(Stages, s) }
 
 // SetBySales reports whether only sales can put a lead in this stage; the
 // qualification engine never produces these.

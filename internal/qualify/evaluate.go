@@ -2,6 +2,7 @@ package qualify
 
 import (
 	"math"
+	"slices"
 	"strings"
 	"time"
 
@@ -280,10 +281,8 @@ func (rb *Rulebook) score(touches []lead.TouchPoint, now time.Time) float64 {
 // hasTouch returns the first touch point whose type is in types.
 func hasTouch(touches []lead.TouchPoint, types []string) (string, bool) {
 	for i := range touches {
-		for _, t := range types {
-			if touches[i].Type == t {
-				return t, true
-			}
+		if slices.Contains(types, touches[i].Type) {
+			return touches[i].Type, true
 		}
 	}
 	return "", false

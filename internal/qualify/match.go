@@ -1,6 +1,7 @@
 package qualify
 
 import (
+	"slices"
 	"strings"
 	"unicode"
 	"unicode/utf8"
@@ -14,15 +15,7 @@ var regionOf = geo.Region
 // surrounding space: forms send "Software " and "software" alike.
 func equalAny(s string, list []string) bool {
 	s = strings.TrimSpace(s)
-	if s == "" {
-		return false
-	}
-	for _, x := range list {
-		if strings.EqualFold(s, x) {
-			return true
-		}
-	}
-	return false
+	return s != "" && slices.ContainsFunc(list, func(x string) bool { return strings.EqualFold(s, x) })
 }
 
 // matchAny reports the first phrase of list found in s as whole words,
@@ -137,12 +130,7 @@ func domainIn(domain string, list []string) bool {
 // as "on", selects as "Yes", JSON as "true".
 func yes(s string) bool {
 	s = strings.TrimSpace(s)
-	for _, y := range [...]string{"yes", "y", "true", "1", "on", "ja", "oui", "si", "sí"} {
-		if strings.EqualFold(s, y) {
-			return true
-		}
-	}
-	return false
+	return slices.ContainsFunc([]string{"yes", "y", "true", "1", "on", "ja", "oui", "si", "sí"}, func(y string) bool { return strings.EqualFold(s, y) })
 }
 
 // lowerBound reads the lower end of a size or revenue answer as forms and
