@@ -652,8 +652,8 @@ func swallowedRows(cells []string, delim rune, columns int) int {
 
 func looksLikeEmail(s string) bool {
 	s = strings.Trim(strings.TrimSpace(s), `"`)
-	at := strings.IndexByte(s, '@')
-	return at > 0 && strings.Contains(s[at:], ".") && !strings.ContainsAny(s, " \t")
+	local, domain, ok := strings.Cut(s, "@")
+	return ok && local != "" && strings.Contains(domain, ".") && !strings.ContainsAny(s, " \t")
 }
 
 // doubtfulScanTime says why a scan time cannot be taken at its word: a

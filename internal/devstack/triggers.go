@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"maps"
 	"strconv"
 	"strings"
 	"sync"
@@ -306,9 +307,7 @@ func (p *pollers) queuePoller(ctx context.Context, q *sqs.Client, tr trigger, h 
 			arn := "arn:aws:sqs:" + region + ":" + accountID + ":" + tr.queueURL[strings.LastIndexByte(tr.queueURL, '/')+1:]
 			for _, m := range out.Messages {
 				attrs := map[string]string{}
-				for k, v := range m.Attributes {
-					attrs[k] = v
-				}
+				maps.Copy(attrs, m.Attributes)
 				ev.Records = append(ev.Records, events.SQSMessage{
 					MessageId: aws.ToString(m.MessageId), ReceiptHandle: aws.ToString(m.ReceiptHandle), Body: aws.ToString(m.Body),
 					Attributes: attrs, EventSource: "aws:sqs", EventSourceARN: arn, AWSRegion: region,

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"maps"
 	"slices"
 	"strconv"
 	"time"
@@ -104,9 +105,7 @@ func (s *LeadStore) put(r *lead.Record, prev int64) (*types.Put, error) {
 	if err != nil {
 		return nil, fmt.Errorf("encode lead %s: %w", r.ID, err)
 	}
-	for k, v := range leadKey(r.ID) {
-		item[k] = v
-	}
+	maps.Copy(item, leadKey(r.ID))
 	p := &types.Put{TableName: &s.table, Item: item, ConditionExpression: aws.String("attribute_not_exists(pk)")}
 	if prev > 0 {
 		p.ConditionExpression = aws.String("#rev = :rev")

@@ -105,13 +105,12 @@ func (a *acc) add(c Counter) {
 func (a *acc) numbers(version int) Numbers {
 	n := Numbers{Version: version, Entered: map[string]int{}, Rejections: map[string]int{}, Recycles: map[string]int{}, Assigned: a.counts["assigned"]}
 	for k, v := range a.counts {
-		switch {
-		case strings.HasPrefix(k, "entered."):
-			n.Entered[strings.TrimPrefix(k, "entered.")] = v
-		case strings.HasPrefix(k, "reason.reject."):
-			n.Rejections[strings.TrimPrefix(k, "reason.reject.")] = v
-		case strings.HasPrefix(k, "reason.recycle."):
-			n.Recycles[strings.TrimPrefix(k, "reason.recycle.")] = v
+		if stage, ok := strings.CutPrefix(k, "entered."); ok {
+			n.Entered[stage] = v
+		} else if code, ok := strings.CutPrefix(k, "reason.reject."); ok {
+			n.Rejections[code] = v
+		} else if code, ok := strings.CutPrefix(k, "reason.recycle."); ok {
+			n.Recycles[code] = v
 		}
 	}
 	for _, s := range Stages {

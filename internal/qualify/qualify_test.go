@@ -1,6 +1,7 @@
 package qualify_test
 
 import (
+	"maps"
 	"os"
 	"path/filepath"
 	"reflect"
@@ -51,11 +52,7 @@ func vp() lead.Lead {
 }
 
 func with(l lead.Lead, change func(*lead.Lead)) lead.Lead {
-	fields := make(map[string]string, len(l.Fields))
-	for k, v := range l.Fields {
-		fields[k] = v
-	}
-	l.Fields = fields
+	l.Fields = maps.Clone(l.Fields)
 	change(&l)
 	return l
 }

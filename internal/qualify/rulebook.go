@@ -8,6 +8,7 @@ package qualify
 import (
 	"fmt"
 	"math"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -174,8 +175,7 @@ func compileRules(name string, r campaign.Rules, e campaign.Engagement) ruleset 
 		rs.revenueWant = f.Revenue.Describe("a year", true)
 		if len(f.Countries)+len(f.Regions) > 0 {
 			rs.countries, rs.regions = set(f.Countries), set(f.Regions)
-			places := append(append([]string{}, f.Countries...), f.Regions...)
-			rs.countriesWant = "a country in " + campaign.OrList(places)
+			rs.countriesWant = "a country in " + campaign.OrList(slices.Concat(f.Countries, f.Regions))
 		}
 		rs.businessEmail = f.BusinessEmailOnly
 		rs.hasFit = len(f.Industries) > 0 || f.Employees != nil || f.Revenue != nil || rs.countries != nil || f.BusinessEmailOnly

@@ -5,6 +5,7 @@ package samtemplate
 
 import (
 	"fmt"
+	"maps"
 	"os"
 	"slices"
 	"strings"
@@ -172,9 +173,7 @@ func (t *Template) Functions() []Function {
 		for _, props := range []map[string]any{t.Globals.Function, r.Properties} {
 			env, _ := props["Environment"].(map[string]any)
 			vars, _ := env["Variables"].(map[string]any)
-			for k, v := range vars {
-				f.Environment[k] = v
-			}
+			maps.Copy(f.Environment, vars)
 			if n, ok := props["Timeout"].(int); ok {
 				f.Timeout = n
 			}
