@@ -199,12 +199,7 @@ func splitDocuments(path string, data []byte) []document {
 		}
 		cur.Reset()
 	}
-	for len(data) > 0 {
-		line := data
-		if i := bytes.IndexByte(data, '\n'); i >= 0 {
-			line = data[:i+1]
-		}
-		data = data[len(line):]
+	for line := range bytes.Lines(data) {
 		n++
 		if isDocumentSeparator(line) {
 			flush()

@@ -498,7 +498,7 @@ func (v *validator) geographies() {
 		}
 		v.countries(path+".countries", g.Countries)
 		v.regions(path+".regions", g.Regions)
-		for _, k := range append(slices.Clone(g.Countries), g.Regions...) {
+		for _, k := range slices.Concat(g.Countries, g.Regions) {
 			if other, ok := claimedBy[k]; ok && other != g.Name {
 				v.fail(path, "%s is already covered by geography %q: a lead must match one geography at most", k, other)
 			}
