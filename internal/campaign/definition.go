@@ -11,7 +11,7 @@ import (
 // Channel names where a campaign's leads come from.
 var Channels = []string{"landing-page", "trade-show", "webinar", "content", "email", "paid-search", "paid-social", "partner", "referral", "telesales"}
 
-// Funnel positions, as the seeds describe them.
+// Funnel positions: how far along in buying a campaign's audience is.
 const (
 	FunnelTop    = "top"    // awareness content; not sure what they need
 	FunnelMiddle = "middle" // comparing solutions
@@ -35,8 +35,8 @@ type Definition struct {
 	// Owner is the marketing owner; SalesOwner the sales lead who signed off.
 	Owner      string `yaml:"owner" json:"owner"`
 	SalesOwner string `yaml:"salesOwner,omitempty" json:"salesOwner,omitempty"`
-	// ReviewBy is when marketing and sales meet again about this definition;
-	// the seeds say at least every six months.
+	// ReviewBy is when marketing and sales meet again about this definition:
+	// at least every six months (ReviewEvery).
 	ReviewBy Date   `yaml:"reviewBy" json:"reviewBy"`
 	Status   string `yaml:"status,omitempty" json:"status,omitempty"`
 	Starts   *Date  `yaml:"starts,omitempty" json:"starts,omitempty"`

@@ -15,8 +15,8 @@ import (
 	"github.com/leadgate/leadgate/internal/leadgate"
 )
 
-// ReviewEvery is how often the seeds say marketing and sales must review a
-// definition: "at least every six months".
+// ReviewEvery is how often marketing and sales must review the definition
+// they agreed on: at least every six months.
 const ReviewEvery = 183 * 24 * time.Hour
 
 // Custom fields the engine reads by name when a definition uses the matching

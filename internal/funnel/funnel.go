@@ -1,8 +1,9 @@
 // Package funnel counts how leads move through the funnel, per campaign,
 // definition version and day, from the transitions in their history; and
-// turns the counts into the report the seeds ask for: leads at each stage,
-// conversion, time to acceptance, the reasons sales gives, and the leakage
-// between MQL and SQL against the campaign's agreed bounds.
+// turns the counts into the report that keeps the agreed definition honest:
+// leads at each stage, conversion, time to acceptance, the reasons sales
+// gives, and the leakage between MQL and SQL against the campaign's agreed
+// bounds.
 package funnel
 
 import (

@@ -73,7 +73,9 @@ func Build(campaignID string, from, to time.Time, counters []Counter, bounds *ca
 	return r
 }
 
-// judge says what the leakage means, in the seeds' words.
+// judge says what the leakage between MQL and SQL means against the bounds
+// the definition agrees: too high, marketing qualifies poorly or sales
+// under-performs; too low, marketing is not pushing hard enough.
 func judge(n Numbers, b *campaign.Leakage) (string, string) {
 	switch {
 	case n.Entered[string(lead.StageMQL)] < minMQLs || n.Leakage == nil:

@@ -44,8 +44,9 @@ func (o *Outcome) UnmarshalText(b []byte) error {
 }
 
 // Group is the part of the lead definition a criterion belongs to. The groups
-// follow the seeds: required information, exclusions, fit (ideal customer
-// profile), role, need, willingness, interest, engagement and hand-raising.
+// are the parts of the agreed definition: required information, exclusions,
+// fit (ideal customer profile), role, need, willingness, interest, engagement
+// and hand-raising.
 type Group string
 
 const (
