@@ -1,7 +1,3 @@
-// Package badgescan imports the badge-scan CSV files that lead-retrieval apps
-// export after a trade show. No two apps agree on encoding, delimiter or line
-// ends, and exhibitors often round-trip the file through Excel before
-// uploading it, so the reader guesses the dialect instead of asking.
 package badgescan
 
 import (

@@ -1,7 +1,3 @@
-// Package campaign holds the campaign definition: the document marketing and
-// sales agree on (the Universal Lead Definition) that says, for one campaign
-// and optionally per geography, who is a marketing-qualified lead. Types
-// mirror the YAML kept in git and the JSON the admin API takes.
 package campaign
 
 import (

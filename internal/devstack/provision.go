@@ -1,6 +1,3 @@
-// Package devstack runs leadgate on one machine: it creates the tables and
-// queues template.yaml declares on DynamoDB Local and moto, and serves the
-// template's HTTP routes with the same handlers the Lambda functions run.
 package devstack
 
 import (

@@ -1,5 +1,3 @@
-// Package dynamo stores leadgate's data in DynamoDB. It is the only package
-// that speaks DynamoDB; the rest of leadgate sees domain types.
 package dynamo
 
 import (

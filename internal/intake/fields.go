@@ -1,7 +1,3 @@
-// Package intake turns what a landing page posts into a submission on a
-// lead: it maps field names, normalizes values, drops what the campaign did
-// not declare, recognises retries and bots, and has the lead judged. It knows
-// nothing of HTTP or DynamoDB.
 package intake
 
 import (

@@ -1,3 +1,11 @@
+// Package intake turns what a landing page posts into a touch point on a
+// lead: it maps field names, normalizes values, drops what the campaign did
+// not declare, recognises retries, bots and the browser's visitor token, and
+// hands the submission to capture to be judged and stored. It knows nothing
+// of HTTP or DynamoDB.
+//
+// The rule of this package: the answer to a post does not depend on what is
+// stored, so a public form cannot be asked "is X a lead?".
 package intake
 
 import (

@@ -1,8 +1,3 @@
-// Package qualify is the qualification engine: it judges a lead against a
-// campaign's published definition and explains every criterion. It is pure
-// Go — no AWS, no clock, no I/O — so the same verdict comes out wherever it
-// runs, and it does no allocation per evaluation so intake can afford it on
-// every request.
 package qualify
 
 import (

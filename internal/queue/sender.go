@@ -1,5 +1,3 @@
-// Package queue speaks SQS: it sends the router's messages in batches and
-// adapts SQS events to the consumers, reporting partial batch failures.
 package queue
 
 import (

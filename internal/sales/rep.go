@@ -1,6 +1,3 @@
-// Package sales is the sales side of the hand-over: the reps leads are
-// assigned to, how one is chosen, and the answers sales gives back
-// (accept, qualify, reject, recycle, ...), as rules on plain types.
 package sales
 
 import (

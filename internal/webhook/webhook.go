@@ -1,3 +1,8 @@
+// Package webhook takes in touch points that email, webinar and calling
+// tools push as webhooks. A request is verified by the Standard Webhooks
+// scheme (https://www.standardwebhooks.com), its payload mapped to touch
+// points by the source's mapping (data, not code: mappings/*.yaml), and the
+// touch points recorded through the touch-point service like any batch.
 package webhook
 
 import (

@@ -1,0 +1,9 @@
+// Package dynamo stores leadgate's data in DynamoDB: campaign definitions and
+// their versions (CampaignStore); leads with their touch points, verdicts and
+// history, badge-scan issue lists and webhook ids (LeadStore); reps and the
+// hand-over of a lead to one (SalesStore); funnel counters (FunnelStore).
+//
+// The rule of this layer: it is the only package that speaks DynamoDB, and
+// the rest of leadgate sees domain types. Every write is a single
+// conditional or idempotent one, so a retry is safe and no update is lost.
+package dynamo
