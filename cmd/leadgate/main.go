@@ -1,5 +1,7 @@
-// Command leadgate is the operator's tool: it runs the whole system locally
-// and publishes campaign definitions.
+// Command leadgate is the operator's tool: local runs the whole system on
+// this machine, apply publishes campaign definitions and reps from git,
+// import uploads a badge-scan file and accounts for every row, and report
+// prints a campaign's funnel.
 package main
 
 import (

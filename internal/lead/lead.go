@@ -1,6 +1,9 @@
 // Package lead holds the person marketing found and sales may call: the lead,
-// the touch points that brought them in, and the verdict the campaign's
-// definition passed on them. Plain types, no AWS, no HTTP.
+// the touch points that brought them in, the stage they are in and the
+// verdict the campaign's definition passed on them. It also holds the rules
+// every source obeys when it changes a lead: which source's value wins
+// (provenance and trust), how much a lead may hold (its byte budget), and
+// how emails and text are normalized. Plain types, no AWS, no HTTP.
 package lead
 
 import (

@@ -1,6 +1,9 @@
-// Package stream adapts the leads table's DynamoDB stream to the router: it
-// turns records into lead changes and reports the first record that could
-// not be routed, by its sequence number, so Lambda retries from there.
+// Package stream reads the leads table's DynamoDB stream, the outbox of
+// every change to a lead: Router turns records into lead changes and hands
+// them to route, which announces stage changes; Reporter counts new history
+// entries into the funnel. The first record that could not be handled is
+// reported by its sequence number (a partial batch failure), so Lambda
+// retries from there.
 package stream
 
 import (
