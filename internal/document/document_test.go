@@ -16,7 +16,7 @@ import (
 var update = flag.Bool("update", false, "rewrite the golden files in testdata/")
 
 // TestDocumentGolden renders every example definition both ways and compares
-// with testdata/; run `go test ./internal/campaign -update` after a deliberate
+// with testdata/; run `go test ./internal/document -update` after a deliberate
 // change and read the diff.
 func TestDocumentGolden(t *testing.T) {
 	for id, d := range examples(t) {
