@@ -48,13 +48,19 @@ type trigger struct {
 }
 
 // triggers reads the DynamoDB and SQS event sources of the template's
-// functions.
+// functions (HttpApi events are the server's). Any other kind is refused:
+// a trigger leadgate local silently skipped would be code that never runs
+// before it is deployed.
 func triggers(t *samtemplate.Template, res *Resources) ([]trigger, error) {
 	var out []trigger
 	for _, f := range t.Functions() {
 		for _, e := range f.Events {
-			if e.Type != "DynamoDB" && e.Type != "SQS" {
+			switch e.Type {
+			case "DynamoDB", "SQS":
+			case "HttpApi":
 				continue
+			default:
+				return nil, fmt.Errorf("template.yaml gives %s a %s trigger (%s), which leadgate local cannot drive yet", f.LogicalID, e.Type, e.Name)
 			}
 			tr := trigger{function: f.LogicalID, batchSize: intProp(e.Properties, "BatchSize", 10), maxRetries: intProp(e.Properties, "MaximumRetryAttempts", -1)}
 			var err error
