@@ -37,7 +37,7 @@ func TestSampleEvents(t *testing.T) {
 		contains    string
 	}{
 		{"campaigns-put.json", 201, "application/json", `"version": 1`},
-		{"campaigns-put-invalid.json", 422, "application/json", `"path": "handRaisers[0]"`},
+		{"campaigns-put-invalid.json", 422, "application/problem+json", `"path": "handRaisers[0]"`},
 		{"campaigns-get.json", 200, "application/json", `"publishedBy": "maria.lopez@leadgate.example"`},
 		{"campaigns-definition-html.json", 200, "text/html; charset=utf-8", "<h1>Book a demo</h1>"},
 		{"campaigns-list.json", 200, "application/json", `"id": "demo-request"`},
