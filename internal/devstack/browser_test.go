@@ -5,6 +5,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -55,6 +56,32 @@ func browser(t *testing.T) (chromium, driver string) {
 	return chromium, driver
 }
 
+// browserResult is where the browser ended after submitting a form.
+type browserResult struct{ URL, Heading string }
+
+// submitInBrowser runs testdata/submit-landing-page.cjs: headless Chromium
+// opens page, fills the form in, waits until minFill seconds after the
+// render (a quicker form is dropped as a bot's), submits it and saves a
+// screenshot of where it lands to shot.
+func submitInBrowser(t *testing.T, chromium, driver, page, shot string, minFill int) browserResult {
+	t.Helper()
+	cmd := exec.Command("node", "testdata/submit-landing-page.cjs", page, chromium, shot, strconv.Itoa(minFill))
+	cmd.Env = append(os.Environ(), "NODE_PATH="+filepath.Join(driver, "node_modules"))
+	out, err := cmd.Output()
+	if err != nil {
+		var stderr []byte
+		if ee, ok := err.(*exec.ExitError); ok {
+			stderr = ee.Stderr
+		}
+		t.Fatalf("browser: %v\n%s\n%s", err, out, stderr)
+	}
+	var result browserResult
+	if err := json.Unmarshal(out, &result); err != nil {
+		t.Fatalf("browser said %q: %v", out, err)
+	}
+	return result
+}
+
 // TestBrowserSubmitsLandingPage opens examples/landing-page, verbatim, where
 // leadgate local serves it, in headless Chromium, fills the plain HTML form
 // in and submits it: the browser must land on the page's thank-you page and
@@ -85,20 +112,7 @@ func TestBrowserSubmitsLandingPage(t *testing.T) {
 	if dir := os.Getenv("LEADGATE_SCREENSHOTS"); dir != "" {
 		shot = filepath.Join(dir, "landing-page-thanks.png")
 	}
-	cmd := exec.Command("node", "testdata/submit-landing-page.cjs", pages+"/index.html?utm_source=browser-test", chromium, shot)
-	cmd.Env = append(os.Environ(), "NODE_PATH="+filepath.Join(driver, "node_modules"))
-	out, err := cmd.Output()
-	if err != nil {
-		var stderr []byte
-		if ee, ok := err.(*exec.ExitError); ok {
-			stderr = ee.Stderr
-		}
-		t.Fatalf("browser: %v\n%s\n%s", err, out, stderr)
-	}
-	var result struct{ URL, Heading string }
-	if err := json.Unmarshal(out, &result); err != nil {
-		t.Fatalf("browser said %q: %v", out, err)
-	}
+	result := submitInBrowser(t, chromium, driver, pages+"/index.html?utm_source=browser-test", shot, 0)
 	if result.URL != pages+"/thanks.html" || result.Heading != "Thank you" {
 		t.Errorf("browser ended on %s (%q)", result.URL, result.Heading)
 	}

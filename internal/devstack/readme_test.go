@@ -3,7 +3,6 @@ package devstack_test
 import (
 	"bufio"
 	"bytes"
-	"encoding/json"
 	"fmt"
 	"net"
 	"os"
@@ -634,20 +633,7 @@ func submitLandingPage(t *testing.T, work, url, token, page string) {
 		minFill = *d.Intake.MinFillSeconds
 	}
 	shot := filepath.Join(t.TempDir(), "thanks.png")
-	cmd := exec.Command("node", "testdata/submit-landing-page.cjs", page, chromium, shot, fmt.Sprint(minFill))
-	cmd.Env = append(os.Environ(), "NODE_PATH="+filepath.Join(driver, "node_modules"))
-	out, err := cmd.Output()
-	if err != nil {
-		var stderr []byte
-		if ee, ok := err.(*exec.ExitError); ok {
-			stderr = ee.Stderr
-		}
-		t.Fatalf("browser: %v\n%s\n%s", err, out, stderr)
-	}
-	var result struct{ URL, Heading string }
-	if err := json.Unmarshal(out, &result); err != nil {
-		t.Fatalf("browser said %q: %v", out, err)
-	}
+	result := submitInBrowser(t, chromium, driver, page, shot, minFill)
 	t.Logf("headless Chromium opened %s, filled the form in, submitted it and landed on %s (%q)", page, result.URL, result.Heading)
 	if result.URL != page+"thanks.html" || result.Heading != "Thank you" {
 		t.Errorf("the browser ended on %s (%q), want %sthanks.html", result.URL, result.Heading, page)
