@@ -17,6 +17,7 @@ import (
 	"time"
 
 	"github.com/leadgate/leadgate/internal/campaign"
+	"github.com/leadgate/leadgate/internal/lead"
 )
 
 // The templates are parsed on first use rather than at init: a function
@@ -78,25 +79,38 @@ func describe(p *campaign.Published, now time.Time) outline {
 	if d.Description != "" {
 		o.Sections = append(o.Sections, section{Title: "About", Intro: strings.TrimSpace(d.Description)})
 	}
-	o.Sections = append(o.Sections, mqlSection(d, d.Rules, d.Engagement.Threshold, "Who is a marketing-qualified lead"))
-	if len(d.HandRaisers) > 0 {
+	criteria := d.Rules.Criteria(d.Engagement)
+	o.Sections = append(o.Sections, section{
+		Title: "Who is a marketing-qualified lead",
+		Intro: "A lead from this campaign is handed to sales when all of these hold:",
+		Items: items(criteria, lead.GroupFit, lead.GroupRole, lead.GroupNeed, lead.GroupWillingness, lead.GroupEngagement),
+	})
+	if c, ok := d.HandRaiser(); ok {
 		o.Sections = append(o.Sections, section{
 			Title: "Hand-raisers go to sales at once",
-			Intro: "A lead whose company fits and who asks for " + campaign.OrList(d.HandRaisers) + " is an MQL straight away, whatever the score.",
+			Intro: "A lead whose company fits and who sends " + c.Want + " is an MQL straight away, whatever the score.",
 		})
 	}
-	o.Sections = append(o.Sections, suspectSection(d.Rules), disqualifySection(d.Rules))
-	o.Sections = append(o.Sections, engagementSection(d.Engagement))
+	suspects := section{Title: "Suspects", Intro: "A lead stays a suspect (too little known to judge) until it has:",
+		Items: items(criteria, lead.GroupRequired, lead.GroupInterest)}
+	if len(suspects.Items) == 0 {
+		suspects.Intro = "No required fields: every lead can be judged at once."
+	}
+	never := section{Title: "Never a lead", Intro: "Disqualified outright, whatever else they say, unless it has:", Items: items(criteria, lead.GroupExclusion)}
+	if len(never.Items) == 0 {
+		never.Intro = "This definition excludes nobody outright."
+	}
+	o.Sections = append(o.Sections, suspects, never, engagementSection(d.Engagement))
 	for _, g := range d.Geographies {
-		where := campaign.OrList(append(slices.Clone(g.Countries), g.Regions...))
+		where := campaign.OrList(slices.Concat(g.Countries, g.Regions))
 		s := section{Title: "In " + g.Name + " (" + where + ")", Intro: "For leads from " + where + ", these rules replace the ones above:"}
-		if g.Threshold != nil {
-			s.Items = append(s.Items, item{"Score threshold", fmt.Sprintf("%g", *g.Threshold)})
+		// Only what the geography sets: its own sections, and its
+		// threshold where it has one.
+		own := g.Rules.Criteria(g.Engagement(d.Engagement))
+		if g.Threshold == nil {
+			own = own[:len(own)-1]
 		}
-		s.Items = append(s.Items, ruleItems(g.Rules)...)
-		if f := g.Rules.Fit; f != nil && len(f.ExcludeDomains)+len(f.ExcludeTitles) > 0 {
-			s.Items = append(s.Items, item{"Never a lead", exclusions(f)})
-		}
+		s.Items = items(own)
 		o.Sections = append(o.Sections, s)
 	}
 	if q := d.SQL; q != nil {
@@ -121,121 +135,30 @@ func describe(p *campaign.Published, now time.Time) outline {
 	return o
 }
 
-func mqlSection(d *campaign.Definition, r campaign.Rules, threshold float64, title string) section {
-	s := section{Title: title, Intro: "A lead from this campaign is handed to sales when all of these hold:"}
-	s.Items = ruleItems(campaign.Rules{Fit: r.Fit, Role: r.Role, Need: r.Need, Willingness: r.Willingness})
-	s.Items = append(s.Items, item{"Engagement", fmt.Sprintf("an engagement score of at least %g", threshold)})
-	return s
-}
-
-func ruleItems(r campaign.Rules) []item {
-	var items []item
-	if len(r.Required) > 0 {
-		items = append(items, item{"Required", strings.Join(r.Required, ", ")})
-	}
-	if f := r.Fit; f != nil {
-		var parts []string
-		if len(f.Industries) > 0 {
-			parts = append(parts, "industry is "+campaign.OrList(f.Industries))
+// items lists the criteria of the given groups (all, when none is given),
+// each in the words the definition describes it with. The required fields,
+// a criterion each, read as one line.
+func items(criteria []campaign.Criterion, groups ...lead.Group) []item {
+	var out []item
+	var required []string
+	for _, c := range criteria {
+		switch {
+		case len(groups) > 0 && !slices.Contains(groups, c.Group):
+		case c.Group == lead.GroupRequired:
+			if required == nil {
+				out = append(out, item{Label: "Every required field"})
+			}
+			required = append(required, strings.TrimPrefix(c.Rule, "required."))
+		default:
+			out = append(out, item{c.Label, c.Want})
 		}
-		if f.Employees != nil {
-			parts = append(parts, f.Employees.Describe("employees", false))
+	}
+	for i := range out {
+		if out[i].Label == "Every required field" {
+			out[i].Text = strings.Join(required, ", ")
 		}
-		if f.Revenue != nil {
-			parts = append(parts, f.Revenue.Describe("revenue a year", true))
-		}
-		if places := append(slices.Clone(f.Countries), f.Regions...); len(places) > 0 {
-			parts = append(parts, "based in "+campaign.OrList(places))
-		}
-		if f.BusinessEmailOnly {
-			parts = append(parts, "a business email address")
-		}
-		if len(parts) > 0 {
-			items = append(items, item{"Fit", strings.Join(parts, "; ")})
-		}
-		// Exclusions are not a condition for handing over: they have their
-		// own section ("Never a lead").
 	}
-	if ro := r.Role; ro != nil {
-		var parts []string
-		if len(ro.Titles) > 0 {
-			parts = append(parts, "title contains "+campaign.OrList(ro.Titles))
-		}
-		if len(ro.Seniorities) > 0 {
-			parts = append(parts, "seniority is "+campaign.OrList(ro.Seniorities))
-		}
-		role := strings.Join(parts, ", or ")
-		if len(ro.Departments) > 0 {
-			role += "; in " + campaign.OrList(ro.Departments)
-		}
-		items = append(items, item{"Role", role})
-	}
-	if n := r.Need; n != nil {
-		items = append(items, item{"Need", fmt.Sprintf("they answered %s with %s", n.Field, campaign.OrList(n.ConfirmedBy))})
-	}
-	if w := r.Willingness; w != nil {
-		var ways []string
-		if w.Field != "" {
-			ways = append(ways, "they ticked "+w.Field)
-		}
-		if len(w.TouchPoints) > 0 {
-			ways = append(ways, "they sent a "+campaign.OrList(w.TouchPoints))
-		}
-		items = append(items, item{"Willing to talk", strings.Join(ways, ", or ")})
-	}
-	if in := r.Interest; in != nil {
-		items = append(items, item{"Interest shown", interest(in)})
-	}
-	return items
-}
-
-func exclusions(f *campaign.Fit) string {
-	var parts []string
-	if len(f.ExcludeDomains) > 0 {
-		parts = append(parts, "email at "+campaign.OrList(f.ExcludeDomains))
-	}
-	if len(f.ExcludeTitles) > 0 {
-		parts = append(parts, "a title containing "+campaign.OrList(f.ExcludeTitles))
-	}
-	return strings.Join(parts, "; ")
-}
-
-func interest(in *campaign.Interest) string {
-	var ways []string
-	if len(in.Fields) > 0 {
-		ways = append(ways, "an answer to "+campaign.OrList(in.Fields))
-	}
-	if in.MinRating > 0 {
-		ways = append(ways, fmt.Sprintf("a booth rating of %d or more", in.MinRating))
-	}
-	if len(in.TouchPoints) > 0 {
-		ways = append(ways, "a "+campaign.OrList(in.TouchPoints))
-	}
-	return strings.Join(ways, ", or ")
-}
-
-func suspectSection(r campaign.Rules) section {
-	s := section{Title: "Suspects", Intro: "A lead stays a suspect (too little known to judge) until it has:"}
-	if len(r.Required) > 0 {
-		s.Items = append(s.Items, item{"Every required field", strings.Join(r.Required, ", ")})
-	}
-	if r.Interest != nil {
-		s.Items = append(s.Items, item{"A sign of interest", interest(r.Interest)})
-	}
-	if len(s.Items) == 0 {
-		s.Intro = "No required fields: every lead can be judged at once."
-	}
-	return s
-}
-
-func disqualifySection(r campaign.Rules) section {
-	s := section{Title: "Never a lead", Intro: "Disqualified outright, whatever else they say:"}
-	if f := r.Fit; f != nil && len(f.ExcludeDomains)+len(f.ExcludeTitles) > 0 {
-		s.Items = append(s.Items, item{"Excluded", exclusions(f)})
-	} else {
-		s.Intro = "This definition excludes nobody outright."
-	}
-	return s
+	return out
 }
 
 func engagementSection(e campaign.Engagement) section {

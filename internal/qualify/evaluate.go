@@ -62,7 +62,7 @@ func (rb *Rulebook) Evaluate(v *lead.Verdict, l *lead.Lead, touches []lead.Touch
 		e.add(lead.GroupFit, "fit.country", known(l.Country, rs.inPlaces(l.Country)), l.Country, rs.countriesWant)
 	}
 	if rs.businessEmail {
-		e.add(lead.GroupFit, "fit.business-email", known(domain, !freeMail[domain]), domain, "a business email (not free mail)")
+		e.add(lead.GroupFit, "fit.business-email", known(domain, !freeMail[domain]), domain, rs.businessEmailWant)
 	}
 
 	roleOK := true

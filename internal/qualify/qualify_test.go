@@ -154,7 +154,7 @@ func TestEvaluateExamples(t *testing.T) {
 			stage:   lead.StageMQL, grade: lead.GradeA, score: 0.5,
 			criteria: []criterion{
 				{"need.cloudSpend", lead.Unknown, "", "an answer of Unexpected overruns, No visibility by team or Idle resources"},
-				{"hand-raiser", lead.Pass, "demo-request", "a hand-raising touch point: demo-request or contact-request"},
+				{"hand-raiser", lead.Pass, "demo-request", "a demo-request or contact-request"},
 			},
 		},
 		{

@@ -1,11 +1,7 @@
 package qualify
 
 import (
-	"fmt"
 	"math"
-	"slices"
-	"strconv"
-	"strings"
 
 	"github.com/leadgate/leadgate/internal/campaign"
 	"github.com/leadgate/leadgate/internal/geo"
@@ -43,17 +39,18 @@ type ruleset struct {
 	excludeDomWant string
 	excludeTitWant string
 
-	hasFit         bool
-	industries     []string
-	industriesWant string
-	employees      *campaign.Range
-	employeesWant  string
-	revenue        *campaign.Range
-	revenueWant    string
-	countries      map[string]bool
-	regions        map[string]bool
-	countriesWant  string
-	businessEmail  bool
+	hasFit            bool
+	industries        []string
+	industriesWant    string
+	employees         *campaign.Range
+	employeesWant     string
+	revenue           *campaign.Range
+	revenueWant       string
+	countries         map[string]bool
+	regions           map[string]bool
+	countriesWant     string
+	businessEmail     bool
+	businessEmailWant string
 
 	hasRole         bool
 	titles          []string
@@ -103,119 +100,68 @@ func Compile(p *campaign.Published) *Rulebook {
 		outcomes:    d.Engagement.Outcomes,
 		ratingBonus: d.Engagement.RatingBonus,
 		handRaisers: d.HandRaisers,
-		handWant:    "a hand-raising touch point: " + campaign.OrList(d.HandRaisers),
+	}
+	if c, ok := d.HandRaiser(); ok {
+		rb.handWant = c.Want
 	}
 	if h := d.Engagement.HalfLifeDays; h > 0 {
 		rb.decayPerHour = math.Ln2 / (h * 24)
 	}
 	rb.base = compileRules("", d.Rules, d.Engagement)
 	for _, g := range d.Geographies {
-		rules := mergeRules(d.Rules, g.Rules)
-		eng := d.Engagement
-		if g.Threshold != nil {
-			eng.Threshold = *g.Threshold
-		}
 		rb.geographies = append(rb.geographies, geography{
 			countries: set(g.Countries),
 			regions:   set(g.Regions),
-			rules:     compileRules(g.Name, rules, eng),
+			rules:     compileRules(g.Name, g.In(d.Rules), g.Engagement(d.Engagement)),
 		})
 	}
 	return rb
 }
 
-// mergeRules applies a geography's sections over the base, section by section.
-func mergeRules(base, over campaign.Rules) campaign.Rules {
-	out := base
-	if over.Required != nil {
-		out.Required = over.Required
-	}
-	if over.Fit != nil {
-		out.Fit = over.Fit
-	}
-	if over.Role != nil {
-		out.Role = over.Role
-	}
-	if over.Need != nil {
-		out.Need = over.Need
-	}
-	if over.Willingness != nil {
-		out.Willingness = over.Willingness
-	}
-	if over.Interest != nil {
-		out.Interest = over.Interest
-	}
-	return out
-}
-
+// compileRules prepares one set of rules. What each criterion wants, in
+// words, comes from the definition's own description of it
+// (campaign.Rules.Criteria), which the document and the diff use too.
 func compileRules(name string, r campaign.Rules, e campaign.Engagement) ruleset {
-	rs := ruleset{geography: name, threshold: e.Threshold}
-	rs.thresholdWant = "a score of at least " + strconv.FormatFloat(e.Threshold, 'f', -1, 64)
-	if e.HalfLifeDays > 0 {
-		rs.thresholdWant += fmt.Sprintf(" (points halve every %g days)", e.HalfLifeDays)
+	want := map[string]string{}
+	for _, c := range r.Criteria(e) {
+		want[c.Rule] = c.Want
 	}
+	rs := ruleset{geography: name, threshold: e.Threshold, thresholdWant: want["engagement.score"]}
 	for _, f := range r.Required {
 		rs.required = append(rs.required, fieldRule{field: f, rule: "required." + f})
 	}
 	if f := r.Fit; f != nil {
-		rs.excludeDomains = f.ExcludeDomains
-		rs.excludeDomWant = "an email domain other than " + campaign.OrList(f.ExcludeDomains)
-		rs.excludeTitles = f.ExcludeTitles
-		rs.excludeTitWant = "a title without " + campaign.OrList(f.ExcludeTitles)
-		rs.industries = f.Industries
-		rs.industriesWant = "one of " + campaign.OrList(f.Industries)
-		rs.employees = f.Employees
-		rs.employeesWant = f.Employees.Describe("employees", false)
-		rs.revenue = f.Revenue
-		rs.revenueWant = f.Revenue.Describe("a year", true)
+		rs.excludeDomains, rs.excludeDomWant = f.ExcludeDomains, want["exclude.domain"]
+		rs.excludeTitles, rs.excludeTitWant = f.ExcludeTitles, want["exclude.title"]
+		rs.industries, rs.industriesWant = f.Industries, want["fit.industry"]
+		rs.employees, rs.employeesWant = f.Employees, want["fit.employees"]
+		rs.revenue, rs.revenueWant = f.Revenue, want["fit.revenue"]
 		if len(f.Countries)+len(f.Regions) > 0 {
 			rs.countries, rs.regions = set(f.Countries), set(f.Regions)
-			rs.countriesWant = "a country in " + campaign.OrList(slices.Concat(f.Countries, f.Regions))
+			rs.countriesWant = want["fit.country"]
 		}
-		rs.businessEmail = f.BusinessEmailOnly
+		rs.businessEmail, rs.businessEmailWant = f.BusinessEmailOnly, want["fit.business-email"]
 		rs.hasFit = len(f.Industries) > 0 || f.Employees != nil || f.Revenue != nil || rs.countries != nil || f.BusinessEmailOnly
 	}
 	if ro := r.Role; ro != nil {
 		rs.hasRole = true
-		rs.titles = ro.Titles
-		rs.titlesWant = "a title with " + campaign.OrList(ro.Titles)
-		rs.seniorities = ro.Seniorities
-		rs.senioritiesWant = "seniority " + campaign.OrList(ro.Seniorities)
-		rs.departments = ro.Departments
-		rs.departmentsWant = "department " + campaign.OrList(ro.Departments)
+		rs.titles, rs.titlesWant = ro.Titles, want["role.title"]
+		rs.seniorities, rs.senioritiesWant = ro.Seniorities, want["role.seniority"]
+		rs.departments, rs.departmentsWant = ro.Departments, want["role.department"]
 	}
 	if n := r.Need; n != nil {
-		rs.need = &needRule{field: n.Field, rule: "need." + n.Field, confirmedBy: n.ConfirmedBy, want: "an answer of " + campaign.OrList(n.ConfirmedBy)}
+		rule := "need." + n.Field
+		rs.need = &needRule{field: n.Field, rule: rule, confirmedBy: n.ConfirmedBy, want: want[rule]}
 	}
 	if w := r.Willingness; w != nil {
 		rs.hasWillingness = true
-		rs.consentField = w.Field
-		rs.contactTouches = w.TouchPoints
-		var ways []string
-		if w.Field != "" {
-			ways = append(ways, w.Field+" = yes")
-		}
-		if len(w.TouchPoints) > 0 {
-			ways = append(ways, "a "+campaign.OrList(w.TouchPoints))
-		}
-		rs.willingnessWant = strings.Join(ways, ", or ")
+		rs.consentField, rs.contactTouches = w.Field, w.TouchPoints
+		rs.willingnessWant = want["willingness"]
 	}
 	if in := r.Interest; in != nil {
 		rs.hasInterest = true
-		rs.interestFields = in.Fields
-		rs.interestRating = in.MinRating
-		rs.interestTouches = in.TouchPoints
-		var ways []string
-		if len(in.Fields) > 0 {
-			ways = append(ways, "an answer to "+campaign.OrList(in.Fields))
-		}
-		if in.MinRating > 0 {
-			ways = append(ways, fmt.Sprintf("a rating of %d or more", in.MinRating))
-		}
-		if len(in.TouchPoints) > 0 {
-			ways = append(ways, "a "+campaign.OrList(in.TouchPoints))
-		}
-		rs.interestWant = strings.Join(ways, ", or ")
+		rs.interestFields, rs.interestRating, rs.interestTouches = in.Fields, in.MinRating, in.TouchPoints
+		rs.interestWant = want["interest"]
 	}
 	return rs
 }
