@@ -92,13 +92,8 @@ func (r Rules) Criteria(e Engagement) []Criterion {
 		if len(in.TouchPoints) > 0 {
 			ways = append(ways, "a "+OrList(in.TouchPoints))
 		}
-		c := Criterion{Rule: "interest", Group: lead.GroupInterest, Label: "Interest shown", Want: strings.Join(ways, ", or "),
-			Items: slices.Concat(in.Fields, in.TouchPoints)}
-		if in.MinRating > 0 {
-			rating := float64(in.MinRating)
-			c.Number = &rating
-		}
-		cs = append(cs, c)
+		cs = append(cs, Criterion{Rule: "interest", Group: lead.GroupInterest, Label: "Interest shown", Want: strings.Join(ways, ", or "),
+			Items: slices.Concat(in.Fields, in.TouchPoints)})
 	}
 	return append(cs, e.Criterion())
 }
