@@ -222,11 +222,26 @@ func TestPublishReadAndRender(t *testing.T) {
 		t.Errorf("versions = %+v", versions.Versions)
 	}
 
+	// What version 2 changed, in the domain's words, and nothing else.
+	var diff, back httpapi.DiffResponse
+	c.do("GET", "/v1/campaigns/demo-request/versions/2/diff", "", nil).json(t, &diff)
+	if diff.From != 1 || diff.To != 2 || len(diff.Changes) != 1 || diff.Changes[0].Summary != "MQL threshold 50 → 45" {
+		t.Errorf("diff = %+v", diff)
+	}
+	c.do("GET", "/v1/campaigns/demo-request/versions/1/diff?from=2", "", nil).json(t, &back)
+	if back.From != 2 || back.To != 1 || len(back.Changes) != 1 || back.Changes[0].Summary != "MQL threshold 45 → 50" {
+		t.Errorf("diff backwards = %+v", back)
+	}
+	if r := c.do("GET", "/v1/campaigns/demo-request/versions/1/diff", "", nil); r.status != 422 {
+		t.Errorf("version 1 has nothing before it: %d %s", r.status, r.body)
+	}
+
 	md := c.do("GET", "/v1/campaigns/demo-request/definition", "", nil)
 	if md.status != 200 || md.header.Get("Content-Type") != "text/markdown; charset=utf-8" ||
 		!strings.Contains(string(md.body), "# Book a demo") || !strings.Contains(string(md.body), "version 2") ||
-		!strings.Contains(string(md.body), "MQL threshold is 45") {
-		t.Errorf("markdown: %d %s\n%s", md.status, md.header.Get("Content-Type"), md.body)
+		!strings.Contains(string(md.body), "MQL threshold is 45") ||
+		!strings.Contains(string(md.body), "by operator@leadgate.local:** MQL threshold 50 → 45") || !strings.Contains(string(md.body), "the first version") {
+		t.Errorf("markdown (with its change log): %d %s\n%s", md.status, md.header.Get("Content-Type"), md.body)
 	}
 	html := c.do("GET", "/v1/campaigns/demo-request/definition?version=1", "", nil, "Accept", "text/html,application/xhtml+xml,*/*;q=0.8")
 	if html.status != 200 || !strings.HasPrefix(html.header.Get("Content-Type"), "text/html") ||

@@ -190,6 +190,8 @@ func TestAnswersMatchTheOpenAPIDocument(t *testing.T) {
 	}{
 		{"GET /v1/campaigns/{campaignId}/versions", "GET", "/v1/campaigns/demo-request/versions", "", nil},
 		{"GET /v1/campaigns/{campaignId}/versions/{version}", "GET", "/v1/campaigns/demo-request/versions/1", "", nil},
+		{"GET /v1/campaigns/{campaignId}/versions/{version}/diff", "GET", "/v1/campaigns/demo-request/versions/1/diff?from=1", "", nil},
+		{"GET /v1/campaigns/{campaignId}/versions/{version}/diff", "GET", "/v1/campaigns/demo-request/versions/1/diff", "", nil},
 		{"GET /v1/campaigns/{campaignId}/definition", "GET", "/v1/campaigns/demo-request/definition", "", nil},
 		{"GET /v1/leads/{leadId}", "GET", "/v1/leads/" + ana, "", nil},
 		{"POST /v1/leads/{leadId}/feedback", "POST", "/v1/leads/" + ana + "/feedback", "application/json", []byte(`{"action": "accept", "note": "Call booked"}`)},

@@ -47,7 +47,9 @@ type item struct {
 	Text  string
 }
 
-func describe(p *campaign.Published, now time.Time) outline {
+// describe outlines the document of p; history is the versions up to p,
+// newest first, whose changes make the change log.
+func describe(p *campaign.Published, history []*campaign.Published, now time.Time) outline {
 	d := p.Definition
 	o := outline{
 		Title:    d.Name,
@@ -132,7 +134,33 @@ func describe(p *campaign.Published, now time.Time) outline {
 		o.Sections = append(o.Sections, section{Title: "Not ready yet", Intro: "Leads that are not sales-ready are enrolled in the nurture track " + n.Track + "."})
 	}
 	o.Sections = append(o.Sections, fieldsSection(d))
+	if len(history) > 0 {
+		o.Sections = append(o.Sections, changeLog(history))
+	}
 	return o
+}
+
+// changeLog lists what each version changed from the one before, newest
+// first, in the words of the definition's diff.
+func changeLog(history []*campaign.Published) section {
+	s := section{Title: "Change log"}
+	for i, v := range history {
+		label := fmt.Sprintf("Version %d, %s by %s", v.Version, v.PublishedAt.UTC().Format("2006-01-02"), cmp.Or(v.PublishedBy, "(none)"))
+		if i+1 == len(history) {
+			if v.Version == 1 {
+				s.Items = append(s.Items, item{label, "the first version"})
+			} else {
+				s.Intro = fmt.Sprintf("The last %d versions; the versions list has every one.", len(history)-1)
+			}
+			break
+		}
+		var changes []string
+		for _, c := range campaign.Diff(history[i+1].Definition, v.Definition) {
+			changes = append(changes, c.Summary)
+		}
+		s.Items = append(s.Items, item{label, cmp.Or(strings.Join(changes, "; "), "no change to the rules (republished)")})
+	}
+	return s
 }
 
 // items lists the criteria of the given groups (all, when none is given),
@@ -264,12 +292,15 @@ h2{margin-top:2rem;border-bottom:1px solid #dde2ea}
 `))
 })
 
-// Markdown renders the published definition as a Markdown document.
-func Markdown(w io.Writer, p *campaign.Published, now time.Time) error {
-	return markdown().Execute(w, describe(p, now))
+// Markdown renders the published definition as a Markdown document, with
+// the change log of history (the versions up to p, newest first; nil for
+// none).
+func Markdown(w io.Writer, p *campaign.Published, history []*campaign.Published, now time.Time) error {
+	return markdown().Execute(w, describe(p, history, now))
 }
 
-// HTML renders the published definition as a standalone HTML page.
-func HTML(w io.Writer, p *campaign.Published, now time.Time) error {
-	return page().Execute(w, describe(p, now))
+// HTML renders the published definition as a standalone HTML page, with
+// the change log of history.
+func HTML(w io.Writer, p *campaign.Published, history []*campaign.Published, now time.Time) error {
+	return page().Execute(w, describe(p, history, now))
 }

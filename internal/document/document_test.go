@@ -2,6 +2,7 @@ package document_test
 
 import (
 	"bytes"
+	"encoding/json"
 	"flag"
 	"os"
 	"path/filepath"
@@ -21,9 +22,13 @@ var update = flag.Bool("update", false, "rewrite the golden files in testdata/")
 func TestDocumentGolden(t *testing.T) {
 	for id, d := range examples(t) {
 		p := &campaign.Published{Version: 2, PublishedAt: time.Date(2026, 11, 20, 9, 30, 0, 0, time.UTC), PublishedBy: "maria.lopez@leadgate.example", Definition: d}
+		// Version 1 asked 5 more points: the change log says so.
+		v1 := &campaign.Published{Version: 1, PublishedAt: time.Date(2026, 11, 1, 8, 0, 0, 0, time.UTC), PublishedBy: "daniel.osei@leadgate.example", Definition: clone(t, d)}
+		v1.Definition.Engagement.Threshold += 5
+		history := []*campaign.Published{p, v1}
 		for ext, write := range map[string]func(*bytes.Buffer) error{
-			"md":   func(b *bytes.Buffer) error { return document.Markdown(b, p, now) },
-			"html": func(b *bytes.Buffer) error { return document.HTML(b, p, now) },
+			"md":   func(b *bytes.Buffer) error { return document.Markdown(b, p, history, now) },
+			"html": func(b *bytes.Buffer) error { return document.HTML(b, p, history, now) },
 		} {
 			t.Run(id+"."+ext, func(t *testing.T) {
 				var b bytes.Buffer
@@ -55,13 +60,13 @@ func TestDocumentEscapesAuthorText(t *testing.T) {
 	}
 	p := &campaign.Published{Version: 1, Definition: d}
 	var h, m bytes.Buffer
-	if err := document.HTML(&h, p, now); err != nil {
+	if err := document.HTML(&h, p, nil, now); err != nil {
 		t.Fatal(err)
 	}
 	if strings.Contains(h.String(), "<script>") || !strings.Contains(h.String(), "&lt;script&gt;") {
 		t.Errorf("HTML does not escape the name:\n%s", h.String())
 	}
-	if err := document.Markdown(&m, p, now); err != nil {
+	if err := document.Markdown(&m, p, nil, now); err != nil {
 		t.Fatal(err)
 	}
 	if !strings.Contains(m.String(), `# &lt;script&gt;alert(1)&lt;/script&gt; \*Launch\* \| x`) {
@@ -75,7 +80,7 @@ func TestDocumentFlagsOverdueReview(t *testing.T) {
 		t.Fatal(err)
 	}
 	var m bytes.Buffer
-	if err := document.Markdown(&m, &campaign.Published{Version: 1, Definition: d}, now); err != nil {
+	if err := document.Markdown(&m, &campaign.Published{Version: 1, Definition: d}, nil, now); err != nil {
 		t.Fatal(err)
 	}
 	if !strings.Contains(m.String(), "Overdue for review") {
@@ -125,4 +130,41 @@ func mustParse(t testing.TB, doc string) *campaign.Definition {
 		t.Fatal(err)
 	}
 	return d
+}
+
+// TestChangeLogCoversTheVersionsGiven: each version's line says what it
+// changed from the one before; a log cut short says where the rest is.
+func TestChangeLogCoversTheVersionsGiven(t *testing.T) {
+	d := mustParse(t, minimal)
+	if _, err := d.Validate(now); err != nil {
+		t.Fatal(err)
+	}
+	var history []*campaign.Published
+	for v := 4; v >= 2; v-- {
+		dv := clone(t, d)
+		dv.Engagement.Threshold = float64(20 + 5*v)
+		history = append(history, &campaign.Published{Version: v, PublishedBy: "maria", Definition: dv})
+	}
+	var m bytes.Buffer
+	if err := document.Markdown(&m, history[0], history, now); err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{"## Change log", "The last 2 versions", "Version 4, 0001-01-01 by maria:** MQL threshold 35 → 40", "Version 3, 0001-01-01 by maria:** MQL threshold 30 → 35"} {
+		if !strings.Contains(m.String(), want) {
+			t.Errorf("no %q in:\n%s", want, m.String())
+		}
+	}
+}
+
+func clone(t testing.TB, d *campaign.Definition) *campaign.Definition {
+	t.Helper()
+	b, err := json.Marshal(d)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var out campaign.Definition
+	if err := json.Unmarshal(b, &out); err != nil {
+		t.Fatal(err)
+	}
+	return &out
 }

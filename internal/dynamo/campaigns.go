@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"math"
 	"slices"
 	"strconv"
 	"time"
@@ -193,19 +194,25 @@ func (s *CampaignStore) Version(ctx context.Context, id string, version int) (*c
 	return it.published()
 }
 
-// Versions lists a campaign's versions, newest first.
-func (s *CampaignStore) Versions(ctx context.Context, id string) ([]*campaign.Published, error) {
+// Versions lists a campaign's versions up to newest (0: all), newest first,
+// at most max.
+func (s *CampaignStore) Versions(ctx context.Context, id string, newest, max int) ([]*campaign.Published, error) {
+	if newest <= 0 {
+		newest = math.MaxInt32
+	}
 	var out []*campaign.Published
 	p := dynamodb.NewQueryPaginator(s.db, &dynamodb.QueryInput{
 		TableName:              &s.table,
-		KeyConditionExpression: aws.String("campaignId = :id AND version > :head"),
+		Limit:                  aws.Int32(int32(min(max, 1000))),
+		KeyConditionExpression: aws.String("campaignId = :id AND version BETWEEN :first AND :newest"),
 		ExpressionAttributeValues: map[string]types.AttributeValue{
-			":id":   &types.AttributeValueMemberS{Value: id},
-			":head": &types.AttributeValueMemberN{Value: "0"},
+			":id":     &types.AttributeValueMemberS{Value: id},
+			":first":  &types.AttributeValueMemberN{Value: "1"},
+			":newest": &types.AttributeValueMemberN{Value: strconv.Itoa(newest)},
 		},
 		ScanIndexForward: aws.Bool(false),
 	})
-	for p.HasMorePages() {
+	for p.HasMorePages() && len(out) < max {
 		page, err := p.NextPage(ctx)
 		if err != nil {
 			return nil, fmt.Errorf("list versions of %s: %w", id, err)
@@ -219,7 +226,9 @@ func (s *CampaignStore) Versions(ctx context.Context, id string) ([]*campaign.Pu
 			if err != nil {
 				return nil, err
 			}
-			out = append(out, pub)
+			if len(out) < max {
+				out = append(out, pub)
+			}
 		}
 	}
 	if len(out) == 0 {

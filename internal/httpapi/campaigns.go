@@ -22,7 +22,7 @@ type CampaignStore interface {
 	Publish(ctx context.Context, d *campaign.Definition, by string, now time.Time) (*campaign.Published, bool, error)
 	Current(ctx context.Context, id string) (*campaign.Published, error)
 	Version(ctx context.Context, id string, version int) (*campaign.Published, error)
-	Versions(ctx context.Context, id string) ([]*campaign.Published, error)
+	Versions(ctx context.Context, id string, newest, max int) ([]*campaign.Published, error)
 	List(ctx context.Context) ([]*campaign.Published, error)
 }
 
@@ -36,13 +36,14 @@ type Campaigns struct {
 func NewCampaigns(store CampaignStore, log *slog.Logger, now func() time.Time) Handler {
 	c := &Campaigns{store: store, now: now}
 	rt := &router{log: log, routes: map[string]route{
-		"GET /v1/campaigns":                                 c.list,
-		"PUT /v1/campaigns/{campaignId}":                    c.put,
-		"GET /v1/campaigns/{campaignId}":                    c.get,
-		"GET /v1/campaigns/{campaignId}/versions":           c.versions,
-		"GET /v1/campaigns/{campaignId}/versions/{version}": c.version,
-		"GET /v1/campaigns/{campaignId}/definition":         c.document,
-		"GET /v1/openapi.json":                              openAPI,
+		"GET /v1/campaigns":                                      c.list,
+		"PUT /v1/campaigns/{campaignId}":                         c.put,
+		"GET /v1/campaigns/{campaignId}":                         c.get,
+		"GET /v1/campaigns/{campaignId}/versions":                c.versions,
+		"GET /v1/campaigns/{campaignId}/versions/{version}":      c.version,
+		"GET /v1/campaigns/{campaignId}/versions/{version}/diff": c.diff,
+		"GET /v1/campaigns/{campaignId}/definition":              c.document,
+		"GET /v1/openapi.json":                                   openAPI,
 	}}
 	return rt.handle
 }
@@ -137,6 +138,52 @@ func (c *Campaigns) published(ctx context.Context, req *events.APIGatewayV2HTTPR
 	return c.store.Version(ctx, id, n)
 }
 
+// MaxVersionsListed bounds the version history answered (newest first);
+// every version stays readable on its own.
+const MaxVersionsListed = 100
+
+// MaxChangeLog bounds the versions the definition document's change log
+// covers, newest first.
+const MaxChangeLog = 20
+
+// DiffResponse answers GET …/versions/{version}/diff.
+type DiffResponse struct {
+	ID      string            `json:"id"`
+	From    int               `json:"from"`
+	To      int               `json:"to"`
+	Changes []campaign.Change `json:"changes"`
+}
+
+// diff says what changed from one version to another: by default from the
+// version before; ?from=N compares with any version, older or newer.
+func (c *Campaigns) diff(ctx context.Context, req *events.APIGatewayV2HTTPRequest) (events.APIGatewayV2HTTPResponse, error) {
+	to, err := c.published(ctx, req, req.PathParameters["version"])
+	if err != nil {
+		return events.APIGatewayV2HTTPResponse{}, err
+	}
+	fromVersion := req.QueryStringParameters["from"]
+	if fromVersion == "" {
+		if to.Version == 1 {
+			return events.APIGatewayV2HTTPResponse{}, leadgate.Errorf(leadgate.EINVALID, "Version 1 is the first: there is nothing before it to compare with; name ?from=N.")
+		}
+		fromVersion = strconv.Itoa(to.Version - 1)
+	}
+	from, err := c.published(ctx, req, fromVersion)
+	if err != nil {
+		return events.APIGatewayV2HTTPResponse{}, err
+	}
+	return jsonResponse(http.StatusOK, DiffResponse{ID: to.Definition.ID, From: from.Version, To: to.Version,
+		Changes: nonNil(campaign.Diff(from.Definition, to.Definition))}), nil
+}
+
+// nonNil answers an empty list as [] rather than null.
+func nonNil[T any](s []T) []T {
+	if s == nil {
+		return []T{}
+	}
+	return s
+}
+
 // VersionSummary is one line of a campaign's history.
 type VersionSummary struct {
 	Version     int       `json:"version"`
@@ -149,7 +196,7 @@ func (c *Campaigns) versions(ctx context.Context, req *events.APIGatewayV2HTTPRe
 	if _, err := authorize(req, ScopeCampaignsRead); err != nil {
 		return events.APIGatewayV2HTTPResponse{}, err
 	}
-	ps, err := c.store.Versions(ctx, req.PathParameters["campaignId"])
+	ps, err := c.store.Versions(ctx, req.PathParameters["campaignId"], 0, MaxVersionsListed)
 	if err != nil {
 		return events.APIGatewayV2HTTPResponse{}, err
 	}
@@ -206,14 +253,19 @@ func (c *Campaigns) document(ctx context.Context, req *events.APIGatewayV2HTTPRe
 	if err != nil {
 		return events.APIGatewayV2HTTPResponse{}, err
 	}
+	// The change log: the versions up to this one, newest first.
+	history, err := c.store.Versions(ctx, p.Definition.ID, p.Version, MaxChangeLog+1)
+	if err != nil {
+		return events.APIGatewayV2HTTPResponse{}, err
+	}
 	var b bytes.Buffer
 	if accepts(req, "text/html") {
-		if err := document.HTML(&b, p, c.now()); err != nil {
+		if err := document.HTML(&b, p, history, c.now()); err != nil {
 			return events.APIGatewayV2HTTPResponse{}, err
 		}
 		return textResponse(http.StatusOK, "text/html; charset=utf-8", b.String()), nil
 	}
-	if err := document.Markdown(&b, p, c.now()); err != nil {
+	if err := document.Markdown(&b, p, history, c.now()); err != nil {
 		return events.APIGatewayV2HTTPResponse{}, err
 	}
 	return textResponse(http.StatusOK, "text/markdown; charset=utf-8", b.String()), nil

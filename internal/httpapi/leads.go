@@ -94,13 +94,6 @@ func (l *Leads) answer(ctx context.Context, req *events.APIGatewayV2HTTPRequest)
 	return jsonResponse(http.StatusOK, LeadView{Record: r, Reasons: nonNil(r.Verdict.Reasons())}), nil
 }
 
-func nonNil(s []string) []string {
-	if s == nil {
-		return []string{}
-	}
-	return s
-}
-
 // LeadView is a lead as sales reads it: the person, every touch point, the
 // stage, and the verdict with each criterion and the reasons in sentences,
 // so "was X a lead, and why not?" has its answer on one page.
