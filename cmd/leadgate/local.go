@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"path/filepath"
 
 	"github.com/leadgate/leadgate/internal/devstack"
 	"github.com/leadgate/leadgate/internal/emulators"
@@ -22,7 +21,7 @@ func runLocal(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	reps := fs.String("reps", "reps", "folder of sales reps to configure at start (\"\" for none)")
 	noConsumers := fs.Bool("no-consumers", false, "leave the sales-ready and nurture queues to another consumer (a CRM sync)")
 	examples := fs.String("examples", "examples", "folder of example pages to serve at /examples/ (\"\" for none)")
-	data := fs.String("data", filepath.Join(emulators.CacheDir(), "dynamodb"), "where DynamoDB Local keeps the tables across restarts")
+	data := fs.String("data", emulators.DataDir(), "where DynamoDB Local keeps the tables across restarts")
 	fresh := fs.Bool("fresh", false, "start with empty tables (forget what earlier runs stored)")
 	memory := fs.Bool("in-memory", false, "keep the tables in memory only, gone at Ctrl-C")
 	noThrottle := fs.Bool("no-throttle", false, "do not apply template.yaml's route throttles (429 past them, as API Gateway does)")

@@ -13,7 +13,8 @@ import (
 
 // TestRestartKeepsLeads: leadgate local keeps its tables in a folder
 // (make run's default), so a lead posted before a restart is there after
-// it, and the example campaigns are found unchanged.
+// it, and a definition edited through the API keeps its edit (the
+// campaigns folder is published only where a campaign is not stored yet).
 func TestRestartKeepsLeads(t *testing.T) {
 	dir := t.TempDir()
 	run := func(check func(sys *devstack.System)) {
@@ -47,6 +48,14 @@ func TestRestartKeepsLeads(t *testing.T) {
 		if r := (client{t, sys.URL, ""}).do("POST", submissions, "application/json", jsonForm(ana())); r.status != 202 {
 			t.Fatalf("%d %s", r.status, r.body)
 		}
+		doc, err := os.ReadFile("../../campaigns/demo-request.yaml")
+		if err != nil {
+			t.Fatal(err)
+		}
+		edited := strings.Replace(string(doc), "threshold: 50", "threshold: 45", 1)
+		if r := (client{t, sys.URL, sys.Token}).do("PUT", "/v1/campaigns/demo-request", "application/yaml", []byte(edited)); r.status != 201 {
+			t.Fatalf("edit: %d %s", r.status, r.body)
+		}
 	})
 	run(func(sys *devstack.System) {
 		v := client{t, sys.URL, sys.Token}.lead(lead.IDFor("ana.silva@acme-health.com"))
@@ -55,6 +64,9 @@ func TestRestartKeepsLeads(t *testing.T) {
 		}
 		if r := (client{t, sys.URL, sys.Token}).do("GET", "/v1/campaigns/cloud-cost-whitepaper/versions", "", nil); r.status != 200 || !bytesContains(r.body, `"version": 1`) || bytesContains(r.body, `"version": 2`) {
 			t.Errorf("versions after the restart: %s", r.body)
+		}
+		if r := (client{t, sys.URL, sys.Token}).do("GET", "/v1/campaigns/demo-request", "", nil); r.status != 200 || !bytesContains(r.body, `"version": 2`) || !bytesContains(r.body, `"threshold": 45`) {
+			t.Errorf("the edit did not survive the restart: %.300s", r.body)
 		}
 	})
 }

@@ -35,6 +35,7 @@ import (
 	"github.com/leadgate/leadgate/internal/dynamo"
 	"github.com/leadgate/leadgate/internal/faults"
 	"github.com/leadgate/leadgate/internal/httpapi"
+	"github.com/leadgate/leadgate/internal/leadgate"
 	"github.com/leadgate/leadgate/internal/sales"
 	"github.com/leadgate/leadgate/internal/samtemplate"
 	"github.com/leadgate/leadgate/internal/webhook"
@@ -297,9 +298,11 @@ func environment(f samtemplate.Function, r samtemplate.Resolver) (map[string]str
 	return env, nil
 }
 
-// PublishFolder publishes every *.yaml definition in dir, as `leadgate
-// apply` would, and stops at the first invalid one: an example that does not
-// validate is a bug to see at once.
+// PublishFolder publishes the *.yaml definitions in dir that are not stored
+// yet, and stops at the first invalid one: an example that does not
+// validate is a bug to see at once. A campaign already stored keeps its
+// current version, so a restart never undoes an edit made through the API;
+// `leadgate apply -f DIR` publishes the files on purpose.
 func PublishFolder(ctx context.Context, store *dynamo.CampaignStore, dir string, out io.Writer) error {
 	files, err := filepath.Glob(filepath.Join(dir, "*.yaml"))
 	if err != nil {
@@ -318,15 +321,22 @@ func PublishFolder(ctx context.Context, store *dynamo.CampaignStore, dir string,
 		if _, err := d.Validate(now); err != nil {
 			return fmt.Errorf("%s: %w", f, err)
 		}
-		p, created, err := store.Publish(ctx, d, "leadgate local", now)
+		current, err := store.Current(ctx, d.ID)
+		switch {
+		case err == nil && current.Digest == d.Digest():
+			fmt.Fprintf(out, "campaign/%s unchanged (version %d)\n", d.ID, current.Version)
+			continue
+		case err == nil:
+			fmt.Fprintf(out, "campaign/%s kept at version %d, which differs from %s (leadgate apply -f %s publishes the file)\n", d.ID, current.Version, f, dir)
+			continue
+		case leadgate.ErrorCode(err) != leadgate.ENOTFOUND:
+			return fmt.Errorf("%s: %w", f, err)
+		}
+		p, _, err := store.Publish(ctx, d, "leadgate local", now)
 		if err != nil {
 			return fmt.Errorf("%s: %w", f, err)
 		}
-		state := "unchanged"
-		if created {
-			state = "created"
-		}
-		fmt.Fprintf(out, "campaign/%s %s (version %d)\n", d.ID, state, p.Version)
+		fmt.Fprintf(out, "campaign/%s created (version %d)\n", d.ID, p.Version)
 	}
 	return nil
 }
@@ -372,8 +382,9 @@ func functionByID(t *samtemplate.Template, id string) samtemplate.Function {
 	return samtemplate.Function{LogicalID: id}
 }
 
-// ConfigureReps configures every rep in the *.yaml files of dir (documents
-// with kind: rep), as `leadgate apply` would.
+// ConfigureReps configures the reps in the *.yaml files of dir (documents
+// with kind: rep) that are not stored yet: a rep changed through the API
+// (capacity, territories, away) keeps the change across a restart.
 func ConfigureReps(ctx context.Context, store *dynamo.SalesStore, dir string, out io.Writer) error {
 	files, err := filepath.Glob(filepath.Join(dir, "*.yaml"))
 	if err != nil {
@@ -401,6 +412,12 @@ func ConfigureReps(ctx context.Context, store *dynamo.SalesStore, dir string, ou
 				continue
 			}
 			if err := doc.Rep.Validate(); err != nil {
+				return fmt.Errorf("%s: %w", f, err)
+			}
+			if _, err := store.Rep(ctx, doc.ID); err == nil {
+				fmt.Fprintf(out, "rep/%s kept as stored\n", doc.ID)
+				continue
+			} else if leadgate.ErrorCode(err) != leadgate.ENOTFOUND {
 				return fmt.Errorf("%s: %w", f, err)
 			}
 			if _, _, err := store.PutRep(ctx, &doc.Rep); err != nil {

@@ -218,18 +218,30 @@ func (s *Stack) Setenv() error {
 	return nil
 }
 
-// CacheDir prefers the module root so every package's tests and `leadgate
-// local` share one download per checkout (.cache is gitignored), with
-// LEADGATE_CACHE for CI caches and the user cache dir for use outside a
-// checkout.
+// CacheDir is where downloads are kept (DynamoDB Local's jar, the browser
+// driver): LEADGATE_CACHE when set, so checkouts and CI runs can share one
+// download; else .cache in the module root (gitignored); else the user's
+// cache directory outside a checkout.
 func CacheDir() string {
 	if d := os.Getenv("LEADGATE_CACHE"); d != "" {
 		return d
 	}
+	return checkoutDir(".cache")
+}
+
+// DataDir is where `leadgate local` keeps its tables by default:
+// .cache/dynamodb in the module root. It never follows LEADGATE_CACHE:
+// checkouts that share downloads must not share (or, with --fresh, delete)
+// each other's leads.
+func DataDir() string { return filepath.Join(checkoutDir(".cache"), "dynamodb") }
+
+// checkoutDir is name in the module root above the working directory, or
+// under the user's cache directory outside a checkout.
+func checkoutDir(name string) string {
 	if wd, err := os.Getwd(); err == nil {
 		for dir := wd; ; {
 			if _, err := os.Stat(filepath.Join(dir, "go.mod")); err == nil {
-				return filepath.Join(dir, ".cache")
+				return filepath.Join(dir, name)
 			}
 			up := filepath.Dir(dir)
 			if up == dir {

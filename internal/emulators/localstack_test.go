@@ -320,6 +320,7 @@ func TestEnv(t *testing.T) {
 	}
 }
 
+// TestCacheDir: downloads follow LEADGATE_CACHE, else the module root.
 func TestCacheDir(t *testing.T) {
 	t.Setenv("LEADGATE_CACHE", "/somewhere")
 	if got := CacheDir(); got != "/somewhere" {
@@ -338,6 +339,13 @@ func TestCacheDir(t *testing.T) {
 	t.Chdir(deep)
 	if got, want := CacheDir(), filepath.Join(root, ".cache"); got != want {
 		t.Errorf("in module: %s, want %s", got, want)
+	}
+
+	// The tables stay with the checkout whatever LEADGATE_CACHE says:
+	// checkouts sharing downloads must not share leads.
+	t.Setenv("LEADGATE_CACHE", "/somewhere")
+	if got, want := DataDir(), filepath.Join(root, ".cache", "dynamodb"); got != want {
+		t.Errorf("data with LEADGATE_CACHE set: %s, want %s", got, want)
 	}
 }
 
