@@ -298,8 +298,13 @@ func TestSubmitCORS(t *testing.T) {
 		t.Errorf("foreign preflight: %d %v", r.status, r.header)
 	}
 	r = public.do("POST", submissions, "application/json", jsonForm(ana()), "Origin", "https://evil.example")
-	if r.status != 403 {
-		t.Errorf("foreign post: %d %s", r.status, r.body)
+	if r.status != 403 || r.header.Get("Content-Type") != "application/problem+json" || r.header.Get("Access-Control-Allow-Origin") != "" {
+		t.Errorf("foreign post: %d %v %s", r.status, r.header, r.body)
+	}
+	// A plain HTML form refused for its origin gets a page a person reads.
+	r = public.do("POST", submissions, "application/x-www-form-urlencoded", []byte("email=ana%40acme.example"), "Origin", "https://evil.example")
+	if r.status != 403 || !strings.HasPrefix(r.header.Get("Content-Type"), "text/html") || !strings.Contains(string(r.body), "may not post to this campaign") {
+		t.Errorf("foreign form post: %d %v %s", r.status, r.header, r.body)
 	}
 	r = public.do("POST", submissions, "application/json", []byte(`{}`), "Origin", "https://go.leadgate.example")
 	if r.status != 422 || r.header.Get("Access-Control-Allow-Origin") != "https://go.leadgate.example" {

@@ -77,21 +77,25 @@ func (in *Intake) preflight(ctx context.Context, req *events.APIGatewayV2HTTPReq
 }
 
 func (in *Intake) submit(ctx context.Context, req *events.APIGatewayV2HTTPRequest) (events.APIGatewayV2HTTPResponse, error) {
-	cors, ok, err := in.corsHeaders(ctx, req)
-	if err != nil {
-		return events.APIGatewayV2HTTPResponse{}, err
-	}
-	if !ok {
-		return events.APIGatewayV2HTTPResponse{}, leadgate.Errorf(leadgate.EFORBIDDEN, "Origin %q may not post to this campaign.", header(req, "origin"))
-	}
+	// A person whose plain HTML form is refused reads the reason as a
+	// page, whatever refused it (an unknown campaign, an origin the
+	// campaign does not allow, a bad value).
 	htmlForm := mediaType(req) != "application/json" && !accepts(req, "application/json")
-	// The visitor cookie counts only on a post from the campaign's own
-	// pages: any other site could make a browser post with it.
-	visitor := ""
-	if cors != nil {
-		visitor = cookie(req, visitorCookie)
+	var resp events.APIGatewayV2HTTPResponse
+	cors, ok, err := in.corsHeaders(ctx, req)
+	switch {
+	case err != nil:
+	case !ok:
+		err = leadgate.Errorf(leadgate.EFORBIDDEN, "Origin %q may not post to this campaign.", header(req, "origin"))
+	default:
+		// The visitor cookie counts only on a post from the campaign's
+		// own pages: any other site could make a browser post with it.
+		visitor := ""
+		if cors != nil {
+			visitor = cookie(req, visitorCookie)
+		}
+		resp, err = in.accept(ctx, req, htmlForm, visitor)
 	}
-	resp, err := in.accept(ctx, req, htmlForm, visitor)
 	err = unavailable(ctx, err)
 	if err != nil {
 		resp = errorResponse(err)
