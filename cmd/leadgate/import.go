@@ -46,8 +46,11 @@ func runImport(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
+	if fs.NArg() > 1 && strings.HasPrefix(fs.Arg(1), "-") {
+		return fmt.Errorf("flags go before the file: leadgate import --campaign ID [flags] %s", fs.Arg(0))
+	}
 	if *campaignID == "" || fs.NArg() != 1 {
-		return errors.New("usage: leadgate import --campaign ID FILE.csv")
+		return errors.New("usage: leadgate import --campaign ID [--rejects FILE] FILE.csv")
 	}
 	client, err := newClient()
 	if err != nil {
@@ -100,10 +103,20 @@ func runImport(ctx context.Context, args []string, stdout, stderr io.Writer) err
 		case n == 0:
 			fmt.Fprintf(stdout, "no row rejected; %s not written\n", *rejects)
 		default:
-			fmt.Fprintf(stdout, "%d rejected rows written to %s: fix them there and import that file\n", n, *rejects)
+			fmt.Fprintf(stdout, "%s written to %s: fix them there and import that file\n", plural(n, "rejected row"), *rejects)
 		}
 	}
+	if stopped == nil && total.RejectedTotal > 0 {
+		return &exitStatus{2, plural(total.RejectedTotal, "row") + " rejected"}
+	}
 	return stopped
+}
+
+func plural(n int, noun string) string {
+	if n == 1 {
+		return "1 " + noun
+	}
+	return strconv.Itoa(n) + " " + noun + "s"
 }
 
 // part is a chunk as sent, and where its issues can be read.
@@ -206,7 +219,7 @@ func (c *apiClient) uploadScans(ctx context.Context, campaignID string, csvBody 
 // the file's.
 func merge(total, rep *importReport, ch chunk) {
 	if total.Campaign == "" {
-		*total = importReport{Campaign: rep.Campaign, Columns: rep.Columns, IgnoredColumns: rep.IgnoredColumns,
+		*total = importReport{Campaign: rep.Campaign, Columns: rep.Columns, IgnoredColumns: rep.IgnoredColumns, TimesWithoutZoneIn: rep.TimesWithoutZoneIn,
 			Rejected: []badgescan.RowIssue{}, Warnings: []badgescan.RowIssue{}}
 	}
 	total.RowsRead += rep.RowsRead
@@ -245,6 +258,9 @@ func printSummary(w io.Writer, path string, r *importReport, parts int) {
 	for _, c := range r.Columns {
 		to := cmp.Or(c.Field, "(ignored)")
 		fmt.Fprintf(w, "  column %-32q → %s\n", c.Header, to)
+	}
+	if r.TimesWithoutZoneIn != "" {
+		fmt.Fprintf(w, "  times without a zone read in %s\n", r.TimesWithoutZoneIn)
 	}
 	fmt.Fprintf(w, "rows read          %6d\n", r.RowsRead)
 	fmt.Fprintf(w, "leads created      %6d\n", r.LeadsCreated)

@@ -6,7 +6,9 @@ import (
 	"context"
 	"encoding/csv"
 	"encoding/json"
+	"errors"
 	"fmt"
+	"io"
 	"net/http"
 	"net/http/httptest"
 	"os"
@@ -77,8 +79,9 @@ func TestImportSplitsAndAccountsForEveryRow(t *testing.T) {
 	chunkLimit = 60 // a few rows a part
 	defer func() { chunkLimit = old }()
 	err := runImport(context.Background(), []string{"--campaign", "show", "--url", srv.URL, "--token", "tok", "--rejects", rejects, file}, &out, &errOut)
-	if err != nil {
-		t.Fatalf("%v\n%s", err, errOut.String())
+	// Rows were rejected: the command ran, and says so in its exit status.
+	if st, ok := errors.AsType[*exitStatus](err); !ok || st.code != 2 {
+		t.Fatalf("want exit status 2 for rejected rows, got %v\n%s", err, errOut.String())
 	}
 	if len(parts) < 2 {
 		t.Fatalf("file sent in %d part(s), want it split", len(parts))
@@ -151,5 +154,12 @@ func TestImportWritesNoRejectsWhenNoneRejected(t *testing.T) {
 	}
 	if !strings.Contains(out.String(), "no row rejected") {
 		t.Errorf("summary does not say nothing was written:\n%s", out.String())
+	}
+}
+
+func TestImportWantsFlagsBeforeTheFile(t *testing.T) {
+	err := runImport(context.Background(), []string{"scans.csv", "--campaign", "show"}, io.Discard, io.Discard)
+	if err == nil || !strings.Contains(err.Error(), "flags go before the file") {
+		t.Errorf("err = %v", err)
 	}
 }

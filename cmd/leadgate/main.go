@@ -31,10 +31,12 @@ Usage:
       past the limit; --no-throttle for load tests). Ctrl-C stops what it
       started.
   leadgate apply -f PATH [-f PATH...] [--url URL] [--token TOKEN] [--dry-run]
-      Publish campaign definitions (YAML files or folders) as new versions.
+      Publish campaign definitions as new versions, and configure sales reps
+      (documents with kind: rep), from YAML files or folders.
   leadgate import --campaign ID [--url URL] [--token TOKEN] [--rejects FILE] FILE.csv
       Upload a trade-show badge-scan export (any vendor's CSV) and print how
-      every row was accounted for.
+      every row was accounted for; --rejects writes the rejected rows to fix
+      and import again. Exit status 2 when rows were rejected.
   leadgate report --campaign ID [--from YYYY-MM-DD] [--to YYYY-MM-DD]
       Print a campaign's funnel: leads at each stage, conversion, time to
       acceptance, rejection reasons, and MQL→SQL leakage against its bounds.
@@ -58,9 +60,22 @@ func main() {
 	}
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "leadgate:", err)
-		os.Exit(1)
+		code := 1
+		if st, ok := errors.AsType[*exitStatus](err); ok {
+			code = st.code
+		}
+		os.Exit(code)
 	}
 }
+
+// exitStatus is an outcome a script should tell from success and from
+// failure alike: the command ran, and some input was refused.
+type exitStatus struct {
+	code int
+	msg  string
+}
+
+func (e *exitStatus) Error() string { return e.msg }
 
 func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	if len(args) == 0 {
