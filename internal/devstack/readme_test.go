@@ -138,7 +138,7 @@ func TestReadmeTour(t *testing.T) {
 	// The prose: what to open in a browser.
 	followed := map[string]bool{}
 	for _, link := range localLinks(tour) {
-		path := strings.TrimPrefix(link, "http://127.0.0.1:3000")
+		path := strings.TrimPrefix(strings.TrimPrefix(link, "http://127.0.0.1:3000"), "$LEADGATE_URL")
 		switch {
 		case path == "/v1/reports":
 			r := client{t, url, token}.do("GET", path, "", nil)
@@ -159,7 +159,7 @@ func TestReadmeTour(t *testing.T) {
 	}
 	for _, p := range []string{"/v1/reports", "/examples/landing-page/"} {
 		if !followed[p] {
-			t.Errorf("the tour no longer links to http://127.0.0.1:3000%s", p)
+			t.Errorf("the tour no longer links to %s (at http://127.0.0.1:3000 or $LEADGATE_URL)", p)
 		}
 	}
 }
@@ -333,7 +333,7 @@ func outsideCode(md string) string {
 	return b.String()
 }
 
-var localLink = regexp.MustCompile("http://127\\.0\\.0\\.1:3000[^\\s`)\\]]*")
+var localLink = regexp.MustCompile("(?:http://127\\.0\\.0\\.1:3000|\\$LEADGATE_URL)[^\\s`)\\]]*")
 
 // localLinks lists the prose's links to make run's default address, once
 // each, a sentence's full stop left off.
