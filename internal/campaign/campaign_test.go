@@ -95,6 +95,7 @@ name: Spring webinar
 channel: landing-page
 funnel: top
 owner: ops@example.com
+salesOwner: sales@example.com
 reviewBy: 2027-03-01
 engagement:
   threshold: 30
@@ -146,6 +147,7 @@ engagement: {threshold: 0, points: {}}
 			"channel: \"radio\"",
 			"funnel: \"side\"",
 			"owner: required",
+			"salesOwner: required: who in sales signs",
 			"reviewBy: required",
 			"engagement.threshold: set the MQL score threshold",
 			"engagement.points: give points",
@@ -261,7 +263,7 @@ func TestParseErrorsNameTheLine(t *testing.T) {
 	tests := []struct {
 		name, doc, want string
 	}{
-		{"unknown key", minimal + "threshhold: 50\n", `line 10: unknown key "threshhold"`},
+		{"unknown key", minimal + "threshhold: 50\n", `line 11: unknown key "threshhold"`},
 		{"wrong type", minimal + "handRaisers: demo-request\n", `is text, want a list`},
 		{"repeated keys", "{\"id\": \"a\", \"name\": \"b\", \"id\": \"c\"}", `key "id" is given twice`},
 		{"thousands of unknown keys", "{" + manyKeys(3000) + "}", `and 2901 more problems`},

@@ -31,6 +31,8 @@ type Definition struct {
 	// Owner is the marketing owner; SalesOwner the sales lead who signed off.
 	Owner      string `yaml:"owner" json:"owner"`
 	SalesOwner string `yaml:"salesOwner,omitempty" json:"salesOwner,omitempty"`
+	// Approvers says who signs new versions and under which policy.
+	Approvers *Approvers `yaml:"approvers,omitempty" json:"approvers,omitempty"`
 	// ReviewBy is when marketing and sales meet again about this definition:
 	// at least every six months (ReviewEvery).
 	ReviewBy Date   `yaml:"reviewBy" json:"reviewBy"`
@@ -226,4 +228,11 @@ type Published struct {
 	PublishedBy string      `json:"publishedBy"`
 	Digest      string      `json:"digest"`
 	Definition  *Definition `json:"definition"`
+	// Policy is the approval policy the version was published under,
+	// Approvals the decisions that published it, Draft the draft it came
+	// from and Mode what publishing it did to the leads already judged.
+	Policy    string     `json:"policy,omitempty"`
+	Approvals []Approval `json:"approvals,omitempty"`
+	Draft     string     `json:"draft,omitempty"`
+	Mode      string     `json:"mode,omitempty"`
 }

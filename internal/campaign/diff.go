@@ -274,6 +274,7 @@ func diffSettings(from, to *Definition) []Change {
 		{"funnel", "Funnel position", from.Funnel, to.Funnel},
 		{"owner", "Marketing owner", from.Owner, to.Owner},
 		{"salesOwner", "Sales owner", from.SalesOwner, to.SalesOwner},
+		{"approvers.policy", "Approval policy", from.Policy(), to.Policy()},
 		{"reviewBy", "Review by", from.ReviewBy.String(), to.ReviewBy.String()},
 		{"status", "Status", from.Status, to.Status},
 		{"starts", "Starts", dateOf(from.Starts), dateOf(to.Starts)},
@@ -322,6 +323,8 @@ func diffSettings(from, to *Definition) []Change {
 		{"intake.allowedOrigins", "Allowed origins", from.Intake.AllowedOrigins, to.Intake.AllowedOrigins},
 		{"intake.hiddenFields", "Hidden fields", from.Intake.HiddenFields, to.Intake.HiddenFields},
 		{"fields.custom", "Custom fields", fieldNames(from), fieldNames(to)},
+		{"approvers.marketing", "Marketing approvers", approvers(from, SideMarketing), approvers(to, SideMarketing)},
+		{"approvers.sales", "Sales approvers", approvers(from, SideSales), approvers(to, SideSales)},
 	}
 	for _, l := range lists {
 		if slices.Equal(l.a, l.b) {
@@ -360,4 +363,15 @@ func describeField(f Field) string {
 		s += ": " + strings.Join(f.Options, " | ")
 	}
 	return s
+}
+
+// approvers are the people named to sign for side, if any.
+func approvers(d *Definition, side string) []string {
+	switch {
+	case d.Approvers == nil:
+		return nil
+	case side == SideSales:
+		return d.Approvers.Sales
+	}
+	return d.Approvers.Marketing
 }

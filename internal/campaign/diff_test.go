@@ -41,6 +41,9 @@ func TestDiff(t *testing.T) {
 			d.ReviewBy = campaign.Date{Time: d.ReviewBy.AddDate(0, 3, 0)}
 			d.Leakage = &campaign.Leakage{Min: 0.1, Max: 0.4}
 		}, []string{"Review by 2027-05-15 → 2027-08-15", "Leakage we accept 20%–60% → 10%–40%"}},
+		{"approvers", func(d *campaign.Definition) {
+			d.Approvers = &campaign.Approvers{Policy: campaign.PolicySingle, Sales: []string{"anna@example.com"}}
+		}, []string{"Approval policy both → single", "Sales approvers + anna@example.com"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

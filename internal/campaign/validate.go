@@ -104,6 +104,7 @@ func (v *validator) identity(now time.Time) {
 	if d.Owner == "" {
 		v.fail("owner", "required: who in marketing answers for this definition")
 	}
+	v.approvers()
 	switch d.Status {
 	case "":
 		d.Status = StatusActive
@@ -121,6 +122,35 @@ func (v *validator) identity(now time.Time) {
 	}
 	if d.Starts != nil && d.Ends != nil && d.Ends.Before(d.Starts.Time) {
 		v.fail("ends", "%s is before starts (%s)", d.Ends, d.Starts)
+	}
+}
+
+// maxApprovers bounds each side's list of named approvers.
+const maxApprovers = 20
+
+// approvers checks who signs: a definition is an agreement, so under the
+// default policy sales must be named as well as marketing.
+func (v *validator) approvers() {
+	d := v.d
+	if a := d.Approvers; a != nil {
+		a.Policy = strings.ToLower(strings.TrimSpace(a.Policy))
+		if a.Policy != "" && a.Policy != PolicyBoth && a.Policy != PolicySingle {
+			v.fail("approvers.policy", "%q: want both or single", a.Policy)
+		}
+		for side, list := range map[string][]string{SideMarketing: a.Marketing, SideSales: a.Sales} {
+			if len(list) > maxApprovers {
+				v.fail("approvers."+side, "%d approvers: at most %d", len(list), maxApprovers)
+			}
+			for i, who := range list {
+				if who = strings.TrimSpace(who); who == "" || len(who) > 254 {
+					v.fail(fmt.Sprintf("approvers.%s[%d]", side, i), "want an email or user name of at most 254 characters")
+				}
+				list[i] = who
+			}
+		}
+	}
+	if d.Policy() == PolicyBoth && d.SalesOwner == "" && (d.Approvers == nil || len(d.Approvers.Sales) == 0) {
+		v.fail("salesOwner", "required: who in sales signs this definition (or name approvers.sales, or set approvers.policy: single for a sandbox)")
 	}
 }
 

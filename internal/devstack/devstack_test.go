@@ -269,7 +269,7 @@ func TestBadDefinitionsStoreNothing(t *testing.T) {
 			name: "every problem listed", path: "/v1/campaigns/demo-request", contentType: "application/yaml",
 			body:   []byte("id: demo-request\nname: Book a demo\nchannel: radio\nfunnel: top\nowner: a@b.c\nreviewBy: 2027-01-01\nengagement: {threshold: 0, points: {}}\nfit: {countries: [Narnia]}\n"),
 			status: 422, code: "invalid",
-			problems: []string{"channel", "fit.countries[0]", "engagement.threshold", "engagement.points"},
+			problems: []string{"channel", "salesOwner", "fit.countries[0]", "engagement.threshold", "engagement.points"},
 		},
 		{
 			name: "unknown key", path: "/v1/campaigns/demo-request", contentType: "application/yaml",

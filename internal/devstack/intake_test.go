@@ -200,6 +200,7 @@ name: A webinar
 channel: webinar
 funnel: middle
 owner: ops@leadgate.example
+salesOwner: sales@example.com
 reviewBy: 2027-03-01
 engagement:
   threshold: 30

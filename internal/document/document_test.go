@@ -117,6 +117,7 @@ name: Spring webinar
 channel: landing-page
 funnel: top
 owner: ops@example.com
+salesOwner: sales@example.com
 reviewBy: 2027-03-01
 engagement:
   threshold: 30

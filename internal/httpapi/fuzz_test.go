@@ -66,6 +66,7 @@ name: F
 channel: landing-page
 funnel: top
 owner: o@example.com
+salesOwner: sales@example.com
 reviewBy: 2027-03-01
 fields:
   custom:

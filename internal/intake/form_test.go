@@ -16,6 +16,7 @@ name: T
 channel: landing-page
 funnel: top
 owner: o@example.com
+salesOwner: sales@example.com
 reviewBy: 2027-03-01
 fields:
   custom:
