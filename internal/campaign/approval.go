@@ -138,6 +138,10 @@ type Draft struct {
 	Definition *Definition `json:"definition"`
 	Approvals  []Approval  `json:"approvals"`
 	Preview    *Figures    `json:"preview,omitempty"`
+	// Writes is the store's count of writes to the draft when it was read:
+	// a save is conditioned on it, so two approvers deciding at once do
+	// not overwrite each other.
+	Writes int `json:"-"`
 }
 
 // Decided returns the standing decision of side on this revision, nil

@@ -32,6 +32,7 @@ import (
 	"go.yaml.in/yaml/v3"
 
 	"github.com/leadgate/leadgate/internal/campaign"
+	"github.com/leadgate/leadgate/internal/definitions"
 	"github.com/leadgate/leadgate/internal/dynamo"
 	"github.com/leadgate/leadgate/internal/faults"
 	"github.com/leadgate/leadgate/internal/httpapi"
@@ -332,7 +333,7 @@ func PublishFolder(ctx context.Context, store *dynamo.CampaignStore, dir string,
 		case leadgate.ErrorCode(err) != leadgate.ENOTFOUND:
 			return fmt.Errorf("%s: %w", f, err)
 		}
-		p, _, err := store.Publish(ctx, d, "leadgate local", now)
+		p, _, err := store.Publish(ctx, definitions.OneStep(d, "leadgate local", d.Policy(), now), nil)
 		if err != nil {
 			return fmt.Errorf("%s: %w", f, err)
 		}

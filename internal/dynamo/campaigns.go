@@ -24,7 +24,9 @@ import (
 // Layout (table keyed by campaignId + version): version 1..n are the published
 // versions, never rewritten. Version 0 is the head: a copy of the latest
 // version plus its number, so "the current definition" is one GetItem and a
-// concurrent publish is caught by a condition on the head.
+// concurrent publish is caught by a condition on the head. Drafts live below
+// zero (draft d7 at version -7), in the campaign's own partition, so a
+// draft and the version it becomes change in one transaction.
 type CampaignStore struct {
 	db    *dynamodb.Client
 	table string
@@ -52,6 +54,17 @@ type campaignItem struct {
 	// Definition is the validated definition as JSON: one attribute keeps
 	// the document exactly as judged, whatever fields later releases add.
 	Definition string `dynamodbav:"definition"`
+	// SignOff is how the version came to be (policy, approvals, draft,
+	// mode) as JSON; absent on versions published before sign-off existed.
+	SignOff string `dynamodbav:"signOff,omitempty"`
+}
+
+// signOff is the stored form of how a version was agreed.
+type signOff struct {
+	Policy    string              `json:"policy,omitempty"`
+	Approvals []campaign.Approval `json:"approvals,omitempty"`
+	Draft     string              `json:"draft,omitempty"`
+	Mode      string              `json:"mode,omitempty"`
 }
 
 func (it *campaignItem) published() (*campaign.Published, error) {
@@ -63,24 +76,43 @@ func (it *campaignItem) published() (*campaign.Published, error) {
 	if err != nil {
 		return nil, fmt.Errorf("decode publishedAt of %s v%d: %w", it.CampaignID, it.Version, err)
 	}
+	var so signOff
+	if it.SignOff != "" {
+		if err := json.Unmarshal([]byte(it.SignOff), &so); err != nil {
+			return nil, fmt.Errorf("decode sign-off of %s v%d: %w", it.CampaignID, it.Version, err)
+		}
+	}
 	v := it.Version
 	if v == headVersion {
 		v = it.Latest
 	}
-	return &campaign.Published{Version: v, PublishedAt: at, PublishedBy: it.PublishedBy, Digest: it.Digest, Definition: &d}, nil
+	return &campaign.Published{Version: v, PublishedAt: at, PublishedBy: it.PublishedBy, Digest: it.Digest, Definition: &d,
+		Policy: so.Policy, Approvals: so.Approvals, Draft: so.Draft, Mode: so.Mode}, nil
 }
 
-// Publish stores d as the campaign's next version. If d is identical to the
-// current version, nothing is written and created is false: applying the same
-// file twice is not an edit. d must have passed Validate.
-func (s *CampaignStore) Publish(ctx context.Context, d *campaign.Definition, by string, now time.Time) (p *campaign.Published, created bool, err error) {
+// Publish stores p.Definition as the campaign's next version, published by
+// p.PublishedBy at p.PublishedAt under p's sign-off; the version number and
+// digest are the store's. If the definition is identical to the current
+// version, nothing is written and created is false: applying the same file
+// twice is not an edit. The definition must have passed Validate.
+//
+// From is the draft p comes from, or nil. A draft publishes only on top of
+// the version it was based on, and is gone once published: both in the one
+// transaction that writes the version.
+func (s *CampaignStore) Publish(ctx context.Context, p *campaign.Published, from *campaign.Draft) (_ *campaign.Published, created bool, err error) {
+	d := p.Definition
 	doc, err := json.Marshal(d)
 	if err != nil {
 		return nil, false, fmt.Errorf("encode definition %s: %w", d.ID, err)
 	}
+	so, err := json.Marshal(signOff{Policy: p.Policy, Approvals: p.Approvals, Draft: p.Draft, Mode: p.Mode})
+	if err != nil {
+		return nil, false, fmt.Errorf("encode sign-off of %s: %w", d.ID, err)
+	}
 	digest := d.Digest()
 	// Publishers racing for the same version number: each round exactly one
 	// wins and the losers re-read the head, so n racers settle in n rounds.
+	// A draft does not race: it was reviewed against its base.
 	for range maxPublishRounds {
 		head, err := s.head(ctx, d.ID, true)
 		if err != nil {
@@ -88,20 +120,31 @@ func (s *CampaignStore) Publish(ctx context.Context, d *campaign.Definition, by 
 		}
 		latest := 0
 		if head != nil {
-			if head.Digest == digest {
-				p, err := head.published()
-				return p, false, err
-			}
 			latest = head.Latest
+		}
+		if from != nil && latest != from.BasedOn {
+			return nil, false, leadgate.Errorf(leadgate.ECONFLICT, "Campaign %s moved on to version %d since draft %s was written on version %d: replace the draft to review it against the current version.", d.ID, latest, from.ID, from.BasedOn)
+		}
+		if head != nil && head.Digest == digest {
+			if from != nil {
+				if err := s.DeleteDraft(ctx, d.ID, from.ID); err != nil {
+					return nil, false, err
+				}
+			}
+			p, err := head.published()
+			return p, false, err
 		}
 		next := campaignItem{
 			CampaignID: d.ID, Version: latest + 1, Digest: digest,
-			PublishedAt: now.UTC().Format(time.RFC3339Nano), PublishedBy: by, Definition: string(doc),
+			PublishedAt: p.PublishedAt.UTC().Format(time.RFC3339Nano), PublishedBy: p.PublishedBy, Definition: string(doc), SignOff: string(so),
 		}
 		newHead := next
 		newHead.Version, newHead.Latest = headVersion, next.Version
-		err = s.putVersion(ctx, next, newHead, latest)
+		err = s.putVersion(ctx, next, newHead, latest, from)
 		if isConditionFailure(err) {
+			if from != nil {
+				return nil, false, leadgate.Errorf(leadgate.ECONFLICT, "Draft %s of %s changed or the campaign moved on while it was being published; read it again.", from.ID, d.ID)
+			}
 			continue
 		}
 		if err != nil {
@@ -113,7 +156,7 @@ func (s *CampaignStore) Publish(ctx context.Context, d *campaign.Definition, by 
 	return nil, false, leadgate.Errorf(leadgate.ECONFLICT, "Campaign %s is being published by someone else right now; try again.", d.ID)
 }
 
-func (s *CampaignStore) putVersion(ctx context.Context, version, head campaignItem, previous int) error {
+func (s *CampaignStore) putVersion(ctx context.Context, version, head campaignItem, previous int, from *campaign.Draft) error {
 	vItem, err := attributevalue.MarshalMap(version)
 	if err != nil {
 		return err
@@ -128,12 +171,18 @@ func (s *CampaignStore) putVersion(ctx context.Context, version, head campaignIt
 		headCond = "latest = :previous"
 		values = map[string]types.AttributeValue{":previous": &types.AttributeValueMemberN{Value: strconv.Itoa(previous)}}
 	}
-	_, err = s.db.TransactWriteItems(ctx, &dynamodb.TransactWriteItemsInput{
-		TransactItems: []types.TransactWriteItem{
-			{Put: &types.Put{TableName: &s.table, Item: vItem, ConditionExpression: aws.String("attribute_not_exists(campaignId)")}},
-			{Put: &types.Put{TableName: &s.table, Item: hItem, ConditionExpression: &headCond, ExpressionAttributeValues: values}},
-		},
-	})
+	items := []types.TransactWriteItem{
+		{Put: &types.Put{TableName: &s.table, Item: vItem, ConditionExpression: aws.String("attribute_not_exists(campaignId)")}},
+		{Put: &types.Put{TableName: &s.table, Item: hItem, ConditionExpression: &headCond, ExpressionAttributeValues: values}},
+	}
+	if from != nil {
+		items = append(items, types.TransactWriteItem{Delete: &types.Delete{
+			TableName: &s.table, Key: campaignKey(from.Campaign, draftVersion(from.ID)),
+			ConditionExpression:       aws.String("writes = :read"),
+			ExpressionAttributeValues: map[string]types.AttributeValue{":read": &types.AttributeValueMemberN{Value: strconv.Itoa(from.Writes)}},
+		}})
+	}
+	_, err = s.db.TransactWriteItems(ctx, &dynamodb.TransactWriteItemsInput{TransactItems: items})
 	return err
 }
 

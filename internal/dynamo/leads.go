@@ -238,12 +238,21 @@ const campaignIndex = "byCampaign"
 // CampaignLeads calls each with every lead of a campaign, page by page, so
 // an export of any size holds one page in memory.
 func (s *LeadStore) CampaignLeads(ctx context.Context, campaignID string, each func(*lead.Record) error) error {
+	return s.CampaignLeadsSince(ctx, campaignID, time.Time{}, each)
+}
+
+// CampaignLeadsSince calls each with every lead of a campaign whose record
+// changed at or after since, oldest change first, page by page.
+func (s *LeadStore) CampaignLeadsSince(ctx context.Context, campaignID string, since time.Time, each func(*lead.Record) error) error {
 	p := dynamodb.NewQueryPaginator(s.db, &dynamodb.QueryInput{
-		TableName:                 &s.table,
-		IndexName:                 aws.String(campaignIndex),
-		KeyConditionExpression:    aws.String("#campaign = :c"),
-		ExpressionAttributeNames:  map[string]string{"#campaign": "campaign"},
-		ExpressionAttributeValues: map[string]types.AttributeValue{":c": &types.AttributeValueMemberS{Value: campaignID}},
+		TableName:                &s.table,
+		IndexName:                aws.String(campaignIndex),
+		KeyConditionExpression:   aws.String("#campaign = :c AND updatedAt >= :since"),
+		ExpressionAttributeNames: map[string]string{"#campaign": "campaign"},
+		ExpressionAttributeValues: map[string]types.AttributeValue{
+			":c":     &types.AttributeValueMemberS{Value: campaignID},
+			":since": &types.AttributeValueMemberS{Value: since.UTC().Format(time.RFC3339Nano)},
+		},
 	})
 	for p.HasMorePages() {
 		page, err := p.NextPage(ctx)

@@ -70,7 +70,7 @@ func Changes(before, after *lead.Record) []Delta {
 		case h.To == lead.StageNurture && h.By != lead.ByEngine:
 			d.Counts["reason.recycle."+h.Reason] = 1 // a recycle or a lost deal
 		case h.To == lead.StageSAL:
-			if at, ok := becameMQL(after.History[:i]); ok {
+			if at, ok := BecameMQL(after.History[:i]); ok {
 				d.MQLToSAL = int64(h.At.Sub(at).Seconds())
 			}
 		}
@@ -79,8 +79,9 @@ func Changes(before, after *lead.Record) []Delta {
 	return out
 }
 
-// becameMQL finds when the lead last became an MQL before an acceptance.
-func becameMQL(history []lead.Transition) (time.Time, bool) {
+// BecameMQL finds when the lead last became an MQL in history: the moment
+// it was handed to sales.
+func BecameMQL(history []lead.Transition) (time.Time, bool) {
 	for i := len(history) - 1; i >= 0; i-- {
 		if history[i].To == lead.StageMQL && history[i].From != lead.StageMQL {
 			return history[i].At, true

@@ -69,22 +69,23 @@ func Build(campaignID string, from, to time.Time, counters []Counter, bounds *ca
 	for _, v := range slices.Sorted(maps.Keys(byVersion)) {
 		r.ByVersion = append(r.ByVersion, byVersion[v].numbers(v))
 	}
-	r.Verdict, r.Advice = judge(r.Total, bounds)
+	r.Verdict, r.Advice = JudgeLeakage(r.Total.Leakage, r.Total.Entered[string(lead.StageMQL)], bounds)
 	return r
 }
 
-// judge says what the leakage between MQL and SQL means against the bounds
-// the definition agrees: too high, marketing qualifies poorly or sales
-// under-performs; too low, marketing is not pushing hard enough.
-func judge(n Numbers, b *campaign.Leakage) (string, string) {
+// JudgeLeakage says what the leakage between MQL and SQL, measured over
+// mqls leads, means against the bounds the definition agrees: too high,
+// marketing qualifies poorly or sales under-performs; too low, marketing is
+// not pushing hard enough.
+func JudgeLeakage(leakage *float64, mqls int, b *campaign.Leakage) (verdict, advice string) {
 	switch {
-	case n.Entered[string(lead.StageMQL)] < minMQLs || n.Leakage == nil:
-		return "not-enough-data", "Fewer than 5 MQLs in the period: too few to judge the leakage."
+	case mqls < minMQLs || leakage == nil:
+		return "not-enough-data", "Fewer than 5 MQLs: too few to judge the leakage."
 	case b == nil:
 		return "no-bounds", "The definition sets no leakage bounds: agree them with sales."
-	case *n.Leakage > b.Max:
+	case *leakage > b.Max:
 		return "too-high", "Leakage is above the agreed bound: either marketing is qualifying poorly or sales is under-performing. Review the definition and the follow-up together."
-	case *n.Leakage < b.Min:
+	case *leakage < b.Min:
 		return "too-low", "Leakage is below the agreed bound: marketing may not be pushing hard enough; widen the net or execute more aggressively."
 	}
 	return "within", "Leakage is within the agreed bounds."

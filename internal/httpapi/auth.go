@@ -6,6 +6,8 @@ import (
 
 	"github.com/aws/aws-lambda-go/events"
 
+	"github.com/leadgate/leadgate/internal/campaign"
+	"github.com/leadgate/leadgate/internal/definitions"
 	"github.com/leadgate/leadgate/internal/leadgate"
 )
 
@@ -22,10 +24,14 @@ const (
 	ScopeSalesRep         = "leadgate/sales.rep"     // answers for the leads one holds
 	ScopeSalesManager     = "leadgate/sales.manager" // answers for any lead
 	ScopePrivacy          = "leadgate/privacy"       // erases people on request
+	// Signing a definition for one side; holding both lets a caller
+	// publish in one step.
+	ScopeApproveMarketing = "leadgate/definitions.approve.marketing"
+	ScopeApproveSales     = "leadgate/definitions.approve.sales"
 )
 
 // AllScopes lists every scope, for a local token that may do everything.
-var AllScopes = []string{ScopeCampaignsRead, ScopeCampaignsWrite, ScopeLeadsRead, ScopeImport, ScopeTouchPointsWrite, ScopeRepsWrite, ScopeSalesRep, ScopeSalesManager, ScopePrivacy}
+var AllScopes = []string{ScopeCampaignsRead, ScopeCampaignsWrite, ScopeLeadsRead, ScopeImport, ScopeTouchPointsWrite, ScopeRepsWrite, ScopeSalesRep, ScopeSalesManager, ScopePrivacy, ScopeApproveMarketing, ScopeApproveSales}
 
 // caller is who the authorizer says is calling.
 type caller struct {
@@ -62,6 +68,24 @@ func callerOf(req *events.APIGatewayV2HTTPRequest) (caller, error) {
 		}
 	}
 	return c, nil
+}
+
+// signer is the caller as someone who signs definitions: the sides its
+// scopes let it sign for, and every name it goes by.
+func (c caller) signer() definitions.Signer {
+	s := definitions.Signer{ID: c.id}
+	for side, scope := range map[string]string{campaign.SideMarketing: ScopeApproveMarketing, campaign.SideSales: ScopeApproveSales} {
+		if slices.Contains(c.scopes, scope) {
+			s.Sides = append(s.Sides, side)
+		}
+	}
+	slices.Sort(s.Sides)
+	for _, k := range []string{"email", "username", "client_id", "sub"} {
+		if v := c.claims[k]; v != "" {
+			s.Names = append(s.Names, v)
+		}
+	}
+	return s
 }
 
 // authorize returns the caller if it holds scope.

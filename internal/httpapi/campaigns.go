@@ -13,37 +13,49 @@ import (
 	"github.com/aws/aws-lambda-go/events"
 
 	"github.com/leadgate/leadgate/internal/campaign"
+	"github.com/leadgate/leadgate/internal/definitions"
 	"github.com/leadgate/leadgate/internal/document"
 	"github.com/leadgate/leadgate/internal/leadgate"
 )
 
 // CampaignStore is what the campaigns API needs from storage.
 type CampaignStore interface {
-	Publish(ctx context.Context, d *campaign.Definition, by string, now time.Time) (*campaign.Published, bool, error)
-	Current(ctx context.Context, id string) (*campaign.Published, error)
+	definitions.Store
 	Version(ctx context.Context, id string, version int) (*campaign.Published, error)
 	Versions(ctx context.Context, id string, newest, max int) ([]*campaign.Published, error)
 	List(ctx context.Context) ([]*campaign.Published, error)
+	Drafts(ctx context.Context, campaignID string) ([]*campaign.Draft, error)
+	DeleteDraft(ctx context.Context, campaignID, draftID string) error
 }
 
 // Campaigns serves the admin API for campaign definitions.
 type Campaigns struct {
 	store CampaignStore
+	defs  *definitions.Service
 	now   func() time.Time
 }
 
-// NewCampaigns returns the campaigns API as a Handler.
-func NewCampaigns(store CampaignStore, log *slog.Logger, now func() time.Time) Handler {
-	c := &Campaigns{store: store, now: now}
+// NewCampaigns returns the campaigns API as a Handler. Leads are read by
+// previews only.
+func NewCampaigns(store CampaignStore, leads definitions.LeadReader, log *slog.Logger, now func() time.Time) Handler {
+	c := &Campaigns{store: store, defs: definitions.New(store, leads), now: now}
 	rt := &router{log: log, routes: map[string]route{
-		"GET /v1/campaigns":                                      c.list,
-		"PUT /v1/campaigns/{campaignId}":                         c.put,
-		"GET /v1/campaigns/{campaignId}":                         c.get,
-		"GET /v1/campaigns/{campaignId}/versions":                c.versions,
-		"GET /v1/campaigns/{campaignId}/versions/{version}":      c.version,
-		"GET /v1/campaigns/{campaignId}/versions/{version}/diff": c.diff,
-		"GET /v1/campaigns/{campaignId}/definition":              c.document,
-		"GET /v1/openapi.json":                                   openAPI,
+		"GET /v1/campaigns":                                          c.list,
+		"PUT /v1/campaigns/{campaignId}":                             c.put,
+		"GET /v1/campaigns/{campaignId}":                             c.get,
+		"GET /v1/campaigns/{campaignId}/versions":                    c.versions,
+		"GET /v1/campaigns/{campaignId}/versions/{version}":          c.version,
+		"GET /v1/campaigns/{campaignId}/versions/{version}/diff":     c.diff,
+		"GET /v1/campaigns/{campaignId}/definition":                  c.document,
+		"POST /v1/campaigns/{campaignId}/drafts":                     c.propose,
+		"GET /v1/campaigns/{campaignId}/drafts":                      c.drafts,
+		"GET /v1/campaigns/{campaignId}/drafts/{draftId}":            c.draft,
+		"PUT /v1/campaigns/{campaignId}/drafts/{draftId}":            c.replace,
+		"DELETE /v1/campaigns/{campaignId}/drafts/{draftId}":         c.discard,
+		"GET /v1/campaigns/{campaignId}/drafts/{draftId}/diff":       c.draftDiff,
+		"GET /v1/campaigns/{campaignId}/drafts/{draftId}/preview":    c.preview,
+		"POST /v1/campaigns/{campaignId}/drafts/{draftId}/approvals": c.decide,
+		"GET /v1/openapi.json":                                       openAPI,
 	}}
 	return rt.handle
 }
@@ -61,36 +73,23 @@ type PublishResponse struct {
 	Warnings []leadgate.Problem `json:"warnings,omitempty"`
 }
 
+// put publishes in one step, for a caller who may sign for both sides;
+// everyone else proposes a draft.
 func (c *Campaigns) put(ctx context.Context, req *events.APIGatewayV2HTTPRequest) (events.APIGatewayV2HTTPResponse, error) {
 	who, err := authorize(req, ScopeCampaignsWrite)
 	if err != nil {
 		return events.APIGatewayV2HTTPResponse{}, err
 	}
-	// curl -T sends no content type; take that as YAML, refuse the rest.
-	if mt := mediaType(req); mt != "" && !slices.Contains(definitionTypes, mt) {
-		return events.APIGatewayV2HTTPResponse{}, leadgate.Errorf(leadgate.EUNSUPPORTED, "Send the definition as YAML or JSON (Content-Type: %s), not %s.", strings.Join(definitionTypes[:5], ", "), mt)
-	}
-	doc, err := body(req, campaign.MaxDocumentBytes)
+	doc, err := definitionBody(req)
 	if err != nil {
 		return events.APIGatewayV2HTTPResponse{}, err
-	}
-	d, err := campaign.Parse(doc)
-	if err != nil {
-		return events.APIGatewayV2HTTPResponse{}, err
-	}
-	id := req.PathParameters["campaignId"]
-	if d.ID == "" {
-		d.ID = id
 	}
 	now := c.now()
-	warnings, err := d.Validate(now)
+	d, warnings, err := definitions.Read(doc, req.PathParameters["campaignId"], now)
 	if err != nil {
 		return events.APIGatewayV2HTTPResponse{}, err
 	}
-	if d.ID != id {
-		return events.APIGatewayV2HTTPResponse{}, leadgate.Invalid("The definition is for another campaign.", []leadgate.Problem{{Path: "id", Message: "\"" + d.ID + "\" does not match the URL's " + strconv.Quote(id)}})
-	}
-	p, created, err := c.store.Publish(ctx, d, who.id, now)
+	p, created, err := c.defs.PublishNow(ctx, who.signer(), d, now)
 	if err != nil {
 		return events.APIGatewayV2HTTPResponse{}, err
 	}
@@ -101,6 +100,15 @@ func (c *Campaigns) put(ctx context.Context, req *events.APIGatewayV2HTTPRequest
 	resp := jsonResponse(status, PublishResponse{ID: d.ID, Version: p.Version, Created: created, Digest: p.Digest, Warnings: warnings})
 	resp.Headers["Location"] = "/v1/campaigns/" + d.ID + "/versions/" + strconv.Itoa(p.Version)
 	return resp, nil
+}
+
+// definitionBody reads a definition sent as YAML or JSON.
+func definitionBody(req *events.APIGatewayV2HTTPRequest) ([]byte, error) {
+	// curl -T sends no content type; take that as YAML, refuse the rest.
+	if mt := mediaType(req); mt != "" && !slices.Contains(definitionTypes, mt) {
+		return nil, leadgate.Errorf(leadgate.EUNSUPPORTED, "Send the definition as YAML or JSON (Content-Type: %s), not %s.", strings.Join(definitionTypes[:5], ", "), mt)
+	}
+	return body(req, campaign.MaxDocumentBytes)
 }
 
 func (c *Campaigns) get(ctx context.Context, req *events.APIGatewayV2HTTPRequest) (events.APIGatewayV2HTTPResponse, error) {

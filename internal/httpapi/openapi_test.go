@@ -355,7 +355,7 @@ func mediaTypes(doc *apidoc.Doc, at string) []string {
 // TestOpenAPIIsServed: GET /v1/openapi.json answers the embedded document,
 // without a token, cacheable.
 func TestOpenAPIIsServed(t *testing.T) {
-	h := httpapi.NewCampaigns(nil, slog.New(slog.NewJSONHandler(io.Discard, nil)), time.Now)
+	h := httpapi.NewCampaigns(nil, nil, slog.New(slog.NewJSONHandler(io.Discard, nil)), time.Now)
 	tests := []struct {
 		name   string
 		accept string

@@ -17,6 +17,7 @@ import (
 // CampaignsConfig is the campaigns function's environment.
 type CampaignsConfig struct {
 	CampaignsTable string `env:"CAMPAIGNS_TABLE,required"`
+	LeadsTable     string `env:"LEADS_TABLE,required"` // read by previews
 }
 
 // IntakeConfig is the intake function's environment.

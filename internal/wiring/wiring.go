@@ -44,8 +44,8 @@ func Campaigns(cfg aws.Config, env Env, log *slog.Logger) (httpapi.Handler, erro
 	if err := read("campaigns", env, &c); err != nil {
 		return nil, err
 	}
-	store := dynamo.NewCampaignStore(dynamodb.NewFromConfig(cfg), c.CampaignsTable)
-	return httpapi.NewCampaigns(store, log, time.Now), nil
+	db := dynamodb.NewFromConfig(cfg)
+	return httpapi.NewCampaigns(dynamo.NewCampaignStore(db, c.CampaignsTable), dynamo.NewLeadStore(db, c.LeadsTable), log, time.Now), nil
 }
 
 // Intake wires the public submission endpoint.

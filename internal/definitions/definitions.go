@@ -1,0 +1,367 @@
+// Package definitions is the life of a campaign's definition: a change
+// starts as a draft, is compared with the version in force, previewed
+// against the campaign's own leads, signed by marketing and by sales, and
+// published. It knows nothing of HTTP; the caller says who is acting and
+// for which sides they may sign.
+package definitions
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"slices"
+	"strconv"
+	"time"
+
+	"github.com/leadgate/leadgate/internal/backtest"
+	"github.com/leadgate/leadgate/internal/campaign"
+	"github.com/leadgate/leadgate/internal/lead"
+	"github.com/leadgate/leadgate/internal/leadgate"
+)
+
+// Store keeps definitions: published versions and drafts.
+type Store interface {
+	Publish(ctx context.Context, p *campaign.Published, from *campaign.Draft) (*campaign.Published, bool, error)
+	Current(ctx context.Context, id string) (*campaign.Published, error)
+	CreateDraft(ctx context.Context, dr *campaign.Draft) (*campaign.Draft, error)
+	SaveDraft(ctx context.Context, dr *campaign.Draft) error
+	Draft(ctx context.Context, campaignID, draftID string) (*campaign.Draft, error)
+}
+
+// LeadReader reads a campaign's leads changed since a time, page by page.
+type LeadReader interface {
+	CampaignLeadsSince(ctx context.Context, campaignID string, since time.Time, each func(*lead.Record) error) error
+}
+
+// Service runs the life of definitions.
+type Service struct {
+	store Store
+	leads LeadReader
+}
+
+// New returns the service.
+func New(store Store, leads LeadReader) *Service {
+	return &Service{store: store, leads: leads}
+}
+
+// Signer is who acts: the id recorded, every name they are known by (for
+// a definition that names its approvers), and the sides their scopes let
+// them sign for.
+type Signer struct {
+	ID    string
+	Names []string
+	Sides []string
+}
+
+// Read parses and validates a definition sent for campaign id, as a draft
+// or a publish: every problem by path, or the definition and its warnings.
+func Read(doc []byte, id string, now time.Time) (*campaign.Definition, []leadgate.Problem, error) {
+	d, err := campaign.Parse(doc)
+	if err != nil {
+		return nil, nil, err
+	}
+	if d.ID == "" {
+		d.ID = id
+	}
+	warnings, err := d.Validate(now)
+	if err != nil {
+		return nil, nil, err
+	}
+	if d.ID != id {
+		return nil, nil, leadgate.Invalid("The definition is for another campaign.", []leadgate.Problem{{Path: "id", Message: strconv.Quote(d.ID) + " does not match the URL's " + strconv.Quote(id)}})
+	}
+	return d, warnings, nil
+}
+
+// current is the version in force, nil for a campaign not yet published.
+func (s *Service) current(ctx context.Context, id string) (*campaign.Published, error) {
+	p, err := s.store.Current(ctx, id)
+	if leadgate.ErrorCode(err) == leadgate.ENOTFOUND {
+		return nil, nil
+	}
+	return p, err
+}
+
+// Proposal is a draft as written, with what it changes.
+type Proposal struct {
+	Draft    *campaign.Draft
+	Warnings []leadgate.Problem
+	Changes  []campaign.Change
+	// Current is the version the draft is compared with, nil for a new
+	// campaign.
+	Current *campaign.Published
+}
+
+// Mode reads a publishing mode, forward when none is given.
+func Mode(s string) (string, error) {
+	switch s {
+	case "", campaign.ModeForward:
+		return campaign.ModeForward, nil
+	case campaign.ModeRejudge:
+		return campaign.ModeRejudge, nil
+	}
+	return "", leadgate.Errorf(leadgate.EINVALID, "mode %q: want forward (new touch points only) or rejudge (every open lead now).", clip(s))
+}
+
+// Propose writes a new draft of campaign id.
+func (s *Service) Propose(ctx context.Context, who Signer, id string, doc []byte, mode string, now time.Time) (*Proposal, error) {
+	d, warnings, err := Read(doc, id, now)
+	if err != nil {
+		return nil, err
+	}
+	cur, err := s.current(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	dr := &campaign.Draft{Campaign: id, Mode: mode, CreatedBy: who.ID, CreatedAt: now, UpdatedBy: who.ID, UpdatedAt: now,
+		Digest: d.Digest(), Definition: d, Approvals: []campaign.Approval{}, BasedOn: versionOf(cur)}
+	dr, err = s.store.CreateDraft(ctx, dr)
+	if err != nil {
+		return nil, err
+	}
+	return proposal(dr, cur, warnings), nil
+}
+
+// Replace writes a new revision of a draft: a new definition (or mode),
+// compared with the version now in force. Approvals were of the old
+// revision and start over.
+func (s *Service) Replace(ctx context.Context, who Signer, id, draftID string, doc []byte, mode string, now time.Time) (*Proposal, error) {
+	d, warnings, err := Read(doc, id, now)
+	if err != nil {
+		return nil, err
+	}
+	dr, err := s.store.Draft(ctx, id, draftID)
+	if err != nil {
+		return nil, err
+	}
+	cur, err := s.current(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	dr.Revision++
+	dr.Definition, dr.Digest, dr.Mode, dr.BasedOn = d, d.Digest(), mode, versionOf(cur)
+	dr.UpdatedBy, dr.UpdatedAt = who.ID, now
+	dr.Approvals, dr.Preview = []campaign.Approval{}, nil
+	if err := s.store.SaveDraft(ctx, dr); err != nil {
+		return nil, err
+	}
+	return proposal(dr, cur, warnings), nil
+}
+
+// Compare reads a draft with what it changes from the version in force.
+func (s *Service) Compare(ctx context.Context, id, draftID string) (*Proposal, error) {
+	dr, err := s.store.Draft(ctx, id, draftID)
+	if err != nil {
+		return nil, err
+	}
+	cur, err := s.current(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	return proposal(dr, cur, nil), nil
+}
+
+func proposal(dr *campaign.Draft, cur *campaign.Published, warnings []leadgate.Problem) *Proposal {
+	p := &Proposal{Draft: dr, Warnings: warnings, Current: cur}
+	if cur != nil {
+		p.Changes = campaign.Diff(cur.Definition, dr.Definition)
+	}
+	return p
+}
+
+func versionOf(p *campaign.Published) int {
+	if p == nil {
+		return 0
+	}
+	return p.Version
+}
+
+// Decision is what an approver says of a draft.
+type Decision struct {
+	Decision string `json:"decision"`
+	// Side is the side signed for; it may be left out by a caller who
+	// may sign for one side only.
+	Side string `json:"side,omitempty"`
+	Note string `json:"note,omitempty"`
+	// Revision, when given, is the revision the approver read: a draft
+	// replaced since is not signed unseen.
+	Revision int `json:"revision,omitempty"`
+}
+
+// Signed is what a decision came to: the draft as it now stands, or the
+// version it became.
+type Signed struct {
+	Draft     *campaign.Draft
+	Policy    string
+	Published *campaign.Published
+}
+
+// maxSignRounds bounds how often a decision is retried against concurrent
+// decisions on the same draft; each round one of them lands.
+const maxSignRounds = 8
+
+// Decide records an approver's decision on a draft and publishes the
+// draft once its approvals are complete. Whose approval counts is the
+// version in force's to say (a draft cannot name its own approvers), or
+// the draft's own for a campaign's first version.
+func (s *Service) Decide(ctx context.Context, who Signer, id, draftID string, dec Decision, now time.Time) (*Signed, error) {
+	if dec.Decision != campaign.Approve && dec.Decision != campaign.Reject {
+		return nil, leadgate.Invalid("The decision is missing or unknown.", []leadgate.Problem{{Path: "decision", Message: strconv.Quote(clip(dec.Decision)) + ": want approve or reject"}})
+	}
+	if len(dec.Note) > campaign.MaxNoteBytes {
+		return nil, leadgate.Invalid("The note is too long.", []leadgate.Problem{{Path: "note", Message: fmt.Sprintf("%d bytes: at most %d", len(dec.Note), campaign.MaxNoteBytes)}})
+	}
+	side, err := sideOf(who, dec.Side)
+	if err != nil {
+		return nil, err
+	}
+	for range maxSignRounds {
+		dr, err := s.store.Draft(ctx, id, draftID)
+		if err != nil {
+			return nil, err
+		}
+		if dec.Revision != 0 && dec.Revision != dr.Revision {
+			return nil, leadgate.Errorf(leadgate.ECONFLICT, "Draft %s is at revision %d, not the %d you read; read it again before deciding.", draftID, dr.Revision, dec.Revision)
+		}
+		cur, err := s.current(ctx, id)
+		if err != nil {
+			return nil, err
+		}
+		governing := dr.Definition
+		if cur != nil {
+			governing = cur.Definition
+		}
+		if !governing.MayApprove(side, who.Names...) {
+			return nil, leadgate.Errorf(leadgate.EFORBIDDEN, "Campaign %s names its %s approvers, and you are not one of them.", id, side)
+		}
+		decided := *dr
+		decided.Approvals = append(slices.DeleteFunc(slices.Clone(dr.Approvals), func(a campaign.Approval) bool { return a.Side == side }),
+			campaign.Approval{Side: side, Decision: dec.Decision, By: who.ID, At: now, Note: dec.Note, Preview: dr.Preview})
+		policy := governing.Policy()
+		if !decided.Approved(policy) {
+			err = s.store.SaveDraft(ctx, &decided)
+			if err == nil {
+				return &Signed{Draft: &decided, Policy: policy}, nil
+			}
+		} else {
+			var p *campaign.Published
+			p, _, err = s.store.Publish(ctx, &campaign.Published{
+				Definition: dr.Definition, PublishedBy: who.ID, PublishedAt: now,
+				Policy: policy, Approvals: decided.Approvals, Draft: dr.ID, Mode: dr.Mode,
+			}, dr)
+			if err == nil {
+				return &Signed{Draft: &decided, Policy: policy, Published: p}, nil
+			}
+		}
+		if !isConflict(err) {
+			return nil, err
+		}
+	}
+	return nil, leadgate.Errorf(leadgate.ECONFLICT, "Draft %s of %s is being decided by others right now; try again.", draftID, id)
+}
+
+// isConflict reports a concurrent change the next round may ride out.
+func isConflict(err error) bool {
+	var e *leadgate.Error
+	return errors.As(err, &e) && e.Code == leadgate.ECONFLICT
+}
+
+// sideOf is the side a signer signs for: the one they name, or their only
+// one.
+func sideOf(who Signer, named string) (string, error) {
+	switch {
+	case named != "" && !slices.Contains(campaign.Sides, named):
+		return "", leadgate.Invalid("The side is unknown.", []leadgate.Problem{{Path: "side", Message: strconv.Quote(clip(named)) + ": want marketing or sales"}})
+	case named != "" && !slices.Contains(who.Sides, named):
+		return "", leadgate.Errorf(leadgate.EFORBIDDEN, "You may not sign for %s: that needs the scope leadgate/definitions.approve.%s.", named, named)
+	case named != "":
+		return named, nil
+	case len(who.Sides) == 1:
+		return who.Sides[0], nil
+	case len(who.Sides) == 0:
+		return "", leadgate.Errorf(leadgate.EFORBIDDEN, "Signing a definition needs the scope leadgate/definitions.approve.marketing or leadgate/definitions.approve.sales.")
+	}
+	return "", leadgate.Invalid("Say which side you sign for.", []leadgate.Problem{{Path: "side", Message: "you may sign for marketing and for sales: name one"}})
+}
+
+// PublishNow publishes a definition in one step, for a caller who may sign
+// for both sides: both approvals are recorded as theirs, marked one-step.
+func (s *Service) PublishNow(ctx context.Context, who Signer, d *campaign.Definition, now time.Time) (*campaign.Published, bool, error) {
+	cur, err := s.current(ctx, d.ID)
+	if err != nil {
+		return nil, false, err
+	}
+	governing := d
+	if cur != nil {
+		governing = cur.Definition
+	}
+	for _, side := range campaign.Sides {
+		if !slices.Contains(who.Sides, side) {
+			return nil, false, leadgate.Errorf(leadgate.EFORBIDDEN, "Publishing in one step needs both approval scopes (leadgate/definitions.approve.marketing and .sales); propose a draft instead: POST /v1/campaigns/%s/drafts.", d.ID)
+		}
+		if !governing.MayApprove(side, who.Names...) {
+			return nil, false, leadgate.Errorf(leadgate.EFORBIDDEN, "Campaign %s names its %s approvers, and you are not one of them; propose a draft instead.", d.ID, side)
+		}
+	}
+	return s.store.Publish(ctx, OneStep(d, who.ID, governing.Policy(), now), nil)
+}
+
+// OneStep is d published by one person signing for both sides.
+func OneStep(d *campaign.Definition, by, policy string, now time.Time) *campaign.Published {
+	approvals := make([]campaign.Approval, 0, len(campaign.Sides))
+	for _, side := range campaign.Sides {
+		approvals = append(approvals, campaign.Approval{Side: side, Decision: campaign.Approve, By: by, At: now, OneStep: true})
+	}
+	return &campaign.Published{Definition: d, PublishedBy: by, PublishedAt: now, Policy: policy, Approvals: approvals, Mode: campaign.ModeForward}
+}
+
+// Preview bounds.
+const (
+	DefaultPreviewDays = 90
+	MaxPreviewDays     = 730
+)
+
+// Preview re-judges the campaign's leads of the last days under the
+// version in force and under the draft, and keeps the figures on the
+// draft for its approvers to sign with.
+// onChange, when not nil, hears of every lead whose stage the draft
+// changes, listed or not.
+func (s *Service) Preview(ctx context.Context, id, draftID string, days int, now time.Time, onChange func(*backtest.Change) error) (*backtest.Report, error) {
+	if days < 1 || days > MaxPreviewDays {
+		return nil, leadgate.Errorf(leadgate.EINVALID, "days=%d: preview between 1 and %d days.", days, MaxPreviewDays)
+	}
+	dr, err := s.store.Draft(ctx, id, draftID)
+	if err != nil {
+		return nil, err
+	}
+	cur, err := s.current(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	run := backtest.New(cur, dr.ID, dr.Definition, days, now)
+	err = s.leads.CampaignLeadsSince(ctx, id, backtest.Since(now, days), func(r *lead.Record) error {
+		if c := run.Add(r); c != nil && onChange != nil {
+			return onChange(c)
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	rep := run.Report()
+	// The figures belong to the revision previewed; a draft replaced
+	// meanwhile keeps none, and losing that race is not an error.
+	dr.Preview = rep.Figures()
+	if err := s.store.SaveDraft(ctx, dr); err != nil && !isConflict(err) {
+		return nil, err
+	}
+	return &rep, nil
+}
+
+// clip shortens what a caller sent before it is quoted back.
+func clip(s string) string {
+	if len(s) > 40 {
+		return s[:40] + "…"
+	}
+	return s
+}

@@ -1,0 +1,263 @@
+package httpapi
+
+import (
+	"bytes"
+	"context"
+	"net/http"
+	"strconv"
+	"strings"
+
+	"github.com/aws/aws-lambda-go/events"
+
+	"github.com/leadgate/leadgate/internal/backtest"
+	"github.com/leadgate/leadgate/internal/campaign"
+	"github.com/leadgate/leadgate/internal/definitions"
+	"github.com/leadgate/leadgate/internal/leadgate"
+	"github.com/leadgate/leadgate/internal/safecsv"
+)
+
+// DraftView is a draft as the API shows it: where it stands, and what it
+// changes from the version in force.
+type DraftView struct {
+	*campaign.Draft
+	// State says where the approvals stand ("approved by marketing,
+	// awaiting sales"); Policy is the one that applies.
+	State    string             `json:"state"`
+	Policy   string             `json:"policy"`
+	Changes  []campaign.Change  `json:"changes"`
+	Warnings []leadgate.Problem `json:"warnings,omitempty"`
+}
+
+func draftView(p *definitions.Proposal) DraftView {
+	policy := p.Draft.Definition.Policy()
+	if p.Current != nil {
+		policy = p.Current.Definition.Policy()
+	}
+	return DraftView{Draft: p.Draft, State: p.Draft.State(policy), Policy: policy, Changes: nonNil(p.Changes), Warnings: p.Warnings}
+}
+
+func draftLocation(dr *campaign.Draft) string {
+	return "/v1/campaigns/" + dr.Campaign + "/drafts/" + dr.ID
+}
+
+// propose writes a new draft: ?mode=forward|rejudge says what publishing it
+// will do to the leads already judged.
+func (c *Campaigns) propose(ctx context.Context, req *events.APIGatewayV2HTTPRequest) (events.APIGatewayV2HTTPResponse, error) {
+	who, doc, mode, err := c.draftInput(req)
+	if err != nil {
+		return events.APIGatewayV2HTTPResponse{}, err
+	}
+	p, err := c.defs.Propose(ctx, who.signer(), req.PathParameters["campaignId"], doc, mode, c.now())
+	if err != nil {
+		return events.APIGatewayV2HTTPResponse{}, err
+	}
+	resp := jsonResponse(http.StatusCreated, draftView(p))
+	resp.Headers["Location"] = draftLocation(p.Draft)
+	return resp, nil
+}
+
+// replace writes a new revision of a draft; its approvals start over.
+func (c *Campaigns) replace(ctx context.Context, req *events.APIGatewayV2HTTPRequest) (events.APIGatewayV2HTTPResponse, error) {
+	who, doc, mode, err := c.draftInput(req)
+	if err != nil {
+		return events.APIGatewayV2HTTPResponse{}, err
+	}
+	p, err := c.defs.Replace(ctx, who.signer(), req.PathParameters["campaignId"], req.PathParameters["draftId"], doc, mode, c.now())
+	if err != nil {
+		return events.APIGatewayV2HTTPResponse{}, err
+	}
+	return jsonResponse(http.StatusOK, draftView(p)), nil
+}
+
+// draftInput is what writing a draft takes: the writer, the definition and
+// the mode.
+func (c *Campaigns) draftInput(req *events.APIGatewayV2HTTPRequest) (caller, []byte, string, error) {
+	who, err := authorize(req, ScopeCampaignsWrite)
+	if err != nil {
+		return who, nil, "", err
+	}
+	mode, err := definitions.Mode(req.QueryStringParameters["mode"])
+	if err != nil {
+		return who, nil, "", err
+	}
+	doc, err := definitionBody(req)
+	return who, doc, mode, err
+}
+
+func (c *Campaigns) draft(ctx context.Context, req *events.APIGatewayV2HTTPRequest) (events.APIGatewayV2HTTPResponse, error) {
+	if _, err := authorize(req, ScopeCampaignsRead); err != nil {
+		return events.APIGatewayV2HTTPResponse{}, err
+	}
+	p, err := c.defs.Compare(ctx, req.PathParameters["campaignId"], req.PathParameters["draftId"])
+	if err != nil {
+		return events.APIGatewayV2HTTPResponse{}, err
+	}
+	return jsonResponse(http.StatusOK, draftView(p)), nil
+}
+
+// DraftSummary is one line of a campaign's open drafts.
+type DraftSummary struct {
+	ID        string            `json:"id"`
+	Revision  int               `json:"revision"`
+	BasedOn   int               `json:"basedOn"`
+	Mode      string            `json:"mode"`
+	State     string            `json:"state"`
+	UpdatedBy string            `json:"updatedBy"`
+	UpdatedAt string            `json:"updatedAt"`
+	Preview   *campaign.Figures `json:"preview,omitempty"`
+}
+
+func (c *Campaigns) drafts(ctx context.Context, req *events.APIGatewayV2HTTPRequest) (events.APIGatewayV2HTTPResponse, error) {
+	if _, err := authorize(req, ScopeCampaignsRead); err != nil {
+		return events.APIGatewayV2HTTPResponse{}, err
+	}
+	id := req.PathParameters["campaignId"]
+	drs, err := c.store.Drafts(ctx, id)
+	if err != nil {
+		return events.APIGatewayV2HTTPResponse{}, err
+	}
+	policy := ""
+	if cur, err := c.store.Current(ctx, id); err == nil {
+		policy = cur.Definition.Policy()
+	} else if leadgate.ErrorCode(err) != leadgate.ENOTFOUND {
+		return events.APIGatewayV2HTTPResponse{}, err
+	}
+	out := struct {
+		ID     string         `json:"id"`
+		Drafts []DraftSummary `json:"drafts"`
+	}{ID: id, Drafts: []DraftSummary{}}
+	for _, dr := range drs {
+		pol := policy
+		if pol == "" {
+			pol = dr.Definition.Policy()
+		}
+		out.Drafts = append(out.Drafts, DraftSummary{ID: dr.ID, Revision: dr.Revision, BasedOn: dr.BasedOn, Mode: dr.Mode,
+			State: dr.State(pol), UpdatedBy: dr.UpdatedBy, UpdatedAt: dr.UpdatedAt.UTC().Format("2006-01-02T15:04:05Z"), Preview: dr.Preview})
+	}
+	return jsonResponse(http.StatusOK, out), nil
+}
+
+func (c *Campaigns) discard(ctx context.Context, req *events.APIGatewayV2HTTPRequest) (events.APIGatewayV2HTTPResponse, error) {
+	if _, err := authorize(req, ScopeCampaignsWrite); err != nil {
+		return events.APIGatewayV2HTTPResponse{}, err
+	}
+	if err := c.store.DeleteDraft(ctx, req.PathParameters["campaignId"], req.PathParameters["draftId"]); err != nil {
+		return events.APIGatewayV2HTTPResponse{}, err
+	}
+	return events.APIGatewayV2HTTPResponse{StatusCode: http.StatusNoContent, Headers: map[string]string{"X-Content-Type-Options": "nosniff"}}, nil
+}
+
+// DraftDiffResponse answers GET …/drafts/{draftId}/diff.
+type DraftDiffResponse struct {
+	ID       string            `json:"id"`
+	Draft    string            `json:"draft"`
+	Revision int               `json:"revision"`
+	From     int               `json:"from"` // the version in force, 0 for none
+	Changes  []campaign.Change `json:"changes"`
+}
+
+func (c *Campaigns) draftDiff(ctx context.Context, req *events.APIGatewayV2HTTPRequest) (events.APIGatewayV2HTTPResponse, error) {
+	if _, err := authorize(req, ScopeCampaignsRead); err != nil {
+		return events.APIGatewayV2HTTPResponse{}, err
+	}
+	p, err := c.defs.Compare(ctx, req.PathParameters["campaignId"], req.PathParameters["draftId"])
+	if err != nil {
+		return events.APIGatewayV2HTTPResponse{}, err
+	}
+	from := 0
+	if p.Current != nil {
+		from = p.Current.Version
+	}
+	return jsonResponse(http.StatusOK, DraftDiffResponse{ID: p.Draft.Campaign, Draft: p.Draft.ID, Revision: p.Draft.Revision, From: from, Changes: nonNil(p.Changes)}), nil
+}
+
+// MaxPreviewCSVRows bounds the CSV of a preview's stage changes, so the
+// answer stays well inside a Lambda response (6 MB); the JSON counts all.
+const MaxPreviewCSVRows = 20_000
+
+// preview re-judges the campaign's leads under the draft: JSON figures, or
+// with Accept: text/csv (or ?format=csv) every lead whose stage changes.
+func (c *Campaigns) preview(ctx context.Context, req *events.APIGatewayV2HTTPRequest) (events.APIGatewayV2HTTPResponse, error) {
+	if _, err := authorize(req, ScopeCampaignsRead); err != nil {
+		return events.APIGatewayV2HTTPResponse{}, err
+	}
+	days := definitions.DefaultPreviewDays
+	if s := req.QueryStringParameters["days"]; s != "" {
+		n, err := strconv.Atoi(s)
+		if err != nil {
+			return events.APIGatewayV2HTTPResponse{}, leadgate.Errorf(leadgate.EBADREQUEST, "days: want a whole number of days, from 1 to %d.", definitions.MaxPreviewDays)
+		}
+		days = n
+	}
+	id, draftID := req.PathParameters["campaignId"], req.PathParameters["draftId"]
+	if !(req.QueryStringParameters["format"] == "csv" || accepts(req, "text/csv")) {
+		rep, err := c.defs.Preview(ctx, id, draftID, days, c.now(), nil)
+		if err != nil {
+			return events.APIGatewayV2HTTPResponse{}, err
+		}
+		return jsonResponse(http.StatusOK, rep), nil
+	}
+	var b bytes.Buffer
+	w := safecsv.NewWriter(&b)
+	_ = w.Write([]string{"lead_id", "company", "current_stage", "draft_stage", "flipped"})
+	rows, omitted := 0, 0
+	_, err := c.defs.Preview(ctx, id, draftID, days, c.now(), func(ch *backtest.Change) error {
+		if rows == MaxPreviewCSVRows {
+			omitted++
+			return nil
+		}
+		rows++
+		return w.Write([]string{ch.Lead, ch.Company, string(ch.From), string(ch.To), strings.Join(ch.Flipped, "; ")})
+	})
+	if err != nil {
+		return events.APIGatewayV2HTTPResponse{}, err
+	}
+	if err := w.Flush(); err != nil {
+		return events.APIGatewayV2HTTPResponse{}, err
+	}
+	resp := textResponse(http.StatusOK, "text/csv; charset=utf-8", b.String())
+	resp.Headers["Content-Disposition"] = `attachment; filename="` + id + "-" + draftID + `-preview.csv"`
+	if omitted > 0 {
+		resp.Headers["X-Leadgate-Rows-Omitted"] = strconv.Itoa(omitted)
+	}
+	return resp, nil
+}
+
+// SignedResponse answers a decision: the draft as it stands, and the
+// version it became once both sides approved.
+type SignedResponse struct {
+	Draft     DraftView           `json:"draft"`
+	Published *campaign.Published `json:"published,omitempty"`
+}
+
+// decide records a signer's decision. The scopes decide the sides the
+// caller may sign for; no other scope is needed.
+func (c *Campaigns) decide(ctx context.Context, req *events.APIGatewayV2HTTPRequest) (events.APIGatewayV2HTTPResponse, error) {
+	who, err := callerOf(req)
+	if err != nil {
+		return events.APIGatewayV2HTTPResponse{}, err
+	}
+	raw, err := body(req, 4*campaign.MaxNoteBytes)
+	if err != nil {
+		return events.APIGatewayV2HTTPResponse{}, err
+	}
+	var dec definitions.Decision
+	if err := decodeStrictJSON(raw, &dec); err != nil {
+		return events.APIGatewayV2HTTPResponse{}, err
+	}
+	s, err := c.defs.Decide(ctx, who.signer(), req.PathParameters["campaignId"], req.PathParameters["draftId"], dec, c.now())
+	if err != nil {
+		return events.APIGatewayV2HTTPResponse{}, err
+	}
+	out := SignedResponse{
+		Draft:     DraftView{Draft: s.Draft, State: s.Draft.State(s.Policy), Policy: s.Policy, Changes: []campaign.Change{}},
+		Published: s.Published,
+	}
+	if s.Published != nil {
+		out.Draft.State = "published as version " + strconv.Itoa(s.Published.Version)
+		resp := jsonResponse(http.StatusCreated, out)
+		resp.Headers["Location"] = "/v1/campaigns/" + s.Published.Definition.ID + "/versions/" + strconv.Itoa(s.Published.Version)
+		return resp, nil
+	}
+	return jsonResponse(http.StatusOK, out), nil
+}
