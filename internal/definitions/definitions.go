@@ -227,6 +227,11 @@ func (s *Service) Decide(ctx context.Context, who Signer, id, draftID string, de
 		if err != nil {
 			return nil, err
 		}
+		// A draft is signed for what it changes from its base; once the
+		// campaign has moved on, that is no longer what it would change.
+		if v := versionOf(cur); v != dr.BasedOn {
+			return nil, leadgate.Errorf(leadgate.ECONFLICT, "Campaign %s moved on to version %d since draft %s was written on version %d: replace the draft (PUT) to review it against the version in force.", id, v, dr.ID, dr.BasedOn)
+		}
 		governing := dr.Definition
 		if cur != nil {
 			governing = cur.Definition

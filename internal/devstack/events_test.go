@@ -25,7 +25,7 @@ import (
 // uses, to the function's handler as Lambda would: they must stay real.
 func TestSampleEvents(t *testing.T) {
 	sys := start(t, "")
-	env := map[string]string{"CAMPAIGNS_TABLE": sys.Resources.Tables["CampaignsTable"]}
+	env := map[string]string{"CAMPAIGNS_TABLE": sys.Resources.Tables["CampaignsTable"], "LEADS_TABLE": sys.Resources.Tables["LeadsTable"]}
 	h, err := wiring.Campaigns(cfg, func(k string) string { return env[k] }, slog.New(slog.NewJSONHandler(io.Discard, nil)))
 	if err != nil {
 		t.Fatal(err)

@@ -47,6 +47,36 @@ type item struct {
 	Text  string
 }
 
+// agreedBy says who signed the version for each side, and when: the
+// definition is an agreement, and the document is where sales reads it.
+func agreedBy(p *campaign.Published) string {
+	var who []string
+	var last time.Time
+	oneStep := false
+	for _, side := range campaign.Sides {
+		for _, a := range p.Approvals {
+			if a.Side == side && a.Decision == campaign.Approve {
+				who = append(who, a.By+" ("+side+")")
+				if a.At.After(last) {
+					last = a.At
+				}
+				oneStep = oneStep || a.OneStep
+			}
+		}
+	}
+	if len(who) == 0 {
+		return ""
+	}
+	s := "Agreed by " + strings.Join(who, " and ") + " on " + last.UTC().Format(time.DateOnly)
+	switch {
+	case oneStep:
+		s += ", published in one step"
+	case p.Policy == campaign.PolicySingle:
+		s += ", under the single-approver policy"
+	}
+	return s + "."
+}
+
 // describe outlines the document of p; history is the versions up to p,
 // newest first, whose changes make the change log.
 func describe(p *campaign.Published, history []*campaign.Published, now time.Time) outline {
@@ -54,6 +84,9 @@ func describe(p *campaign.Published, history []*campaign.Published, now time.Tim
 	o := outline{
 		Title:    d.Name,
 		Subtitle: fmt.Sprintf("Campaign %s · version %d · published %s by %s", d.ID, p.Version, p.PublishedAt.UTC().Format("2006-01-02 15:04 MST"), cmp.Or(p.PublishedBy, "(none)")),
+	}
+	if agreed := agreedBy(p); agreed != "" {
+		o.Notices = append(o.Notices, agreed)
 	}
 	if d.Status == campaign.StatusPaused {
 		o.Notices = append(o.Notices, "This campaign is paused: it takes no new submissions.")

@@ -88,14 +88,31 @@ func (c caller) signer() definitions.Signer {
 	return s
 }
 
-// authorize returns the caller if it holds scope.
-func authorize(req *events.APIGatewayV2HTTPRequest, scope string) (caller, error) {
+// authorize returns the caller if it holds every one of scopes.
+func authorize(req *events.APIGatewayV2HTTPRequest, scopes ...string) (caller, error) {
 	c, err := callerOf(req)
 	if err != nil {
 		return c, err
 	}
-	if !slices.Contains(c.scopes, scope) {
-		return c, leadgate.Errorf(leadgate.EFORBIDDEN, "This route needs the scope %s.", scope)
+	for _, scope := range scopes {
+		if !slices.Contains(c.scopes, scope) {
+			if len(scopes) > 1 {
+				return c, leadgate.Errorf(leadgate.EFORBIDDEN, "This route needs the scopes %s; the token lacks %s.", strings.Join(scopes, ", "), scope)
+			}
+			return c, leadgate.Errorf(leadgate.EFORBIDDEN, "This route needs the scope %s.", scope)
+		}
+	}
+	return c, nil
+}
+
+// authorizeAny returns the caller if it holds at least one of scopes.
+func authorizeAny(req *events.APIGatewayV2HTTPRequest, scopes ...string) (caller, error) {
+	c, err := callerOf(req)
+	if err != nil {
+		return c, err
+	}
+	if !slices.ContainsFunc(scopes, func(s string) bool { return slices.Contains(c.scopes, s) }) {
+		return c, leadgate.Errorf(leadgate.EFORBIDDEN, "This route needs one of the scopes %s.", strings.Join(scopes, ", "))
 	}
 	return c, nil
 }

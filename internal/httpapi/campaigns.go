@@ -76,7 +76,7 @@ type PublishResponse struct {
 // put publishes in one step, for a caller who may sign for both sides;
 // everyone else proposes a draft.
 func (c *Campaigns) put(ctx context.Context, req *events.APIGatewayV2HTTPRequest) (events.APIGatewayV2HTTPResponse, error) {
-	who, err := authorize(req, ScopeCampaignsWrite)
+	who, err := authorize(req, ScopeCampaignsWrite, ScopeApproveMarketing, ScopeApproveSales)
 	if err != nil {
 		return events.APIGatewayV2HTTPResponse{}, err
 	}

@@ -233,7 +233,7 @@ type SignedResponse struct {
 // decide records a signer's decision. The scopes decide the sides the
 // caller may sign for; no other scope is needed.
 func (c *Campaigns) decide(ctx context.Context, req *events.APIGatewayV2HTTPRequest) (events.APIGatewayV2HTTPResponse, error) {
-	who, err := callerOf(req)
+	who, err := authorizeAny(req, ScopeApproveMarketing, ScopeApproveSales)
 	if err != nil {
 		return events.APIGatewayV2HTTPResponse{}, err
 	}
