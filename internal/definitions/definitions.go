@@ -103,8 +103,9 @@ func Mode(s string) (string, error) {
 	return "", leadgate.Errorf(leadgate.EINVALID, "mode %q: want forward (new touch points only) or rejudge (every open lead now).", clip(s))
 }
 
-// Propose writes a new draft of campaign id.
-func (s *Service) Propose(ctx context.Context, who Signer, id string, doc []byte, mode string, now time.Time) (*Proposal, error) {
+// Propose writes a new draft of campaign id. A dry run checks and compares
+// it the same way and stores nothing: the draft it answers has no id.
+func (s *Service) Propose(ctx context.Context, who Signer, id string, doc []byte, mode string, dryRun bool, now time.Time) (*Proposal, error) {
 	d, warnings, err := Read(doc, id, now)
 	if err != nil {
 		return nil, err
@@ -115,6 +116,9 @@ func (s *Service) Propose(ctx context.Context, who Signer, id string, doc []byte
 	}
 	dr := &campaign.Draft{Campaign: id, Mode: mode, CreatedBy: who.ID, CreatedAt: now, UpdatedBy: who.ID, UpdatedAt: now,
 		Digest: d.Digest(), Definition: d, Approvals: []campaign.Approval{}, BasedOn: versionOf(cur)}
+	if dryRun {
+		return proposal(dr, cur, warnings), nil
+	}
 	dr, err = s.store.CreateDraft(ctx, dr)
 	if err != nil {
 		return nil, err

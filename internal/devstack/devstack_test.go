@@ -130,7 +130,7 @@ func (c client) do(method, path, contentType string, body []byte, header ...stri
 	return response{resp.StatusCode, resp.Header, b}
 }
 
-func readExample(t *testing.T, name string) []byte {
+func readExample(t testing.TB, name string) []byte {
 	t.Helper()
 	b, err := os.ReadFile("../../campaigns/" + name + ".yaml")
 	if err != nil {

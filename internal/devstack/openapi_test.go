@@ -195,6 +195,7 @@ func TestAnswersMatchTheOpenAPIDocument(t *testing.T) {
 		{"GET /v1/campaigns/{campaignId}/versions/{version}/diff", "GET", "/v1/campaigns/demo-request/versions/1/diff", "", nil},
 		{"GET /v1/campaigns/{campaignId}/definition", "GET", "/v1/campaigns/demo-request/definition", "", nil},
 		{"POST /v1/campaigns/{campaignId}/drafts", "POST", "/v1/campaigns/q3-webinar/drafts", "application/yaml", []byte("{}")},
+		{"POST /v1/campaigns/{campaignId}/drafts", "POST", "/v1/campaigns/q3-webinar/drafts?dryRun=true", "application/yaml", draft},
 		{"POST /v1/campaigns/{campaignId}/drafts", "POST", "/v1/campaigns/q3-webinar/drafts?mode=rejudge", "application/yaml", draft},
 		{"GET /v1/campaigns/{campaignId}/drafts", "GET", "/v1/campaigns/q3-webinar/drafts", "", nil},
 		{"PUT /v1/campaigns/{campaignId}/drafts/{draftId}", "PUT", "/v1/campaigns/q3-webinar/drafts/d1", "application/yaml", draft},

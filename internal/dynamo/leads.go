@@ -7,6 +7,7 @@ import (
 	"maps"
 	"slices"
 	"strconv"
+	"sync"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -235,24 +236,85 @@ func (s *LeadStore) SpamCount(ctx context.Context, campaignID string, day time.T
 // definition last judged them.
 const campaignIndex = "byCampaign"
 
-// CampaignLeads calls each with every lead of a campaign, page by page, so
-// an export of any size holds one page in memory.
+// CampaignLeads calls each with every lead of a campaign, oldest change
+// first, page by page, so an export of any size holds one page in memory.
 func (s *LeadStore) CampaignLeads(ctx context.Context, campaignID string, each func(*lead.Record) error) error {
-	return s.CampaignLeadsSince(ctx, campaignID, time.Time{}, each)
+	return s.campaignLeads(ctx, campaignID, "", "", each)
 }
 
-// CampaignLeadsSince calls each with every lead of a campaign whose record
-// changed at or after since, oldest change first, page by page.
+// campaignSegments is how many slices of a campaign's index
+// CampaignLeadsSince reads at once: one reader gets a page of about 1 MB
+// from DynamoDB per round trip, so a campaign of 100,000 leads is read by
+// several side by side within an HTTP API's 30 seconds.
+const campaignSegments = 4
+
+// CampaignLeadsSince calls each once with every lead of a campaign whose
+// record changed at or after since, in no particular order: the index is
+// read in campaignSegments slices of the time since then, side by side.
+// Each is called by one reader at a time; the first error stops them all.
+// A lead written while it is read moves to a later place in the index and
+// may be met twice: the ids met (about 60 bytes each, one per lead) make
+// sure it is called once.
 func (s *LeadStore) CampaignLeadsSince(ctx context.Context, campaignID string, since time.Time, each func(*lead.Record) error) error {
+	ctx, cancel := context.WithCancelCause(ctx)
+	defer cancel(nil)
+	var mu sync.Mutex
+	met := map[string]struct{}{}
+	var wg sync.WaitGroup
+	step := time.Since(since) / campaignSegments
+	for i := range campaignSegments {
+		// Stored times are RFC 3339 with trailing zeros trimmed, so a bound
+		// with all nine fraction digits never equals one: each lead falls
+		// in exactly one slice.
+		from, to := since.Add(time.Duration(i)*step).UTC().Format(segmentBound), ""
+		if i < campaignSegments-1 {
+			to = since.Add(time.Duration(i+1) * step).UTC().Format(segmentBound)
+		}
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			err := s.campaignLeads(ctx, campaignID, from, to, func(r *lead.Record) error {
+				mu.Lock()
+				defer mu.Unlock()
+				if _, ok := met[r.ID]; ok {
+					return nil
+				}
+				met[r.ID] = struct{}{}
+				return each(r)
+			})
+			if err != nil {
+				cancel(err)
+			}
+		}()
+	}
+	wg.Wait()
+	if err := context.Cause(ctx); err != nil && ctx.Err() != nil {
+		return err
+	}
+	return nil
+}
+
+// segmentBound formats the bounds of CampaignLeadsSince's slices.
+const segmentBound = "2006-01-02T15:04:05.000000000Z07:00"
+
+// campaignLeads reads the campaign's leads changed from from to to (both
+// inclusive, "" for open), oldest change first.
+func (s *LeadStore) campaignLeads(ctx context.Context, campaignID, from, to string, each func(*lead.Record) error) error {
+	cond, values := "#campaign = :c", map[string]types.AttributeValue{":c": &types.AttributeValueMemberS{Value: campaignID}}
+	switch {
+	case from != "" && to != "":
+		cond += " AND updatedAt BETWEEN :from AND :to"
+		values[":from"], values[":to"] = &types.AttributeValueMemberS{Value: from}, &types.AttributeValueMemberS{Value: to}
+	case from != "":
+		cond += " AND updatedAt >= :from"
+		values[":from"] = &types.AttributeValueMemberS{Value: from}
+	}
 	p := dynamodb.NewQueryPaginator(s.db, &dynamodb.QueryInput{
-		TableName:                &s.table,
-		IndexName:                aws.String(campaignIndex),
-		KeyConditionExpression:   aws.String("#campaign = :c AND updatedAt >= :since"),
-		ExpressionAttributeNames: map[string]string{"#campaign": "campaign"},
-		ExpressionAttributeValues: map[string]types.AttributeValue{
-			":c":     &types.AttributeValueMemberS{Value: campaignID},
-			":since": &types.AttributeValueMemberS{Value: since.UTC().Format(time.RFC3339Nano)},
-		},
+		TableName:                 &s.table,
+		IndexName:                 aws.String(campaignIndex),
+		KeyConditionExpression:    &cond,
+		ExpressionAttributeNames:  map[string]string{"#campaign": "campaign"},
+		ExpressionAttributeValues: values,
 	})
 	for p.HasMorePages() {
 		page, err := p.NextPage(ctx)

@@ -41,15 +41,27 @@ func draftLocation(dr *campaign.Draft) string {
 }
 
 // propose writes a new draft: ?mode=forward|rejudge says what publishing it
-// will do to the leads already judged.
+// will do to the leads already judged; ?dryRun=true checks and compares it
+// without storing it (what `leadgate apply --dry-run` asks).
 func (c *Campaigns) propose(ctx context.Context, req *events.APIGatewayV2HTTPRequest) (events.APIGatewayV2HTTPResponse, error) {
 	who, doc, mode, err := c.draftInput(req)
 	if err != nil {
 		return events.APIGatewayV2HTTPResponse{}, err
 	}
-	p, err := c.defs.Propose(ctx, who.signer(), req.PathParameters["campaignId"], doc, mode, c.now())
+	dryRun := false
+	switch v := req.QueryStringParameters["dryRun"]; v {
+	case "", "false":
+	case "true":
+		dryRun = true
+	default:
+		return events.APIGatewayV2HTTPResponse{}, leadgate.Errorf(leadgate.EBADREQUEST, "dryRun: want true or false.")
+	}
+	p, err := c.defs.Propose(ctx, who.signer(), req.PathParameters["campaignId"], doc, mode, dryRun, c.now())
 	if err != nil {
 		return events.APIGatewayV2HTTPResponse{}, err
+	}
+	if dryRun {
+		return jsonResponse(http.StatusOK, draftView(p)), nil
 	}
 	resp := jsonResponse(http.StatusCreated, draftView(p))
 	resp.Headers["Location"] = draftLocation(p.Draft)
