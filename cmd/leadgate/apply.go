@@ -21,26 +21,36 @@ import (
 	"github.com/leadgate/leadgate/internal/leadgate"
 )
 
-// runApply implements `leadgate apply -f PATH [-f PATH...] [--url URL] [--token TOKEN] [--dry-run]`, like kubectl apply:
-// PATH is a file or a directory (all *.yaml / *.yml in it, sorted, not recursive); a file may hold several YAML documents separated by `---` lines (split them; skip empty documents).
-// URL defaults to $LEADGATE_URL, else http://127.0.0.1:3000. TOKEN defaults to $LEADGATE_TOKEN.
-// For each document prints one line: "campaign/<id> created (version N)" or "campaign/<id> unchanged (version N)", then each warning indented "  warning: path: message".
-// On a 4xx/5xx prints "campaign/<id> rejected: <message>" and each problem "  path: message" (to stderr), goes on with the next document, and returns an error at the end naming how many failed.
-// --dry-run parses locally and prints "campaign/<id> would be applied" without sending.
-// A document that does not parse locally is reported like a rejection (with its problems) and sending is skipped for it.
+// runApply implements `leadgate apply -f PATH [-f PATH...] [--publish] [--dry-run] [--mode MODE]`, like
+// kubectl apply: PATH is a file or a directory (all *.yaml / *.yml in it,
+// sorted, not recursive); a file may hold several YAML documents separated
+// by `---` lines. A campaign definition becomes a draft, which says what it
+// changes from the version in force; a definition identical to it proposes
+// nothing. --publish signs the draft for every side the token may sign for,
+// which publishes it where the campaign's approval policy is then met.
+// --dry-run has the server check and compare each definition, storing
+// nothing. A `kind: rep` document configures a sales rep. Every document is
+// reported on its own line; a rejected one (with its problems, on stderr)
+// does not stop the rest, and the run ends in an error naming how many
+// failed.
 func runApply(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fs := flag.NewFlagSet("apply", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	var paths pathList
 	fs.Var(&paths, "f", "campaign definition `PATH`: a YAML file, or a directory of *.yaml / *.yml files (repeatable)")
 	client := clientFlags(fs)
-	dryRun := fs.Bool("dry-run", false, "read the definitions and list what would be applied, without sending anything")
+	dryRun := fs.Bool("dry-run", false, "have the server check each definition and say what it would change, storing nothing")
+	publish := fs.Bool("publish", false, "sign each draft for every side the token may sign for, publishing it where the approval policy allows")
+	mode := fs.String("mode", "forward", "what publishing does to leads already judged: forward (new touch points only) or rejudge (every open lead)")
 	fs.Usage = func() {
-		fmt.Fprintln(fs.Output(), "usage: leadgate apply -f PATH [-f PATH...] [--url URL] [--token TOKEN] [--dry-run]")
+		fmt.Fprintln(fs.Output(), "usage: leadgate apply -f PATH [-f PATH...] [--publish] [--dry-run] [--mode forward|rejudge] [--url URL] [--token TOKEN]")
 		fs.PrintDefaults()
 	}
 	if err := fs.Parse(args); err != nil {
 		return err
+	}
+	if *mode != "forward" && *mode != "rejudge" {
+		return fmt.Errorf("apply: --mode %q: want forward or rejudge", *mode)
 	}
 	if fs.NArg() > 0 {
 		return fmt.Errorf("apply: unexpected argument %q (name definitions with -f)", fs.Arg(0))
@@ -64,12 +74,9 @@ func runApply(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		return fmt.Errorf("apply: no campaign definitions in %s", strings.Join(paths, ", "))
 	}
 
-	var c *apiClient
-	if !*dryRun {
-		var err error
-		if c, err = client(); err != nil {
-			return fmt.Errorf("apply: %w", err)
-		}
+	c, err := client()
+	if err != nil {
+		return fmt.Errorf("apply: %w", err)
 	}
 
 	failed := 0
@@ -100,24 +107,8 @@ func runApply(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 			failed++
 			continue
 		}
-		name := "campaign/" + d.ID
-		if *dryRun {
-			fmt.Fprintf(stdout, "%s would be applied\n", name)
-			continue
-		}
-		res, err := c.put(ctx, d.ID, doc.body)
-		if err != nil {
-			doc.reject(stderr, name, err)
+		if err := applyCampaign(ctx, c, d.ID, doc, applyOptions{dryRun: *dryRun, publish: *publish, mode: *mode}, stdout, stderr); err != nil {
 			failed++
-			continue
-		}
-		outcome := "unchanged"
-		if res.Created {
-			outcome = "created"
-		}
-		fmt.Fprintf(stdout, "%s %s (version %d)\n", name, outcome, res.Version)
-		for _, w := range res.Warnings {
-			fmt.Fprintf(stdout, "  warning: %s\n", doc.inFile(w))
 		}
 	}
 	if failed > 0 {
@@ -264,25 +255,130 @@ func (d document) reject(w io.Writer, name string, err error) {
 	}
 }
 
-type publishReply struct {
-	ID       string             `json:"id"`
-	Version  int                `json:"version"`
-	Created  bool               `json:"created"`
-	Digest   string             `json:"digest"`
-	Warnings []leadgate.Problem `json:"warnings"`
+type applyOptions struct {
+	dryRun, publish bool
+	mode            string
 }
 
-func (c *apiClient) put(ctx context.Context, id string, doc []byte) (*publishReply, error) {
-	var r publishReply
-	rep, err := c.json(ctx, request{method: http.MethodPut, path: "/v1/campaigns/" + url.PathEscape(id), body: doc,
-		header: map[string]string{"Content-Type": "application/yaml"}}, "the admin API's JSON", &r)
+// applyCampaign proposes one definition as a draft and reports what it
+// changes, signing it with --publish.
+func applyCampaign(ctx context.Context, c *apiClient, id string, doc document, opts applyOptions, stdout, stderr io.Writer) error {
+	name := "campaign/" + id
+	// A dry run first: a definition identical to the version in force is
+	// not an edit, and should leave no draft behind.
+	query := "?mode=" + opts.mode
+	dr, err := c.propose(ctx, id, query+"&dryRun=true", doc.body)
+	if err == nil && !opts.dryRun && (dr.BasedOn == 0 || len(dr.Changes) > 0) {
+		dr, err = c.propose(ctx, id, query, doc.body)
+	}
+	if err != nil {
+		doc.reject(stderr, name, err)
+		return err
+	}
+	warn := func() {
+		for _, w := range dr.Warnings {
+			fmt.Fprintf(stdout, "  warning: %s\n", doc.inFile(w))
+		}
+	}
+	switch {
+	case dr.BasedOn > 0 && len(dr.Changes) == 0:
+		fmt.Fprintf(stdout, "%s unchanged (version %d)\n", name, dr.BasedOn)
+		warn()
+		return nil
+	case opts.dryRun && dr.BasedOn == 0:
+		fmt.Fprintf(stdout, "%s would be created\n", name)
+	case opts.dryRun:
+		fmt.Fprintf(stdout, "%s would change version %d:\n", name, dr.BasedOn)
+	case dr.BasedOn == 0:
+		fmt.Fprintf(stdout, "%s draft %s proposed (a new campaign)\n", name, dr.ID)
+	default:
+		fmt.Fprintf(stdout, "%s draft %s proposed, changing version %d:\n", name, dr.ID, dr.BasedOn)
+	}
+	for _, ch := range dr.Changes {
+		fmt.Fprintf(stdout, "  ~ %s\n", ch.Summary)
+	}
+	warn()
+	if opts.dryRun {
+		return nil
+	}
+	if !opts.publish {
+		fmt.Fprintf(stdout, "  %s: each side signs with POST /v1/campaigns/%s/drafts/%s/approvals\n", dr.State, id, dr.ID)
+		return nil
+	}
+	state, version, err := c.sign(ctx, id, dr.ID)
+	if err != nil {
+		doc.reject(stderr, name, err)
+		return err
+	}
+	if version > 0 {
+		fmt.Fprintf(stdout, "%s published (version %d)\n", name, version)
+		return nil
+	}
+	fmt.Fprintf(stdout, "%s draft %s: %s\n", name, dr.ID, state)
+	return nil
+}
+
+// draftReply is the part of a draft apply and preview read.
+type draftReply struct {
+	ID       string             `json:"id"`
+	Revision int                `json:"revision"`
+	BasedOn  int                `json:"basedOn"`
+	State    string             `json:"state"`
+	Warnings []leadgate.Problem `json:"warnings"`
+	Changes  []struct {
+		Summary string `json:"summary"`
+	} `json:"changes"`
+}
+
+func (c *apiClient) propose(ctx context.Context, id, query string, doc []byte) (*draftReply, error) {
+	var dr draftReply
+	_, err := c.json(ctx, request{method: http.MethodPost, path: "/v1/campaigns/" + url.PathEscape(id) + "/drafts" + query, body: doc,
+		header: map[string]string{"Content-Type": "application/yaml"}}, "a draft", &dr)
 	if err != nil {
 		return nil, err
 	}
-	if rep.status != http.StatusOK && rep.status != http.StatusCreated {
-		return nil, fmt.Errorf("HTTP %d: expected 200 or 201 (is --url the leadgate admin API?)", rep.status)
+	return &dr, nil
+}
+
+func (c *apiClient) discard(ctx context.Context, id, draftID string) error {
+	_, err := c.do(ctx, request{method: http.MethodDelete, path: "/v1/campaigns/" + url.PathEscape(id) + "/drafts/" + url.PathEscape(draftID)})
+	return err
+}
+
+// sign approves a draft for each side the token may sign for, until it is
+// published; a side it may not sign for is passed over. It returns the
+// draft's state, or the version it became.
+func (c *apiClient) sign(ctx context.Context, id, draftID string) (state string, version int, err error) {
+	var signed struct {
+		Draft struct {
+			State string `json:"state"`
+		} `json:"draft"`
+		Published *struct {
+			Version int `json:"version"`
+		} `json:"published"`
 	}
-	return &r, nil
+	refused := 0
+	var lastErr error
+	for _, side := range []string{"marketing", "sales"} {
+		body := []byte(`{"decision": "approve", "side": "` + side + `"}`)
+		_, err := c.json(ctx, request{method: http.MethodPost, path: "/v1/campaigns/" + url.PathEscape(id) + "/drafts/" + url.PathEscape(draftID) + "/approvals",
+			body: body, header: map[string]string{"Content-Type": "application/json"}}, "a signed draft", &signed)
+		if leadgate.ErrorCode(err) == leadgate.EFORBIDDEN {
+			refused++
+			lastErr = err
+			continue
+		}
+		if err != nil {
+			return "", 0, err
+		}
+		if signed.Published != nil {
+			return "", signed.Published.Version, nil
+		}
+	}
+	if refused == 2 {
+		return "", 0, lastErr
+	}
+	return signed.Draft.State, 0, nil
 }
 
 // applyRep publishes one rep document.

@@ -3,7 +3,6 @@ package main
 import (
 	"bytes"
 	"context"
-	"fmt"
 	"io"
 	"net/http"
 	"net/http/httptest"
@@ -13,10 +12,11 @@ import (
 	"testing"
 )
 
-// fakeAPI stands in for PUT /v1/campaigns/{id}. It does not validate: these
-// tests are about what the CLI sends and how it reports the replies.
+// fakeAPI stands in for the drafts API. It does not validate: these tests
+// are about what the CLI sends and how it reports the replies.
 type fakeAPI struct {
-	replies map[string]fakeReply // by campaign id; unlisted ids are created as version 1
+	replies map[string]fakeReply // a new draft's reply, by campaign id; unlisted ids are new campaigns
+	preview string                // the answer to a draft's preview
 
 	mu       sync.Mutex
 	requests []sentRequest
@@ -31,20 +31,32 @@ type sentRequest struct {
 	method, path, contentType, auth, body string
 }
 
+// newCampaignDraft answers a draft of a campaign not yet published.
+const newCampaignDraft = `{"id":"d1","revision":1,"basedOn":0,"state":"awaiting marketing and sales","changes":[]}`
+
 func (f *fakeAPI) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	body, _ := io.ReadAll(r.Body)
 	f.mu.Lock()
-	f.requests = append(f.requests, sentRequest{r.Method, r.URL.Path, r.Header.Get("Content-Type"), r.Header.Get("Authorization"), string(body)})
+	f.requests = append(f.requests, sentRequest{r.Method, r.URL.RequestURI(), r.Header.Get("Content-Type"), r.Header.Get("Authorization"), string(body)})
 	f.mu.Unlock()
 
-	id, ok := strings.CutPrefix(r.URL.Path, "/v1/campaigns/")
-	if r.Method != http.MethodPut || !ok {
-		http.Error(w, `{"type":"https://github.com/leadgate/leadgate/blob/main/docs/errors.md#not_found","title":"Not found","status":404,"detail":"No such route.","code":"not_found"}`, http.StatusNotFound)
+	parts := strings.Split(strings.TrimPrefix(r.URL.Path, "/v1/campaigns/"), "/") // {id} drafts [{draftId} [approvals]]
+	reply := fakeReply{http.StatusNotFound, `{"type":"https://github.com/leadgate/leadgate/blob/main/docs/errors.md#not_found","title":"Not found","status":404,"detail":"No such route.","code":"not_found"}`}
+	switch {
+	case r.Method == http.MethodPost && len(parts) == 2 && parts[1] == "drafts":
+		var ok bool
+		if reply, ok = f.replies[parts[0]]; !ok {
+			reply = fakeReply{http.StatusCreated, newCampaignDraft}
+		}
+	case r.Method == http.MethodGet && len(parts) == 4 && parts[3] == "preview" && f.preview != "":
+		reply = fakeReply{http.StatusOK, f.preview}
+	case r.Method == http.MethodDelete && len(parts) == 3:
+		w.WriteHeader(http.StatusNoContent)
 		return
-	}
-	reply, ok := f.replies[id]
-	if !ok {
-		reply = fakeReply{http.StatusCreated, fmt.Sprintf(`{"id":%q,"version":1,"created":true,"digest":"d1"}`, id)}
+	case r.Method == http.MethodPost && len(parts) == 4 && parts[3] == "approvals" && strings.Contains(string(body), `"marketing"`):
+		reply = fakeReply{http.StatusOK, `{"draft":{"state":"approved by marketing, awaiting sales"}}`}
+	case r.Method == http.MethodPost && len(parts) == 4 && parts[3] == "approvals":
+		reply = fakeReply{http.StatusCreated, `{"draft":{"state":"published as version 1"},"published":{"version":1}}`}
 	}
 	w.Header().Set("Content-Type", "application/json")
 	w.WriteHeader(reply.status)
@@ -94,11 +106,14 @@ func TestApply(t *testing.T) {
 		{
 			name: "created",
 			args: []string{"-f", "testdata/apply/demo-request.yaml", "--url", "{url}", "--token", "s3cret"},
-			replies: map[string]fakeReply{"demo-request": {http.StatusCreated, `{"id":"demo-request","version":1,"created":true,"digest":"d1",` +
-				`"warnings":[{"path":"salesOwner","message":"no sales owner: who signed off on the hand-over?"}]}`}},
-			wantStdout: "campaign/demo-request created (version 1)\n" +
-				"  warning: salesOwner: no sales owner: who signed off on the hand-over?\n",
-			wantSent: []string{"PUT /v1/campaigns/demo-request"},
+			replies: map[string]fakeReply{"demo-request": {http.StatusCreated, `{"id":"d4","revision":1,"basedOn":3,"state":"awaiting marketing and sales",` +
+				`"changes":[{"summary":"MQL threshold 50 → 45"},{"summary":"Title + Head of Platform"}],` +
+				`"warnings":[{"path":"reviewBy","message":"2027-12-01 is more than six months away"}]}`}},
+			wantStdout: "campaign/demo-request draft d4 proposed, changing version 3:\n" +
+				"  ~ MQL threshold 50 → 45\n  ~ Title + Head of Platform\n" +
+				"  warning: reviewBy: 2027-12-01 is more than six months away\n" +
+				"  awaiting marketing and sales: each side signs with POST /v1/campaigns/demo-request/drafts/d4/approvals\n",
+			wantSent: []string{"POST /v1/campaigns/demo-request/drafts?mode=forward&dryRun=true", "POST /v1/campaigns/demo-request/drafts?mode=forward"},
 			check: func(t *testing.T, sent []sentRequest) {
 				r := sent[0]
 				if r.contentType != "application/yaml" {
@@ -113,29 +128,50 @@ func TestApply(t *testing.T) {
 			},
 		},
 		{
-			name:       "unchanged",
+			name:       "unchanged: no draft is left",
 			args:       []string{"-f", "testdata/apply/demo-request.yaml", "--url", "{url}", "--token", "s3cret"},
-			replies:    map[string]fakeReply{"demo-request": {http.StatusOK, `{"id":"demo-request","version":3,"created":false,"digest":"d3"}`}},
+			replies:    map[string]fakeReply{"demo-request": {http.StatusOK, `{"id":"","revision":1,"basedOn":3,"state":"awaiting marketing and sales","changes":[]}`}},
 			wantStdout: "campaign/demo-request unchanged (version 3)\n",
-			wantSent:   []string{"PUT /v1/campaigns/demo-request"},
+			wantSent:   []string{"POST /v1/campaigns/demo-request/drafts?mode=forward&dryRun=true"},
+		},
+		{
+			name: "publish signs for each side",
+			args: []string{"-f", "testdata/apply/demo-request.yaml", "--url", "{url}", "--token", "s3cret", "--publish", "--mode", "rejudge"},
+			wantStdout: "campaign/demo-request draft d1 proposed (a new campaign)\n" +
+				"campaign/demo-request published (version 1)\n",
+			wantSent: []string{"POST /v1/campaigns/demo-request/drafts?mode=rejudge&dryRun=true", "POST /v1/campaigns/demo-request/drafts?mode=rejudge",
+				"POST /v1/campaigns/demo-request/drafts/d1/approvals", "POST /v1/campaigns/demo-request/drafts/d1/approvals"},
+			check: func(t *testing.T, sent []sentRequest) {
+				if !strings.Contains(sent[2].body, `"side": "marketing"`) || !strings.Contains(sent[3].body, `"side": "sales"`) {
+					t.Errorf("approvals sent %q, %q", sent[2].body, sent[3].body)
+				}
+			},
+		},
+		{
+			name: "dry run: the server checks and compares, nothing is stored",
+			args: []string{"-f", "testdata/apply/demo-request.yaml", "--url", "{url}", "--token", "s3cret", "--dry-run"},
+			replies: map[string]fakeReply{"demo-request": {http.StatusOK, `{"id":"","revision":0,"basedOn":2,"state":"awaiting marketing and sales",` +
+				`"changes":[{"summary":"DACH: Company size min 51 → 20"}]}`}},
+			wantStdout: "campaign/demo-request would change version 2:\n  ~ DACH: Company size min 51 → 20\n",
+			wantSent:   []string{"POST /v1/campaigns/demo-request/drafts?mode=forward&dryRun=true"},
 		},
 		{
 			name:       "422 lists the problems and the other definitions are still sent",
 			args:       []string{"-f", "testdata/apply/webinar-q1.yaml", "-f", "testdata/apply/demo-request.yaml", "--url", "{url}/", "--token", "s3cret"},
 			replies:    map[string]fakeReply{"webinar-q1": {http.StatusUnprocessableEntity, unprocessable}},
-			wantStdout: "campaign/demo-request created (version 1)\n",
+			wantStdout: "campaign/demo-request draft d1 proposed (a new campaign)\n  awaiting marketing and sales: each side signs with POST /v1/campaigns/demo-request/drafts/d1/approvals\n",
 			wantStderr: "campaign/webinar-q1 rejected: The definition breaks 2 rules.\n" +
 				"  engagement.threshold: must be above 0\n" +
 				"  no sales owner signed off\n",
 			wantErr:  "1 of 2 campaign definitions failed",
-			wantSent: []string{"PUT /v1/campaigns/webinar-q1", "PUT /v1/campaigns/demo-request"},
+			wantSent: []string{"POST /v1/campaigns/webinar-q1/drafts?mode=forward&dryRun=true", "POST /v1/campaigns/demo-request/drafts?mode=forward&dryRun=true", "POST /v1/campaigns/demo-request/drafts?mode=forward"},
 		},
 		{
 			name: "multi-document file sends each document alone",
 			args: []string{"-f", "testdata/apply/launch.yaml", "--url", "{url}", "--token", "s3cret"},
-			wantStdout: "campaign/launch-landing created (version 1)\n" +
-				"campaign/launch-webinar created (version 1)\n",
-			wantSent: []string{"PUT /v1/campaigns/launch-landing", "PUT /v1/campaigns/launch-webinar"},
+			wantStdout: "campaign/launch-landing draft d1 proposed (a new campaign)\n  awaiting marketing and sales: each side signs with POST /v1/campaigns/launch-landing/drafts/d1/approvals\n" +
+				"campaign/launch-webinar draft d1 proposed (a new campaign)\n  awaiting marketing and sales: each side signs with POST /v1/campaigns/launch-webinar/drafts/d1/approvals\n",
+			wantSent: []string{"POST /v1/campaigns/launch-landing/drafts?mode=forward&dryRun=true", "POST /v1/campaigns/launch-landing/drafts?mode=forward", "POST /v1/campaigns/launch-webinar/drafts?mode=forward&dryRun=true", "POST /v1/campaigns/launch-webinar/drafts?mode=forward"},
 			check: func(t *testing.T, sent []sentRequest) {
 				for _, r := range sent {
 					if strings.Contains(r.body, "---") || strings.Count(r.body, "id: ") != 1 {
@@ -147,17 +183,9 @@ func TestApply(t *testing.T) {
 		{
 			name: "directory: its yaml and yml files in name order, not recursive",
 			args: []string{"-f", "testdata/apply/dir", "--url", "{url}", "--token", "s3cret"},
-			wantStdout: "campaign/dir-booth created (version 1)\n" +
-				"campaign/dir-webinar created (version 1)\n",
-			wantSent: []string{"PUT /v1/campaigns/dir-booth", "PUT /v1/campaigns/dir-webinar"},
-		},
-		{
-			name: "dry run sends nothing",
-			args: []string{"-f", "testdata/apply/dir", "-f", "testdata/apply/launch.yaml", "--url", "{url}", "--dry-run"},
-			wantStdout: "campaign/dir-booth would be applied\n" +
-				"campaign/dir-webinar would be applied\n" +
-				"campaign/launch-landing would be applied\n" +
-				"campaign/launch-webinar would be applied\n",
+			wantStdout: "campaign/dir-booth draft d1 proposed (a new campaign)\n  awaiting marketing and sales: each side signs with POST /v1/campaigns/dir-booth/drafts/d1/approvals\n" +
+				"campaign/dir-webinar draft d1 proposed (a new campaign)\n  awaiting marketing and sales: each side signs with POST /v1/campaigns/dir-webinar/drafts/d1/approvals\n",
+			wantSent: []string{"POST /v1/campaigns/dir-booth/drafts?mode=forward&dryRun=true", "POST /v1/campaigns/dir-booth/drafts?mode=forward", "POST /v1/campaigns/dir-webinar/drafts?mode=forward&dryRun=true", "POST /v1/campaigns/dir-webinar/drafts?mode=forward"},
 		},
 		{
 			name:       "missing token sends no Authorization header and a 401 says how to give one",
@@ -165,7 +193,7 @@ func TestApply(t *testing.T) {
 			replies:    map[string]fakeReply{"demo-request": {http.StatusUnauthorized, `{"title":"Authentication required","status":401,"detail":"A bearer token is required.","code":"unauthorized"}`}},
 			wantStderr: "campaign/demo-request rejected: A bearer token is required. (no token given: pass --token or set LEADGATE_TOKEN)\n",
 			wantErr:    "1 of 1 campaign definitions failed",
-			wantSent:   []string{"PUT /v1/campaigns/demo-request"},
+			wantSent:   []string{"POST /v1/campaigns/demo-request/drafts?mode=forward&dryRun=true"},
 			check: func(t *testing.T, sent []sentRequest) {
 				if sent[0].auth != "" {
 					t.Errorf("Authorization = %q, want none", sent[0].auth)
@@ -176,8 +204,8 @@ func TestApply(t *testing.T) {
 			name:       "url and token from the environment",
 			args:       []string{"-f", "testdata/apply/demo-request.yaml"},
 			env:        map[string]string{"LEADGATE_URL": "{url}", "LEADGATE_TOKEN": "from-env"},
-			wantStdout: "campaign/demo-request created (version 1)\n",
-			wantSent:   []string{"PUT /v1/campaigns/demo-request"},
+			wantStdout: "campaign/demo-request draft d1 proposed (a new campaign)\n  awaiting marketing and sales: each side signs with POST /v1/campaigns/demo-request/drafts/d1/approvals\n",
+			wantSent:   []string{"POST /v1/campaigns/demo-request/drafts?mode=forward&dryRun=true", "POST /v1/campaigns/demo-request/drafts?mode=forward"},
 			check: func(t *testing.T, sent []sentRequest) {
 				if sent[0].auth != "Bearer from-env" {
 					t.Errorf("Authorization = %q, want Bearer from-env", sent[0].auth)
@@ -187,20 +215,20 @@ func TestApply(t *testing.T) {
 		{
 			name:       "file that does not parse is reported and not sent",
 			args:       []string{"-f", "testdata/apply/broken.yaml", "-f", "testdata/apply/demo-request.yaml", "--url", "{url}", "--token", "s3cret"},
-			wantStdout: "campaign/demo-request created (version 1)\n",
+			wantStdout: "campaign/demo-request draft d1 proposed (a new campaign)\n  awaiting marketing and sales: each side signs with POST /v1/campaigns/demo-request/drafts/d1/approvals\n",
 			wantStderr: "testdata/apply/broken.yaml rejected: The definition could not be read.\n" +
 				"  line 5: unknown key \"threshhold\"\n",
 			wantErr:  "1 of 2 campaign definitions failed",
-			wantSent: []string{"PUT /v1/campaigns/demo-request"},
+			wantSent: []string{"POST /v1/campaigns/demo-request/drafts?mode=forward&dryRun=true", "POST /v1/campaigns/demo-request/drafts?mode=forward"},
 		},
 		{
 			name:       "document that does not parse is named by its number and file line",
 			args:       []string{"-f", "testdata/apply/launch-broken.yaml", "--url", "{url}", "--token", "s3cret"},
-			wantStdout: "campaign/launch-landing created (version 1)\n",
+			wantStdout: "campaign/launch-landing draft d1 proposed (a new campaign)\n  awaiting marketing and sales: each side signs with POST /v1/campaigns/launch-landing/drafts/d1/approvals\n",
 			wantStderr: "testdata/apply/launch-broken.yaml (document 2) rejected: The definition could not be read.\n" +
 				"  line 7: unknown key \"chanel\"\n",
 			wantErr:  "1 of 2 campaign definitions failed",
-			wantSent: []string{"PUT /v1/campaigns/launch-landing"},
+			wantSent: []string{"POST /v1/campaigns/launch-landing/drafts?mode=forward&dryRun=true", "POST /v1/campaigns/launch-landing/drafts?mode=forward"},
 		},
 		{
 			name:       "a reply that is not the API's JSON still reports the status",
@@ -208,7 +236,7 @@ func TestApply(t *testing.T) {
 			replies:    map[string]fakeReply{"demo-request": {http.StatusBadGateway, "<html>Bad Gateway</html>"}},
 			wantStderr: "campaign/demo-request rejected: HTTP 502 Bad Gateway\n",
 			wantErr:    "1 of 1 campaign definitions failed",
-			wantSent:   []string{"PUT /v1/campaigns/demo-request"},
+			wantSent:   []string{"POST /v1/campaigns/demo-request/drafts?mode=forward&dryRun=true"},
 		},
 		{
 			name:    "missing path fails before anything is sent",

@@ -30,9 +30,20 @@ Usage:
       throttled as template.yaml tells API Gateway (429 with Retry-After
       past the limit; --no-throttle for load tests). Ctrl-C stops what it
       started.
-  leadgate apply -f PATH [-f PATH...] [--url URL] [--token TOKEN] [--dry-run]
-      Publish campaign definitions as new versions, and configure sales reps
-      (documents with kind: rep), from YAML files or folders.
+  leadgate apply -f PATH [-f PATH...] [--publish] [--dry-run] [--mode forward|rejudge]
+                 [--url URL] [--token TOKEN]
+      Propose campaign definitions as drafts, each with what it changes
+      from the version in force (a definition identical to it proposes
+      nothing), and configure sales reps (documents with kind: rep), from
+      YAML files or folders. --publish signs each draft for every side the
+      token may sign for (marketing, sales), which publishes it once the
+      campaign's approval policy is met. --dry-run has the server check and
+      compare, storing nothing.
+  leadgate preview -f PATH [--days 90] [--keep] [--url URL] [--token TOKEN]
+      What a definition would do to the campaign's own leads before anyone
+      signs it: stages under the version in force and under the file, the
+      leads that change stage and why, sales' answers it would contradict,
+      and the expected MQL→SQL leakage. The draft is discarded unless --keep.
   leadgate import --campaign ID [--url URL] [--token TOKEN] [--rejects FILE] FILE.csv
       Upload a trade-show badge-scan export (any vendor's CSV) and print how
       every row was accounted for; --rejects writes the rejected rows to fix
@@ -42,8 +53,8 @@ Usage:
       acceptance, rejection reasons, and MQL→SQL leakage against its bounds.
 
 Environment:
-  LEADGATE_TOKEN   the bearer token (local accepts it; apply, import and report send it)
-  LEADGATE_URL     the API base URL apply, import and report talk to
+  LEADGATE_TOKEN   the bearer token (local accepts it; apply, preview, import and report send it)
+  LEADGATE_URL     the API base URL apply, preview, import and report talk to
                    (default http://127.0.0.1:3000; local prints it)
   LEADGATE_WEBHOOK_SECRETS
                    "source=whsec_... source=whsec_...": local's webhook secrets
@@ -87,6 +98,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		return runLocal(ctx, args[1:], stdout, stderr)
 	case "apply":
 		return runApply(ctx, args[1:], stdout, stderr)
+	case "preview":
+		return runPreview(ctx, args[1:], stdout, stderr)
 	case "import":
 		return runImport(ctx, args[1:], stdout, stderr)
 	case "report":
