@@ -16,7 +16,7 @@ import (
 // are about what the CLI sends and how it reports the replies.
 type fakeAPI struct {
 	replies map[string]fakeReply // a new draft's reply, by campaign id; unlisted ids are new campaigns
-	preview string                // the answer to a draft's preview
+	preview string               // the answer to a draft's preview
 
 	mu       sync.Mutex
 	requests []sentRequest
