@@ -17,6 +17,7 @@ import (
 	"github.com/leadgate/leadgate/internal/campaign"
 	"github.com/leadgate/leadgate/internal/lead"
 	"github.com/leadgate/leadgate/internal/leadgate"
+	"github.com/leadgate/leadgate/internal/rejudge"
 )
 
 // Store keeps definitions: published versions and drafts.
@@ -33,15 +34,57 @@ type LeadReader interface {
 	CampaignLeadsSince(ctx context.Context, campaignID string, since time.Time, each func(*lead.Record) error) error
 }
 
+// Rejudges starts the jobs that re-judge a campaign's open leads under a
+// version published with mode rejudge.
+type Rejudges interface {
+	Start(ctx context.Context, campaignID string, version int, by string, now time.Time) (*rejudge.Job, error)
+}
+
 // Service runs the life of definitions.
 type Service struct {
-	store Store
-	leads LeadReader
+	store    Store
+	leads    LeadReader
+	rejudges Rejudges
 }
 
 // New returns the service.
-func New(store Store, leads LeadReader) *Service {
-	return &Service{store: store, leads: leads}
+func New(store Store, leads LeadReader, rejudges Rejudges) *Service {
+	return &Service{store: store, leads: leads, rejudges: rejudges}
+}
+
+// Published is a version as publishing it came out: the job re-judging
+// the campaign's leads when its mode asked for one, or why that job did
+// not start (the version stands; the job can be started again).
+type Published struct {
+	*campaign.Published
+	Created      bool
+	Rejudge      *rejudge.Job
+	RejudgeError string
+}
+
+// published starts the re-judge a new version's mode asks for.
+func (s *Service) published(ctx context.Context, p *campaign.Published, created bool, by string, now time.Time) *Published {
+	out := &Published{Published: p, Created: created}
+	if !created || p.Mode != campaign.ModeRejudge {
+		return out
+	}
+	job, err := s.rejudges.Start(ctx, p.Definition.ID, p.Version, by, now)
+	if err != nil {
+		out.RejudgeError = "The re-judge of the campaign's open leads did not start (" + leadgate.ErrorMessage(err) + "); start it with POST /v1/campaigns/" + p.Definition.ID + "/rejudge-jobs."
+		return out
+	}
+	out.Rejudge = job
+	return out
+}
+
+// Rejudge starts a re-judge of the campaign's open leads under its version
+// in force.
+func (s *Service) Rejudge(ctx context.Context, who Signer, id string, now time.Time) (*rejudge.Job, error) {
+	cur, err := s.store.Current(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	return s.rejudges.Start(ctx, id, cur.Version, who.ID, now)
 }
 
 // Signer is who acts: the id recorded, every name they are known by (for
@@ -114,7 +157,7 @@ func (s *Service) Propose(ctx context.Context, who Signer, id string, doc []byte
 	if err != nil {
 		return nil, err
 	}
-	dr := &campaign.Draft{Campaign: id, Mode: mode, CreatedBy: who.ID, CreatedAt: now, UpdatedBy: who.ID, UpdatedAt: now,
+	dr := &campaign.Draft{Campaign: id, Revision: 1, Mode: mode, CreatedBy: who.ID, CreatedAt: now, UpdatedBy: who.ID, UpdatedAt: now,
 		Digest: d.Digest(), Definition: d, Approvals: []campaign.Approval{}, BasedOn: versionOf(cur)}
 	if dryRun {
 		return proposal(dr, cur, warnings), nil
@@ -197,7 +240,7 @@ type Decision struct {
 type Signed struct {
 	Draft     *campaign.Draft
 	Policy    string
-	Published *campaign.Published
+	Published *Published
 }
 
 // maxSignRounds bounds how often a decision is retried against concurrent
@@ -254,12 +297,13 @@ func (s *Service) Decide(ctx context.Context, who Signer, id, draftID string, de
 			}
 		} else {
 			var p *campaign.Published
-			p, _, err = s.store.Publish(ctx, &campaign.Published{
+			var created bool
+			p, created, err = s.store.Publish(ctx, &campaign.Published{
 				Definition: dr.Definition, PublishedBy: who.ID, PublishedAt: now,
 				Policy: policy, Approvals: decided.Approvals, Draft: dr.ID, Mode: dr.Mode,
 			}, dr)
 			if err == nil {
-				return &Signed{Draft: &decided, Policy: policy, Published: p}, nil
+				return &Signed{Draft: &decided, Policy: policy, Published: s.published(ctx, p, created, who.ID, now)}, nil
 			}
 		}
 		if !isConflict(err) {
@@ -295,10 +339,10 @@ func sideOf(who Signer, named string) (string, error) {
 
 // PublishNow publishes a definition in one step, for a caller who may sign
 // for both sides: both approvals are recorded as theirs, marked one-step.
-func (s *Service) PublishNow(ctx context.Context, who Signer, d *campaign.Definition, now time.Time) (*campaign.Published, bool, error) {
+func (s *Service) PublishNow(ctx context.Context, who Signer, d *campaign.Definition, mode string, now time.Time) (*Published, error) {
 	cur, err := s.current(ctx, d.ID)
 	if err != nil {
-		return nil, false, err
+		return nil, err
 	}
 	governing := d
 	if cur != nil {
@@ -306,13 +350,19 @@ func (s *Service) PublishNow(ctx context.Context, who Signer, d *campaign.Defini
 	}
 	for _, side := range campaign.Sides {
 		if !slices.Contains(who.Sides, side) {
-			return nil, false, leadgate.Errorf(leadgate.EFORBIDDEN, "Publishing in one step needs both approval scopes (leadgate/definitions.approve.marketing and .sales); propose a draft instead: POST /v1/campaigns/%s/drafts.", d.ID)
+			return nil, leadgate.Errorf(leadgate.EFORBIDDEN, "Publishing in one step needs both approval scopes (leadgate/definitions.approve.marketing and .sales); propose a draft instead: POST /v1/campaigns/%s/drafts.", d.ID)
 		}
 		if !governing.MayApprove(side, who.Names...) {
-			return nil, false, leadgate.Errorf(leadgate.EFORBIDDEN, "Campaign %s names its %s approvers, and you are not one of them; propose a draft instead.", d.ID, side)
+			return nil, leadgate.Errorf(leadgate.EFORBIDDEN, "Campaign %s names its %s approvers, and you are not one of them; propose a draft instead.", d.ID, side)
 		}
 	}
-	return s.store.Publish(ctx, OneStep(d, who.ID, governing.Policy(), now), nil)
+	p := OneStep(d, who.ID, governing.Policy(), now)
+	p.Mode = mode
+	stored, created, err := s.store.Publish(ctx, p, nil)
+	if err != nil {
+		return nil, err
+	}
+	return s.published(ctx, stored, created, who.ID, now), nil
 }
 
 // OneStep is d published by one person signing for both sides.

@@ -16,6 +16,7 @@ import (
 	"github.com/aws/aws-lambda-go/events"
 
 	"github.com/leadgate/leadgate/internal/badgescan"
+	"github.com/leadgate/leadgate/internal/devstack"
 	"github.com/leadgate/leadgate/internal/httpapi"
 	"github.com/leadgate/leadgate/internal/lead"
 	"github.com/leadgate/leadgate/internal/wiring"
@@ -25,7 +26,10 @@ import (
 // uses, to the function's handler as Lambda would: they must stay real.
 func TestSampleEvents(t *testing.T) {
 	sys := start(t, "")
-	env := map[string]string{"CAMPAIGNS_TABLE": sys.Resources.Tables["CampaignsTable"], "LEADS_TABLE": sys.Resources.Tables["LeadsTable"]}
+	env, err := devstack.FunctionEnv(mustTemplate(t), sys.Resources, "CampaignsFunction")
+	if err != nil {
+		t.Fatal(err)
+	}
 	h, err := wiring.Campaigns(cfg, func(k string) string { return env[k] }, slog.New(slog.NewJSONHandler(io.Discard, nil)))
 	if err != nil {
 		t.Fatal(err)

@@ -31,5 +31,6 @@ var (
 	queueFunctions = map[string]func(aws.Config, wiring.Env, *slog.Logger) (queue.Handler, error){
 		"AssignFunction":  wiring.Assign,
 		"NurtureFunction": wiring.Nurture,
+		"RejudgeFunction": wiring.Rejudge,
 	}
 )

@@ -211,6 +211,10 @@ func TestAnswersMatchTheOpenAPIDocument(t *testing.T) {
 		{"POST /v1/campaigns/{campaignId}/drafts", "POST", "/v1/campaigns/q3-webinar/drafts", "application/yaml", draft},
 		{"DELETE /v1/campaigns/{campaignId}/drafts/{draftId}", "DELETE", "/v1/campaigns/q3-webinar/drafts/d2", "", nil},
 		{"GET /v1/campaigns/{campaignId}", "GET", "/v1/campaigns/q3-webinar", "", nil},
+		{"PUT /v1/campaigns/{campaignId}", "PUT", "/v1/campaigns/q3-webinar?mode=rejudge", "application/yaml", []byte(strings.ReplaceAll(strings.Replace(minimalDefinition, "threshold: 30", "threshold: 25", 1), "ID", "q3-webinar"))},
+		{"POST /v1/campaigns/{campaignId}/rejudge-jobs", "POST", "/v1/campaigns/q3-webinar/rejudge-jobs", "", nil},
+		{"GET /v1/campaigns/{campaignId}/rejudge-jobs/{jobId}", "GET", "/v1/campaigns/q3-webinar/rejudge-jobs/j2", "", nil},
+		{"GET /v1/campaigns/{campaignId}/rejudge-jobs/{jobId}", "GET", "/v1/campaigns/q3-webinar/rejudge-jobs/x", "", nil},
 		{"GET /v1/leads/{leadId}", "GET", "/v1/leads/" + ana, "", nil},
 		{"POST /v1/leads/{leadId}/feedback", "POST", "/v1/leads/" + ana + "/feedback", "application/json", []byte(`{"action": "accept", "note": "Call booked"}`)},
 		{"POST /v1/leads/{leadId}/feedback", "POST", "/v1/leads/" + ana + "/feedback", "application/json", []byte(`{"action": "won"}`)},
@@ -274,7 +278,7 @@ func TestDocumentedScopesAreEnforced(t *testing.T) {
 	handlers := httpHandlers(t, sys)
 	ids := map[string]string{
 		"campaignId": "demo-request", "version": "1", "leadId": "ld_aaaaaaaaaaaaaaaaaaaaaaaa", "repId": "tom.evans",
-		"importId": "im_00000000000000000000", "source": "zoom", "draftId": "d1",
+		"importId": "im_00000000000000000000", "source": "zoom", "draftId": "d1", "jobId": "j1",
 	}
 	for _, r := range sys.Routes {
 		t.Run(r.Key(), func(t *testing.T) {

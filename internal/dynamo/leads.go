@@ -333,3 +333,81 @@ func (s *LeadStore) campaignLeads(ctx context.Context, campaignID, from, to stri
 	}
 	return nil
 }
+
+// CampaignPage reads one page of at most limit leads of a campaign changed
+// from from to to (both inclusive, in the index's own form), starting at
+// cursor ("" for the first page); next is "" after the last page. Page by
+// page, a re-judge job hands its place on in a message.
+func (s *LeadStore) CampaignPage(ctx context.Context, campaignID, from, to, cursor string, limit int) ([]*lead.Record, string, error) {
+	in := &dynamodb.QueryInput{
+		TableName:                &s.table,
+		IndexName:                aws.String(campaignIndex),
+		KeyConditionExpression:   aws.String("#campaign = :c AND updatedAt BETWEEN :from AND :to"),
+		ExpressionAttributeNames: map[string]string{"#campaign": "campaign"},
+		ExpressionAttributeValues: map[string]types.AttributeValue{
+			":c": &types.AttributeValueMemberS{Value: campaignID}, ":from": &types.AttributeValueMemberS{Value: from}, ":to": &types.AttributeValueMemberS{Value: to},
+		},
+		Limit: aws.Int32(int32(limit)),
+	}
+	if cursor != "" {
+		var key map[string]string
+		if err := json.Unmarshal([]byte(cursor), &key); err != nil {
+			return nil, "", fmt.Errorf("read page cursor of %s: %w", campaignID, err)
+		}
+		in.ExclusiveStartKey = map[string]types.AttributeValue{}
+		for k, v := range key {
+			in.ExclusiveStartKey[k] = &types.AttributeValueMemberS{Value: v}
+		}
+	}
+	out, err := s.db.Query(ctx, in)
+	if err != nil {
+		return nil, "", fmt.Errorf("leads of %s: %w", campaignID, err)
+	}
+	page := make([]*lead.Record, 0, len(out.Items))
+	for _, item := range out.Items {
+		r, err := decodeLead(item)
+		if err != nil {
+			return nil, "", err
+		}
+		page = append(page, r)
+	}
+	if len(out.LastEvaluatedKey) == 0 {
+		return page, "", nil
+	}
+	// The index's keys are all strings: pk, sk, campaign, updatedAt.
+	key := map[string]string{}
+	for k, v := range out.LastEvaluatedKey {
+		if sv, ok := v.(*types.AttributeValueMemberS); ok {
+			key[k] = sv.Value
+		}
+	}
+	next, err := json.Marshal(key)
+	return page, string(next), err
+}
+
+// Oldest is when the campaign's least recently changed lead changed.
+func (s *LeadStore) Oldest(ctx context.Context, campaignID string) (time.Time, bool, error) {
+	out, err := s.db.Query(ctx, &dynamodb.QueryInput{
+		TableName:                 &s.table,
+		IndexName:                 aws.String(campaignIndex),
+		KeyConditionExpression:    aws.String("#campaign = :c"),
+		ExpressionAttributeNames:  map[string]string{"#campaign": "campaign", "#u": "updatedAt"},
+		ExpressionAttributeValues: map[string]types.AttributeValue{":c": &types.AttributeValueMemberS{Value: campaignID}},
+		ProjectionExpression:      aws.String("#u"),
+		Limit:                     aws.Int32(1),
+	})
+	if err != nil {
+		return time.Time{}, false, fmt.Errorf("oldest lead of %s: %w", campaignID, err)
+	}
+	if len(out.Items) == 0 {
+		return time.Time{}, false, nil
+	}
+	var it struct {
+		UpdatedAt string `dynamodbav:"updatedAt"`
+	}
+	if err := attributevalue.UnmarshalMap(out.Items[0], &it); err != nil {
+		return time.Time{}, false, err
+	}
+	at, err := time.Parse(time.RFC3339Nano, it.UpdatedAt)
+	return at, err == nil, err
+}

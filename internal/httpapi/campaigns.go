@@ -16,6 +16,7 @@ import (
 	"github.com/leadgate/leadgate/internal/definitions"
 	"github.com/leadgate/leadgate/internal/document"
 	"github.com/leadgate/leadgate/internal/leadgate"
+	"github.com/leadgate/leadgate/internal/rejudge"
 )
 
 // CampaignStore is what the campaigns API needs from storage.
@@ -26,6 +27,7 @@ type CampaignStore interface {
 	List(ctx context.Context) ([]*campaign.Published, error)
 	Drafts(ctx context.Context, campaignID string) ([]*campaign.Draft, error)
 	DeleteDraft(ctx context.Context, campaignID, draftID string) error
+	Job(ctx context.Context, campaignID, jobID string) (*rejudge.Job, error)
 }
 
 // Campaigns serves the admin API for campaign definitions.
@@ -35,10 +37,10 @@ type Campaigns struct {
 	now   func() time.Time
 }
 
-// NewCampaigns returns the campaigns API as a Handler. Leads are read by
-// previews only.
-func NewCampaigns(store CampaignStore, leads definitions.LeadReader, log *slog.Logger, now func() time.Time) Handler {
-	c := &Campaigns{store: store, defs: definitions.New(store, leads), now: now}
+// NewCampaigns returns the campaigns API as a Handler: reads from store,
+// and every change through defs.
+func NewCampaigns(store CampaignStore, defs *definitions.Service, log *slog.Logger, now func() time.Time) Handler {
+	c := &Campaigns{store: store, defs: defs, now: now}
 	rt := &router{log: log, routes: map[string]route{
 		"GET /v1/campaigns":                                          c.list,
 		"PUT /v1/campaigns/{campaignId}":                             c.put,
@@ -55,6 +57,8 @@ func NewCampaigns(store CampaignStore, leads definitions.LeadReader, log *slog.L
 		"GET /v1/campaigns/{campaignId}/drafts/{draftId}/diff":       c.draftDiff,
 		"GET /v1/campaigns/{campaignId}/drafts/{draftId}/preview":    c.preview,
 		"POST /v1/campaigns/{campaignId}/drafts/{draftId}/approvals": c.decide,
+		"POST /v1/campaigns/{campaignId}/rejudge-jobs":               c.startRejudge,
+		"GET /v1/campaigns/{campaignId}/rejudge-jobs/{jobId}":        c.rejudgeJob,
 		"GET /v1/openapi.json":                                       openAPI,
 	}}
 	return rt.handle
@@ -70,6 +74,8 @@ type PublishResponse struct {
 	Version  int                `json:"version"`
 	Created  bool               `json:"created"`
 	Digest   string             `json:"digest"`
+	Mode     string             `json:"mode"`
+	Rejudge  *JobView           `json:"rejudgeJob,omitempty"`
 	Warnings []leadgate.Problem `json:"warnings,omitempty"`
 }
 
@@ -84,20 +90,28 @@ func (c *Campaigns) put(ctx context.Context, req *events.APIGatewayV2HTTPRequest
 	if err != nil {
 		return events.APIGatewayV2HTTPResponse{}, err
 	}
+	mode, err := definitions.Mode(req.QueryStringParameters["mode"])
+	if err != nil {
+		return events.APIGatewayV2HTTPResponse{}, err
+	}
 	now := c.now()
 	d, warnings, err := definitions.Read(doc, req.PathParameters["campaignId"], now)
 	if err != nil {
 		return events.APIGatewayV2HTTPResponse{}, err
 	}
-	p, created, err := c.defs.PublishNow(ctx, who.signer(), d, now)
+	p, err := c.defs.PublishNow(ctx, who.signer(), d, mode, now)
 	if err != nil {
 		return events.APIGatewayV2HTTPResponse{}, err
 	}
 	status := http.StatusOK
-	if created {
+	if p.Created {
 		status = http.StatusCreated
 	}
-	resp := jsonResponse(status, PublishResponse{ID: d.ID, Version: p.Version, Created: created, Digest: p.Digest, Warnings: warnings})
+	if p.RejudgeError != "" {
+		warnings = append(warnings, leadgate.Problem{Path: "mode", Message: p.RejudgeError})
+	}
+	resp := jsonResponse(status, PublishResponse{ID: d.ID, Version: p.Version, Created: p.Created, Digest: p.Digest, Mode: p.Mode,
+		Rejudge: jobView(p.Rejudge), Warnings: warnings})
 	resp.Headers["Location"] = "/v1/campaigns/" + d.ID + "/versions/" + strconv.Itoa(p.Version)
 	return resp, nil
 }

@@ -13,6 +13,7 @@ import (
 	"github.com/leadgate/leadgate/internal/campaign"
 	"github.com/leadgate/leadgate/internal/definitions"
 	"github.com/leadgate/leadgate/internal/leadgate"
+	"github.com/leadgate/leadgate/internal/rejudge"
 	"github.com/leadgate/leadgate/internal/safecsv"
 )
 
@@ -236,10 +237,13 @@ func (c *Campaigns) preview(ctx context.Context, req *events.APIGatewayV2HTTPReq
 }
 
 // SignedResponse answers a decision: the draft as it stands, and the
-// version it became once both sides approved.
+// version it became once both sides approved (with the job re-judging the
+// campaign's leads, for a draft in mode rejudge).
 type SignedResponse struct {
 	Draft     DraftView           `json:"draft"`
 	Published *campaign.Published `json:"published,omitempty"`
+	Rejudge   *JobView            `json:"rejudgeJob,omitempty"`
+	Warnings  []leadgate.Problem  `json:"warnings,omitempty"`
 }
 
 // decide records a signer's decision. The scopes decide the sides the
@@ -261,9 +265,12 @@ func (c *Campaigns) decide(ctx context.Context, req *events.APIGatewayV2HTTPRequ
 	if err != nil {
 		return events.APIGatewayV2HTTPResponse{}, err
 	}
-	out := SignedResponse{
-		Draft:     DraftView{Draft: s.Draft, State: s.Draft.State(s.Policy), Policy: s.Policy, Changes: []campaign.Change{}},
-		Published: s.Published,
+	out := SignedResponse{Draft: DraftView{Draft: s.Draft, State: s.Draft.State(s.Policy), Policy: s.Policy, Changes: []campaign.Change{}}}
+	if p := s.Published; p != nil {
+		out.Published, out.Rejudge = p.Published, jobView(p.Rejudge)
+		if p.RejudgeError != "" {
+			out.Warnings = []leadgate.Problem{{Path: "mode", Message: p.RejudgeError}}
+		}
 	}
 	if s.Published != nil {
 		out.Draft.State = "published as version " + strconv.Itoa(s.Published.Version)
@@ -272,4 +279,50 @@ func (c *Campaigns) decide(ctx context.Context, req *events.APIGatewayV2HTTPRequ
 		return resp, nil
 	}
 	return jsonResponse(http.StatusOK, out), nil
+}
+
+// JobView is a re-judge job as the API shows it. Total is known once every
+// slice of the campaign's index has been read.
+type JobView struct {
+	*rejudge.Job
+	State string `json:"state"`
+	Total *int   `json:"total"`
+}
+
+func jobView(j *rejudge.Job) *JobView {
+	if j == nil {
+		return nil
+	}
+	v := &JobView{Job: j, State: j.State()}
+	if v.State == "done" {
+		v.Total = &j.Done
+	}
+	return v
+}
+
+// startRejudge re-judges the campaign's open leads under the version in
+// force, in the background; the answer is where to follow it.
+func (c *Campaigns) startRejudge(ctx context.Context, req *events.APIGatewayV2HTTPRequest) (events.APIGatewayV2HTTPResponse, error) {
+	who, err := authorize(req, ScopeCampaignsWrite)
+	if err != nil {
+		return events.APIGatewayV2HTTPResponse{}, err
+	}
+	j, err := c.defs.Rejudge(ctx, who.signer(), req.PathParameters["campaignId"], c.now())
+	if err != nil {
+		return events.APIGatewayV2HTTPResponse{}, err
+	}
+	resp := jsonResponse(http.StatusAccepted, jobView(j))
+	resp.Headers["Location"] = "/v1/campaigns/" + j.Campaign + "/rejudge-jobs/" + j.ID
+	return resp, nil
+}
+
+func (c *Campaigns) rejudgeJob(ctx context.Context, req *events.APIGatewayV2HTTPRequest) (events.APIGatewayV2HTTPResponse, error) {
+	if _, err := authorize(req, ScopeCampaignsRead); err != nil {
+		return events.APIGatewayV2HTTPResponse{}, err
+	}
+	j, err := c.store.Job(ctx, req.PathParameters["campaignId"], req.PathParameters["jobId"])
+	if err != nil {
+		return events.APIGatewayV2HTTPResponse{}, err
+	}
+	return jsonResponse(http.StatusOK, jobView(j)), nil
 }

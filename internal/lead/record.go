@@ -227,8 +227,9 @@ func (r *Record) Judge(v Verdict) {
 	if r.Stage.SetBySales() {
 		return
 	}
+	moves := r.Moves(v)
 	r.Verdict = v
-	if r.Stage == StageMQL || r.Stage == v.Stage || r.disqualifiedBySales() {
+	if !moves {
 		return
 	}
 	reason := "meets the definition"
@@ -239,6 +240,12 @@ func (r *Record) Judge(v Verdict) {
 		reason = strings.ToValidUTF8(reason[:maxReason], "") + "…"
 	}
 	r.Move(Transition{At: v.At, To: v.Stage, By: ByEngine, Reason: reason, Campaign: v.Campaign, Version: v.Version})
+}
+
+// Moves reports whether Judge(v) would change the lead's stage: the engine
+// moves no MQL, no lead in sales' hands and none sales disqualified.
+func (r *Record) Moves(v Verdict) bool {
+	return !r.Stage.SetBySales() && r.Stage != StageMQL && r.Stage != v.Stage && !r.disqualifiedBySales()
 }
 
 // Move changes the stage and records the change in the history.

@@ -182,7 +182,7 @@ func BenchmarkColdStart(b *testing.B) {
 	}
 	env := map[string]string{"AWS_REGION": "us-east-1", "AWS_ACCESS_KEY_ID": "x", "AWS_SECRET_ACCESS_KEY": "x",
 		"CAMPAIGNS_TABLE": "c", "LEADS_TABLE": "l", "REPS_TABLE": "r", "FUNNEL_TABLE": "f", "FALLBACK_OWNER": "q",
-		"SALES_READY_QUEUE_URL": "http://127.0.0.1:1/q", "NURTURE_QUEUE_URL": "http://127.0.0.1:1/n"}
+		"SALES_READY_QUEUE_URL": "http://127.0.0.1:1/q", "NURTURE_QUEUE_URL": "http://127.0.0.1:1/n", "REJUDGE_QUEUE_URL": "http://127.0.0.1:1/r"}
 	const runs = 15
 	var hello, helloSDK time.Duration
 	for _, pkg := range pkgs {

@@ -18,6 +18,15 @@ import (
 type CampaignsConfig struct {
 	CampaignsTable string `env:"CAMPAIGNS_TABLE,required"`
 	LeadsTable     string `env:"LEADS_TABLE,required"` // read by previews
+	// RejudgeQueueURL is where publishing in mode rejudge queues its job.
+	RejudgeQueueURL string `env:"REJUDGE_QUEUE_URL,required"`
+}
+
+// RejudgeConfig is the re-judge function's environment.
+type RejudgeConfig struct {
+	CampaignsTable  string `env:"CAMPAIGNS_TABLE,required"`
+	LeadsTable      string `env:"LEADS_TABLE,required"`
+	RejudgeQueueURL string `env:"REJUDGE_QUEUE_URL,required"` // its own queue: each page hands on the next
 }
 
 // IntakeConfig is the intake function's environment.

@@ -27,6 +27,7 @@ var functions = map[string]struct {
 	"RepsFunction":      {&RepsConfig{}, wired(Reps)},
 	"AssignFunction":    {&AssignConfig{}, wired(Assign)},
 	"NurtureFunction":   {&NurtureConfig{}, wired(Nurture)},
+	"RejudgeFunction":   {&RejudgeConfig{}, wired(Rejudge)},
 	"BadgeScanFunction": {&BadgeScansConfig{}, wired(BadgeScans)},
 	"RouterFunction":    {&RouterConfig{}, wired(Router)},
 	"ReporterFunction":  {&ReporterConfig{}, wired(Reporter)},

@@ -20,6 +20,7 @@ import (
 
 	"github.com/leadgate/leadgate/internal/badgescan"
 	"github.com/leadgate/leadgate/internal/capture"
+	"github.com/leadgate/leadgate/internal/definitions"
 	"github.com/leadgate/leadgate/internal/dynamo"
 	"github.com/leadgate/leadgate/internal/funnel"
 	"github.com/leadgate/leadgate/internal/httpapi"
@@ -27,6 +28,7 @@ import (
 	"github.com/leadgate/leadgate/internal/nurture"
 	"github.com/leadgate/leadgate/internal/parameterstore"
 	"github.com/leadgate/leadgate/internal/queue"
+	"github.com/leadgate/leadgate/internal/rejudge"
 	"github.com/leadgate/leadgate/internal/route"
 	"github.com/leadgate/leadgate/internal/sales"
 	"github.com/leadgate/leadgate/internal/stream"
@@ -45,7 +47,9 @@ func Campaigns(cfg aws.Config, env Env, log *slog.Logger) (httpapi.Handler, erro
 		return nil, err
 	}
 	db := dynamodb.NewFromConfig(cfg)
-	return httpapi.NewCampaigns(dynamo.NewCampaignStore(db, c.CampaignsTable), dynamo.NewLeadStore(db, c.LeadsTable), log, time.Now), nil
+	campaigns, leads := dynamo.NewCampaignStore(db, c.CampaignsTable), dynamo.NewLeadStore(db, c.LeadsTable)
+	rejudges := rejudge.NewStarter(campaigns, queue.NewTaskSender(sqs.NewFromConfig(cfg), c.RejudgeQueueURL), leads)
+	return httpapi.NewCampaigns(campaigns, definitions.New(campaigns, leads, rejudges), log, time.Now), nil
 }
 
 // Intake wires the public submission endpoint.
@@ -88,6 +92,19 @@ func Assign(cfg aws.Config, env Env, log *slog.Logger) (queue.Handler, error) {
 	}
 	_, store := salesStore(cfg, c.LeadsTable, c.RepsTable)
 	return queue.Consume(log, "assign", sales.NewAssigner(store, c.FallbackOwner, time.Now, log).Handle), nil
+}
+
+// Rejudge wires the re-judge queue's consumer.
+func Rejudge(cfg aws.Config, env Env, log *slog.Logger) (queue.Handler, error) {
+	var c RejudgeConfig
+	if err := read("rejudge", env, &c); err != nil {
+		return nil, err
+	}
+	db := dynamodb.NewFromConfig(cfg)
+	campaigns := dynamo.NewCampaignStore(db, c.CampaignsTable)
+	tasks := queue.NewTaskSender(sqs.NewFromConfig(cfg), c.RejudgeQueueURL)
+	w := rejudge.NewWorker(campaigns, tasks, dynamo.NewLeadStore(db, c.LeadsTable), campaigns, time.Now, log)
+	return queue.ConsumeTasks(log, w.Handle), nil
 }
 
 // Nurture wires the nurture queue's consumer.

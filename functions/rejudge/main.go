@@ -1,0 +1,28 @@
+// Command rejudge is the Lambda function behind the re-judge queue: it re-judges a page of a campaign's open leads per task.
+package main
+
+import (
+	"context"
+	"os"
+
+	"github.com/aws/aws-lambda-go/lambda"
+	"github.com/aws/aws-sdk-go-v2/config"
+
+	"github.com/leadgate/leadgate/internal/logging"
+	"github.com/leadgate/leadgate/internal/wiring"
+)
+
+func main() {
+	log := logging.New(os.Stdout)
+	cfg, err := config.LoadDefaultConfig(context.Background())
+	if err != nil {
+		log.Error("load AWS configuration", "error", err)
+		os.Exit(1)
+	}
+	handler, err := wiring.Rejudge(cfg, os.Getenv, log)
+	if err != nil {
+		log.Error("wire rejudge function", "error", err)
+		os.Exit(1)
+	}
+	lambda.Start(handler)
+}

@@ -1,0 +1,315 @@
+// Package rejudge re-judges a campaign's open leads under a version
+// published with mode rejudge: every lead not in sales' hands and not
+// disqualified by sales is judged again now, and one whose stage changes is
+// written through the store's one way of changing a lead, so the stream
+// routes a new MQL to sales as it would any other. A lead judged into the
+// stage it already has is not written at all: no history entry, no stream
+// record, no message.
+//
+// A job reads the campaign's index in Segments slices side by side, a page
+// of PageSize leads per task; each task hands the next page on as a new
+// task. Progress is kept per slice with a condition on the page number, so
+// a task delivered twice counts once and a re-run of a whole job changes
+// nothing.
+package rejudge
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"sync"
+	"time"
+
+	"github.com/leadgate/leadgate/internal/campaign"
+	"github.com/leadgate/leadgate/internal/lead"
+	"github.com/leadgate/leadgate/internal/leadgate"
+	"github.com/leadgate/leadgate/internal/qualify"
+)
+
+// Schema names the version of Task on the queue.
+const Schema = "leadgate.rejudge.v1"
+
+// Segments is how many slices of the index a job reads side by side, and
+// PageSize how many leads one task reads. With the queue consumer's
+// concurrency capped (template.yaml: MaximumConcurrency 2), a job writes
+// at most two pages' worth of changed leads at a time, however large the
+// campaign: it cannot take the table's write capacity from intake.
+const (
+	Segments = 4
+	PageSize = 100
+)
+
+// Task is one page of one slice of a job.
+type Task struct {
+	Schema   string `json:"schema"`
+	Campaign string `json:"campaign"`
+	Version  int    `json:"version"`
+	Job      string `json:"job"`
+	Segment  int    `json:"segment"`
+	// From and To bound the slice of the index (its updatedAt), inclusive;
+	// Cursor is where the page starts, "" for the slice's first.
+	From   string `json:"from"`
+	To     string `json:"to"`
+	Cursor string `json:"cursor,omitempty"`
+	// Page counts the slice's pages done before this one.
+	Page int `json:"page"`
+}
+
+// Counts are what a job did.
+type Counts struct {
+	Done    int `json:"done"`    // leads read and judged
+	Changed int `json:"changed"` // leads whose stage changed
+	Errors  int `json:"errors"`  // leads that could not be judged or written
+}
+
+// Job is one re-judge of a campaign's open leads.
+type Job struct {
+	ID           string     `json:"id"`
+	Campaign     string     `json:"campaign"`
+	Version      int        `json:"version"`
+	StartedBy    string     `json:"startedBy"`
+	StartedAt    time.Time  `json:"startedAt"`
+	FinishedAt   *time.Time `json:"finishedAt,omitempty"`
+	Segments     int        `json:"segments"`
+	SegmentsDone int        `json:"segmentsDone"`
+	Counts
+}
+
+// State says whether the job is still going.
+func (j *Job) State() string {
+	if j.SegmentsDone >= j.Segments {
+		return "done"
+	}
+	return "running"
+}
+
+// Jobs keeps jobs and their progress.
+type Jobs interface {
+	// CreateJob stores j and gives it its id.
+	CreateJob(ctx context.Context, j *Job) (*Job, error)
+	// AdvanceJob adds c to the job's counts and moves slice segment past
+	// page, finishing it when last, if the slice is still at page; it
+	// reports whether it was (false: the page was counted before).
+	AdvanceJob(ctx context.Context, campaignID, jobID string, segment, page int, c Counts, last bool, now time.Time) (bool, error)
+	// JobPage is the page slice segment of a job has reached.
+	JobPage(ctx context.Context, campaignID, jobID string, segment int) (int, error)
+}
+
+// Queue carries tasks.
+type Queue interface {
+	SendTask(ctx context.Context, t *Task) error
+}
+
+// Leads is what a job needs of the lead store.
+type Leads interface {
+	// CampaignPage reads one page of the campaign's index within from..to
+	// (inclusive), from cursor; next is "" after the last page.
+	CampaignPage(ctx context.Context, campaignID, from, to, cursor string, limit int) (page []*lead.Record, next string, err error)
+	// Oldest is when the campaign's least recently changed lead changed;
+	// false when it has none.
+	Oldest(ctx context.Context, campaignID string) (time.Time, bool, error)
+	Update(ctx context.Context, id string, change func(*lead.Record) (lead.Change, error)) (*lead.Record, error)
+}
+
+// Definitions reads published versions.
+type Definitions interface {
+	Version(ctx context.Context, id string, version int) (*campaign.Published, error)
+}
+
+// indexTime is how the index's sort key writes a time, with every digit of
+// the fraction: stored times trim trailing zeros, so a bound never equals
+// a stored time and each lead falls in one slice.
+const indexTime = "2006-01-02T15:04:05.000000000Z07:00"
+
+// settle is how long after a publish intake may still judge by the version
+// before (its definitions cache, DEFINITION_TTL, is 30 s by default): a
+// job reads that far past its start.
+const settle = time.Minute
+
+// Start begins a job re-judging the campaign's open leads under version:
+// it stores the job and queues the first page of each slice.
+func Start(ctx context.Context, jobs Jobs, q Queue, leads Leads, campaignID string, version int, by string, now time.Time) (*Job, error) {
+	oldest, any, err := leads.Oldest(ctx, campaignID)
+	if err != nil {
+		return nil, err
+	}
+	if !any {
+		oldest = now
+	}
+	j, err := jobs.CreateJob(ctx, &Job{Campaign: campaignID, Version: version, StartedBy: by, StartedAt: now, Segments: Segments})
+	if err != nil {
+		return nil, err
+	}
+	end := now.Add(settle)
+	step := end.Sub(oldest) / Segments
+	for i := range Segments {
+		t := &Task{Schema: Schema, Campaign: campaignID, Version: version, Job: j.ID, Segment: i,
+			From: oldest.Add(time.Duration(i) * step).UTC().Format(indexTime), To: oldest.Add(time.Duration(i+1) * step).UTC().Format(indexTime)}
+		if i == 0 {
+			t.From = oldest.Add(-time.Second).UTC().Format(indexTime)
+		}
+		if i == Segments-1 {
+			t.To = end.UTC().Format(indexTime)
+		}
+		if err := q.SendTask(ctx, t); err != nil {
+			return nil, fmt.Errorf("queue slice %d of re-judge job %s: %w", i, j.ID, err)
+		}
+	}
+	return j, nil
+}
+
+// Worker runs tasks.
+type Worker struct {
+	jobs  Jobs
+	queue Queue
+	leads Leads
+	defs  Definitions
+	now   func() time.Time
+	log   *slog.Logger
+
+	mu        sync.Mutex
+	rulebooks map[string]*qualify.Rulebook // by campaign and version: versions never change
+}
+
+// NewWorker returns a worker.
+func NewWorker(jobs Jobs, q Queue, leads Leads, defs Definitions, now func() time.Time, log *slog.Logger) *Worker {
+	return &Worker{jobs: jobs, queue: q, leads: leads, defs: defs, now: now, log: log, rulebooks: map[string]*qualify.Rulebook{}}
+}
+
+// maxRulebooks bounds the compiled versions a worker keeps.
+const maxRulebooks = 64
+
+func (w *Worker) rulebook(ctx context.Context, campaignID string, version int) (*qualify.Rulebook, error) {
+	key := fmt.Sprintf("%s@%d", campaignID, version)
+	w.mu.Lock()
+	rb := w.rulebooks[key]
+	w.mu.Unlock()
+	if rb != nil {
+		return rb, nil
+	}
+	p, err := w.defs.Version(ctx, campaignID, version)
+	if err != nil {
+		return nil, err
+	}
+	rb = qualify.Compile(p)
+	w.mu.Lock()
+	if len(w.rulebooks) >= maxRulebooks {
+		clear(w.rulebooks)
+	}
+	w.rulebooks[key] = rb
+	w.mu.Unlock()
+	return rb, nil
+}
+
+// Handle runs one task: it judges a page of leads, counts it once, and
+// queues the next page. redelivered says the queue delivered the task
+// before: a task whose page was counted then re-sends the next page, in
+// case the first delivery counted it and failed before sending.
+func (w *Worker) Handle(ctx context.Context, t *Task, redelivered bool) error {
+	if t.Schema != Schema {
+		return fmt.Errorf("task schema %q, want %s", t.Schema, Schema)
+	}
+	rb, err := w.rulebook(ctx, t.Campaign, t.Version)
+	if err != nil {
+		return err
+	}
+	page, next, err := w.leads.CampaignPage(ctx, t.Campaign, t.From, t.To, t.Cursor, PageSize)
+	if err != nil {
+		return err
+	}
+	var c Counts
+	for _, l := range page {
+		changed, err := w.rejudge(ctx, rb, t, l)
+		switch {
+		case errors.Is(err, errSkipped):
+			continue
+		case isTransient(err):
+			return err // the whole page again: what it changed stays changed
+		case err != nil:
+			c.Errors++
+			w.log.ErrorContext(ctx, "re-judge failed", "job", t.Job, "campaign", t.Campaign, "lead_id", l.ID, "error", err.Error())
+		case changed:
+			c.Changed++
+		}
+		c.Done++
+	}
+	last := next == ""
+	counted, err := w.jobs.AdvanceJob(ctx, t.Campaign, t.Job, t.Segment, t.Page, c, last, w.now())
+	if err != nil {
+		return err
+	}
+	if !counted {
+		at, err := w.jobs.JobPage(ctx, t.Campaign, t.Job, t.Segment)
+		if err != nil || !redelivered || at != t.Page+1 {
+			return err // a copy of a task already done and handed on
+		}
+	}
+	if last {
+		return nil
+	}
+	n := *t
+	n.Cursor, n.Page = next, t.Page+1
+	return w.queue.SendTask(ctx, &n)
+}
+
+var errSkipped = errors.New("not re-judged")
+
+// rejudge judges one lead read from the index, and writes it only when its
+// stage changes.
+func (w *Worker) rejudge(ctx context.Context, rb *qualify.Rulebook, t *Task, l *lead.Record) (bool, error) {
+	var v lead.Verdict
+	if l.ErasedAt != nil || l.Verdict.Campaign != t.Campaign {
+		return false, errSkipped
+	}
+	rb.Evaluate(&v, &l.Lead, l.Touches, w.now())
+	if !l.Moves(v) {
+		return false, nil
+	}
+	changed := false
+	_, err := w.leads.Update(ctx, l.ID, func(cur *lead.Record) (lead.Change, error) {
+		changed = false
+		if cur == nil || cur.ErasedAt != nil || cur.Verdict.Campaign != t.Campaign {
+			return lead.None, nil
+		}
+		now := w.now()
+		var v lead.Verdict
+		rb.Evaluate(&v, &cur.Lead, cur.Touches, now)
+		if !cur.Moves(v) {
+			return lead.None, nil
+		}
+		n := *cur
+		n.Judge(v)
+		n.UpdatedAt = now
+		changed = true
+		return lead.Change{Next: &n}, nil
+	})
+	return changed, err
+}
+
+// isTransient reports an error worth retrying the page for: the table
+// throttled or did not answer.
+func isTransient(err error) bool {
+	if err == nil {
+		return false
+	}
+	code := leadgate.ErrorCode(err)
+	return code == leadgate.EUNAVAILABLE || code == leadgate.EINTERNAL || errors.Is(err, context.DeadlineExceeded)
+}
+
+// Starter starts jobs, for the function that publishes definitions.
+type Starter struct {
+	jobs  Jobs
+	queue Queue
+	leads Leads
+}
+
+// NewStarter returns a starter.
+func NewStarter(jobs Jobs, q Queue, leads Leads) *Starter {
+	return &Starter{jobs: jobs, queue: q, leads: leads}
+}
+
+// Start begins a job re-judging the campaign's open leads under version.
+func (s *Starter) Start(ctx context.Context, campaignID string, version int, by string, now time.Time) (*Job, error) {
+	return Start(ctx, s.jobs, s.queue, s.leads, campaignID, version, by, now)
+}
