@@ -25,6 +25,7 @@ func runLocal(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	fresh := fs.Bool("fresh", false, "start with empty tables (forget what earlier runs stored)")
 	memory := fs.Bool("in-memory", false, "keep the tables in memory only, gone at Ctrl-C")
 	noThrottle := fs.Bool("no-throttle", false, "do not apply template.yaml's route throttles (429 past them, as API Gateway does)")
+	scheduleEvery := fs.Duration("schedule-every", 0, "run every schedule of template.yaml (the daily decay sweep) this often instead of its own rate, e.g. 30s")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -58,7 +59,7 @@ func runLocal(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		return err
 	}
 	sys, err := devstack.Start(ctx, cfg, devstack.Options{
-		Template: *template, Campaigns: *campaigns, Reps: *reps, NoConsumers: *noConsumers, Addr: *addr, Examples: *examples,
+		Template: *template, Campaigns: *campaigns, Reps: *reps, NoConsumers: *noConsumers, ScheduleEvery: *scheduleEvery, Addr: *addr, Examples: *examples,
 		Throttle: !*noThrottle,
 		Token:    os.Getenv("LEADGATE_TOKEN"), Log: logging.New(stderr), Out: stdout,
 		WebhookSecrets: devstack.ParseWebhookSecrets(os.Getenv("LEADGATE_WEBHOOK_SECRETS")),

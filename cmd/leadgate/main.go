@@ -21,6 +21,7 @@ Usage:
   leadgate local [--addr 127.0.0.1:3000] [--template template.yaml] [--campaigns campaigns]
                  [--reps reps] [--examples examples] [--no-consumers]
                  [--data .cache/dynamodb] [--fresh] [--in-memory] [--no-throttle]
+                 [--schedule-every DURATION]
       Run everything on this machine: DynamoDB Local, moto (SQS, Parameter
       Store), every HTTP route of template.yaml, the stream and the queue
       consumers. --no-consumers leaves the queues to another reader (a CRM
@@ -28,8 +29,9 @@ Usage:
       empty, --in-memory keeps nothing). It serves the example pages at
       /examples/ and prints the URL and token to export. Routes are
       throttled as template.yaml tells API Gateway (429 with Retry-After
-      past the limit; --no-throttle for load tests). Ctrl-C stops what it
-      started.
+      past the limit; --no-throttle for load tests). Schedules (the daily
+      decay sweep) run at their template.yaml rate, or every
+      --schedule-every. Ctrl-C stops what it started.
   leadgate apply -f PATH [-f PATH...] [--publish] [--dry-run] [--mode forward|rejudge]
                  [--url URL] [--token TOKEN]
       Propose campaign definitions as drafts, each with what it changes

@@ -119,7 +119,7 @@ func New(current *campaign.Published, draftID string, draft *campaign.Definition
 		Campaign: draft.ID, Draft: draftID, Version: version, Days: days, Since: Since(now, days), At: now,
 		CurrentStages: map[lead.Stage]int{}, DraftStages: map[lead.Stage]int{}, Changed: []Change{},
 		Sales:    Sales{KeptByReason: map[string]int{}, LostLeads: []string{}, KeptLeads: []string{}},
-		ReviewBy: draft.ReviewBy, ReviewOverdue: draft.ReviewBy.EndOfDay().Before(now),
+		ReviewBy: draft.ReviewBy, ReviewOverdue: draft.ReviewOverdue(now),
 	}
 	r.report.Leakage.Bounds = draft.Leakage
 	return r

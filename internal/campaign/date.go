@@ -68,3 +68,9 @@ func (d *Date) UnmarshalJSON(b []byte) error {
 	}
 	return d.UnmarshalText(b[1 : len(b)-1])
 }
+
+// ReviewOverdue reports whether the definition is past the day marketing
+// and sales agreed to review it by.
+func (d *Definition) ReviewOverdue(now time.Time) bool {
+	return d.ReviewBy.EndOfDay().Before(now)
+}

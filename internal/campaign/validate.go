@@ -115,7 +115,7 @@ func (v *validator) identity(now time.Time) {
 	switch {
 	case d.ReviewBy.IsZero():
 		v.fail("reviewBy", "required: the date marketing and sales review this definition again")
-	case d.ReviewBy.EndOfDay().Before(now):
+	case d.ReviewOverdue(now):
 		v.warn("reviewBy", "%s is past: the definition is overdue for review", d.ReviewBy)
 	case d.ReviewBy.Sub(now) > ReviewEvery:
 		v.warn("reviewBy", "%s is more than six months away: review at least every six months", d.ReviewBy)

@@ -64,7 +64,10 @@ func startWith(t testing.TB, campaigns string) *devstack.System {
 
 func startOpts(t testing.TB, opt devstack.Options) *devstack.System {
 	t.Helper()
-	opt.Template, opt.Addr, opt.Token, opt.Log = "../../template.yaml", "127.0.0.1:0", "test-token", testLog()
+	opt.Template, opt.Addr, opt.Token = "../../template.yaml", "127.0.0.1:0", "test-token"
+	if opt.Log == nil {
+		opt.Log = testLog()
+	}
 	opt.Prefix = fmt.Sprintf("t%d-%d-", os.Getpid(), prefixes.Add(1))
 	if opt.FunctionTimeout == 0 {
 		// Deadlines are tested where a test shortens them; elsewhere a

@@ -34,3 +34,7 @@ var (
 		"RejudgeFunction": wiring.Rejudge,
 	}
 )
+
+// salesConsumers are the consumers of the router's queues: what
+// Options.NoConsumers leaves to another reader.
+var salesConsumers = map[string]bool{"AssignFunction": true, "NurtureFunction": true}

@@ -3,10 +3,12 @@ package devstack_test
 import (
 	"encoding/json"
 	"fmt"
+	"log/slog"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/leadgate/leadgate/internal/devstack"
 	"github.com/leadgate/leadgate/internal/httpapi"
 	"github.com/leadgate/leadgate/internal/lead"
 )
@@ -124,4 +126,86 @@ func waitForJob(t *testing.T, c client, campaignID, id string) httpapi.JobView {
 		return j.State == "done"
 	})
 	return j
+}
+
+// TestDecaySweepRefreshesStaleVerdicts: the template's schedule, run every
+// second here, puts the decay sweep on the re-judge queue; it starts a
+// decay job per campaign whose points decay. Points here are made to
+// decay faster by a version published forward: Mia, an MQL waiting for
+// sales, sinks below the threshold and stays an MQL, with a fresh verdict
+// and a note in her history; Nia, below the threshold either way, is not
+// written. The sweep also counts definitions past their review date, for
+// the alarm on them; a read of one says it is overdue.
+func TestDecaySweepRefreshesStaleVerdicts(t *testing.T) {
+	var logs syncBuffer
+	sys := startOpts(t, devstack.Options{Campaigns: "../../campaigns", ScheduleEvery: time.Second, Log: slog.New(slog.NewJSONHandler(&logs, nil))})
+	c := client{t, sys.URL, sys.Token}
+	overdue := strings.ReplaceAll(strings.Replace(minimalDefinition, "reviewBy: 2027-03-01", "reviewBy: 2026-11-01", 1), "ID", "old-webinar")
+	if r := c.do("PUT", "/v1/campaigns/old-webinar", "application/yaml", []byte(overdue)); r.status != 201 || !strings.Contains(string(r.body), "overdue for review") {
+		t.Fatalf("publish an overdue definition: %d %s", r.status, r.body)
+	}
+	var read httpapi.PublishedView
+	c.do("GET", "/v1/campaigns/old-webinar", "", nil).json(t, &read)
+	if !read.ReviewOverdue {
+		t.Error("a read of a definition past its review date does not flag it")
+	}
+	eventually(t, "the overdue definition counted", func() bool {
+		return strings.Contains(logs.String(), `"campaign":"old-webinar","_aws"`) && strings.Contains(logs.String(), `"ReviewOverdueCampaigns":1`)
+	})
+	twoDaysAgo := time.Now().Add(-48 * time.Hour).UTC().Format(time.RFC3339)
+	touch := func(id, email, typ string) map[string]any {
+		return map[string]any{"id": id, "type": typ, "email": email, "campaign": "cloud-cost-whitepaper", "at": twoDaysAgo, "source": "test",
+			"fields": map[string]string{"firstName": "M", "lastName": "Q", "company": "Northwind", "title": "Head of FinOps", "country": "US",
+				"employees": "1001-5000", "industry": "Software", "cloudSpend": "Idle resources", "consent": "yes"}}
+	}
+	// Mia: 15 + 20 + 15 points two days ago, 47.6 after 30-day halving: an
+	// MQL. Nia: 15 points, nurtured.
+	body, _ := json.Marshal(map[string]any{"touchPoints": []any{
+		touch("m1", "mia@northwind.example", "content-download"), touch("m2", "mia@northwind.example", "webinar-attended"),
+		touch("m3", "mia@northwind.example", "pricing-visit"), touch("n1", "nia@northwind.example", "content-download"),
+	}})
+	if r := c.do("POST", "/v1/touch-points", "application/json", body); r.status != 200 {
+		t.Fatalf("%d %s", r.status, r.body)
+	}
+	mia, nia := lead.IDFor("mia@northwind.example"), lead.IDFor("nia@northwind.example")
+	eventually(t, "Mia assigned and Nia enrolled", func() bool { return c.lead(mia).Owner != "" && c.lead(nia).Nurture != nil })
+	if l := c.lead(mia); l.Stage != lead.StageMQL {
+		t.Fatalf("Mia is %s: %v", l.Stage, l.Reasons)
+	}
+	niaBefore := c.lead(nia)
+
+	// Version 2, forward: points halve every 3 days. Mia's 50 points of two
+	// days ago are worth 31.5 now, below 40.
+	doc := string(readExample(t, "cloud-cost-whitepaper"))
+	if r := c.do("PUT", "/v1/campaigns/cloud-cost-whitepaper", "application/yaml", []byte(strings.Replace(doc, "halfLifeDays: 30", "halfLifeDays: 3", 1))); r.status != 201 {
+		t.Fatalf("publish: %d %s", r.status, r.body)
+	}
+	var l httpapi.LeadView
+	eventually(t, "Mia's verdict refreshed", func() bool { l = c.lead(mia); return l.Verdict.Version == 2 })
+	score := l.Verdict.Criterion("engagement.score")
+	if l.Stage != lead.StageMQL || score == nil || score.Outcome != lead.Fail || l.Owner == "" {
+		t.Errorf("Mia after the sweep: %s, score %+v, owner %q", l.Stage, score, l.Owner)
+	}
+	if h := l.History[len(l.History)-1]; h.From != lead.StageMQL || h.To != lead.StageMQL || h.By != lead.ByEngine || !strings.Contains(h.Reason, "below the threshold, while waiting for sales") {
+		t.Errorf("Mia's last history entry: %+v", h)
+	}
+
+	// The job that refreshed Mia read every slice, Nia's included.
+	eventually(t, "a finished decay job that changed Mia", func() bool {
+		for n := 1; n <= 60; n++ {
+			var j httpapi.JobView
+			r := c.do("GET", fmt.Sprintf("/v1/campaigns/cloud-cost-whitepaper/rejudge-jobs/j%d", n), "", nil)
+			if r.status == 404 {
+				return false
+			}
+			r.json(t, &j)
+			if j.Kind == "decay" && j.Version == 2 && j.Changed == 1 && j.State == "done" {
+				return true
+			}
+		}
+		return false
+	})
+	if l := c.lead(nia); l.Rev != niaBefore.Rev {
+		t.Errorf("Nia was written though her score crossed nothing: rev %d → %d", niaBefore.Rev, l.Rev)
+	}
 }

@@ -50,9 +50,14 @@ type Options struct {
 	Addr      string // listen address; "127.0.0.1:0" picks a free port
 	Token     string // the one bearer token accepted; "" makes a random one
 	Prefix    string // put before every table and queue name, so tests share servers
-	// NoConsumers leaves the queues to someone else (a CRM sync, a test
-	// reading the messages): the router still runs.
+	// NoConsumers leaves the router's queues to someone else (a CRM sync,
+	// a test reading the messages): the router and leadgate's own
+	// background queues (re-judge jobs) still run.
 	NoConsumers bool
+	// ScheduleEvery, when set, stands in for every schedule's rate
+	// (template.yaml's AWS::Scheduler::Schedule): tests and demos shorten
+	// a day to seconds.
+	ScheduleEvery time.Duration
 	// Faults, for tests only, fails a share of the functions' AWS calls and
 	// crashes a share of consumer batches midway.
 	Faults *faults.Injector
@@ -220,7 +225,7 @@ func Start(ctx context.Context, cfg aws.Config, opt Options) (*System, error) {
 			}
 			ps.streamLoop(pctx, cfg, tr, crashingStream(opt.Faults, h), q, flog)
 			fmt.Fprintf(out, "stream %-28s → %s (batch %d)\n", streamTable(tr.streamARN), tr.function, tr.batchSize)
-		case tr.queueURL != "" && !opt.NoConsumers:
+		case tr.queueURL != "" && !(opt.NoConsumers && salesConsumers[tr.function]):
 			build, ok := queueFunctions[tr.function]
 			if !ok {
 				return fail(fmt.Errorf("template.yaml gives %s a queue trigger, which leadgate local has no wiring for", tr.function))
@@ -232,6 +237,15 @@ func Start(ctx context.Context, cfg aws.Config, opt Options) (*System, error) {
 			ps.queueLoop(pctx, q, tr, crashingQueue(opt.Faults, h), flog)
 			fmt.Fprintf(out, "queue  %-28s → %s (batch %d)\n", tr.queueURL[strings.LastIndexByte(tr.queueURL, '/')+1:], tr.function, tr.batchSize)
 		}
+	}
+
+	scs, err := schedules(t, res, opt.ScheduleEvery)
+	if err != nil {
+		return fail(err)
+	}
+	for _, sc := range scs {
+		ps.scheduleLoop(pctx, q, sc, log.With("schedule", sc.name))
+		fmt.Fprintf(out, "schedule %-26s → every %s\n", sc.name, sc.every)
 	}
 
 	token := opt.Token

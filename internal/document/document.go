@@ -91,7 +91,7 @@ func describe(p *campaign.Published, history []*campaign.Published, now time.Tim
 	if d.Status == campaign.StatusPaused {
 		o.Notices = append(o.Notices, "This campaign is paused: it takes no new submissions.")
 	}
-	if d.ReviewBy.EndOfDay().Before(now) {
+	if d.ReviewOverdue(now) {
 		o.Notices = append(o.Notices, fmt.Sprintf("Overdue for review: marketing and sales agreed to review it by %s.", d.ReviewBy))
 	}
 	if d.Ends != nil && d.Ends.EndOfDay().Before(now) {

@@ -44,6 +44,7 @@ type jobItem struct {
 // jobHeader is what a job is, as stored once.
 type jobHeader struct {
 	ID         string    `dynamodbav:"id"`
+	Kind       string    `dynamodbav:"kind"`
 	Definition int       `dynamodbav:"definition"`
 	StartedBy  string    `dynamodbav:"startedBy"`
 	StartedAt  time.Time `dynamodbav:"startedAt"`
@@ -76,7 +77,7 @@ func (s *CampaignStore) CreateJob(ctx context.Context, j *rejudge.Job) (*rejudge
 	created := *j
 	created.ID = "j" + strconv.Itoa(n.Jobs)
 	item, err := attributevalue.MarshalMap(jobItem{CampaignID: j.Campaign, Version: jobVersion(created.ID),
-		Job: jobHeader{ID: created.ID, Definition: j.Version, StartedBy: j.StartedBy, StartedAt: j.StartedAt.UTC(), Segments: j.Segments}})
+		Job: jobHeader{ID: created.ID, Kind: j.Kind, Definition: j.Version, StartedBy: j.StartedBy, StartedAt: j.StartedAt.UTC(), Segments: j.Segments}})
 	if err != nil {
 		return nil, err
 	}
@@ -167,7 +168,7 @@ func (s *CampaignStore) Job(ctx context.Context, campaignID, jobID string) (*rej
 		return nil, fmt.Errorf("decode re-judge job %s: %w", jobID, err)
 	}
 	header := it.Job
-	j := &rejudge.Job{ID: header.ID, Campaign: campaignID, Version: header.Definition, StartedBy: header.StartedBy, StartedAt: header.StartedAt,
+	j := &rejudge.Job{ID: header.ID, Kind: header.Kind, Campaign: campaignID, Version: header.Definition, StartedBy: header.StartedBy, StartedAt: header.StartedAt,
 		Segments: header.Segments, SegmentsDone: it.SegmentsDone, Counts: rejudge.Counts{Done: it.Done, Changed: it.Changed, Errors: it.Errors}}
 	if it.FinishedAt != "" {
 		at, err := time.Parse(time.RFC3339Nano, it.FinishedAt)

@@ -125,20 +125,27 @@ func definitionBody(req *events.APIGatewayV2HTTPRequest) ([]byte, error) {
 	return body(req, campaign.MaxDocumentBytes)
 }
 
+// PublishedView is a version as read, flagged when it is past its review
+// date: on every read, so nobody works from an overdue agreement unaware.
+type PublishedView struct {
+	*campaign.Published
+	ReviewOverdue bool `json:"reviewOverdue"`
+}
+
 func (c *Campaigns) get(ctx context.Context, req *events.APIGatewayV2HTTPRequest) (events.APIGatewayV2HTTPResponse, error) {
-	p, err := c.published(ctx, req, req.QueryStringParameters["version"])
-	if err != nil {
-		return events.APIGatewayV2HTTPResponse{}, err
-	}
-	return jsonResponse(http.StatusOK, p), nil
+	return c.read(ctx, req, req.QueryStringParameters["version"])
 }
 
 func (c *Campaigns) version(ctx context.Context, req *events.APIGatewayV2HTTPRequest) (events.APIGatewayV2HTTPResponse, error) {
-	p, err := c.published(ctx, req, req.PathParameters["version"])
+	return c.read(ctx, req, req.PathParameters["version"])
+}
+
+func (c *Campaigns) read(ctx context.Context, req *events.APIGatewayV2HTTPRequest, version string) (events.APIGatewayV2HTTPResponse, error) {
+	p, err := c.published(ctx, req, version)
 	if err != nil {
 		return events.APIGatewayV2HTTPResponse{}, err
 	}
-	return jsonResponse(http.StatusOK, p), nil
+	return jsonResponse(http.StatusOK, PublishedView{Published: p, ReviewOverdue: p.Definition.ReviewOverdue(c.now())}), nil
 }
 
 // published reads the current version, or the one named by version.
@@ -261,7 +268,7 @@ func (c *Campaigns) list(ctx context.Context, req *events.APIGatewayV2HTTPReques
 		d := p.Definition
 		out.Campaigns = append(out.Campaigns, CampaignSummary{
 			ID: d.ID, Name: d.Name, Channel: d.Channel, Funnel: d.Funnel, Status: d.Status, Version: p.Version,
-			ReviewBy: d.ReviewBy, ReviewDue: d.ReviewBy.EndOfDay().Before(now), PublishedAt: p.PublishedAt,
+			ReviewBy: d.ReviewBy, ReviewDue: d.ReviewOverdue(now), PublishedAt: p.PublishedAt,
 		})
 	}
 	slices.SortFunc(out.Campaigns, func(a, b CampaignSummary) int { return strings.Compare(a.ID, b.ID) })

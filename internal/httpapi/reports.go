@@ -233,7 +233,7 @@ func (h *Reports) page(ctx context.Context, req *events.APIGatewayV2HTTPRequest)
 		}
 		r := funnel.Build(d.ID, from, to, counters, d.Leakage)
 		sec := campaignSection{ID: d.ID, Name: d.Name, Funnel: d.Funnel, ReviewBy: d.ReviewBy.String(), Version: p.Version,
-			Overdue: d.ReviewBy.EndOfDay().Before(now), Report: r}
+			Overdue: d.ReviewOverdue(now), Report: r}
 		for code, n := range r.Total.Rejections {
 			sec.Reasons = append(sec.Reasons, fmt.Sprintf("rejected, %s: %d", code, n))
 		}

@@ -22,6 +22,11 @@ const (
 	Recycled            = "Recycled"
 	Rejected            = "Rejected"
 	RejectedRows        = "RejectedRows"
+	// ReviewOverdue counts, per campaign, a definition past its review-by
+	// date; ReviewOverdueCampaigns is how many there are (0 included, so
+	// the alarm on it always has data).
+	ReviewOverdue          = "ReviewOverdue"
+	ReviewOverdueCampaigns = "ReviewOverdueCampaigns"
 )
 
 // Count logs one EMF line counting n of metric, with the given dimensions

@@ -24,6 +24,7 @@ import (
 	"github.com/leadgate/leadgate/internal/campaign"
 	"github.com/leadgate/leadgate/internal/lead"
 	"github.com/leadgate/leadgate/internal/leadgate"
+	"github.com/leadgate/leadgate/internal/metrics"
 	"github.com/leadgate/leadgate/internal/qualify"
 )
 
@@ -40,9 +41,23 @@ const (
 	PageSize = 100
 )
 
-// Task is one page of one slice of a job.
+// Kinds of task and job.
+const (
+	// KindRejudge re-judges open leads under a new version: a lead is
+	// written when its stage changes.
+	KindRejudge = "rejudge"
+	// KindDecay refreshes verdicts gone stale as scores decay: a lead is
+	// written when its stage changes or its score crossed the threshold.
+	KindDecay = "decay"
+	// KindSweep is the schedule's task: start a decay job for every active
+	// campaign whose points decay.
+	KindSweep = "sweep"
+)
+
+// Task is one page of one slice of a job, or the schedule's sweep.
 type Task struct {
 	Schema   string `json:"schema"`
+	Kind     string `json:"kind,omitempty"` // "" is KindRejudge
 	Campaign string `json:"campaign"`
 	Version  int    `json:"version"`
 	Job      string `json:"job"`
@@ -66,6 +81,7 @@ type Counts struct {
 // Job is one re-judge of a campaign's open leads.
 type Job struct {
 	ID           string     `json:"id"`
+	Kind         string     `json:"kind"`
 	Campaign     string     `json:"campaign"`
 	Version      int        `json:"version"`
 	StartedBy    string     `json:"startedBy"`
@@ -115,6 +131,7 @@ type Leads interface {
 // Definitions reads published versions.
 type Definitions interface {
 	Version(ctx context.Context, id string, version int) (*campaign.Published, error)
+	List(ctx context.Context) ([]*campaign.Published, error)
 }
 
 // indexTime is how the index's sort key writes a time, with every digit of
@@ -129,7 +146,7 @@ const settle = time.Minute
 
 // Start begins a job re-judging the campaign's open leads under version:
 // it stores the job and queues the first page of each slice.
-func Start(ctx context.Context, jobs Jobs, q Queue, leads Leads, campaignID string, version int, by string, now time.Time) (*Job, error) {
+func Start(ctx context.Context, jobs Jobs, q Queue, leads Leads, kind, campaignID string, version int, by string, now time.Time) (*Job, error) {
 	oldest, any, err := leads.Oldest(ctx, campaignID)
 	if err != nil {
 		return nil, err
@@ -137,14 +154,14 @@ func Start(ctx context.Context, jobs Jobs, q Queue, leads Leads, campaignID stri
 	if !any {
 		oldest = now
 	}
-	j, err := jobs.CreateJob(ctx, &Job{Campaign: campaignID, Version: version, StartedBy: by, StartedAt: now, Segments: Segments})
+	j, err := jobs.CreateJob(ctx, &Job{Kind: kind, Campaign: campaignID, Version: version, StartedBy: by, StartedAt: now, Segments: Segments})
 	if err != nil {
 		return nil, err
 	}
 	end := now.Add(settle)
 	step := end.Sub(oldest) / Segments
 	for i := range Segments {
-		t := &Task{Schema: Schema, Campaign: campaignID, Version: version, Job: j.ID, Segment: i,
+		t := &Task{Schema: Schema, Kind: kind, Campaign: campaignID, Version: version, Job: j.ID, Segment: i,
 			From: oldest.Add(time.Duration(i) * step).UTC().Format(indexTime), To: oldest.Add(time.Duration(i+1) * step).UTC().Format(indexTime)}
 		if i == 0 {
 			t.From = oldest.Add(-time.Second).UTC().Format(indexTime)
@@ -207,8 +224,13 @@ func (w *Worker) rulebook(ctx context.Context, campaignID string, version int) (
 // before: a task whose page was counted then re-sends the next page, in
 // case the first delivery counted it and failed before sending.
 func (w *Worker) Handle(ctx context.Context, t *Task, redelivered bool) error {
-	if t.Schema != Schema {
+	switch {
+	case t.Schema != Schema:
 		return fmt.Errorf("task schema %q, want %s", t.Schema, Schema)
+	case t.Kind == KindSweep:
+		return w.sweep(ctx, redelivered)
+	case t.Kind != "" && t.Kind != KindRejudge && t.Kind != KindDecay:
+		return fmt.Errorf("task kind %q, want %s, %s or %s", t.Kind, KindRejudge, KindDecay, KindSweep)
 	}
 	rb, err := w.rulebook(ctx, t.Campaign, t.Version)
 	if err != nil {
@@ -256,14 +278,14 @@ func (w *Worker) Handle(ctx context.Context, t *Task, redelivered bool) error {
 var errSkipped = errors.New("not re-judged")
 
 // rejudge judges one lead read from the index, and writes it only when its
-// stage changes.
+// stage changes or, in a decay job, its score crossed the threshold.
 func (w *Worker) rejudge(ctx context.Context, rb *qualify.Rulebook, t *Task, l *lead.Record) (bool, error) {
 	var v lead.Verdict
 	if l.ErasedAt != nil || l.Verdict.Campaign != t.Campaign {
 		return false, errSkipped
 	}
 	rb.Evaluate(&v, &l.Lead, l.Touches, w.now())
-	if !l.Moves(v) {
+	if !stale(t.Kind, l, &v) {
 		return false, nil
 	}
 	changed := false
@@ -275,16 +297,82 @@ func (w *Worker) rejudge(ctx context.Context, rb *qualify.Rulebook, t *Task, l *
 		now := w.now()
 		var v lead.Verdict
 		rb.Evaluate(&v, &cur.Lead, cur.Touches, now)
-		if !cur.Moves(v) {
+		if !stale(t.Kind, cur, &v) {
 			return lead.None, nil
 		}
 		n := *cur
+		if n.Stage == lead.StageMQL && crossed(cur, &v) && v.Criterion(scoreRule).Outcome != lead.Pass {
+			// Decided: an MQL waiting for sales stays one when its score
+			// decays below the threshold. It was handed over by the agreed
+			// definition, and taking it back unseen would cost the trust
+			// the hand-over rests on; the history says it went cold, for
+			// sales and the SLA to see.
+			n.Remember(lead.Transition{At: now, From: n.Stage, To: n.Stage, By: lead.ByEngine,
+				Reason: "score decayed to " + v.Criterion(scoreRule).Seen() + ", below the threshold, while waiting for sales", Campaign: v.Campaign, Version: v.Version})
+		}
 		n.Judge(v)
 		n.UpdatedAt = now
 		changed = true
 		return lead.Change{Next: &n}, nil
 	})
 	return changed, err
+}
+
+// scoreRule is the engine's rule for the engagement score.
+const scoreRule = "engagement.score"
+
+// stale reports whether a lead's stored verdict is to be replaced by v: a
+// stage that moves, or in a decay job a score that crossed the threshold.
+// A lead in sales' hands keeps the verdict that handed it over.
+func stale(kind string, l *lead.Record, v *lead.Verdict) bool {
+	if l.Moves(*v) {
+		return true
+	}
+	return kind == KindDecay && !l.Stage.SetBySales() && crossed(l, v)
+}
+
+// crossed reports whether the score criterion's outcome differs between
+// the stored verdict and v.
+func crossed(l *lead.Record, v *lead.Verdict) bool {
+	was, now := l.Verdict.Criterion(scoreRule), v.Criterion(scoreRule)
+	return was != nil && now != nil && was.Outcome != now.Outcome
+}
+
+// sweep starts a decay job for every active campaign whose points decay,
+// and counts the definitions overdue for review.
+// A sweep delivered again would start its jobs twice; they would change
+// nothing the first ones did not, so it is dropped instead.
+func (w *Worker) sweep(ctx context.Context, redelivered bool) error {
+	if redelivered {
+		w.log.InfoContext(ctx, "decay sweep delivered again: dropped")
+		return nil
+	}
+	ps, err := w.defs.List(ctx)
+	if err != nil {
+		return err
+	}
+	var errs []error
+	overdue := 0
+	for _, p := range ps {
+		d := p.Definition
+		// The daily look at every definition is also when one past its
+		// review date is counted, for the alarm on it.
+		if d.ReviewOverdue(w.now()) {
+			overdue++
+			metrics.Count(ctx, w.log, metrics.ReviewOverdue, 1, "campaign", d.ID)
+		}
+		if d.Status == campaign.StatusPaused || d.Engagement.HalfLifeDays == 0 {
+			continue
+		}
+		j, err := Start(ctx, w.jobs, w.queue, w.leads, KindDecay, d.ID, p.Version, "decay sweep", w.now())
+		if err != nil {
+			errs = append(errs, fmt.Errorf("decay job of %s: %w", d.ID, err))
+			continue
+		}
+		w.log.InfoContext(ctx, "decay job started", "campaign", d.ID, "version", p.Version, "job", j.ID)
+	}
+	metrics.Count(ctx, w.log, metrics.ReviewOverdueCampaigns, overdue)
+	return errors.Join(errs...)
 }
 
 // isTransient reports an error worth retrying the page for: the table
@@ -311,5 +399,5 @@ func NewStarter(jobs Jobs, q Queue, leads Leads) *Starter {
 
 // Start begins a job re-judging the campaign's open leads under version.
 func (s *Starter) Start(ctx context.Context, campaignID string, version int, by string, now time.Time) (*Job, error) {
-	return Start(ctx, s.jobs, s.queue, s.leads, campaignID, version, by, now)
+	return Start(ctx, s.jobs, s.queue, s.leads, KindRejudge, campaignID, version, by, now)
 }

@@ -96,9 +96,14 @@ func (b *book) Version(context.Context, string, int) (*campaign.Published, error
 	return &campaign.Published{Version: 2, Definition: d}, nil
 }
 
+func (b *book) List(ctx context.Context) ([]*campaign.Published, error) {
+	p, err := b.Version(ctx, "w", 2)
+	return []*campaign.Published{p}, err
+}
+
 func nurtured(id string) *lead.Record {
 	return &lead.Record{Lead: lead.Lead{ID: id, Email: id + "@example.com"}, Stage: lead.StageNurture,
-		Verdict:  lead.Verdict{Campaign: "w", Version: 1, Stage: lead.StageNurture},
+		Verdict: lead.Verdict{Campaign: "w", Version: 1, Stage: lead.StageNurture},
 		Touches: []lead.TouchPoint{{ID: id, Type: lead.TouchWebinarAttended, At: now.Add(-time.Hour)}}}
 }
 
@@ -152,7 +157,7 @@ func TestHandleCountsEachPageOnce(t *testing.T) {
 // oldest lead to a minute past the start, edge to edge.
 func TestStartSlicesTheIndex(t *testing.T) {
 	b := &book{pages: map[int]int{}}
-	j, err := rejudge.Start(context.Background(), b, b, b, "w", 2, "maria", now)
+	j, err := rejudge.Start(context.Background(), b, b, b, rejudge.KindRejudge, "w", 2, "maria", now)
 	if err != nil {
 		t.Fatal(err)
 	}
