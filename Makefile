@@ -93,6 +93,9 @@ bench:
 	$(GO) test -run '^$$' -bench TouchPointBatches -benchtime 1x ./internal/devstack/ | tee -a bench.out
 	$(GO) test -run '^$$' -bench Reader -benchmem ./internal/badgescan/ | tee -a bench.out
 	$(GO) test -run '^$$' -bench ColdStart -benchtime 1x ./internal/runtimeapi/ 2>&1 | tee -a bench.out
+	$(GO) test -run '^$$' -bench . -benchmem -count 6 ./internal/backtest/ | tee -a bench.out
+	$(GO) test -run '^$$' -bench DecodeLead -benchmem -count 6 ./internal/dynamo/ | tee -a bench.out
+	for i in 1 2; do $(GO) test -run '^$$' -bench Preview -benchtime 1x ./internal/devstack/ | tee -a bench.out; done
 
 # Every decoder that meets outside input has a fuzz target. make test runs
 # each for a fixed number of inputs (a time limit can end while a worker is
