@@ -157,9 +157,8 @@ func (r *Run) Add(l *lead.Record) *Change {
 // compareWithSales asks of a lead sales has answered for whether the draft
 // would have handed it over when it was.
 func (r *Run) compareWithSales(l *lead.Record) {
-	handedAt, handed := funnel.BecameMQL(l.History)
-	answer, reason := salesAnswer(l.History)
-	if !handed || answer == "" {
+	handedAt, answer, reason, ok := answered(l.History)
+	if !ok {
 		return
 	}
 	// Judge it on the touch points it had then.
@@ -252,9 +251,28 @@ const (
 	answerRecycled  = "recycled"
 )
 
-// salesAnswer reads sales' last word on a lead from its history: a lead
-// that reached SQL counts as qualified whatever came after (a lost deal is
-// still a sales-qualified lead).
+// answered finds the last hand-over sales has answered for: when it was,
+// and sales' word on it (what sales did before the next hand-over). A lead
+// recycled and handed over again, not yet answered, is judged by its
+// first hand-over and the recycle.
+func answered(history []lead.Transition) (at time.Time, answer, reason string, ok bool) {
+	next := len(history)
+	for i := len(history) - 1; i >= 0; i-- {
+		h := history[i]
+		if h.To != lead.StageMQL || h.From == lead.StageMQL {
+			continue
+		}
+		if answer, reason = salesAnswer(history[i+1 : next]); answer != "" {
+			return h.At, answer, reason, true
+		}
+		next = i
+	}
+	return time.Time{}, "", "", false
+}
+
+// salesAnswer reads sales' last word in a stretch of history: a lead that
+// reached SQL counts as qualified whatever came after (a lost deal is still
+// a sales-qualified lead).
 func salesAnswer(history []lead.Transition) (answer, reason string) {
 	for _, h := range history {
 		if h.By == lead.ByEngine || h.By == lead.ByAssigner || h.By == lead.ByNurture {

@@ -131,6 +131,8 @@ func TestSalesAnswer(t *testing.T) {
 			{At: hoursAgo(5), From: lead.StageSAL, To: lead.StageDisqualified, By: "anna.berg", Reason: "no-budget"}}, 0, 1, 0},
 		{"recycled", []lead.Transition{handed(20), answered(10, lead.StageNurture, "timing")}, 0, 0, 1},
 		{"assigned only", []lead.Transition{handed(20), {At: hoursAgo(19), From: lead.StageMQL, To: lead.StageMQL, By: lead.ByAssigner}}, 0, 0, 0},
+		{"recycled, then handed over again and not yet answered", []lead.Transition{handed(20), answered(10, lead.StageNurture, "timing"),
+			{At: hoursAgo(5), From: lead.StageNurture, To: lead.StageMQL, By: lead.ByEngine}}, 0, 0, 1},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -144,6 +146,21 @@ func TestSalesAnswer(t *testing.T) {
 					s.StillAccepted, tt.lost, s.KeptRejected, tt.keptRejected, s.KeptRecycled, tt.keptRecycled)
 			}
 		})
+	}
+}
+
+// TestJudgedAtTheAnsweredHandOver: a lead recycled at its first hand-over
+// (40 points) and handed over again later (60 points, no answer yet) is
+// judged as of the first: the draft (50 points) would have held it back,
+// as sales did.
+func TestJudgedAtTheAnsweredHandOver(t *testing.T) {
+	current, draft := definitions(t)
+	l := person("r", []int{30, 25, 5}, handed(20), answered(15, lead.StageNurture, "not-ready"),
+		lead.Transition{At: hoursAgo(5), From: lead.StageNurture, To: lead.StageMQL, By: lead.ByEngine})
+	run := backtest.New(current, "d1", draft, 30, now)
+	run.Add(l)
+	if s := run.Report().Sales; s.Answered != 1 || s.KeptRecycled != 0 || len(s.KeptByReason) != 0 {
+		t.Errorf("sales: %+v", s)
 	}
 }
 

@@ -35,6 +35,17 @@ type Approvers struct {
 	Sales     []string `yaml:"sales,omitempty" json:"sales,omitempty"`
 }
 
+// PolicyOf is the approval policy a draft of a campaign is signed under:
+// the version in force's, and PolicyBoth for a campaign's first version,
+// whatever the draft says, so that opting out of two signatures is itself
+// signed by both sides.
+func PolicyOf(current *Published) string {
+	if current == nil {
+		return PolicyBoth
+	}
+	return current.Definition.Policy()
+}
+
 // Policy is the approval policy in force, PolicyBoth unless the
 // definition opts out.
 func (d *Definition) Policy() string {

@@ -289,7 +289,7 @@ func (s *Service) Decide(ctx context.Context, who Signer, id, draftID string, de
 		decided := *dr
 		decided.Approvals = append(slices.DeleteFunc(slices.Clone(dr.Approvals), func(a campaign.Approval) bool { return a.Side == side }),
 			campaign.Approval{Side: side, Decision: dec.Decision, By: who.ID, At: now, Note: dec.Note, Preview: dr.Preview})
-		policy := governing.Policy()
+		policy := campaign.PolicyOf(cur)
 		if !decided.Approved(policy) {
 			err = s.store.SaveDraft(ctx, &decided)
 			if err == nil {
@@ -356,7 +356,7 @@ func (s *Service) PublishNow(ctx context.Context, who Signer, d *campaign.Defini
 			return nil, leadgate.Errorf(leadgate.EFORBIDDEN, "Campaign %s names its %s approvers, and you are not one of them; propose a draft instead.", d.ID, side)
 		}
 	}
-	p := OneStep(d, who.ID, governing.Policy(), now)
+	p := OneStep(d, who.ID, campaign.PolicyOf(cur), now)
 	p.Mode = mode
 	stored, created, err := s.store.Publish(ctx, p, nil)
 	if err != nil {

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"math"
+	"regexp"
 	"strconv"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -34,15 +35,14 @@ type draftItem struct {
 	Draft      string `dynamodbav:"draft"` // campaign.Draft as JSON
 }
 
+var draftID = regexp.MustCompile(`^d[1-9][0-9]{0,8}$`)
+
 // draftVersion is where draft id is stored, 0 for an id that is not one.
 func draftVersion(id string) int {
-	if len(id) < 2 || len(id) > 10 || id[0] != 'd' || id[1] == '0' {
+	if !draftID.MatchString(id) {
 		return 0
 	}
-	n, err := strconv.Atoi(id[1:])
-	if err != nil || n < 1 {
-		return 0
-	}
+	n, _ := strconv.Atoi(id[1:])
 	return -n
 }
 

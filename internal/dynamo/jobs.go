@@ -4,8 +4,8 @@ import (
 	"context"
 	"fmt"
 	"math"
+	"regexp"
 	"strconv"
-	"strings"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -18,15 +18,24 @@ import (
 )
 
 // Re-judge jobs live in the campaign's partition below the drafts: job jN
-// at version −2^31−N. The head counts the jobs started (rejudgeJobs), so
-// an id is never given twice.
+// at version −2^31−N, for N up to 2^30. Below them all, an item of its
+// own counts the jobs started, so an id is never given twice (the head is
+// rewritten whole by every publish, so it cannot keep the count).
+const jobCounter = math.MinInt32 - 1<<30 - 1
+
+var jobID = regexp.MustCompile(`^j[1-9][0-9]{0,8}$`)
+
 func jobVersion(id string) int {
-	n, err := strconv.Atoi(strings.TrimPrefix(id, "j"))
-	if !strings.HasPrefix(id, "j") || err != nil || n < 1 || n > 1<<30 {
+	if !jobID.MatchString(id) {
 		return 0
 	}
+	n, _ := strconv.Atoi(id[1:])
 	return math.MinInt32 - n
 }
+
+// jobsKept is how long a job's record is kept (the campaigns table's TTL
+// removes it after): a daily decay sweep writes one per campaign a day.
+const jobsKept = 30 * 24 * time.Hour
 
 // jobItem is the stored form of a job: what it is, and its counters as
 // attributes of their own so that a task adds to them in one update.
@@ -39,6 +48,7 @@ type jobItem struct {
 	Errors       int       `dynamodbav:"errors"`
 	SegmentsDone int       `dynamodbav:"segmentsDone"`
 	FinishedAt   string    `dynamodbav:"finishedAt,omitempty"`
+	ExpiresAt    int64     `dynamodbav:"expiresAt"` // the table's TTL attribute
 }
 
 // jobHeader is what a job is, as stored once.
@@ -54,17 +64,16 @@ type jobHeader struct {
 // CreateJob numbers a job of a published campaign and stores it, every
 // slice at page 0.
 func (s *CampaignStore) CreateJob(ctx context.Context, j *rejudge.Job) (*rejudge.Job, error) {
+	if _, err := s.Current(ctx, j.Campaign); err != nil {
+		return nil, err
+	}
 	out, err := s.db.UpdateItem(ctx, &dynamodb.UpdateItemInput{
 		TableName:                 &s.table,
-		Key:                       campaignKey(j.Campaign, headVersion),
+		Key:                       campaignKey(j.Campaign, jobCounter),
 		UpdateExpression:          aws.String("ADD rejudgeJobs :one"),
-		ConditionExpression:       aws.String("attribute_exists(campaignId)"),
 		ExpressionAttributeValues: map[string]types.AttributeValue{":one": &types.AttributeValueMemberN{Value: "1"}},
 		ReturnValues:              types.ReturnValueUpdatedNew,
 	})
-	if isConditionFailure(err) {
-		return nil, leadgate.Errorf(leadgate.ENOTFOUND, "No campaign %q.", j.Campaign)
-	}
 	if err != nil {
 		return nil, fmt.Errorf("number a re-judge job of %s: %w", j.Campaign, err)
 	}
@@ -76,7 +85,7 @@ func (s *CampaignStore) CreateJob(ctx context.Context, j *rejudge.Job) (*rejudge
 	}
 	created := *j
 	created.ID = "j" + strconv.Itoa(n.Jobs)
-	item, err := attributevalue.MarshalMap(jobItem{CampaignID: j.Campaign, Version: jobVersion(created.ID),
+	item, err := attributevalue.MarshalMap(jobItem{CampaignID: j.Campaign, Version: jobVersion(created.ID), ExpiresAt: j.StartedAt.Add(jobsKept).Unix(),
 		Job: jobHeader{ID: created.ID, Kind: j.Kind, Definition: j.Version, StartedBy: j.StartedBy, StartedAt: j.StartedAt.UTC(), Segments: j.Segments}})
 	if err != nil {
 		return nil, err
@@ -115,33 +124,44 @@ func (s *CampaignStore) AdvanceJob(ctx context.Context, campaignID, jobID string
 		ExpressionAttributeValues: values,
 		ReturnValues:              types.ReturnValueAllNew,
 	})
-	if isConditionFailure(err) {
+	counted := err == nil
+	switch {
+	case isConditionFailure(err) && last:
+		// Counted before; the finish may not have been written then.
+		return false, s.finishJob(ctx, campaignID, jobID, now)
+	case isConditionFailure(err):
 		return false, nil
-	}
-	if err != nil {
+	case err != nil:
 		return false, fmt.Errorf("count re-judge job %s of %s: %w", jobID, campaignID, err)
-	}
-	if !last {
+	case !last:
 		return true, nil
 	}
 	var it jobItem
 	if err := attributevalue.UnmarshalMap(out.Attributes, &it); err != nil {
-		return true, fmt.Errorf("decode re-judge job %s: %w", jobID, err)
+		return counted, fmt.Errorf("decode re-judge job %s: %w", jobID, err)
 	}
 	if it.SegmentsDone < it.Job.Segments {
-		return true, nil
+		return counted, nil
 	}
-	// The slice that finished last says when the job did.
-	_, err = s.db.UpdateItem(ctx, &dynamodb.UpdateItemInput{
+	return counted, s.finishJob(ctx, campaignID, jobID, now)
+}
+
+// finishJob says when the job finished, once every slice is done: the
+// slice that finished last writes it, or its redelivery if that write
+// failed. A job reads as done only then.
+func (s *CampaignStore) finishJob(ctx context.Context, campaignID, jobID string, now time.Time) error {
+	v := jobVersion(jobID)
+	_, err := s.db.UpdateItem(ctx, &dynamodb.UpdateItemInput{
 		TableName: &s.table, Key: campaignKey(campaignID, v),
 		UpdateExpression:          aws.String("SET finishedAt = :at"),
-		ConditionExpression:       aws.String("attribute_not_exists(finishedAt)"),
+		ConditionExpression:       aws.String("attribute_not_exists(finishedAt) AND #done >= #job.#segments"),
+		ExpressionAttributeNames:  map[string]string{"#done": "segmentsDone", "#job": "job", "#segments": "segments"},
 		ExpressionAttributeValues: map[string]types.AttributeValue{":at": &types.AttributeValueMemberS{Value: now.UTC().Format(time.RFC3339Nano)}},
 	})
 	if err != nil && !isConditionFailure(err) {
-		return true, fmt.Errorf("finish re-judge job %s of %s: %w", jobID, campaignID, err)
+		return fmt.Errorf("finish re-judge job %s of %s: %w", jobID, campaignID, err)
 	}
-	return true, nil
+	return nil
 }
 
 // JobPage is the page a slice of a job has reached.

@@ -30,10 +30,7 @@ type DraftView struct {
 }
 
 func draftView(p *definitions.Proposal) DraftView {
-	policy := p.Draft.Definition.Policy()
-	if p.Current != nil {
-		policy = p.Current.Definition.Policy()
-	}
+	policy := campaign.PolicyOf(p.Current)
 	return DraftView{Draft: p.Draft, State: p.Draft.State(policy), Policy: policy, Changes: nonNil(p.Changes), Warnings: p.Warnings}
 }
 
@@ -129,23 +126,21 @@ func (c *Campaigns) drafts(ctx context.Context, req *events.APIGatewayV2HTTPRequ
 	if err != nil {
 		return events.APIGatewayV2HTTPResponse{}, err
 	}
-	policy := ""
-	if cur, err := c.store.Current(ctx, id); err == nil {
-		policy = cur.Definition.Policy()
-	} else if leadgate.ErrorCode(err) != leadgate.ENOTFOUND {
+	cur, err := c.store.Current(ctx, id)
+	if leadgate.ErrorCode(err) == leadgate.ENOTFOUND {
+		cur, err = nil, nil
+	}
+	if err != nil {
 		return events.APIGatewayV2HTTPResponse{}, err
 	}
+	policy := campaign.PolicyOf(cur)
 	out := struct {
 		ID     string         `json:"id"`
 		Drafts []DraftSummary `json:"drafts"`
 	}{ID: id, Drafts: []DraftSummary{}}
 	for _, dr := range drs {
-		pol := policy
-		if pol == "" {
-			pol = dr.Definition.Policy()
-		}
 		out.Drafts = append(out.Drafts, DraftSummary{ID: dr.ID, Revision: dr.Revision, BasedOn: dr.BasedOn, Mode: dr.Mode,
-			State: dr.State(pol), UpdatedBy: dr.UpdatedBy, UpdatedAt: dr.UpdatedAt.UTC().Format("2006-01-02T15:04:05Z"), Preview: dr.Preview})
+			State: dr.State(policy), UpdatedBy: dr.UpdatedBy, UpdatedAt: dr.UpdatedAt.UTC().Format("2006-01-02T15:04:05Z"), Preview: dr.Preview})
 	}
 	return jsonResponse(http.StatusOK, out), nil
 }

@@ -245,7 +245,13 @@ func (r *Record) Judge(v Verdict) {
 // Moves reports whether Judge(v) would change the lead's stage: the engine
 // moves no MQL, no lead in sales' hands and none sales disqualified.
 func (r *Record) Moves(v Verdict) bool {
-	return !r.Stage.SetBySales() && r.Stage != StageMQL && r.Stage != v.Stage && !r.disqualifiedBySales()
+	return r.Open() && r.Stage != StageMQL && r.Stage != v.Stage
+}
+
+// Open reports whether the engine's verdict still governs the lead: it is
+// not erased, not in sales' hands, and not disqualified by sales.
+func (r *Record) Open() bool {
+	return r.ErasedAt == nil && !r.Stage.SetBySales() && !r.disqualifiedBySales()
 }
 
 // Move changes the stage and records the change in the history.

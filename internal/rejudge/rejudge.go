@@ -94,7 +94,7 @@ type Job struct {
 
 // State says whether the job is still going.
 func (j *Job) State() string {
-	if j.SegmentsDone >= j.Segments {
+	if j.FinishedAt != nil {
 		return "done"
 	}
 	return "running"
@@ -130,6 +130,7 @@ type Leads interface {
 
 // Definitions reads published versions.
 type Definitions interface {
+	Current(ctx context.Context, id string) (*campaign.Published, error)
 	Version(ctx context.Context, id string, version int) (*campaign.Published, error)
 	List(ctx context.Context) ([]*campaign.Published, error)
 }
@@ -228,9 +229,23 @@ func (w *Worker) Handle(ctx context.Context, t *Task, redelivered bool) error {
 	case t.Schema != Schema:
 		return fmt.Errorf("task schema %q, want %s", t.Schema, Schema)
 	case t.Kind == KindSweep:
-		return w.sweep(ctx, redelivered)
+		return w.sweep(ctx)
 	case t.Kind != "" && t.Kind != KindRejudge && t.Kind != KindDecay:
 		return fmt.Errorf("task kind %q, want %s, %s or %s", t.Kind, KindRejudge, KindDecay, KindSweep)
+	}
+	// A job judges by the version in force when it started. Once another
+	// is published, that publish decides what happens to the leads (forward
+	// or re-judge), and the rest of this job's slice is not judged: a task
+	// left in the queue, or redriven from its dead-letter queue days later,
+	// must not undo a newer verdict.
+	cur, err := w.defs.Current(ctx, t.Campaign)
+	if err != nil {
+		return err
+	}
+	if cur.Version != t.Version {
+		w.log.InfoContext(ctx, "re-judge slice ends: a newer version is in force", "job", t.Job, "campaign", t.Campaign, "version", t.Version, "in_force", cur.Version, "segment", t.Segment)
+		_, err := w.jobs.AdvanceJob(ctx, t.Campaign, t.Job, t.Segment, t.Page, Counts{}, true, w.now())
+		return err
 	}
 	rb, err := w.rulebook(ctx, t.Campaign, t.Version)
 	if err != nil {
@@ -291,7 +306,7 @@ func (w *Worker) rejudge(ctx context.Context, rb *qualify.Rulebook, t *Task, l *
 	changed := false
 	_, err := w.leads.Update(ctx, l.ID, func(cur *lead.Record) (lead.Change, error) {
 		changed = false
-		if cur == nil || cur.ErasedAt != nil || cur.Verdict.Campaign != t.Campaign {
+		if cur == nil || cur.ErasedAt != nil || cur.Verdict.Campaign != t.Campaign || cur.Verdict.Version > t.Version {
 			return lead.None, nil
 		}
 		now := w.now()
@@ -328,7 +343,7 @@ func stale(kind string, l *lead.Record, v *lead.Verdict) bool {
 	if l.Moves(*v) {
 		return true
 	}
-	return kind == KindDecay && !l.Stage.SetBySales() && crossed(l, v)
+	return kind == KindDecay && l.Open() && crossed(l, v)
 }
 
 // crossed reports whether the score criterion's outcome differs between
@@ -339,14 +354,10 @@ func crossed(l *lead.Record, v *lead.Verdict) bool {
 }
 
 // sweep starts a decay job for every active campaign whose points decay,
-// and counts the definitions overdue for review.
-// A sweep delivered again would start its jobs twice; they would change
-// nothing the first ones did not, so it is dropped instead.
-func (w *Worker) sweep(ctx context.Context, redelivered bool) error {
-	if redelivered {
-		w.log.InfoContext(ctx, "decay sweep delivered again: dropped")
-		return nil
-	}
+// and counts the definitions overdue for review. A sweep that failed part
+// way is delivered again and starts every job again: a decay job changes
+// nothing another did, so a second one costs reads, never a double write.
+func (w *Worker) sweep(ctx context.Context) error {
 	ps, err := w.defs.List(ctx)
 	if err != nil {
 		return err

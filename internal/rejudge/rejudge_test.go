@@ -96,6 +96,10 @@ func (b *book) Version(context.Context, string, int) (*campaign.Published, error
 	return &campaign.Published{Version: 2, Definition: d}, nil
 }
 
+func (b *book) Current(ctx context.Context, id string) (*campaign.Published, error) {
+	return b.Version(ctx, id, 2)
+}
+
 func (b *book) List(ctx context.Context) ([]*campaign.Published, error) {
 	p, err := b.Version(ctx, "w", 2)
 	return []*campaign.Published{p}, err
