@@ -267,9 +267,12 @@ func applyCampaign(ctx context.Context, c *apiClient, id string, doc document, o
 	// A dry run first: a definition identical to the version in force is
 	// not an edit, and should leave no draft behind.
 	query := "?mode=" + opts.mode
-	dr, err := c.propose(ctx, id, query+"&dryRun=true", doc.body)
+	dr, _, err := c.propose(ctx, id, query+"&dryRun=true", doc.body)
+	existing := false
 	if err == nil && !opts.dryRun && (dr.BasedOn == 0 || len(dr.Changes) > 0) {
-		dr, err = c.propose(ctx, id, query, doc.body)
+		var status int
+		dr, status, err = c.propose(ctx, id, query, doc.body)
+		existing = status == http.StatusOK
 	}
 	if err != nil {
 		doc.reject(stderr, name, err)
@@ -279,6 +282,10 @@ func applyCampaign(ctx context.Context, c *apiClient, id string, doc document, o
 		for _, w := range dr.Warnings {
 			fmt.Fprintf(stdout, "  warning: %s\n", doc.inFile(w))
 		}
+	}
+	proposed := "proposed"
+	if existing {
+		proposed = "already proposed"
 	}
 	switch {
 	case dr.BasedOn > 0 && len(dr.Changes) == 0:
@@ -290,9 +297,9 @@ func applyCampaign(ctx context.Context, c *apiClient, id string, doc document, o
 	case opts.dryRun:
 		fmt.Fprintf(stdout, "%s would change version %d:\n", name, dr.BasedOn)
 	case dr.BasedOn == 0:
-		fmt.Fprintf(stdout, "%s draft %s proposed (a new campaign)\n", name, dr.ID)
+		fmt.Fprintf(stdout, "%s draft %s %s (a new campaign)\n", name, dr.ID, proposed)
 	default:
-		fmt.Fprintf(stdout, "%s draft %s proposed, changing version %d:\n", name, dr.ID, dr.BasedOn)
+		fmt.Fprintf(stdout, "%s draft %s %s, changing version %d:\n", name, dr.ID, proposed, dr.BasedOn)
 	}
 	for _, ch := range dr.Changes {
 		fmt.Fprintf(stdout, "  ~ %s\n", ch.Summary)
@@ -305,7 +312,7 @@ func applyCampaign(ctx context.Context, c *apiClient, id string, doc document, o
 		fmt.Fprintf(stdout, "  %s: each side signs with POST /v1/campaigns/%s/drafts/%s/approvals\n", dr.State, id, dr.ID)
 		return nil
 	}
-	state, version, err := c.sign(ctx, id, dr.ID)
+	state, version, err := c.sign(ctx, id, dr.ID, dr.Revision)
 	if err != nil {
 		doc.reject(stderr, name, err)
 		return err
@@ -330,14 +337,16 @@ type draftReply struct {
 	} `json:"changes"`
 }
 
-func (c *apiClient) propose(ctx context.Context, id, query string, doc []byte) (*draftReply, error) {
+// propose sends a draft; the status tells a new draft (201) from an open
+// one that already proposed the same, or a dry run (200).
+func (c *apiClient) propose(ctx context.Context, id, query string, doc []byte) (*draftReply, int, error) {
 	var dr draftReply
-	_, err := c.json(ctx, request{method: http.MethodPost, path: "/v1/campaigns/" + url.PathEscape(id) + "/drafts" + query, body: doc,
+	rep, err := c.json(ctx, request{method: http.MethodPost, path: "/v1/campaigns/" + url.PathEscape(id) + "/drafts" + query, body: doc,
 		header: map[string]string{"Content-Type": "application/yaml"}}, "a draft", &dr)
 	if err != nil {
-		return nil, err
+		return nil, 0, err
 	}
-	return &dr, nil
+	return &dr, rep.status, nil
 }
 
 func (c *apiClient) discard(ctx context.Context, id, draftID string) error {
@@ -348,7 +357,7 @@ func (c *apiClient) discard(ctx context.Context, id, draftID string) error {
 // sign approves a draft for each side the token may sign for, until it is
 // published; a side it may not sign for is passed over. It returns the
 // draft's state, or the version it became.
-func (c *apiClient) sign(ctx context.Context, id, draftID string) (state string, version int, err error) {
+func (c *apiClient) sign(ctx context.Context, id, draftID string, revision int) (state string, version int, err error) {
 	var signed struct {
 		Draft struct {
 			State string `json:"state"`
@@ -360,7 +369,8 @@ func (c *apiClient) sign(ctx context.Context, id, draftID string) (state string,
 	refused := 0
 	var lastErr error
 	for _, side := range []string{"marketing", "sales"} {
-		body := []byte(`{"decision": "approve", "side": "` + side + `"}`)
+		// The revision proposed: one replaced meanwhile is not signed unseen.
+		body := []byte(fmt.Sprintf(`{"decision": "approve", "side": %q, "revision": %d}`, side, revision))
 		_, err := c.json(ctx, request{method: http.MethodPost, path: "/v1/campaigns/" + url.PathEscape(id) + "/drafts/" + url.PathEscape(draftID) + "/approvals",
 			body: body, header: map[string]string{"Content-Type": "application/json"}}, "a signed draft", &signed)
 		if leadgate.ErrorCode(err) == leadgate.EFORBIDDEN {

@@ -29,6 +29,9 @@ func runLocal(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
+	if *scheduleEvery < 0 {
+		return fmt.Errorf("local: --schedule-every %s: want a positive duration", *scheduleEvery)
+	}
 
 	dataDir := *data
 	switch {

@@ -24,8 +24,8 @@ Usage:
                  [--schedule-every DURATION]
       Run everything on this machine: DynamoDB Local, moto (SQS, Parameter
       Store), every HTTP route of template.yaml, the stream and the queue
-      consumers. --no-consumers leaves the queues to another reader (a CRM
-      sync). Tables are kept in --data across restarts (--fresh starts
+      consumers. --no-consumers leaves the sales-ready and nurture queues to
+      another reader (a CRM sync); re-judge jobs still run. Tables are kept in --data across restarts (--fresh starts
       empty, --in-memory keeps nothing). It serves the example pages at
       /examples/ and prints the URL and token to export. Routes are
       throttled as template.yaml tells API Gateway (429 with Retry-After

@@ -122,7 +122,7 @@ type previewReply struct {
 const shownChanges = 10
 
 func previewOne(ctx context.Context, c *apiClient, id string, doc document, days int, keep bool, w io.Writer) error {
-	dr, err := c.propose(ctx, id, "", doc.body)
+	dr, _, err := c.propose(ctx, id, "", doc.body)
 	if err != nil {
 		return err
 	}

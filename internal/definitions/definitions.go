@@ -25,6 +25,7 @@ type Store interface {
 	Publish(ctx context.Context, p *campaign.Published, from *campaign.Draft) (*campaign.Published, bool, error)
 	Current(ctx context.Context, id string) (*campaign.Published, error)
 	CreateDraft(ctx context.Context, dr *campaign.Draft) (*campaign.Draft, error)
+	Drafts(ctx context.Context, campaignID string) ([]*campaign.Draft, error)
 	SaveDraft(ctx context.Context, dr *campaign.Draft) error
 	Draft(ctx context.Context, campaignID, draftID string) (*campaign.Draft, error)
 }
@@ -133,6 +134,9 @@ type Proposal struct {
 	// Current is the version the draft is compared with, nil for a new
 	// campaign.
 	Current *campaign.Published
+	// Existing says an open draft already proposed the same: it is
+	// answered instead of a copy.
+	Existing bool
 }
 
 // Mode reads a publishing mode, forward when none is given.
@@ -161,6 +165,19 @@ func (s *Service) Propose(ctx context.Context, who Signer, id string, doc []byte
 		Digest: d.Digest(), Definition: d, Approvals: []campaign.Approval{}, BasedOn: versionOf(cur)}
 	if dryRun {
 		return proposal(dr, cur, warnings), nil
+	}
+	// The same file applied again (by CI, by a second person) is the same
+	// proposal, not another draft to sign.
+	open, err := s.store.Drafts(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	for _, o := range open {
+		if o.Digest == dr.Digest && o.Mode == mode && o.BasedOn == dr.BasedOn {
+			p := proposal(o, cur, warnings)
+			p.Existing = true
+			return p, nil
+		}
 	}
 	dr, err = s.store.CreateDraft(ctx, dr)
 	if err != nil {

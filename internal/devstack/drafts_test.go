@@ -119,6 +119,13 @@ func TestDraftPreviewSignOffPublish(t *testing.T) {
 	if loc := r.header.Get("Location"); loc != "/v1/campaigns/demo-request/drafts/d1" {
 		t.Errorf("Location = %q", loc)
 	}
+	// The same file proposed again is the same draft, not a second one.
+	var again httpapi.DraftView
+	r = c.do("POST", "/v1/campaigns/demo-request/drafts?mode=forward", "application/yaml", []byte(draftDoc))
+	r.json(t, &again)
+	if r.status != 200 || again.ID != "d1" {
+		t.Errorf("the same proposal again: %d, draft %s", r.status, again.ID)
+	}
 	var diff httpapi.DraftDiffResponse
 	c.do("GET", "/v1/campaigns/demo-request/drafts/d1/diff", "", nil).json(t, &diff)
 	if diff.From != 1 || !slices.Equal(summaries(diff.Changes), wantChange) {
@@ -169,8 +176,8 @@ func TestDraftPreviewSignOffPublish(t *testing.T) {
 
 	// Sign-off: marketing first. Still a draft; the version stays 1.
 	h := httpHandlers(t, sys)["CampaignsFunction"]
-	maria := signer{t, h, "maria.lopez@leadgate.example", []string{httpapi.ScopeApproveMarketing}}
-	daniel := signer{t, h, "daniel.osei@leadgate.example", []string{httpapi.ScopeApproveSales}}
+	maria := signer{t, h, "maria.lopez@leadgate.example", []string{httpapi.ScopeCampaignsRead, httpapi.ScopeApproveMarketing}}
+	daniel := signer{t, h, "daniel.osei@leadgate.example", []string{httpapi.ScopeCampaignsRead, httpapi.ScopeApproveSales}}
 	nobody := signer{t, h, "eve@leadgate.example", []string{httpapi.ScopeCampaignsRead}}
 	if resp := nobody.do("POST", "/v1/campaigns/demo-request/drafts/d1/approvals", `{"decision":"approve"}`); resp.StatusCode != 403 {
 		t.Errorf("approval without an approval scope: %d %s", resp.StatusCode, resp.Body)

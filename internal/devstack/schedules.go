@@ -43,6 +43,9 @@ func schedules(t *samtemplate.Template, res *Resources, every time.Duration) ([]
 			return nil, fmt.Errorf("%s: leadgate local drives rate(N unit) schedules, not %q", s.LogicalID, expr)
 		}
 		n, _ := strconv.Atoi(m[1])
+		if n < 1 {
+			return nil, fmt.Errorf("%s: %q: a rate of at least 1", s.LogicalID, expr)
+		}
 		unit := map[string]time.Duration{"minute": time.Minute, "minutes": time.Minute, "hour": time.Hour, "hours": time.Hour, "day": 24 * time.Hour, "days": 24 * time.Hour}[m[2]]
 		target, _ := s.Properties["Target"].(map[string]any)
 		arn, err := res.Resolver.String(target["Arn"])

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"net/http"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -58,10 +59,14 @@ func (c *Campaigns) propose(ctx context.Context, req *events.APIGatewayV2HTTPReq
 	if err != nil {
 		return events.APIGatewayV2HTTPResponse{}, err
 	}
-	if dryRun {
+	status := http.StatusCreated
+	switch {
+	case dryRun:
 		return jsonResponse(http.StatusOK, draftView(p)), nil
+	case p.Existing:
+		status = http.StatusOK
 	}
-	resp := jsonResponse(http.StatusCreated, draftView(p))
+	resp := jsonResponse(status, draftView(p))
 	resp.Headers["Location"] = draftLocation(p.Draft)
 	return resp, nil
 }
@@ -179,16 +184,24 @@ func (c *Campaigns) draftDiff(ctx context.Context, req *events.APIGatewayV2HTTPR
 	return jsonResponse(http.StatusOK, DraftDiffResponse{ID: p.Draft.Campaign, Draft: p.Draft.ID, Revision: p.Draft.Revision, From: from, Changes: nonNil(p.Changes)}), nil
 }
 
-// MaxPreviewCSVRows bounds the CSV of a preview's stage changes, so the
-// answer stays well inside a Lambda response (6 MB); the JSON counts all.
-const MaxPreviewCSVRows = 20_000
+// MaxPreviewCSVRows and maxPreviewCSVBytes bound the CSV of a preview's
+// stage changes, so the answer stays inside a Lambda response (6 MB); the
+// JSON counts all.
+const (
+	MaxPreviewCSVRows  = 20_000
+	maxPreviewCSVBytes = 5 << 20
+)
 
 // preview re-judges the campaign's leads under the draft: JSON figures, or
 // with Accept: text/csv (or ?format=csv) every lead whose stage changes.
 func (c *Campaigns) preview(ctx context.Context, req *events.APIGatewayV2HTTPRequest) (events.APIGatewayV2HTTPResponse, error) {
-	if _, err := authorize(req, ScopeCampaignsRead); err != nil {
+	who, err := authorize(req, ScopeCampaignsRead)
+	if err != nil {
 		return events.APIGatewayV2HTTPResponse{}, err
 	}
+	// The figures are the definition's; which leads they are is the leads'
+	// business, as on the lead routes.
+	leadsToo := slices.Contains(who.scopes, ScopeLeadsRead)
 	days := definitions.DefaultPreviewDays
 	if s := req.QueryStringParameters["days"]; s != "" {
 		n, err := strconv.Atoi(s)
@@ -203,14 +216,20 @@ func (c *Campaigns) preview(ctx context.Context, req *events.APIGatewayV2HTTPReq
 		if err != nil {
 			return events.APIGatewayV2HTTPResponse{}, err
 		}
+		if !leadsToo {
+			rep.Changed, rep.Sales.LostLeads, rep.Sales.KeptLeads = []backtest.Change{}, []string{}, []string{}
+		}
 		return jsonResponse(http.StatusOK, rep), nil
+	}
+	if !leadsToo {
+		return events.APIGatewayV2HTTPResponse{}, leadgate.Errorf(leadgate.EFORBIDDEN, "The list of leads a draft changes needs the scope %s as well.", ScopeLeadsRead)
 	}
 	var b bytes.Buffer
 	w := safecsv.NewWriter(&b)
 	_ = w.Write([]string{"lead_id", "company", "current_stage", "draft_stage", "flipped"})
 	rows, omitted := 0, 0
-	_, err := c.defs.Preview(ctx, id, draftID, days, c.now(), func(ch *backtest.Change) error {
-		if rows == MaxPreviewCSVRows {
+	_, err = c.defs.Preview(ctx, id, draftID, days, c.now(), func(ch *backtest.Change) error {
+		if rows == MaxPreviewCSVRows || b.Len() > maxPreviewCSVBytes {
 			omitted++
 			return nil
 		}
@@ -244,6 +263,10 @@ type SignedResponse struct {
 // decide records a signer's decision. The scopes decide the sides the
 // caller may sign for; no other scope is needed.
 func (c *Campaigns) decide(ctx context.Context, req *events.APIGatewayV2HTTPRequest) (events.APIGatewayV2HTTPResponse, error) {
+	// Signing is reading first: the answer shows the draft.
+	if _, err := authorize(req, ScopeCampaignsRead); err != nil {
+		return events.APIGatewayV2HTTPResponse{}, err
+	}
 	who, err := authorizeAny(req, ScopeApproveMarketing, ScopeApproveSales)
 	if err != nil {
 		return events.APIGatewayV2HTTPResponse{}, err
@@ -298,7 +321,9 @@ func jobView(j *rejudge.Job) *JobView {
 // startRejudge re-judges the campaign's open leads under the version in
 // force, in the background; the answer is where to follow it.
 func (c *Campaigns) startRejudge(ctx context.Context, req *events.APIGatewayV2HTTPRequest) (events.APIGatewayV2HTTPResponse, error) {
-	who, err := authorize(req, ScopeCampaignsWrite)
+	// Applying a version to every open lead is part of what both sides
+	// sign (the mode), so starting it by hand takes both signatures' scopes.
+	who, err := authorize(req, ScopeCampaignsWrite, ScopeApproveMarketing, ScopeApproveSales)
 	if err != nil {
 		return events.APIGatewayV2HTTPResponse{}, err
 	}
