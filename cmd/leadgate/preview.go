@@ -122,10 +122,14 @@ type previewReply struct {
 const shownChanges = 10
 
 func previewOne(ctx context.Context, c *apiClient, id string, doc document, days int, keep bool, w io.Writer) error {
-	dr, _, err := c.propose(ctx, id, "", doc.body)
+	dr, status, err := c.propose(ctx, id, "", doc.body)
 	if err != nil {
 		return err
 	}
+	// An open draft that already proposed this file is someone's to sign:
+	// previewed, and left as it was.
+	existing := status == http.StatusOK
+	keep = keep || existing
 	var rep previewReply
 	_, err = c.json(ctx, request{method: http.MethodGet,
 		path: "/v1/campaigns/" + url.PathEscape(id) + "/drafts/" + url.PathEscape(dr.ID) + "/preview?days=" + strconv.Itoa(days)}, "a preview", &rep)
@@ -141,7 +145,7 @@ func previewOne(ctx context.Context, c *apiClient, id string, doc document, days
 	if rep.Version == 0 {
 		against = "nothing published yet"
 	}
-	fmt.Fprintf(w, "campaign/%s: %s against %s, %d leads of the last %d days\n", id, describeDraft(dr, keep), against, rep.Leads, rep.Days)
+	fmt.Fprintf(w, "campaign/%s: %s against %s, %d leads of the last %d days\n", id, describeDraft(dr, keep, existing), against, rep.Leads, rep.Days)
 	for _, ch := range dr.Changes {
 		fmt.Fprintf(w, "  ~ %s\n", ch.Summary)
 	}
@@ -180,8 +184,11 @@ func previewOne(ctx context.Context, c *apiClient, id string, doc document, days
 	return nil
 }
 
-func describeDraft(dr *draftReply, kept bool) string {
-	if kept {
+func describeDraft(dr *draftReply, kept, existing bool) string {
+	switch {
+	case existing:
+		return "this file (open as draft " + dr.ID + ")"
+	case kept:
 		return "draft " + dr.ID + " (kept for signing)"
 	}
 	return "this file"

@@ -46,3 +46,24 @@ func TestPreview(t *testing.T) {
 		t.Errorf("sent:\n%s", got)
 	}
 }
+
+// TestPreviewLeavesAnOpenDraft: a file an open draft already proposes is
+// previewed through that draft, which is not discarded.
+func TestPreviewLeavesAnOpenDraft(t *testing.T) {
+	api := &fakeAPI{
+		replies: map[string]fakeReply{"demo-request": {http.StatusOK, `{"id":"d3","revision":2,"basedOn":2,"state":"approved by marketing, awaiting sales","changes":[]}`}},
+		preview: `{"version":2,"days":90,"leads":0,"currentStages":{},"draftStages":{},"changes":0,"changed":[],"sales":{"keptByReason":{}},"leakage":{"verdict":"not-enough-data","advice":"x"},"reviewBy":"2027-04-30"}`,
+	}
+	srv := httptest.NewServer(api)
+	defer srv.Close()
+	var stdout, stderr bytes.Buffer
+	if err := runPreview(context.Background(), []string{"-f", "testdata/apply/demo-request.yaml", "--url", srv.URL}, &stdout, &stderr); err != nil {
+		t.Fatalf("%v\n%s", err, stderr.String())
+	}
+	if !strings.HasPrefix(stdout.String(), "campaign/demo-request: this file (open as draft d3) against version 2") {
+		t.Errorf("stdout:\n%s", stdout.String())
+	}
+	if got := strings.Join(paths(api.sent()), "\n"); got != "POST /v1/campaigns/demo-request/drafts\nGET /v1/campaigns/demo-request/drafts/d3/preview?days=90" {
+		t.Errorf("sent:\n%s", got)
+	}
+}

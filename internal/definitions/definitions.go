@@ -117,6 +117,16 @@ func Read(doc []byte, id string, now time.Time) (*campaign.Definition, []leadgat
 	return d, warnings, nil
 }
 
+// draft reads a draft and the version in force it is compared with.
+func (s *Service) draft(ctx context.Context, id, draftID string) (*campaign.Draft, *campaign.Published, error) {
+	dr, err := s.store.Draft(ctx, id, draftID)
+	if err != nil {
+		return nil, nil, err
+	}
+	cur, err := s.current(ctx, id)
+	return dr, cur, err
+}
+
 // current is the version in force, nil for a campaign not yet published.
 func (s *Service) current(ctx context.Context, id string) (*campaign.Published, error) {
 	p, err := s.store.Current(ctx, id)
@@ -194,11 +204,7 @@ func (s *Service) Replace(ctx context.Context, who Signer, id, draftID string, d
 	if err != nil {
 		return nil, err
 	}
-	dr, err := s.store.Draft(ctx, id, draftID)
-	if err != nil {
-		return nil, err
-	}
-	cur, err := s.current(ctx, id)
+	dr, cur, err := s.draft(ctx, id, draftID)
 	if err != nil {
 		return nil, err
 	}
@@ -214,11 +220,7 @@ func (s *Service) Replace(ctx context.Context, who Signer, id, draftID string, d
 
 // Compare reads a draft with what it changes from the version in force.
 func (s *Service) Compare(ctx context.Context, id, draftID string) (*Proposal, error) {
-	dr, err := s.store.Draft(ctx, id, draftID)
-	if err != nil {
-		return nil, err
-	}
-	cur, err := s.current(ctx, id)
+	dr, cur, err := s.draft(ctx, id, draftID)
 	if err != nil {
 		return nil, err
 	}
@@ -280,16 +282,12 @@ func (s *Service) Decide(ctx context.Context, who Signer, id, draftID string, de
 		return nil, err
 	}
 	for range maxSignRounds {
-		dr, err := s.store.Draft(ctx, id, draftID)
+		dr, cur, err := s.draft(ctx, id, draftID)
 		if err != nil {
 			return nil, err
 		}
 		if dec.Revision != 0 && dec.Revision != dr.Revision {
 			return nil, leadgate.Errorf(leadgate.ECONFLICT, "Draft %s is at revision %d, not the %d you read; read it again before deciding.", draftID, dr.Revision, dec.Revision)
-		}
-		cur, err := s.current(ctx, id)
-		if err != nil {
-			return nil, err
 		}
 		// A draft is signed for what it changes from its base; once the
 		// campaign has moved on, that is no longer what it would change.
@@ -406,11 +404,7 @@ func (s *Service) Preview(ctx context.Context, id, draftID string, days int, now
 	if days < 1 || days > MaxPreviewDays {
 		return nil, leadgate.Errorf(leadgate.EINVALID, "days=%d: preview between 1 and %d days.", days, MaxPreviewDays)
 	}
-	dr, err := s.store.Draft(ctx, id, draftID)
-	if err != nil {
-		return nil, err
-	}
-	cur, err := s.current(ctx, id)
+	dr, cur, err := s.draft(ctx, id, draftID)
 	if err != nil {
 		return nil, err
 	}

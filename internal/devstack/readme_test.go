@@ -194,7 +194,7 @@ var tourChecks = []tourCheck{
 	}},
 	{cmd: "sed 's/threshold: 50/threshold: 45/'"},
 	{cmd: `leadgate apply -f "${TMPDIR`, want: []string{`^campaign/demo-request draft d1 proposed, changing version 1:\n  ~ MQL threshold 50 → 45\n`}},
-	{cmd: "leadgate preview -f", want: []string{`^campaign/demo-request: this file against version 1, \d+ leads of the last 90 days\n  ~ MQL threshold 50 → 45\n`, `(?m)^  review by 2027-04-30$`}},
+	{cmd: "leadgate preview -f", want: []string{`^campaign/demo-request: this file \(open as draft d1\) against version 1, \d+ leads of the last 90 days\n  ~ MQL threshold 50 → 45\n`, `(?m)^  review by 2027-04-30$`}},
 	{cmd: `"side": "marketing"`, want: []string{`"state": "approved by marketing, awaiting sales"`}},
 	{cmd: `"side": "sales"`, want: []string{`"state": "published as version 2"`, `"version": 2,`}},
 	{cmd: "versions/2/diff", want: []string{`"summary": "MQL threshold 50 → 45"`}},
