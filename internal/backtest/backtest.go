@@ -137,10 +137,10 @@ func (r *Run) Add(l *lead.Record) *Change {
 	r.report.Leads++
 	cur, drNow := &r.v[0], &r.v[1]
 	if r.current != nil {
-		r.current.Evaluate(cur, &l.Lead, l.Touches, r.now)
+		r.current.Judge(cur, l, r.now)
 		r.report.CurrentStages[cur.Stage]++
 	}
-	r.draft.Evaluate(drNow, &l.Lead, l.Touches, r.now)
+	r.draft.Judge(drNow, l, r.now)
 	r.report.DraftStages[drNow.Stage]++
 	var change *Change
 	if r.current != nil && cur.Stage != drNow.Stage {

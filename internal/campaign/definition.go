@@ -52,8 +52,47 @@ type Definition struct {
 	Nurture     *Nurture   `yaml:"nurture,omitempty" json:"nurture,omitempty"`
 	// Retention is how long a lead that never qualified (suspect, nurture,
 	// disqualified) is kept after it last changed; 0 keeps it.
-	Retention   *Retention  `yaml:"retention,omitempty" json:"retention,omitempty"`
+	Retention *Retention `yaml:"retention,omitempty" json:"retention,omitempty"`
+	// Recycle says how long a lead sales sent back is held from sales.
+	Recycle     *Recycle    `yaml:"recycle,omitempty" json:"recycle,omitempty"`
 	Geographies []Geography `yaml:"geographies,omitempty" json:"geographies,omitempty"`
+}
+
+// Recycle holds a lead sales sent back to nurture for a while, so it does
+// not bounce straight back on its next form: its touch points are recorded
+// and scored, but within the hold it returns to sales only on engagement
+// earned since the recycle that reaches the threshold by itself, or a
+// hand raised (a demo request) unless HandRaisersBreak says no.
+type Recycle struct {
+	// Holds are by recycle reason (not-ready, no-response, timing, ...); a
+	// reason not listed is held DefaultRecycleHold.
+	Holds            map[string]Duration `yaml:"holds,omitempty" json:"holds,omitempty"`
+	HandRaisersBreak *bool               `yaml:"handRaisersBreak,omitempty" json:"handRaisersBreak,omitempty"`
+}
+
+// DefaultRecycleHold is how long a recycled lead is held when the
+// definition names no hold for the reason: a month, the shortest nurture
+// cycle sales teams commonly agree on.
+const DefaultRecycleHold = 30 * 24 * time.Hour
+
+// MaxRecycleHold bounds a hold: past it, the lead has left the campaign's
+// season anyway.
+const MaxRecycleHold = 3 * 365 * 24 * time.Hour
+
+// RecycleHold is how long a lead recycled for reason is held.
+func (d *Definition) RecycleHold(reason string) time.Duration {
+	if d.Recycle != nil {
+		if h, ok := d.Recycle.Holds[reason]; ok {
+			return h.Duration
+		}
+	}
+	return DefaultRecycleHold
+}
+
+// HandRaisersBreakHold says whether a hand raised during a hold returns the
+// lead to sales at once (the default).
+func (d *Definition) HandRaisersBreakHold() bool {
+	return d.Recycle == nil || d.Recycle.HandRaisersBreak == nil || *d.Recycle.HandRaisersBreak
 }
 
 // Rules are the parts of a definition a geography may replace, section by

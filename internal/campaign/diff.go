@@ -6,6 +6,8 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+
+	"github.com/leadgate/leadgate/internal/lead"
 )
 
 // Change is one difference between two versions of a definition, said in
@@ -283,10 +285,15 @@ func diffSettings(from, to *Definition) []Change {
 		{"leakage", "Leakage we accept", leakage(from.Leakage), leakage(to.Leakage)},
 		{"nurture.track", "Nurture track", track(from.Nurture), track(to.Nurture)},
 		{"retention", "Unqualified leads kept for", retention(from.Retention), retention(to.Retention)},
+		{"recycle.handRaisersBreak", "A hand raised ends a recycle hold", yesNo(from.HandRaisersBreakHold()), yesNo(to.HandRaisersBreakHold())},
 		{"intake.touchPoint", "A submission counts as", from.Intake.TouchPoint, to.Intake.TouchPoint},
 		{"intake.thankYouUrl", "Thank-you page", from.Intake.ThankYouURL, to.Intake.ThankYouURL},
 		{"intake.timeZone", "Files' time zone", from.Intake.TimeZone, to.Intake.TimeZone},
 		{"description", "Description", strings.TrimSpace(from.Description), strings.TrimSpace(to.Description)},
+	}
+	for _, reason := range lead.RecycleReasons {
+		settings = append(settings, setting{"recycle.holds." + reason, "Recycle hold for " + reason,
+			Duration{from.RecycleHold(reason)}.String(), Duration{to.RecycleHold(reason)}.String()})
 	}
 	if from.SQL != nil || to.SQL != nil {
 		var a, b SQL
@@ -374,4 +381,11 @@ func approvers(d *Definition, side string) []string {
 		return d.Approvers.Sales
 	}
 	return d.Approvers.Marketing
+}
+
+func yesNo(b bool) string {
+	if b {
+		return "yes"
+	}
+	return "no"
 }

@@ -105,6 +105,7 @@ func (v *validator) identity(now time.Time) {
 		v.fail("owner", "required: who in marketing answers for this definition")
 	}
 	v.approvers()
+	v.recycle()
 	switch d.Status {
 	case "":
 		d.Status = StatusActive
@@ -122,6 +123,22 @@ func (v *validator) identity(now time.Time) {
 	}
 	if d.Starts != nil && d.Ends != nil && d.Ends.Before(d.Starts.Time) {
 		v.fail("ends", "%s is before starts (%s)", d.Ends, d.Starts)
+	}
+}
+
+// recycle checks the holds: one per recycle reason sales can give.
+func (v *validator) recycle() {
+	r := v.d.Recycle
+	if r == nil {
+		return
+	}
+	for reason, h := range r.Holds {
+		switch {
+		case !slices.Contains(lead.RecycleReasons, reason):
+			v.fail("recycle.holds."+cut(reason), "not a recycle reason: want one of %s", strings.Join(lead.RecycleReasons, ", "))
+		case h.Duration > MaxRecycleHold:
+			v.fail("recycle.holds."+reason, "%s: at most %s", h, Duration{MaxRecycleHold})
+		}
 	}
 }
 

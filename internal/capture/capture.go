@@ -80,7 +80,7 @@ func Capture(ctx context.Context, store LeadStore, d *campaign.Definition, rules
 			return nil, nil
 		}
 		var v lead.Verdict
-		rules.Evaluate(&v, &next.Lead, next.Touches, now)
+		rules.Judge(&v, next, now)
 		next.Judge(v)
 		next.Retain(retentionDays(d))
 		return next, next.Fit()

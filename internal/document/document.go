@@ -40,6 +40,7 @@ type section struct {
 	Intro string
 	Items []item
 	Table [][2]string // rows of a two-column table (label, value)
+	Head  [2]string   // the table's column names
 }
 
 type item struct {
@@ -163,6 +164,16 @@ func describe(p *campaign.Published, history []*campaign.Published, now time.Tim
 			Intro: fmt.Sprintf("Between %.0f%% and %.0f%% of MQLs may not become SQLs. More means marketing qualifies poorly or sales does not follow up; less means marketing is not pushing hard enough.", l.Min*100, l.Max*100),
 		})
 	}
+	hold := section{Title: "Sent back by sales", Head: [2]string{"Recycled for", "Held"},
+		Intro: "A lead sales recycles to nurture is held from sales for a while: its touch points still count, but within the hold it comes back only when engagement since the recycle reaches the threshold by itself"}
+	if len(d.HandRaisers) > 0 && d.HandRaisersBreakHold() {
+		hold.Intro += ", or it raises a hand"
+	}
+	hold.Intro += ". Held, by sales' reason:"
+	for _, reason := range lead.RecycleReasons {
+		hold.Table = append(hold.Table, [2]string{reason, campaign.Duration{Duration: d.RecycleHold(reason)}.String()})
+	}
+	o.Sections = append(o.Sections, hold)
 	if n := d.Nurture; n != nil {
 		o.Sections = append(o.Sections, section{Title: "Not ready yet", Intro: "Leads that are not sales-ready are enrolled in the nurture track " + n.Track + "."})
 	}
@@ -223,7 +234,7 @@ func items(criteria []campaign.Criterion, groups ...lead.Group) []item {
 }
 
 func engagementSection(e campaign.Engagement) section {
-	s := section{Title: "Engagement score", Intro: fmt.Sprintf("Each touch point earns points; the MQL threshold is %g.", e.Threshold)}
+	s := section{Title: "Engagement score", Head: [2]string{"Touch point", "Points"}, Intro: fmt.Sprintf("Each touch point earns points; the MQL threshold is %g.", e.Threshold)}
 	if e.HalfLifeDays > 0 {
 		s.Intro += fmt.Sprintf(" Points halve every %g days.", e.HalfLifeDays)
 	}
@@ -284,7 +295,7 @@ _{{md .Subtitle}}_
 {{end}}{{if .Items}}
 {{range .Items}}- **{{md .Label}}:** {{md .Text}}
 {{end}}{{end}}{{if .Table}}
-| Touch point | Points |
+| {{index .Head 0}} | {{index .Head 1}} |
 |---|---|
 {{range .Table}}| {{md (index . 0)}} | {{md (index . 1)}} |
 {{end}}{{end}}{{end}}`))
@@ -317,7 +328,7 @@ h2{margin-top:2rem;border-bottom:1px solid #dde2ea}
 {{end}}{{if .Items}}<ul>
 {{range .Items}}<li><strong>{{.Label}}:</strong> {{.Text}}</li>
 {{end}}</ul>
-{{end}}{{if .Table}}<table><tr><th>Touch point</th><th>Points</th></tr>
+{{end}}{{if .Table}}<table><tr><th>{{index .Head 0}}</th><th>{{index .Head 1}}</th></tr>
 {{range .Table}}<tr><td>{{index . 0}}</td><td>{{index . 1}}</td></tr>
 {{end}}</table>
 {{end}}{{end}}</body>

@@ -271,6 +271,22 @@ func (r *Record) Remember(t Transition) {
 	}
 }
 
+// LastRecycle returns sales' latest recycle of the lead (back to nurture
+// from MQL, SAL or SQL), if the lead has not been handed over again since.
+func (r *Record) LastRecycle() (Transition, bool) {
+	for i := len(r.History) - 1; i >= 0; i-- {
+		h := r.History[i]
+		switch {
+		case h.To == StageMQL && h.From != StageMQL:
+			return Transition{}, false // handed over again since
+		case h.To == StageNurture && h.By != ByEngine && h.By != ByNurture && h.By != ByAssigner &&
+			(h.From == StageMQL || h.From == StageSAL || h.From == StageSQL):
+			return h, true
+		}
+	}
+	return Transition{}, false
+}
+
 // disqualifiedBySales reports a disqualification sales made: a form the
 // person fills in later does not overrule it.
 func (r *Record) disqualifiedBySales() bool {

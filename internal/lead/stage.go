@@ -32,3 +32,12 @@ func (s Stage) SetBySales() bool {
 	}
 	return false
 }
+
+// RejectReasons, RecycleReasons and LostReasons are the fixed reason codes
+// sales gives; free text goes in the note. They are what reports count and
+// what a definition's recycle holds are keyed by, so they are few.
+var (
+	RejectReasons  = []string{"not-a-fit", "competitor", "student", "spam", "duplicate", "bad-contact-data", "no-budget", "no-authority"}
+	RecycleReasons = []string{"not-ready", "no-response", "timing", "no-budget", "no-authority", "wrong-contact"}
+	LostReasons    = []string{"lost-to-competitor", "no-decision", "price", "timing", "no-budget"}
+)

@@ -59,6 +59,9 @@ const (
 	GroupInterest    Group = "interest"
 	GroupEngagement  Group = "engagement"
 	GroupHandRaiser  Group = "hand-raiser"
+	// GroupHold is a recycle hold: sales sent the lead back, and it is
+	// held from sales for a while.
+	GroupHold Group = "hold"
 )
 
 // Criterion is one line of a verdict's explanation: what rule, what the lead

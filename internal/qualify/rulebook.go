@@ -21,6 +21,9 @@ type Rulebook struct {
 	ratingBonus  float64
 	handRaisers  []string
 	handWant     string
+
+	handsBreak bool // a hand raised ends a recycle hold
+	definition *campaign.Definition
 }
 
 type geography struct {
@@ -100,6 +103,8 @@ func Compile(p *campaign.Published) *Rulebook {
 		outcomes:    d.Engagement.Outcomes,
 		ratingBonus: d.Engagement.RatingBonus,
 		handRaisers: d.HandRaisers,
+		handsBreak:  d.HandRaisersBreakHold(),
+		definition:  d,
 	}
 	if c, ok := d.HandRaiser(); ok {
 		rb.handWant = c.Want

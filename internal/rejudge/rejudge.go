@@ -299,7 +299,7 @@ func (w *Worker) rejudge(ctx context.Context, rb *qualify.Rulebook, t *Task, l *
 	if l.ErasedAt != nil || l.Verdict.Campaign != t.Campaign {
 		return false, errSkipped
 	}
-	rb.Evaluate(&v, &l.Lead, l.Touches, w.now())
+	rb.Judge(&v, l, w.now())
 	if !stale(t.Kind, l, &v) {
 		return false, nil
 	}
@@ -311,7 +311,7 @@ func (w *Worker) rejudge(ctx context.Context, rb *qualify.Rulebook, t *Task, l *
 		}
 		now := w.now()
 		var v lead.Verdict
-		rb.Evaluate(&v, &cur.Lead, cur.Touches, now)
+		rb.Judge(&v, cur, now)
 		if !stale(t.Kind, cur, &v) {
 			return lead.None, nil
 		}

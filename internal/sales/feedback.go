@@ -33,22 +33,14 @@ type rule struct {
 	release bool     // the rep no longer holds the lead
 }
 
-// RejectReasons and RecycleReasons are the fixed reason codes; free text
-// goes in the note. They are what reports count, so they are few.
-var (
-	RejectReasons  = []string{"not-a-fit", "competitor", "student", "spam", "duplicate", "bad-contact-data", "no-budget", "no-authority"}
-	RecycleReasons = []string{"not-ready", "no-response", "timing", "no-budget", "no-authority", "wrong-contact"}
-	LostReasons    = []string{"lost-to-competitor", "no-decision", "price", "timing", "no-budget"}
-)
-
 var rules = map[Action]rule{
 	Accept:      {from: []lead.Stage{lead.StageMQL}, to: lead.StageSAL},
 	Qualify:     {from: []lead.Stage{lead.StageMQL, lead.StageSAL}, to: lead.StageSQL},
-	Reject:      {from: []lead.Stage{lead.StageMQL, lead.StageSAL, lead.StageSQL}, to: lead.StageDisqualified, reasons: RejectReasons, release: true},
-	Recycle:     {from: []lead.Stage{lead.StageMQL, lead.StageSAL, lead.StageSQL}, to: lead.StageNurture, reasons: RecycleReasons, release: true},
+	Reject:      {from: []lead.Stage{lead.StageMQL, lead.StageSAL, lead.StageSQL}, to: lead.StageDisqualified, reasons: lead.RejectReasons, release: true},
+	Recycle:     {from: []lead.Stage{lead.StageMQL, lead.StageSAL, lead.StageSQL}, to: lead.StageNurture, reasons: lead.RecycleReasons, release: true},
 	Opportunity: {from: []lead.Stage{lead.StageSQL}, to: lead.StageOpportunity},
 	Won:         {from: []lead.Stage{lead.StageOpportunity}, to: lead.StageCustomer, release: true},
-	Lost:        {from: []lead.Stage{lead.StageOpportunity}, to: lead.StageNurture, reasons: LostReasons, release: true},
+	Lost:        {from: []lead.Stage{lead.StageOpportunity}, to: lead.StageNurture, reasons: lead.LostReasons, release: true},
 }
 
 // Feedback is one answer from sales.

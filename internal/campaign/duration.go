@@ -1,0 +1,76 @@
+package campaign
+
+import (
+	"fmt"
+	"regexp"
+	"strconv"
+	"strings"
+	"time"
+
+	"go.yaml.in/yaml/v3"
+)
+
+// Duration is a span people write in a definition: "90d", "12h", "30s"
+// (Go's units, plus d for days) or ISO 8601 ("P90D", "PT12H", "P1DT30M").
+// Seconds are allowed so that tests can shorten a hold to a blink.
+type Duration struct{ time.Duration }
+
+var isoDuration = regexp.MustCompile(`^P(?:(\d+)D)?(?:T(?:(\d+)H)?(?:(\d+)M)?(?:(\d+)S)?)?$`)
+
+// ParseDuration reads a Duration.
+func ParseDuration(s string) (Duration, error) {
+	s = strings.TrimSpace(s)
+	if m := isoDuration.FindStringSubmatch(strings.ToUpper(s)); m != nil && s != "P" && !strings.HasSuffix(strings.ToUpper(s), "T") {
+		var d time.Duration
+		for i, unit := range []time.Duration{24 * time.Hour, time.Hour, time.Minute, time.Second} {
+			if m[i+1] != "" {
+				n, _ := strconv.Atoi(m[i+1])
+				d += time.Duration(n) * unit
+			}
+		}
+		return Duration{d}, nil
+	}
+	if days, ok := strings.CutSuffix(s, "d"); ok {
+		n, err := strconv.Atoi(days)
+		if err == nil && n >= 0 && n <= 3650 {
+			return Duration{time.Duration(n) * 24 * time.Hour}, nil
+		}
+	}
+	d, err := time.ParseDuration(s)
+	if err != nil || d < 0 {
+		return Duration{}, fmt.Errorf("want a duration like 90d, 12h, 30s or P90D, got %q", cut(s))
+	}
+	return Duration{d}, nil
+}
+
+// String writes whole days as "90d", anything else as Go does.
+func (d Duration) String() string {
+	if d.Duration > 0 && d.Duration%(24*time.Hour) == 0 {
+		return strconv.Itoa(int(d.Duration/(24*time.Hour))) + "d"
+	}
+	return d.Duration.String()
+}
+
+// MarshalText writes the duration as String does.
+func (d Duration) MarshalText() ([]byte, error) { return []byte(d.String()), nil }
+
+// UnmarshalText reads what ParseDuration reads.
+func (d *Duration) UnmarshalText(b []byte) error {
+	p, err := ParseDuration(string(b))
+	if err != nil {
+		return err
+	}
+	*d = p
+	return nil
+}
+
+// UnmarshalYAML takes the scalar as written.
+func (d *Duration) UnmarshalYAML(n *yaml.Node) error {
+	if n.Kind != yaml.ScalarNode {
+		return fmt.Errorf("want a duration like 90d")
+	}
+	return d.UnmarshalText([]byte(n.Value))
+}
+
+// MarshalYAML writes the duration as String does.
+func (d Duration) MarshalYAML() (any, error) { return d.String(), nil }
