@@ -159,7 +159,7 @@ func TestFindLeadByEmail(t *testing.T) {
 	if r := public.do("POST", submissions, "application/json", jsonForm(ana())); r.status != 202 {
 		t.Fatalf("%d %s", r.status, r.body)
 	}
-	env := map[string]string{"LEADS_TABLE": sys.Resources.Tables["LeadsTable"], "REPS_TABLE": sys.Resources.Tables["RepsTable"]}
+	env := map[string]string{"LEADS_TABLE": sys.Resources.Tables["LeadsTable"], "REPS_TABLE": sys.Resources.Tables["RepsTable"], "FALLBACK_OWNER": "sales-queue"}
 	h, err := wiring.Leads(cfg, func(k string) string { return env[k] }, slog.New(slog.NewJSONHandler(io.Discard, nil)))
 	if err != nil {
 		t.Fatal(err)

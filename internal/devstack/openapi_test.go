@@ -217,6 +217,8 @@ func TestAnswersMatchTheOpenAPIDocument(t *testing.T) {
 		{"GET /v1/campaigns/{campaignId}/rejudge-jobs/{jobId}", "GET", "/v1/campaigns/q3-webinar/rejudge-jobs/x", "", nil},
 		{"GET /v1/leads/{leadId}", "GET", "/v1/leads/" + ana, "", nil},
 		{"POST /v1/leads/{leadId}/feedback", "POST", "/v1/leads/" + ana + "/feedback", "application/json", []byte(`{"action": "accept", "note": "Call booked"}`)},
+		{"POST /v1/leads/{leadId}/assign", "POST", "/v1/leads/" + ana + "/assign", "application/json", []byte(`{"rep": "auto", "note": "Tom is on leave"}`)},
+		{"POST /v1/leads/{leadId}/assign", "POST", "/v1/leads/" + ana + "/assign", "application/json", []byte(`{"rep": "nobody-here"}`)},
 		{"POST /v1/leads/{leadId}/feedback", "POST", "/v1/leads/" + ana + "/feedback", "application/json", []byte(`{"action": "won"}`)},
 		{"GET /v1/campaigns/{campaignId}/funnel", "GET", "/v1/campaigns/cloud-cost-whitepaper/funnel", "", nil},
 		{"GET /v1/campaigns/{campaignId}/funnel", "GET", "/v1/campaigns/cloud-cost-whitepaper/funnel?from=yesterday", "", nil},

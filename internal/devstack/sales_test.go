@@ -268,3 +268,76 @@ func TestCLIReadsTheDocumentedFormat(t *testing.T) {
 }
 
 func quietLog() *slog.Logger { return slog.New(slog.NewTextHandler(io.Discard, nil)) }
+
+// TestManagerReassigns: a sales manager moves a lead to a named rep, to
+// whoever the rules pick next, and to the shared queue; each move carries
+// the open-lead counts with it and is in the history. A rep who cannot
+// take it, a rep who does not exist and a lead not in sales' hands are
+// refused.
+func TestManagerReassigns(t *testing.T) {
+	sys := start(t, "../../campaigns")
+	c := client{t, sys.URL, sys.Token}
+	public := client{t, sys.URL, ""}
+	putRep(t, c, "emea-1", "EMEA", 5)
+	if r := public.do("POST", "/v1/campaigns/demo-request/submissions", "application/json", demoRequest("lea@fleetworks.de", "DE")); r.status != 202 {
+		t.Fatalf("%d %s", r.status, r.body)
+	}
+	id := lead.IDFor("lea@fleetworks.de")
+	eventually(t, "assignment", func() bool { return c.lead(id).Owner == "emea-1" })
+	putRep(t, c, "emea-2", "EMEA", 5)
+	if r := c.do("PUT", "/v1/reps/emea-off", "application/yaml", []byte("name: Off\nemail: off@leadgate.example\nterritories: [EMEA]\nactive: false\ncapacity: 5\n")); r.status != 201 {
+		t.Fatalf("put rep: %d %s", r.status, r.body)
+	}
+	assign := func(body string) (response, httpapi.LeadView) {
+		t.Helper()
+		r := c.do("POST", "/v1/leads/"+id+"/assign", "application/json", []byte(body))
+		var l httpapi.LeadView
+		if r.status == 200 {
+			r.json(t, &l)
+		}
+		return r, l
+	}
+	counts := func() string {
+		return fmt.Sprintf("emea-1 %d, emea-2 %d", c.rep("emea-1").OpenLeads, c.rep("emea-2").OpenLeads)
+	}
+
+	r, l := assign(`{"rep": "emea-2", "note": "emea-1 is at a conference"}`)
+	h := l.History[len(l.History)-1]
+	if r.status != 200 || l.Owner != "emea-2" || h.Reason != "reassigned from emea-1 to emea-2" || h.By != "local-operator" || h.Note != "emea-1 is at a conference" {
+		t.Fatalf("to emea-2: %d owner %q history %+v", r.status, l.Owner, h)
+	}
+	if got := counts(); got != "emea-1 0, emea-2 1" {
+		t.Errorf("after the move to emea-2: %s", got)
+	}
+	if r, l = assign(`{"rep": "auto"}`); r.status != 200 || l.Owner != "emea-1" {
+		t.Errorf("auto: %d owner %q (the rules pick the next rep who is not the owner)", r.status, l.Owner)
+	}
+	if got := counts(); got != "emea-1 1, emea-2 0" {
+		t.Errorf("after auto: %s", got)
+	}
+	for body, status := range map[string]int{
+		`{"rep": "emea-off"}`:     409, // inactive
+		`{"rep": "emea-1"}`:       409, // holds it already
+		`{"rep": "nobody"}`:       422,
+		`{"rep": ""}`:             422,
+		`{"rep": "auto", "x": 1}`: 400,
+	} {
+		if r, _ := assign(body); r.status != status {
+			t.Errorf("%s: %d %s, want %d", body, r.status, r.body, status)
+		}
+	}
+	if r, l = assign(`{"rep": "sales-queue"}`); r.status != 200 || l.Owner != "sales-queue" {
+		t.Errorf("to the shared queue: %d owner %q", r.status, l.Owner)
+	}
+	if got := counts(); got != "emea-1 0, emea-2 0" {
+		t.Errorf("after the move to the shared queue: %s", got)
+	}
+
+	// A lead not in sales' hands has no owner to change.
+	public.do("POST", "/v1/campaigns/cloud-cost-whitepaper/submissions", "application/json", jsonForm(ana()))
+	anaID := lead.IDFor("ana.silva@acme-health.com")
+	eventually(t, "Ana judged", func() bool { return c.lead(anaID).Stage == lead.StageNurture })
+	if r := c.do("POST", "/v1/leads/"+anaID+"/assign", "application/json", []byte(`{"rep": "emea-1"}`)); r.status != 409 {
+		t.Errorf("a nurtured lead: %d %s", r.status, r.body)
+	}
+}

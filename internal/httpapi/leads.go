@@ -2,11 +2,13 @@ package httpapi
 
 import (
 	"bytes"
+	"cmp"
 	"context"
 	"encoding/json"
 	"log/slog"
 	"net/http"
 	"slices"
+	"strings"
 	"time"
 
 	"github.com/aws/aws-lambda-go/events"
@@ -28,6 +30,7 @@ type Leads struct {
 	store    LeadReader
 	feedback sales.FeedbackStore
 	privacy  privacy.Store
+	reassign Reassigner
 	repClaim string
 	now      func() time.Time
 	log      *slog.Logger
@@ -35,15 +38,16 @@ type Leads struct {
 
 // NewLeads returns the leads API as a Handler. repClaim names the token
 // claim that holds a rep's id (DefaultRepClaim when empty).
-func NewLeads(store LeadReader, feedback sales.FeedbackStore, erasure privacy.Store, repClaim string, log *slog.Logger, now func() time.Time) Handler {
+func NewLeads(store LeadReader, feedback sales.FeedbackStore, erasure privacy.Store, reassign Reassigner, repClaim string, log *slog.Logger, now func() time.Time) Handler {
 	if repClaim == "" {
 		repClaim = DefaultRepClaim
 	}
-	l := &Leads{store: store, feedback: feedback, privacy: erasure, repClaim: repClaim, now: now, log: log}
+	l := &Leads{store: store, feedback: feedback, privacy: erasure, reassign: reassign, repClaim: repClaim, now: now, log: log}
 	rt := &router{log: log, routes: map[string]route{
 		"GET /v1/leads":                    l.find,
 		"GET /v1/leads/{leadId}":           l.get,
 		"POST /v1/leads/{leadId}/feedback": l.answer,
+		"POST /v1/leads/{leadId}/assign":   l.assign,
 		"DELETE /v1/leads/{leadId}":        l.erase,
 		"POST /v1/erasures":                l.eraseByEmail,
 	}}
@@ -90,6 +94,47 @@ func (l *Leads) answer(ctx context.Context, req *events.APIGatewayV2HTTPRequest)
 		metrics.Count(ctx, l.log, metrics.Recycled, 1, "campaign", r.Verdict.Campaign, "reason", f.Reason)
 	case sales.Reject:
 		metrics.Count(ctx, l.log, metrics.Rejected, 1, "campaign", r.Verdict.Campaign, "reason", f.Reason)
+	}
+	return jsonResponse(http.StatusOK, LeadView{Record: r, Reasons: nonNil(r.Verdict.Reasons())}), nil
+}
+
+// Reassigner gives a lead another owner on a manager's word.
+type Reassigner interface {
+	Reassign(ctx context.Context, leadID, to, by, note string) (*lead.Record, error)
+}
+
+// Reassignment is the body of POST /v1/leads/{leadId}/assign.
+type Reassignment struct {
+	// Rep is the rep to take the lead, or "auto" for the next one the
+	// assignment rules pick.
+	Rep  string `json:"rep"`
+	Note string `json:"note,omitempty"`
+}
+
+// assign reassigns a lead, for a sales manager.
+func (l *Leads) assign(ctx context.Context, req *events.APIGatewayV2HTTPRequest) (events.APIGatewayV2HTTPResponse, error) {
+	who, err := authorize(req, ScopeSalesManager)
+	if err != nil {
+		return events.APIGatewayV2HTTPResponse{}, err
+	}
+	if mt := mediaType(req); mt != "application/json" {
+		return events.APIGatewayV2HTTPResponse{}, leadgate.Errorf(leadgate.EUNSUPPORTED, "Send the reassignment as application/json.")
+	}
+	raw, err := body(req, 16<<10)
+	if err != nil {
+		return events.APIGatewayV2HTTPResponse{}, err
+	}
+	var ra Reassignment
+	if err := decodeStrictJSON(raw, &ra); err != nil {
+		return events.APIGatewayV2HTTPResponse{}, err
+	}
+	if strings.TrimSpace(ra.Rep) == "" {
+		return events.APIGatewayV2HTTPResponse{}, leadgate.Invalid("Name the rep.", []leadgate.Problem{{Path: "rep", Message: "required: a rep id, or \"auto\""}})
+	}
+	by := cmp.Or(who.repID(l.repClaim), who.id)
+	r, err := l.reassign.Reassign(ctx, req.PathParameters["leadId"], strings.TrimSpace(ra.Rep), by, ra.Note)
+	if err != nil {
+		return events.APIGatewayV2HTTPResponse{}, err
 	}
 	return jsonResponse(http.StatusOK, LeadView{Record: r, Reasons: nonNil(r.Verdict.Reasons())}), nil
 }

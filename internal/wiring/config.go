@@ -43,6 +43,8 @@ type LeadsConfig struct {
 	// RepIDClaim is the token claim holding a rep's id; empty is
 	// httpapi.DefaultRepClaim.
 	RepIDClaim string `env:"REP_ID_CLAIM"`
+	// FallbackOwner is the shared queue a reassignment falls back to.
+	FallbackOwner string `env:"FALLBACK_OWNER,required"`
 }
 
 // RepsConfig is the reps function's environment.

@@ -71,7 +71,7 @@ func Leads(cfg aws.Config, env Env, log *slog.Logger) (httpapi.Handler, error) {
 		return nil, err
 	}
 	leads, store := salesStore(cfg, c.LeadsTable, c.RepsTable)
-	return httpapi.NewLeads(leads, store, store, c.RepIDClaim, log, time.Now), nil
+	return httpapi.NewLeads(leads, store, store, sales.NewAssigner(store, c.FallbackOwner, time.Now, log), c.RepIDClaim, log, time.Now), nil
 }
 
 // Reps wires the sales reps API.

@@ -1,0 +1,117 @@
+package sales
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"slices"
+	"strconv"
+	"strings"
+
+	"github.com/leadgate/leadgate/internal/lead"
+	"github.com/leadgate/leadgate/internal/leadgate"
+)
+
+// Auto asks Reassign for the next rep the rules pick.
+const Auto = "auto"
+
+// MaxReassignNote bounds the note a manager gives a reassignment.
+const MaxReassignNote = 2000
+
+// Reassign gives a lead in sales' hands (or waiting for them) another owner
+// on a manager's word: the rep named, who must be active with room, or
+// with Auto the next rep the rules pick who is not its owner now, and the
+// fallback owner when none can take it. The old owner's count is
+// released and the new one's held in the same write; the history says who
+// moved it from whom to whom, and why.
+func (a *Assigner) Reassign(ctx context.Context, leadID, to, by, note string) (*lead.Record, error) {
+	note = strings.TrimSpace(note)
+	if len(note) > MaxReassignNote {
+		return nil, leadgate.Invalid("The note is too long.", []leadgate.Problem{{Path: "note", Message: fmt.Sprintf("%d bytes: at most %d", len(note), MaxReassignNote)}})
+	}
+	l, err := a.store.Lead(ctx, leadID)
+	if err != nil {
+		return nil, err
+	}
+	if l, err = lead.Live(l, leadID); err != nil {
+		return nil, err
+	}
+	if !reassignable(l.Stage) {
+		return nil, leadgate.Errorf(leadgate.ECONFLICT, "Lead %s is %s: only a lead waiting for or held by sales (mql, sal, sql, opportunity) has an owner to change.", leadID, l.Stage)
+	}
+	reps, err := a.store.Reps(ctx)
+	if err != nil {
+		return nil, err
+	}
+	var owners []string
+	switch {
+	case to == Auto:
+		for _, r := range Candidates(reps, l.Country) {
+			if r.ID != l.Owner {
+				owners = append(owners, r.ID)
+			}
+		}
+		if l.Owner != a.fallback {
+			owners = append(owners, a.fallback)
+		}
+	case to == l.Owner:
+		return nil, leadgate.Errorf(leadgate.ECONFLICT, "%s already holds lead %s.", to, leadID)
+	case to == a.fallback:
+		owners = []string{to}
+	case !ValidRepID(to) || !slices.ContainsFunc(reps, func(r Rep) bool { return r.ID == to }):
+		// Only a well-formed id is quoted back.
+		what := "that"
+		if ValidRepID(to) {
+			what = strconv.Quote(to)
+		}
+		return nil, leadgate.Invalid("No such rep.", []leadgate.Problem{{Path: "rep", Message: fmt.Sprintf("%s is not a rep: name one, or %q for the next one the rules pick", what, Auto)}})
+	default:
+		owners = []string{to}
+	}
+	for _, owner := range owners {
+		at := a.now()
+		stored, err := a.store.Update(ctx, leadID, func(cur *lead.Record) (lead.Change, error) {
+			if cur == nil || cur.ErasedAt != nil || !reassignable(cur.Stage) || cur.Owner == owner {
+				return lead.None, nil
+			}
+			n := *cur
+			n.Owner, n.AssignedAt, n.UpdatedAt = owner, &at, at
+			n.Remember(lead.Transition{
+				At: at, From: cur.Stage, To: cur.Stage, By: by, Reason: "reassigned from " + orNobody(cur.Owner) + " to " + owner, Note: note,
+				Campaign: cur.Verdict.Campaign, Version: cur.Verdict.Version,
+			})
+			c := lead.Change{Next: &n}
+			if owner != a.fallback {
+				c.Hold = owner
+			}
+			if cur.Owner != "" && cur.Owner != a.fallback {
+				c.Release = cur.Owner
+			}
+			return c, nil
+		})
+		switch {
+		case errors.Is(err, ErrRepFull) && to == Auto:
+			continue // filled up since read: the next one
+		case errors.Is(err, ErrRepFull):
+			return nil, leadgate.Errorf(leadgate.ECONFLICT, "%s cannot take lead %s: inactive, or at capacity.", to, leadID)
+		case err != nil:
+			return nil, err
+		case stored == nil || stored.Owner != owner:
+			return nil, leadgate.Errorf(leadgate.ECONFLICT, "Lead %s changed meanwhile (erased, or out of sales' hands); read it again.", leadID)
+		}
+		return stored, nil
+	}
+	return nil, leadgate.Errorf(leadgate.ECONFLICT, "Nobody else can take lead %s now.", leadID)
+}
+
+// reassignable reports a stage in which a lead has, or waits for, an owner.
+func reassignable(s lead.Stage) bool {
+	return s == lead.StageMQL || s == lead.StageSAL || s == lead.StageSQL || s == lead.StageOpportunity
+}
+
+func orNobody(owner string) string {
+	if owner == "" {
+		return "nobody"
+	}
+	return owner
+}
