@@ -259,6 +259,7 @@ type Decision struct {
 type Signed struct {
 	Draft     *campaign.Draft
 	Policy    string
+	Changes   []campaign.Change // what the draft changes from the version it was signed against
 	Published *Published
 }
 
@@ -308,7 +309,7 @@ func (s *Service) Decide(ctx context.Context, who Signer, id, draftID string, de
 		if !decided.Approved(policy) {
 			err = s.store.SaveDraft(ctx, &decided)
 			if err == nil {
-				return &Signed{Draft: &decided, Policy: policy}, nil
+				return &Signed{Draft: &decided, Policy: policy, Changes: proposal(&decided, cur, nil).Changes}, nil
 			}
 		} else {
 			var p *campaign.Published
@@ -318,7 +319,7 @@ func (s *Service) Decide(ctx context.Context, who Signer, id, draftID string, de
 				Policy: policy, Approvals: decided.Approvals, Draft: dr.ID, Mode: dr.Mode,
 			}, dr)
 			if err == nil {
-				return &Signed{Draft: &decided, Policy: policy, Published: s.published(ctx, p, created, who.ID, now)}, nil
+				return &Signed{Draft: &decided, Policy: policy, Changes: proposal(&decided, cur, nil).Changes, Published: s.published(ctx, p, created, who.ID, now)}, nil
 			}
 		}
 		if !isConflict(err) {

@@ -193,8 +193,8 @@ func TestDraftPreviewSignOffPublish(t *testing.T) {
 	if err := json.Unmarshal([]byte(resp.Body), &signed); err != nil || resp.StatusCode != 200 {
 		t.Fatalf("marketing approval: %d %s", resp.StatusCode, resp.Body)
 	}
-	if signed.Published != nil || signed.Draft.State != "approved by marketing, awaiting sales" {
-		t.Errorf("after marketing: published %v, state %q", signed.Published, signed.Draft.State)
+	if signed.Published != nil || signed.Draft.State != "approved by marketing, awaiting sales" || !slices.Equal(summaries(signed.Draft.Changes), wantChange) {
+		t.Errorf("after marketing: published %v, state %q, changes %q", signed.Published, signed.Draft.State, summaries(signed.Draft.Changes))
 	}
 	var cur campaign.Published
 	c.do("GET", "/v1/campaigns/demo-request", "", nil).json(t, &cur)

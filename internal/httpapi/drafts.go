@@ -283,7 +283,7 @@ func (c *Campaigns) decide(ctx context.Context, req *events.APIGatewayV2HTTPRequ
 	if err != nil {
 		return events.APIGatewayV2HTTPResponse{}, err
 	}
-	out := SignedResponse{Draft: DraftView{Draft: s.Draft, State: s.Draft.State(s.Policy), Policy: s.Policy, Changes: []campaign.Change{}}}
+	out := SignedResponse{Draft: DraftView{Draft: s.Draft, State: s.Draft.State(s.Policy), Policy: s.Policy, Changes: nonNil(s.Changes)}}
 	if p := s.Published; p != nil {
 		out.Published, out.Rejudge = p.Published, jobView(p.Rejudge)
 		if p.RejudgeError != "" {
