@@ -11,6 +11,7 @@ import (
 	"fmt"
 	"slices"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/leadgate/leadgate/internal/backtest"
@@ -432,7 +433,7 @@ func (s *Service) Preview(ctx context.Context, id, draftID string, days int, now
 // clip shortens what a caller sent before it is quoted back.
 func clip(s string) string {
 	if len(s) > 40 {
-		return s[:40] + "…"
+		return strings.ToValidUTF8(s[:40], "") + "…"
 	}
 	return s
 }
