@@ -341,3 +341,48 @@ func TestManagerReassigns(t *testing.T) {
 		t.Errorf("a nurtured lead: %d %s", r.status, r.body)
 	}
 }
+
+// TestAwayRepsGetNoNewLeads: a rep away (on leave until next week) is
+// passed over by the assigner and cannot be handed a lead by a manager;
+// once the period lies in the past, they take leads again.
+func TestAwayRepsGetNoNewLeads(t *testing.T) {
+	sys := start(t, "../../campaigns")
+	c := client{t, sys.URL, sys.Token}
+	public := client{t, sys.URL, ""}
+	from, to := time.Now().Add(-time.Hour).UTC().Format(time.RFC3339), time.Now().Add(7*24*time.Hour).UTC().Format(time.RFC3339)
+	away := fmt.Sprintf("name: Away\nemail: away@leadgate.example\nterritories: [EMEA]\nactive: true\ncapacity: 5\naway:\n  - {from: %s, to: %s, reason: parental leave}\n", from, to)
+	if r := c.do("PUT", "/v1/reps/emea-away", "application/yaml", []byte(away)); r.status != 201 {
+		t.Fatalf("put rep: %d %s", r.status, r.body)
+	}
+	putRep(t, c, "emea-here", "EMEA", 5)
+	for i := range 3 {
+		email := fmt.Sprintf("lead%d@fleetworks.de", i)
+		if r := public.do("POST", "/v1/campaigns/demo-request/submissions", "application/json", demoRequest(email, "DE")); r.status != 202 {
+			t.Fatalf("%d %s", r.status, r.body)
+		}
+		id := lead.IDFor(email)
+		eventually(t, "assignment", func() bool { return c.lead(id).Owner != "" })
+		if o := c.lead(id).Owner; o != "emea-here" {
+			t.Errorf("lead %d went to %s while emea-away is on leave", i, o)
+		}
+	}
+	id := lead.IDFor("lead0@fleetworks.de")
+	if r := c.do("POST", "/v1/leads/"+id+"/assign", "application/json", []byte(`{"rep": "emea-away"}`)); r.status != 409 || !strings.Contains(string(r.body), "parental leave") {
+		t.Errorf("a manager handing a lead to an away rep: %d %s", r.status, r.body)
+	}
+	if rep := c.rep("emea-away"); len(rep.Away) != 1 || rep.Away[0].Reason != "parental leave" {
+		t.Errorf("the absence as read back: %+v", rep.Away)
+	}
+
+	// Back: the period is over.
+	back := strings.Replace(away, to, time.Now().Add(-time.Minute).UTC().Format(time.RFC3339), 1)
+	if r := c.do("PUT", "/v1/reps/emea-away", "application/yaml", []byte(back)); r.status != 200 {
+		t.Fatalf("put rep: %d %s", r.status, r.body)
+	}
+	if r := c.do("POST", "/v1/leads/"+id+"/assign", "application/json", []byte(`{"rep": "emea-away"}`)); r.status != 200 {
+		t.Errorf("the rep is back: %d %s", r.status, r.body)
+	}
+	if r := c.do("PUT", "/v1/reps/emea-away", "application/yaml", []byte(strings.Replace(away, "to: "+to, "to: "+from, 1))); r.status != 422 {
+		t.Errorf("an absence ending when it starts: %d %s", r.status, r.body)
+	}
+}

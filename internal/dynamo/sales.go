@@ -2,8 +2,10 @@ package dynamo
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -42,12 +44,18 @@ type repItem struct {
 	Capacity       int      `dynamodbav:"capacity"`
 	OpenLeads      int      `dynamodbav:"openLeads"`
 	LastAssignedAt string   `dynamodbav:"lastAssignedAt,omitempty"`
+	Away           string   `dynamodbav:"away,omitempty"` // []sales.Absence as JSON
 }
 
-func (it repItem) rep() sales.Rep {
+func (it repItem) rep() (sales.Rep, error) {
 	r := sales.Rep{ID: it.ID, Name: it.Name, Email: it.Email, Territories: it.Territories, Active: it.Active, Capacity: it.Capacity, OpenLeads: it.OpenLeads}
 	r.LastAssignedAt, _ = time.Parse(time.RFC3339Nano, it.LastAssignedAt)
-	return r
+	if it.Away != "" {
+		if err := json.Unmarshal([]byte(it.Away), &r.Away); err != nil {
+			return r, fmt.Errorf("decode absences of rep %s: %w", it.ID, err)
+		}
+	}
+	return r, nil
 }
 
 // PutRep creates or changes a rep's settings; the open-lead count and the
@@ -62,11 +70,25 @@ func (s *SalesStore) PutRep(ctx context.Context, r *sales.Rep) (*sales.Rep, bool
 		":zero":        &types.AttributeValueMemberN{Value: "0"},
 	}
 	expr := set
+	var remove []string
 	if r.Email != "" {
 		expr += ", email = :email"
 		values[":email"] = &types.AttributeValueMemberS{Value: r.Email}
 	} else {
-		expr += " REMOVE email"
+		remove = append(remove, "email")
+	}
+	if len(r.Away) > 0 {
+		away, err := json.Marshal(r.Away)
+		if err != nil {
+			return nil, false, fmt.Errorf("encode rep %s: %w", r.ID, err)
+		}
+		expr += ", away = :away"
+		values[":away"] = &types.AttributeValueMemberS{Value: string(away)}
+	} else {
+		remove = append(remove, "away")
+	}
+	if len(remove) > 0 {
+		expr += " REMOVE " + strings.Join(remove, ", ")
 	}
 	out, err := s.db.UpdateItem(ctx, &dynamodb.UpdateItemInput{
 		TableName:                 &s.reps,
@@ -84,7 +106,10 @@ func (s *SalesStore) PutRep(ctx context.Context, r *sales.Rep) (*sales.Rep, bool
 		return nil, false, fmt.Errorf("decode rep %s: %w", r.ID, err)
 	}
 	rep := *r
-	prev := old.rep()
+	prev, err := old.rep()
+	if err != nil {
+		return nil, false, err
+	}
 	rep.OpenLeads, rep.LastAssignedAt = prev.OpenLeads, prev.LastAssignedAt
 	return &rep, len(out.Attributes) == 0, nil
 }
@@ -106,7 +131,10 @@ func (s *SalesStore) Rep(ctx context.Context, id string) (*sales.Rep, error) {
 	if err := attributevalue.UnmarshalMap(out.Item, &it); err != nil {
 		return nil, fmt.Errorf("decode rep %s: %w", id, err)
 	}
-	r := it.rep()
+	r, err := it.rep()
+	if err != nil {
+		return nil, err
+	}
 	return &r, nil
 }
 
@@ -125,7 +153,11 @@ func (s *SalesStore) Reps(ctx context.Context) ([]sales.Rep, error) {
 			if err := attributevalue.UnmarshalMap(item, &it); err != nil {
 				return nil, fmt.Errorf("decode rep: %w", err)
 			}
-			out = append(out, it.rep())
+			r, err := it.rep()
+			if err != nil {
+				return nil, err
+			}
+			out = append(out, r)
 		}
 	}
 	return out, nil

@@ -57,7 +57,7 @@ func (a *Assigner) Handle(ctx context.Context, m *route.Message) error {
 	}
 	// Each candidate in turn, then the fallback owner (who holds no count).
 	owners := []string{}
-	for _, r := range Candidates(reps, l.Country) {
+	for _, r := range Candidates(reps, l.Country, a.now()) {
 		owners = append(owners, r.ID)
 	}
 	owners = append(owners, a.fallback)

@@ -1,12 +1,14 @@
 package sales
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
 	"slices"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/leadgate/leadgate/internal/lead"
 	"github.com/leadgate/leadgate/internal/leadgate"
@@ -46,7 +48,7 @@ func (a *Assigner) Reassign(ctx context.Context, leadID, to, by, note string) (*
 	var owners []string
 	switch {
 	case to == Auto:
-		for _, r := range Candidates(reps, l.Country) {
+		for _, r := range Candidates(reps, l.Country, a.now()) {
 			if r.ID != l.Owner {
 				owners = append(owners, r.ID)
 			}
@@ -66,6 +68,10 @@ func (a *Assigner) Reassign(ctx context.Context, leadID, to, by, note string) (*
 		}
 		return nil, leadgate.Invalid("No such rep.", []leadgate.Problem{{Path: "rep", Message: fmt.Sprintf("%s is not a rep: name one, or %q for the next one the rules pick", what, Auto)}})
 	default:
+		rep := reps[slices.IndexFunc(reps, func(r Rep) bool { return r.ID == to })]
+		if absence, away := rep.AwayAt(a.now()); away {
+			return nil, leadgate.Errorf(leadgate.ECONFLICT, "%s is away until %s (%s): an away rep takes no new leads.", to, absence.To.UTC().Format(time.RFC3339), cmp.Or(absence.Reason, "no reason given"))
+		}
 		owners = []string{to}
 	}
 	for _, owner := range owners {

@@ -25,10 +25,33 @@ type Rep struct {
 	Active      bool     `json:"active" yaml:"active"`
 	// Capacity is the most open leads the rep holds at once.
 	Capacity int `json:"capacity" yaml:"capacity"`
+	// Away are the periods the rep takes no new leads: leave, holidays, a
+	// conference. The leads they hold stay theirs.
+	Away []Absence `json:"away,omitempty" yaml:"away,omitempty"`
 
 	// Kept by leadgate, not set by the caller.
 	OpenLeads      int       `json:"openLeads" yaml:"-"`
 	LastAssignedAt time.Time `json:"lastAssignedAt,omitzero" yaml:"-"`
+}
+
+// Absence is one period a rep is away, from From up to To.
+type Absence struct {
+	From   time.Time `json:"from" yaml:"from"`
+	To     time.Time `json:"to" yaml:"to"`
+	Reason string    `json:"reason,omitempty" yaml:"reason,omitempty"`
+}
+
+// MaxAbsences bounds the periods a rep lists; past ones can go.
+const MaxAbsences = 20
+
+// AwayAt returns the absence the rep is in at t, if any.
+func (r *Rep) AwayAt(t time.Time) (Absence, bool) {
+	for _, a := range r.Away {
+		if !t.Before(a.From) && t.Before(a.To) {
+			return a, true
+		}
+	}
+	return Absence{}, false
 }
 
 var repID = lazyRegexp(`^[a-z0-9][a-z0-9._-]{0,62}$`)
@@ -68,6 +91,20 @@ func (r *Rep) Validate() error {
 	if r.Capacity < 0 {
 		fail("capacity", "cannot be negative")
 	}
+	if len(r.Away) > MaxAbsences {
+		fail("away", "%d periods: at most %d (past ones can go)", len(r.Away), MaxAbsences)
+	}
+	for i, a := range r.Away {
+		r.Away[i].Reason = strings.TrimSpace(a.Reason)
+		switch {
+		case a.From.IsZero() || a.To.IsZero():
+			fail(fmt.Sprintf("away[%d]", i), "give from and to (2026-12-24, or 2026-12-24T12:00:00+01:00)")
+		case !a.To.After(a.From):
+			fail(fmt.Sprintf("away[%d].to", i), "%s is not after from (%s)", a.To.Format(time.RFC3339), a.From.Format(time.RFC3339))
+		case len(r.Away[i].Reason) > 200:
+			fail(fmt.Sprintf("away[%d].reason", i), "at most 200 characters")
+		}
+	}
 	if len(problems) > 0 {
 		return leadgate.Invalid(fmt.Sprintf("The rep has %d problem(s).", len(problems)), problems)
 	}
@@ -88,12 +125,13 @@ func (r *Rep) Covers(country string) bool {
 }
 
 // Candidates returns, in the order to try them, the reps who may take a
-// lead from country: active, covering it, with room. The one assigned to
-// longest ago comes first, which makes assignment round robin among equals.
-func Candidates(reps []Rep, country string) []Rep {
+// lead from country at now: active, not away, covering it, with room. The
+// one assigned to longest ago comes first, which makes assignment round
+// robin among equals.
+func Candidates(reps []Rep, country string, now time.Time) []Rep {
 	var out []Rep
 	for _, r := range reps {
-		if r.Active && r.Covers(country) && r.OpenLeads < r.Capacity {
+		if _, away := r.AwayAt(now); r.Active && !away && r.Covers(country) && r.OpenLeads < r.Capacity {
 			out = append(out, r)
 		}
 	}

@@ -22,13 +22,13 @@ func TestCandidatesAreRoundRobinWithinTerritoryAndCapacity(t *testing.T) {
 		{ID: "f", Territories: []string{"EMEA"}, Active: true, Capacity: 5},
 	}
 	var ids []string
-	for _, r := range sales.Candidates(reps, "DE") {
+	for _, r := range sales.Candidates(reps, "DE", time.Now()) {
 		ids = append(ids, r.ID)
 	}
 	if strings.Join(ids, ",") != "f,a,b" {
 		t.Errorf("candidates for DE = %v, want never-assigned f, then a, then b", ids)
 	}
-	if got := sales.Candidates(reps, ""); len(got) != 0 {
+	if got := sales.Candidates(reps, "", time.Now()); len(got) != 0 {
 		t.Errorf("a lead without a country matched %v", got)
 	}
 }
