@@ -57,9 +57,14 @@ func printReport(w io.Writer, r *funnel.Report) {
 	}
 	for _, s := range funnel.Stages {
 		n := r.Total.Entered[string(s)]
-		fmt.Fprintf(w, "  %-13s %6d  %s\n", s, n, strings.Repeat("█", n*40/maxN))
+		people := ""
+		// Counters from before people were counted have none: say nothing.
+		if p := r.Total.People[string(s)]; p > 0 && p != n {
+			people = fmt.Sprintf("  (%d people)", p)
+		}
+		fmt.Fprintf(w, "  %-13s %6d  %s%s\n", s, n, strings.Repeat("█", n*40/maxN), people)
 	}
-	fmt.Fprintln(w)
+	fmt.Fprintln(w, "\n  Stage entries: a lead sent back and handed over again enters twice; people count once.")
 	for _, c := range r.Total.Conversion {
 		fmt.Fprintf(w, "  %-24s %s\n", string(c.From)+" → "+string(c.To), pct(c.Rate))
 	}

@@ -21,8 +21,8 @@ func TestReportPrintsTheFunnel(t *testing.T) {
 			return
 		}
 		counters := []funnel.Counter{
-			{Key: funnel.Key{Campaign: "demo-request", Version: 1, Day: "2026-10-02"}, Counts: map[string]int{"entered.mql": 10, "entered.sal": 8, "entered.sql": 3, "reason.reject.competitor": 2}, MQLToSAL: []int64{7200}},
-			{Key: funnel.Key{Campaign: "demo-request", Version: 2, Day: "2026-10-09"}, Counts: map[string]int{"entered.mql": 10, "entered.sql": 2}},
+			{Key: funnel.Key{Campaign: "demo-request", Version: 1, Day: "2026-10-02"}, Counts: map[string]int{"entered.mql": 10, "people.mql": 9, "entered.sal": 8, "people.sal": 8, "entered.sql": 3, "people.sql": 3, "reason.reject.competitor": 2}, MQLToSAL: []int64{7200}},
+			{Key: funnel.Key{Campaign: "demo-request", Version: 2, Day: "2026-10-09"}, Counts: map[string]int{"entered.mql": 10, "people.mql": 10, "entered.sql": 2, "people.sql": 2}},
 		}
 		_ = json.NewEncoder(w).Encode(funnel.Build("demo-request", parseDay("2026-10-01"), parseDay("2026-10-31"), counters, &campaign.Leakage{Min: 0.15, Max: 0.5}))
 	}))
@@ -31,7 +31,7 @@ func TestReportPrintsTheFunnel(t *testing.T) {
 	if err := runReport(context.Background(), []string{"--campaign", "demo-request", "--from", "2026-10-01", "--url", srv.URL}, &out, &out); err != nil {
 		t.Fatalf("%v\n%s", err, out.String())
 	}
-	for _, want := range []string{"mql               20", "MQL→SQL leakage 75% (agreed 15–50%): too-high", "rejected: competitor 2", "median MQL → accepted    2.0 h", "v2   mql    10  sql     2  leakage 80%"} {
+	for _, want := range []string{"mql               20", "(19 people)", "MQL→SQL leakage 75% (agreed 15–50%): too-high", "rejected: competitor 2", "median MQL → accepted    2.0 h", "v2   mql    10  sql     2  leakage 80%"} {
 		if !strings.Contains(out.String(), want) {
 			t.Errorf("missing %q in:\n%s", want, out.String())
 		}

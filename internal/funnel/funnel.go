@@ -63,6 +63,9 @@ func Changes(before, after *lead.Record) []Delta {
 			continue // an enrollment: no movement
 		default:
 			d.Counts["entered."+string(h.To)] = 1
+			if !enteredBefore(after.History[:i], h.To) {
+				d.Counts["people."+string(h.To)] = 1
+			}
 		}
 		switch {
 		case h.To == lead.StageDisqualified && h.By != lead.ByEngine:
@@ -77,6 +80,19 @@ func Changes(before, after *lead.Record) []Delta {
 		out = append(out, d)
 	}
 	return out
+}
+
+// enteredBefore reports whether history shows the lead entering stage
+// already: a lead recycled and handed over again is a second MQL entry but
+// the same person. Only the history a lead keeps is looked at (its newest
+// lead.MaxHistory entries), so a lead with a longer past may count again.
+func enteredBefore(history []lead.Transition, stage lead.Stage) bool {
+	for _, h := range history {
+		if h.To == stage && h.From != stage {
+			return true
+		}
+	}
+	return false
 }
 
 // BecameMQL finds when the lead last became an MQL in history: the moment

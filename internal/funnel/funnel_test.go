@@ -109,3 +109,22 @@ func TestEmptyPeriodAnswersLists(t *testing.T) {
 		t.Errorf("%s", b)
 	}
 }
+
+// TestPeopleCountOnce: a lead recycled and handed over again enters MQL
+// twice, and is one person.
+func TestPeopleCountOnce(t *testing.T) {
+	r := &lead.Record{Lead: lead.Lead{ID: "ld_c"}, History: []lead.Transition{
+		step("", lead.StageNurture, lead.ByEngine, "", 0, 1),
+		step(lead.StageNurture, lead.StageMQL, lead.ByEngine, "", time.Hour, 1),
+		step(lead.StageMQL, lead.StageNurture, "r", "not-ready", 2*time.Hour, 1),
+		step(lead.StageNurture, lead.StageMQL, lead.ByEngine, "", 3*time.Hour, 1),
+	}}
+	var counters []funnel.Counter
+	for _, d := range funnel.Changes(nil, r) {
+		counters = append(counters, funnel.Counter{Key: d.Key, Counts: d.Counts})
+	}
+	n := funnel.Build("c", t0, t0, counters, nil).Total
+	if n.Entered["mql"] != 2 || n.People["mql"] != 1 || n.Entered["nurture"] != 2 || n.People["nurture"] != 1 {
+		t.Errorf("entered %v, people %v", n.Entered, n.People)
+	}
+}

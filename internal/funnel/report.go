@@ -28,8 +28,13 @@ type Report struct {
 
 // Numbers are the funnel figures of one slice of leads.
 type Numbers struct {
-	Version    int            `json:"version,omitempty"`
-	Entered    map[string]int `json:"entered"`    // leads that reached each stage in the period
+	Version int `json:"version,omitempty"`
+	// Entered counts stage entries in the period: a lead recycled and
+	// handed over again is two MQL entries. People counts each lead once
+	// per stage: its first entry into it. Conversion and leakage are
+	// computed from entries.
+	Entered    map[string]int `json:"entered"`
+	People     map[string]int `json:"people"`
 	Conversion []Conversion   `json:"conversion"` // stage to next stage
 	Assigned   int            `json:"assigned"`
 	// MedianMQLToSALHours is the median time sales took to accept an MQL.
@@ -106,10 +111,12 @@ func (a *acc) add(c Counter) {
 }
 
 func (a *acc) numbers(version int) Numbers {
-	n := Numbers{Version: version, Entered: map[string]int{}, Rejections: map[string]int{}, Recycles: map[string]int{}, Assigned: a.counts["assigned"]}
+	n := Numbers{Version: version, Entered: map[string]int{}, People: map[string]int{}, Rejections: map[string]int{}, Recycles: map[string]int{}, Assigned: a.counts["assigned"]}
 	for k, v := range a.counts {
 		if stage, ok := strings.CutPrefix(k, "entered."); ok {
 			n.Entered[stage] = v
+		} else if stage, ok := strings.CutPrefix(k, "people."); ok {
+			n.People[stage] = v
 		} else if code, ok := strings.CutPrefix(k, "reason.reject."); ok {
 			n.Rejections[code] = v
 		} else if code, ok := strings.CutPrefix(k, "reason.recycle."); ok {
@@ -119,6 +126,9 @@ func (a *acc) numbers(version int) Numbers {
 	for _, s := range Stages {
 		if _, ok := n.Entered[string(s)]; !ok {
 			n.Entered[string(s)] = 0
+		}
+		if _, ok := n.People[string(s)]; !ok {
+			n.People[string(s)] = 0
 		}
 	}
 	chain := []lead.Stage{lead.StageMQL, lead.StageSAL, lead.StageSQL, lead.StageOpportunity, lead.StageCustomer}
