@@ -386,3 +386,48 @@ func TestAwayRepsGetNoNewLeads(t *testing.T) {
 		t.Errorf("an absence ending when it starts: %d %s", r.status, r.body)
 	}
 }
+
+// TestRepLeadsComeInPages: a rep's leads are listed 25 at a time, most
+// recently assigned first, each page leading on to the next; a cursor not
+// given by the list is refused.
+func TestRepLeadsComeInPages(t *testing.T) {
+	sys := start(t, "../../campaigns")
+	c := client{t, sys.URL, sys.Token}
+	public := client{t, sys.URL, ""}
+	putRep(t, c, "big-desk", "EMEA", 40)
+	for i := range 27 {
+		if r := public.do("POST", "/v1/campaigns/demo-request/submissions", "application/json", demoRequest(fmt.Sprintf("p%d@fleetworks.de", i), "DE")); r.status != 202 {
+			t.Fatalf("%d %s", r.status, r.body)
+		}
+	}
+	eventually(t, "27 leads assigned", func() bool { return c.rep("big-desk").OpenLeads == 27 })
+	type page struct {
+		Leads []httpapi.LeadView `json:"leads"`
+		Next  string             `json:"next"`
+	}
+	var first, second page
+	c.do("GET", "/v1/reps/big-desk/leads", "", nil).json(t, &first)
+	if len(first.Leads) != 25 || first.Next == "" {
+		t.Fatalf("first page: %d leads, next %q", len(first.Leads), first.Next)
+	}
+	c.do("GET", "/v1/reps/big-desk/leads?cursor="+first.Next, "", nil).json(t, &second)
+	if len(second.Leads) != 2 || second.Next != "" {
+		t.Fatalf("second page: %d leads, next %q", len(second.Leads), second.Next)
+	}
+	seen := map[string]bool{}
+	for _, l := range append(first.Leads, second.Leads...) {
+		seen[l.ID] = true
+	}
+	if len(seen) != 27 {
+		t.Errorf("%d different leads over the two pages, want 27", len(seen))
+	}
+	for _, bad := range []string{"nonsense", first.Next + "x"} {
+		if r := c.do("GET", "/v1/reps/big-desk/leads?cursor="+bad, "", nil); r.status != 400 {
+			t.Errorf("cursor %q: %d %s", bad, r.status, r.body)
+		}
+	}
+	putRep(t, c, "other-desk", "EMEA", 5)
+	if r := c.do("GET", "/v1/reps/other-desk/leads?cursor="+first.Next, "", nil); r.status != 400 {
+		t.Errorf("another rep's cursor: %d %s", r.status, r.body)
+	}
+}

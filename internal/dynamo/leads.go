@@ -2,6 +2,7 @@ package dynamo
 
 import (
 	"context"
+	"encoding/base64"
 	"encoding/json"
 	"fmt"
 	"maps"
@@ -350,14 +351,11 @@ func (s *LeadStore) CampaignPage(ctx context.Context, campaignID, from, to, curs
 		Limit: aws.Int32(int32(limit)),
 	}
 	if cursor != "" {
-		var key map[string]string
-		if err := json.Unmarshal([]byte(cursor), &key); err != nil {
-			return nil, "", fmt.Errorf("read page cursor of %s: %w", campaignID, err)
+		key, err := decodeCursor(cursor, "campaign", campaignID)
+		if err != nil {
+			return nil, "", err
 		}
-		in.ExclusiveStartKey = map[string]types.AttributeValue{}
-		for k, v := range key {
-			in.ExclusiveStartKey[k] = &types.AttributeValueMemberS{Value: v}
-		}
+		in.ExclusiveStartKey = key
 	}
 	out, err := s.db.Query(ctx, in)
 	if err != nil {
@@ -371,18 +369,44 @@ func (s *LeadStore) CampaignPage(ctx context.Context, campaignID, from, to, curs
 		}
 		page = append(page, r)
 	}
-	if len(out.LastEvaluatedKey) == 0 {
-		return page, "", nil
+	return page, encodeCursor(out.LastEvaluatedKey), nil
+}
+
+// encodeCursor writes where a page of one of the leads table's indexes
+// ended (its keys are all strings: pk, sk, and the index's own), "" after
+// the last page.
+func encodeCursor(key map[string]types.AttributeValue) string {
+	if len(key) == 0 {
+		return ""
 	}
-	// The index's keys are all strings: pk, sk, campaign, updatedAt.
-	key := map[string]string{}
-	for k, v := range out.LastEvaluatedKey {
+	plain := map[string]string{}
+	for k, v := range key {
 		if sv, ok := v.(*types.AttributeValueMemberS); ok {
-			key[k] = sv.Value
+			plain[k] = sv.Value
 		}
 	}
-	next, err := json.Marshal(key)
-	return page, string(next), err
+	b, _ := json.Marshal(plain) // strings only: cannot fail
+	return base64.RawURLEncoding.EncodeToString(b)
+}
+
+// decodeCursor reads a cursor for a page of the index partition where
+// attribute partition is value. A cursor is handed to callers, so one
+// that does not decode, or points into another partition, is refused.
+func decodeCursor(cursor, partition, value string) (map[string]types.AttributeValue, error) {
+	bad := leadgate.Errorf(leadgate.EBADREQUEST, "cursor: not one this list gave; start again without it.")
+	b, err := base64.RawURLEncoding.DecodeString(cursor)
+	if err != nil || len(cursor) > 2048 {
+		return nil, bad
+	}
+	var plain map[string]string
+	if err := json.Unmarshal(b, &plain); err != nil || len(plain) != 4 || plain[partition] != value || plain["pk"] == "" || plain["sk"] == "" {
+		return nil, bad
+	}
+	key := map[string]types.AttributeValue{}
+	for k, v := range plain {
+		key[k] = &types.AttributeValueMemberS{Value: v}
+	}
+	return key, nil
 }
 
 // Oldest is when the campaign's least recently changed lead changed.

@@ -179,29 +179,40 @@ func (s *SalesStore) Update(ctx context.Context, id string, change func(*lead.Re
 	return s.leads.Update(ctx, id, change)
 }
 
-// RepLeads returns the leads a rep holds, newest assignment first.
-func (s *SalesStore) RepLeads(ctx context.Context, repID string) ([]*lead.Record, error) {
-	var out []*lead.Record
-	p := dynamodb.NewQueryPaginator(s.db, &dynamodb.QueryInput{
+// MaxRepLeadsPage bounds a page of an owner's leads: a lead record may
+// be up to 128 KiB, and an answer stays well inside 6 MB.
+const MaxRepLeadsPage = 25
+
+// RepLeads returns one page of the leads an owner (a rep, or the fallback
+// owner) holds, most recently assigned first, from cursor ("" for the
+// first page); next is "" after the last page.
+func (s *SalesStore) RepLeads(ctx context.Context, repID, cursor string) (page []*lead.Record, next string, err error) {
+	in := &dynamodb.QueryInput{
 		TableName:                 &s.leads.table,
 		IndexName:                 aws.String(ownerIndex),
 		KeyConditionExpression:    aws.String("#owner = :rep"),
 		ExpressionAttributeNames:  map[string]string{"#owner": "owner"},
 		ExpressionAttributeValues: map[string]types.AttributeValue{":rep": &types.AttributeValueMemberS{Value: repID}},
 		ScanIndexForward:          aws.Bool(false),
-	})
-	for p.HasMorePages() {
-		page, err := p.NextPage(ctx)
-		if err != nil {
-			return nil, fmt.Errorf("leads of rep %s: %w", repID, err)
-		}
-		for _, item := range page.Items {
-			r, err := decodeLead(item)
-			if err != nil {
-				return nil, err
-			}
-			out = append(out, r)
-		}
+		Limit:                     aws.Int32(MaxRepLeadsPage),
 	}
-	return out, nil
+	if cursor != "" {
+		key, err := decodeCursor(cursor, "owner", repID)
+		if err != nil {
+			return nil, "", err
+		}
+		in.ExclusiveStartKey = key
+	}
+	out, err := s.db.Query(ctx, in)
+	if err != nil {
+		return nil, "", fmt.Errorf("leads of rep %s: %w", repID, err)
+	}
+	for _, item := range out.Items {
+		r, err := decodeLead(item)
+		if err != nil {
+			return nil, "", err
+		}
+		page = append(page, r)
+	}
+	return page, encodeCursor(out.LastEvaluatedKey), nil
 }

@@ -21,7 +21,7 @@ type RepStore interface {
 	PutRep(ctx context.Context, r *sales.Rep) (*sales.Rep, bool, error)
 	Rep(ctx context.Context, id string) (*sales.Rep, error)
 	Reps(ctx context.Context) ([]sales.Rep, error)
-	RepLeads(ctx context.Context, repID string) ([]*lead.Record, error)
+	RepLeads(ctx context.Context, repID, cursor string) ([]*lead.Record, string, error)
 }
 
 // Reps serves the sales reps API: who takes which leads, and how many.
@@ -118,7 +118,7 @@ func (h *Reps) leads(ctx context.Context, req *events.APIGatewayV2HTTPRequest) (
 	if _, err := h.store.Rep(ctx, id); err != nil {
 		return events.APIGatewayV2HTTPResponse{}, err
 	}
-	rs, err := h.store.RepLeads(ctx, id)
+	rs, next, err := h.store.RepLeads(ctx, id, req.QueryStringParameters["cursor"])
 	if err != nil {
 		return events.APIGatewayV2HTTPResponse{}, err
 	}
@@ -126,8 +126,10 @@ func (h *Reps) leads(ctx context.Context, req *events.APIGatewayV2HTTPRequest) (
 	for _, r := range rs {
 		views = append(views, LeadView{Record: r, Reasons: nonNil(r.Verdict.Reasons())})
 	}
+	// A page at a time: a lead may be large, and an answer is bounded.
 	return jsonResponse(http.StatusOK, struct {
 		Rep   string     `json:"rep"`
 		Leads []LeadView `json:"leads"`
-	}{id, views}), nil
+		Next  string     `json:"next,omitempty"`
+	}{id, views, next}), nil
 }
