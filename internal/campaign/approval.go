@@ -211,3 +211,22 @@ func otherSide(side string) string {
 	}
 	return SideMarketing
 }
+
+// ValidDraftID reports whether id can name a draft: d and a number from 1,
+// at most nine digits (d1, d27).
+func ValidDraftID(id string) bool { return ValidSerialID(id, 'd') }
+
+// ValidSerialID reports whether id is prefix and a number from 1 of at
+// most nine digits, with no sign and no leading zero: the form of the ids
+// a campaign gives its drafts and its re-judge jobs, one after another.
+func ValidSerialID(id string, prefix byte) bool {
+	if len(id) < 2 || len(id) > 10 || id[0] != prefix || id[1] == '0' {
+		return false
+	}
+	for i := 1; i < len(id); i++ {
+		if id[i] < '0' || id[i] > '9' {
+			return false
+		}
+	}
+	return true
+}

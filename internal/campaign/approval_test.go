@@ -105,3 +105,15 @@ func TestBothSidesMustBeNamed(t *testing.T) {
 		})
 	}
 }
+
+// TestValidDraftID: one spelling per draft, so no two ids name one draft.
+func TestValidDraftID(t *testing.T) {
+	for id, want := range map[string]bool{
+		"d1": true, "d27": true, "d999999999": true,
+		"d0": false, "d01": false, "d+5": false, "d-5": false, "d": false, "x1": false, "d1234567890": false, "D1": false, "d1 ": false,
+	} {
+		if got := campaign.ValidDraftID(id); got != want {
+			t.Errorf("ValidDraftID(%q) = %v, want %v", id, got, want)
+		}
+	}
+}

@@ -14,9 +14,11 @@ import (
 	"testing"
 
 	"github.com/aws/aws-lambda-go/events"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 
 	"github.com/leadgate/leadgate/internal/badgescan"
 	"github.com/leadgate/leadgate/internal/devstack"
+	"github.com/leadgate/leadgate/internal/dynamo"
 	"github.com/leadgate/leadgate/internal/httpapi"
 	"github.com/leadgate/leadgate/internal/lead"
 	"github.com/leadgate/leadgate/internal/wiring"
@@ -45,6 +47,7 @@ func TestSampleEvents(t *testing.T) {
 		{"campaigns-get.json", 200, "application/json", `"publishedBy": "maria.lopez@leadgate.example"`},
 		{"campaigns-definition-html.json", 200, "text/html; charset=utf-8", "<h1>Book a demo</h1>"},
 		{"campaigns-list.json", 200, "application/json", `"id": "demo-request"`},
+		{"campaigns-draft-propose.json", 201, "application/json", `"summary": "MQL threshold 50 → 45"`},
 	}
 	for _, tt := range tests {
 		t.Run(tt.file, func(t *testing.T) {
@@ -185,5 +188,37 @@ func TestFindLeadByEmail(t *testing.T) {
 	}
 	if r := public.do("GET", "/v1/leads?email=ana.silva%40acme-health.com", "", nil); r.status != 401 {
 		t.Errorf("without a token: %d", r.status)
+	}
+}
+
+// TestRejudgeSampleEvent feeds events/rejudge-sweep.json (what the decay
+// schedule puts on the re-judge queue) to the re-judge function as Lambda
+// would: it starts a decay job for each campaign whose points decay.
+func TestRejudgeSampleEvent(t *testing.T) {
+	sys := start(t, "../../campaigns")
+	env, err := devstack.FunctionEnv(mustTemplate(t), sys.Resources, "RejudgeFunction")
+	if err != nil {
+		t.Fatal(err)
+	}
+	h, err := wiring.Rejudge(cfg, func(k string) string { return env[k] }, slog.New(slog.NewJSONHandler(io.Discard, nil)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, err := os.ReadFile("../../events/rejudge-sweep.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var ev events.SQSEvent
+	if err := json.Unmarshal(b, &ev); err != nil {
+		t.Fatal(err)
+	}
+	resp, err := h(context.Background(), ev)
+	if err != nil || len(resp.BatchItemFailures) != 0 {
+		t.Fatalf("err %v, failures %+v", err, resp.BatchItemFailures)
+	}
+	store := dynamo.NewCampaignStore(dynamodb.NewFromConfig(cfg), sys.Resources.Tables["CampaignsTable"])
+	j, err := store.Job(context.Background(), "cloud-cost-whitepaper", "j1")
+	if err != nil || j.Kind != "decay" || j.Version != 1 || j.StartedBy != "decay sweep" {
+		t.Errorf("the whitepaper's job: %+v, %v", j, err)
 	}
 }

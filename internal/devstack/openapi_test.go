@@ -114,6 +114,7 @@ func TestAnswersMatchTheOpenAPIDocument(t *testing.T) {
 		{"campaigns-definition-html.json", nil},
 		{"campaigns-put.json", nil},
 		{"campaigns-put-invalid.json", nil},
+		{"campaigns-draft-propose.json", nil},
 		{"intake-json.json", nil},
 		{"intake-form.json", nil},
 		{"intake-bad.json", nil},

@@ -235,7 +235,7 @@ func Start(ctx context.Context, cfg aws.Config, opt Options) (*System, error) {
 				return fail(fmt.Errorf("wire %s: %w", tr.function, err))
 			}
 			ps.queueLoop(pctx, q, tr, crashingQueue(opt.Faults, h), flog)
-			fmt.Fprintf(out, "queue  %-28s → %s (batch %d)\n", tr.queueURL[strings.LastIndexByte(tr.queueURL, '/')+1:], tr.function, tr.batchSize)
+			fmt.Fprintf(out, "queue  %-28s → %s (batch %d, %d at once)\n", tr.queueURL[strings.LastIndexByte(tr.queueURL, '/')+1:], tr.function, tr.batchSize, tr.pollers)
 		}
 	}
 

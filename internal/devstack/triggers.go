@@ -46,6 +46,9 @@ type trigger struct {
 	streamARN  string // DynamoDB source
 	queueURL   string // SQS source
 	onFailure  string // queue URL for a stream batch that kept failing
+	// pollers is how many batches of the queue are handled at once: the
+	// event source's ScalingConfig.MaximumConcurrency, where it sets one.
+	pollers int
 }
 
 // triggers reads the DynamoDB and SQS event sources of the template's
@@ -77,6 +80,10 @@ func triggers(t *samtemplate.Template, res *Resources) ([]trigger, error) {
 				var arn string
 				arn, err = res.Resolver.String(e.Properties["Queue"])
 				tr.queueURL = res.queueURLByARN(arn)
+				tr.pollers = queuePollers
+				if sc, ok := e.Properties["ScalingConfig"].(map[string]any); ok {
+					tr.pollers = min(tr.pollers, max(1, intProp(sc, "MaximumConcurrency", queuePollers)))
+				}
 			}
 			if err != nil {
 				return nil, fmt.Errorf("%s %s: %w", f.LogicalID, e.Name, err)
@@ -286,12 +293,13 @@ func attribute(v st.AttributeValue) events.DynamoDBAttributeValue {
 func (p *pollers) queueLoop(ctx context.Context, q *sqs.Client, tr trigger, h queue.Handler, log *slog.Logger) {
 	// Lambda polls a queue with several pollers at once; so does local, so
 	// concurrent consumers are the normal case here too.
-	for range queuePollers {
+	for range tr.pollers {
 		p.queuePoller(ctx, q, tr, h, log)
 	}
 }
 
-// queuePollers is how many batches of one queue are handled at once.
+// queuePollers is how many batches of one queue are handled at once, unless
+// the template caps the function's concurrency lower.
 const queuePollers = 3
 
 func (p *pollers) queuePoller(ctx context.Context, q *sqs.Client, tr trigger, h queue.Handler, log *slog.Logger) {

@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"math"
-	"regexp"
 	"strconv"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -35,11 +34,9 @@ type draftItem struct {
 	Draft      string `dynamodbav:"draft"` // campaign.Draft as JSON
 }
 
-var draftID = regexp.MustCompile(`^d[1-9][0-9]{0,8}$`)
-
 // draftVersion is where draft id is stored, 0 for an id that is not one.
 func draftVersion(id string) int {
-	if !draftID.MatchString(id) {
+	if !campaign.ValidDraftID(id) {
 		return 0
 	}
 	n, _ := strconv.Atoi(id[1:])

@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"math"
-	"regexp"
 	"strconv"
 	"time"
 
@@ -23,10 +22,8 @@ import (
 // rewritten whole by every publish, so it cannot keep the count).
 const jobCounter = math.MinInt32 - 1<<30 - 1
 
-var jobID = regexp.MustCompile(`^j[1-9][0-9]{0,8}$`)
-
 func jobVersion(id string) int {
-	if !jobID.MatchString(id) {
+	if !rejudge.ValidJobID(id) {
 		return 0
 	}
 	n, _ := strconv.Atoi(id[1:])

@@ -350,8 +350,15 @@ func (s *LeadStore) CampaignPage(ctx context.Context, campaignID, from, to, curs
 		},
 		Limit: aws.Int32(int32(limit)),
 	}
+	return s.page(ctx, in, "campaign", campaignID, cursor)
+}
+
+// page reads one page of an index of the leads table, whose partition is
+// the attribute partition at value, from cursor: the one way a page and
+// the cursor to the next are read.
+func (s *LeadStore) page(ctx context.Context, in *dynamodb.QueryInput, partition, value, cursor string) ([]*lead.Record, string, error) {
 	if cursor != "" {
-		key, err := decodeCursor(cursor, "campaign", campaignID)
+		key, err := decodeCursor(cursor, partition, value)
 		if err != nil {
 			return nil, "", err
 		}
@@ -359,7 +366,7 @@ func (s *LeadStore) CampaignPage(ctx context.Context, campaignID, from, to, curs
 	}
 	out, err := s.db.Query(ctx, in)
 	if err != nil {
-		return nil, "", fmt.Errorf("leads of %s: %w", campaignID, err)
+		return nil, "", fmt.Errorf("leads of %s %s: %w", partition, value, err)
 	}
 	page := make([]*lead.Record, 0, len(out.Items))
 	for _, item := range out.Items {

@@ -186,7 +186,7 @@ const MaxRepLeadsPage = 25
 // RepLeads returns one page of the leads an owner (a rep, or the fallback
 // owner) holds, most recently assigned first, from cursor ("" for the
 // first page); next is "" after the last page.
-func (s *SalesStore) RepLeads(ctx context.Context, repID, cursor string) (page []*lead.Record, next string, err error) {
+func (s *SalesStore) RepLeads(ctx context.Context, repID, cursor string) ([]*lead.Record, string, error) {
 	in := &dynamodb.QueryInput{
 		TableName:                 &s.leads.table,
 		IndexName:                 aws.String(ownerIndex),
@@ -196,23 +196,5 @@ func (s *SalesStore) RepLeads(ctx context.Context, repID, cursor string) (page [
 		ScanIndexForward:          aws.Bool(false),
 		Limit:                     aws.Int32(MaxRepLeadsPage),
 	}
-	if cursor != "" {
-		key, err := decodeCursor(cursor, "owner", repID)
-		if err != nil {
-			return nil, "", err
-		}
-		in.ExclusiveStartKey = key
-	}
-	out, err := s.db.Query(ctx, in)
-	if err != nil {
-		return nil, "", fmt.Errorf("leads of rep %s: %w", repID, err)
-	}
-	for _, item := range out.Items {
-		r, err := decodeLead(item)
-		if err != nil {
-			return nil, "", err
-		}
-		page = append(page, r)
-	}
-	return page, encodeCursor(out.LastEvaluatedKey), nil
+	return s.leads.page(ctx, in, "owner", repID, cursor)
 }

@@ -10,6 +10,7 @@ import (
 	"github.com/leadgate/leadgate/internal/campaign"
 	"github.com/leadgate/leadgate/internal/lead"
 	"github.com/leadgate/leadgate/internal/leadgate"
+	"github.com/leadgate/leadgate/internal/rejudge"
 	"github.com/leadgate/leadgate/internal/sales"
 )
 
@@ -25,6 +26,8 @@ var idRules = map[string]struct {
 	"repId":      {sales.ValidRepID, "a rep id is lower-case letters, digits, dots and dashes, at most 63"},
 	"importId":   {badgescan.ValidImportID, "an import id is im_ and 20 hex digits"},
 	"source":     {campaign.ValidID, "a webhook source is lower-case letters, digits and dashes"},
+	"draftId":    {campaign.ValidDraftID, "a draft id is d and a number, like d1"},
+	"jobId":      {rejudge.ValidJobID, "a re-judge job id is j and a number, like j1"},
 }
 
 // checkIDs refuses a request whose path parameters cannot be ids: 404 (no

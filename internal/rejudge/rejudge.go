@@ -78,6 +78,10 @@ type Counts struct {
 	Errors  int `json:"errors"`  // leads that could not be judged or written
 }
 
+// ValidJobID reports whether id can name a job: j and a number from 1, at
+// most nine digits (j1, j12).
+func ValidJobID(id string) bool { return campaign.ValidSerialID(id, 'j') }
+
 // Job is one re-judge of a campaign's open leads.
 type Job struct {
 	ID           string     `json:"id"`
