@@ -38,4 +38,14 @@ const (
 	ByEngine   = "engine"   // the qualification engine
 	ByAssigner = "assigner" // the built-in assigner
 	ByNurture  = "nurture"  // nurture enrollment
+	BySLA      = "sla"      // the follow-up clock: reminders and breaches
+)
+
+// The reasons the follow-up clock gives in a history entry (By BySLA).
+const (
+	// ReasonSLAReminder: the owner has not answered by the reminder point.
+	ReasonSLAReminder = "sla-reminder"
+	// ReasonSLABreached: the owner did not accept within the SLA; the
+	// entry's note says what followed (reassigned to whom, or escalated).
+	ReasonSLABreached = "sla-breached"
 )
