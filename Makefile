@@ -7,7 +7,7 @@ export LEADGATE_CACHE ?= $(CURDIR)/.cache
 
 # Every Lambda is a functions/<name> folder; its logical ID in template.yaml
 # is <Name>Function.
-FUNCTIONS := campaigns intake leads badgescan router reps assign nurture rejudge reporter reports webhooks
+FUNCTIONS := campaigns intake leads badgescan router reps assign nurture rejudge followup reporter reports webhooks
 LAMBDA_FLAGS := -tags lambda.norpc -trimpath -ldflags='-s -w'
 LAMBDA_ENV := CGO_ENABLED=0 GOOS=linux GOARCH=arm64
 
@@ -75,6 +75,8 @@ build-NurtureFunction:
 	$(LAMBDA_ENV) $(GO) build $(LAMBDA_FLAGS) -o $(ARTIFACTS_DIR)/bootstrap ./functions/nurture
 build-RejudgeFunction:
 	$(LAMBDA_ENV) $(GO) build $(LAMBDA_FLAGS) -o $(ARTIFACTS_DIR)/bootstrap ./functions/rejudge
+build-FollowUpFunction:
+	$(LAMBDA_ENV) $(GO) build $(LAMBDA_FLAGS) -o $(ARTIFACTS_DIR)/bootstrap ./functions/followup
 build-ReporterFunction:
 	$(LAMBDA_ENV) $(GO) build $(LAMBDA_FLAGS) -o $(ARTIFACTS_DIR)/bootstrap ./functions/reporter
 build-ReportsFunction:

@@ -54,7 +54,9 @@ type Definition struct {
 	// disqualified) is kept after it last changed; 0 keeps it.
 	Retention *Retention `yaml:"retention,omitempty" json:"retention,omitempty"`
 	// Recycle says how long a lead sales sent back is held from sales.
-	Recycle     *Recycle    `yaml:"recycle,omitempty" json:"recycle,omitempty"`
+	Recycle *Recycle `yaml:"recycle,omitempty" json:"recycle,omitempty"`
+	// SLA is how soon sales follows up a lead handed over.
+	SLA         *SLA        `yaml:"sla,omitempty" json:"sla,omitempty"`
 	Geographies []Geography `yaml:"geographies,omitempty" json:"geographies,omitempty"`
 }
 

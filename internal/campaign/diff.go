@@ -285,6 +285,7 @@ func diffSettings(from, to *Definition) []Change {
 		{"leakage", "Leakage we accept", leakage(from.Leakage), leakage(to.Leakage)},
 		{"nurture.track", "Nurture track", track(from.Nurture), track(to.Nurture)},
 		{"retention", "Unqualified leads kept for", retention(from.Retention), retention(to.Retention)},
+		{"sla", "Follow-up SLA", from.SLA.Describe(), to.SLA.Describe()},
 		{"recycle.handRaisersBreak", "A hand raised ends a recycle hold", yesNo(from.HandRaisersBreakHold()), yesNo(to.HandRaisersBreakHold())},
 		{"intake.touchPoint", "A submission counts as", from.Intake.TouchPoint, to.Intake.TouchPoint},
 		{"intake.thankYouUrl", "Thank-you page", from.Intake.ThankYouURL, to.Intake.ThankYouURL},

@@ -106,6 +106,7 @@ func (v *validator) identity(now time.Time) {
 	}
 	v.approvers()
 	v.recycle()
+	v.sla()
 	switch d.Status {
 	case "":
 		d.Status = StatusActive

@@ -29,9 +29,10 @@ var (
 		"ReporterFunction": wiring.Reporter,
 	}
 	queueFunctions = map[string]func(aws.Config, wiring.Env, *slog.Logger) (queue.Handler, error){
-		"AssignFunction":  wiring.Assign,
-		"NurtureFunction": wiring.Nurture,
-		"RejudgeFunction": wiring.Rejudge,
+		"AssignFunction":   wiring.Assign,
+		"NurtureFunction":  wiring.Nurture,
+		"RejudgeFunction":  wiring.Rejudge,
+		"FollowUpFunction": wiring.FollowUp,
 	}
 )
 

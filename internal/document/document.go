@@ -164,6 +164,10 @@ func describe(p *campaign.Published, history []*campaign.Published, now time.Tim
 			Intro: fmt.Sprintf("Between %.0f%% and %.0f%% of MQLs may not become SQLs. More means marketing qualifies poorly or sales does not follow up; less means marketing is not pushing hard enough.", l.Min*100, l.Max*100),
 		})
 	}
+	if d.SLA != nil {
+		o.Sections = append(o.Sections, section{Title: "Follow-up",
+			Intro: "A lead handed to a rep is " + d.SLA.Describe() + "."})
+	}
 	hold := section{Title: "Sent back by sales", Head: [2]string{"Recycled for", "Held"},
 		Intro: "A lead sales recycles to nurture is held from sales for a while: its touch points still count, but within the hold it comes back only when engagement since the recycle reaches the threshold by itself"}
 	if len(d.HandRaisers) > 0 && d.HandRaisersBreakHold() {

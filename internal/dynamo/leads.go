@@ -68,6 +68,10 @@ type leadItem struct {
 	// Owner and AssignedAt key the byOwner index: a rep's leads.
 	Owner      string `dynamodbav:"owner,omitempty"`
 	AssignedAt string `dynamodbav:"assignedAt,omitempty"`
+	// FollowUpShard and FollowUpAt key the byFollowUp index: running SLA
+	// clocks, by when they are next due (followups.go).
+	FollowUpShard string `dynamodbav:"followUpShard,omitempty"`
+	FollowUpAt    string `dynamodbav:"followUpAt,omitempty"`
 	// ExpiresAt is the table's TTL attribute (epoch seconds): unqualified
 	// leads past their campaign's retention are deleted by DynamoDB.
 	ExpiresAt int64 `dynamodbav:"expiresAt,omitempty"`
@@ -103,6 +107,7 @@ func (s *LeadStore) put(r *lead.Record, prev int64) (*types.Put, error) {
 	if r.ExpiresAt != nil {
 		it.ExpiresAt = r.ExpiresAt.Unix()
 	}
+	it.FollowUpShard, it.FollowUpAt = followUpKeys(r)
 	item, err := attributevalue.MarshalMap(it)
 	if err != nil {
 		return nil, fmt.Errorf("encode lead %s: %w", r.ID, err)

@@ -44,7 +44,8 @@ type repItem struct {
 	Capacity       int      `dynamodbav:"capacity"`
 	OpenLeads      int      `dynamodbav:"openLeads"`
 	LastAssignedAt string   `dynamodbav:"lastAssignedAt,omitempty"`
-	Away           string   `dynamodbav:"away,omitempty"` // []sales.Absence as JSON
+	Away           string   `dynamodbav:"away,omitempty"`         // []sales.Absence as JSON
+	WorkingHours   string   `dynamodbav:"workingHours,omitempty"` // sales.Shift as JSON
 }
 
 func (it repItem) rep() (sales.Rep, error) {
@@ -53,6 +54,11 @@ func (it repItem) rep() (sales.Rep, error) {
 	if it.Away != "" {
 		if err := json.Unmarshal([]byte(it.Away), &r.Away); err != nil {
 			return r, fmt.Errorf("decode absences of rep %s: %w", it.ID, err)
+		}
+	}
+	if it.WorkingHours != "" {
+		if err := json.Unmarshal([]byte(it.WorkingHours), &r.WorkingHours); err != nil {
+			return r, fmt.Errorf("decode working hours of rep %s: %w", it.ID, err)
 		}
 	}
 	return r, nil
@@ -77,15 +83,23 @@ func (s *SalesStore) PutRep(ctx context.Context, r *sales.Rep) (*sales.Rep, bool
 	} else {
 		remove = append(remove, "email")
 	}
-	if len(r.Away) > 0 {
-		away, err := json.Marshal(r.Away)
+	// Absences and hours are JSON: nothing queries inside them.
+	for _, a := range []struct {
+		name string
+		set  bool
+		v    any
+	}{{"away", len(r.Away) > 0, r.Away}, {"workingHours", r.WorkingHours != nil, r.WorkingHours}} {
+		name := a.name
+		if !a.set {
+			remove = append(remove, name)
+			continue
+		}
+		doc, err := json.Marshal(a.v)
 		if err != nil {
 			return nil, false, fmt.Errorf("encode rep %s: %w", r.ID, err)
 		}
-		expr += ", away = :away"
-		values[":away"] = &types.AttributeValueMemberS{Value: string(away)}
-	} else {
-		remove = append(remove, "away")
+		expr += ", " + name + " = :" + name
+		values[":"+name] = &types.AttributeValueMemberS{Value: string(doc)}
 	}
 	if len(remove) > 0 {
 		expr += " REMOVE " + strings.Join(remove, ", ")

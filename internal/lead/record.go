@@ -56,6 +56,8 @@ type Record struct {
 	// name); empty until assignment and again once sales lets it go.
 	Owner      string     `json:"owner,omitempty"`
 	AssignedAt *time.Time `json:"assignedAt,omitempty"`
+	// FollowUp is the SLA's clock on the owner; see Clock.
+	FollowUp *FollowUp `json:"followUp,omitempty"`
 	// Nurture is the track a lead that is not ready yet is enrolled in.
 	Nurture *Enrollment `json:"nurture,omitempty"`
 	// History keeps the stage changes and hand-overs: who, when, why, and

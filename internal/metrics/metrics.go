@@ -19,6 +19,7 @@ const (
 	LeadsByStage        = "LeadsEnteredStage"
 	Routed              = "Routed"
 	Assigned            = "Assigned"
+	SLABreached         = "SLABreached"
 	Recycled            = "Recycled"
 	Rejected            = "Rejected"
 	RejectedRows        = "RejectedRows"

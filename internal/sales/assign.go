@@ -5,8 +5,10 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"slices"
 	"time"
 
+	"github.com/leadgate/leadgate/internal/campaign"
 	"github.com/leadgate/leadgate/internal/lead"
 	"github.com/leadgate/leadgate/internal/leadgate"
 	"github.com/leadgate/leadgate/internal/metrics"
@@ -22,18 +24,26 @@ type AssignStore interface {
 	Update(ctx context.Context, id string, change func(*lead.Record) (lead.Change, error)) (*lead.Record, error)
 }
 
-// Assigner gives each sales-ready lead an owner.
+// Campaigns reads the definition in force, for the follow-up SLA its
+// sales side agreed to.
+type Campaigns interface {
+	Current(ctx context.Context, id string) (*campaign.Published, error)
+}
+
+// Assigner gives each sales-ready lead an owner, and another one when a
+// manager or the SLA says so.
 type Assigner struct {
-	store    AssignStore
-	fallback string
-	now      func() time.Time
-	log      *slog.Logger
+	store     AssignStore
+	campaigns Campaigns
+	fallback  string
+	now       func() time.Time
+	log       *slog.Logger
 }
 
 // NewAssigner returns an assigner; leads no rep can take go to fallback
-// (a shared queue sales works from).
-func NewAssigner(store AssignStore, fallback string, now func() time.Time, log *slog.Logger) *Assigner {
-	return &Assigner{store: store, fallback: fallback, now: now, log: log}
+// (a shared queue sales works from, drained as reps get room).
+func NewAssigner(store AssignStore, campaigns Campaigns, fallback string, now func() time.Time, log *slog.Logger) *Assigner {
+	return &Assigner{store: store, campaigns: campaigns, fallback: fallback, now: now, log: log}
 }
 
 // Handle assigns the lead a message announces, once: a lead that has an
@@ -56,50 +66,136 @@ func (a *Assigner) Handle(ctx context.Context, m *route.Message) error {
 		return err
 	}
 	// Each candidate in turn, then the fallback owner (who holds no count).
-	owners := []string{}
-	for _, r := range Candidates(reps, l.Country, a.now()) {
-		owners = append(owners, r.ID)
+	owners := append(a.candidates(reps, l, ""), a.fallback)
+	stored, err := a.handOver(ctx, l, reps, owners, false, func(cur *lead.Record, owner string) (lead.Transition, bool) {
+		return lead.Transition{By: lead.ByAssigner, Reason: "assigned to " + owner}, needsOwner(cur)
+	})
+	switch {
+	case errors.Is(err, errNobody):
+		return fmt.Errorf("assign lead %s: the fallback owner %s was refused", m.LeadID, a.fallback)
+	case err != nil:
+		return err
+	case stored == nil:
+		return nil // assigned, erased or moved on meanwhile: nothing to do
 	}
-	owners = append(owners, a.fallback)
+	a.log.InfoContext(ctx, "lead assigned", "lead_id", stored.ID, "owner", stored.Owner, "campaign", stored.Verdict.Campaign)
+	metrics.Count(ctx, a.log, metrics.Assigned, 1, "campaign", stored.Verdict.Campaign)
+	return nil
+}
+
+// candidates are the ids of the reps who may take l now, in the order to
+// try them, leaving out its owner (but) and any rep who let its SLA clock
+// run out before.
+func (a *Assigner) candidates(reps []Rep, l *lead.Record, but string) []string {
+	var missed []string
+	if l.FollowUp != nil {
+		missed = l.FollowUp.Missed
+	}
+	var out []string
+	for _, r := range Candidates(reps, l.Country, a.now()) {
+		if r.ID != but && !slices.Contains(missed, r.ID) {
+			out = append(out, r.ID)
+		}
+	}
+	return out
+}
+
+// errNobody is handOver's answer when every owner offered was full.
+var errNobody = errors.New("no owner offered could take the lead")
+
+// handOver is the one way a lead changes hands: to each owner in turn, in
+// one write that sets the owner, starts the SLA clock on a rep (missed:
+// the owner let it run out, and is not given the lead again), records
+// entry in the history, and holds the new owner's count while releasing
+// the old one's. entry says, on the lead as it is at the write, what to
+// record and whether the hand-over still applies; when it does not,
+// handOver returns nil and writes nothing. A rep found full at the write
+// is passed over for the next; errNobody when every one was.
+func (a *Assigner) handOver(ctx context.Context, l *lead.Record, reps []Rep, owners []string, missed bool, entry func(cur *lead.Record, owner string) (lead.Transition, bool)) (*lead.Record, error) {
+	sla, err := a.sla(ctx, l.Verdict.Campaign)
+	if err != nil {
+		return nil, err
+	}
 	for _, owner := range owners {
 		at := a.now()
-		stored, err := a.store.Update(ctx, m.LeadID, func(cur *lead.Record) (lead.Change, error) {
-			if cur == nil || cur.ErasedAt != nil || !needsOwner(cur) {
+		stored, err := a.store.Update(ctx, l.ID, func(cur *lead.Record) (lead.Change, error) {
+			if cur == nil || cur.ErasedAt != nil || cur.Owner == owner {
 				return lead.None, nil
 			}
-			c := lead.Change{Next: assigned(cur, owner, at)}
+			t, ok := entry(cur, owner)
+			if !ok {
+				return lead.None, nil
+			}
+			n := *cur
+			n.Owner, n.AssignedAt, n.UpdatedAt = owner, &at, at
+			n.FollowUp = a.clock(cur, owner, reps, sla, at, missed)
+			t.At, t.From, t.To, t.Campaign, t.Version = at, cur.Stage, cur.Stage, cur.Verdict.Campaign, cur.Verdict.Version
+			n.Remember(t)
+			c := lead.Change{Next: &n}
 			if owner != a.fallback {
 				c.Hold = owner
 			}
+			if cur.Owner != "" && cur.Owner != a.fallback {
+				c.Release = cur.Owner
+			}
 			return c, nil
 		})
-		if errors.Is(err, ErrRepFull) {
+		switch {
+		case errors.Is(err, ErrRepFull):
 			continue // filled up since read: the next one
+		case err != nil:
+			return nil, err
+		case stored == nil || stored.Owner != owner:
+			return nil, nil
 		}
-		if err != nil {
-			return err
+		return stored, nil
+	}
+	return nil, errNobody
+}
+
+// clock is the follow-up of a lead handed to owner at: the SLA's clock on
+// a rep for an MQL, and in any case the reps who missed it before.
+func (a *Assigner) clock(cur *lead.Record, owner string, reps []Rep, sla *campaign.SLA, at time.Time, missed bool) *lead.FollowUp {
+	f := &lead.FollowUp{Owner: owner, Since: at}
+	if cur.FollowUp != nil {
+		f.Missed = slices.Clone(cur.FollowUp.Missed)
+	}
+	if missed && !slices.Contains(f.Missed, cur.Owner) {
+		f.Missed = append(f.Missed, cur.Owner)
+		if over := len(f.Missed) - lead.MaxMissed; over > 0 {
+			f.Missed = f.Missed[over:]
 		}
-		if stored == nil || stored.Owner != owner {
-			return nil // assigned, erased or moved on meanwhile: nothing to do
+	}
+	i := slices.IndexFunc(reps, func(r Rep) bool { return r.ID == owner })
+	if sla != nil && i >= 0 && cur.Stage == lead.StageMQL {
+		r := reps[i]
+		f.DueAt = r.After(at, sla.AcceptWithin.Duration, sla.WorkingHours)
+		if sla.RemindAt > 0 {
+			remind := r.After(at, time.Duration(float64(sla.AcceptWithin.Duration)*sla.RemindAt), sla.WorkingHours)
+			f.RemindAt = &remind
 		}
-		a.log.InfoContext(ctx, "lead assigned", "lead_id", stored.ID, "owner", owner, "campaign", stored.Verdict.Campaign)
-		metrics.Count(ctx, a.log, metrics.Assigned, 1, "campaign", stored.Verdict.Campaign)
+	}
+	if f.DueAt.IsZero() && len(f.Missed) == 0 {
 		return nil
 	}
-	return fmt.Errorf("assign lead %s: the fallback owner %s was refused", m.LeadID, a.fallback)
+	return f
+}
+
+// sla is the follow-up the campaign's definition in force agrees, if any.
+func (a *Assigner) sla(ctx context.Context, campaignID string) (*campaign.SLA, error) {
+	if campaignID == "" {
+		return nil, nil
+	}
+	p, err := a.campaigns.Current(ctx, campaignID)
+	switch {
+	case leadgate.ErrorCode(err) == leadgate.ENOTFOUND:
+		return nil, nil
+	case err != nil:
+		return nil, fmt.Errorf("read campaign %s for its SLA: %w", campaignID, err)
+	}
+	return p.Definition.SLA, nil
 }
 
 // needsOwner reports whether a lead waits for assignment: an MQL nobody
 // holds.
 func needsOwner(l *lead.Record) bool { return l.Owner == "" && l.Stage == lead.StageMQL }
-
-// assigned is l with its owner set and the hand-over in its history.
-func assigned(l *lead.Record, owner string, at time.Time) *lead.Record {
-	n := *l
-	n.Owner, n.AssignedAt, n.UpdatedAt = owner, &at, at
-	n.Remember(lead.Transition{
-		At: at, From: l.Stage, To: l.Stage, By: lead.ByAssigner, Reason: "assigned to " + owner,
-		Campaign: l.Verdict.Campaign, Version: l.Verdict.Version,
-	})
-	return &n
-}

@@ -48,11 +48,7 @@ func (a *Assigner) Reassign(ctx context.Context, leadID, to, by, note string) (*
 	var owners []string
 	switch {
 	case to == Auto:
-		for _, r := range Candidates(reps, l.Country, a.now()) {
-			if r.ID != l.Owner {
-				owners = append(owners, r.ID)
-			}
-		}
+		owners = a.candidates(reps, l, l.Owner)
 		if l.Owner != a.fallback {
 			owners = append(owners, a.fallback)
 		}
@@ -74,40 +70,20 @@ func (a *Assigner) Reassign(ctx context.Context, leadID, to, by, note string) (*
 		}
 		owners = []string{to}
 	}
-	for _, owner := range owners {
-		at := a.now()
-		stored, err := a.store.Update(ctx, leadID, func(cur *lead.Record) (lead.Change, error) {
-			if cur == nil || cur.ErasedAt != nil || !reassignable(cur.Stage) || cur.Owner == owner {
-				return lead.None, nil
-			}
-			n := *cur
-			n.Owner, n.AssignedAt, n.UpdatedAt = owner, &at, at
-			n.Remember(lead.Transition{
-				At: at, From: cur.Stage, To: cur.Stage, By: by, Reason: "reassigned from " + orNobody(cur.Owner) + " to " + owner, Note: note,
-				Campaign: cur.Verdict.Campaign, Version: cur.Verdict.Version,
-			})
-			c := lead.Change{Next: &n}
-			if owner != a.fallback {
-				c.Hold = owner
-			}
-			if cur.Owner != "" && cur.Owner != a.fallback {
-				c.Release = cur.Owner
-			}
-			return c, nil
-		})
-		switch {
-		case errors.Is(err, ErrRepFull) && to == Auto:
-			continue // filled up since read: the next one
-		case errors.Is(err, ErrRepFull):
-			return nil, leadgate.Errorf(leadgate.ECONFLICT, "%s cannot take lead %s: inactive, or at capacity.", to, leadID)
-		case err != nil:
-			return nil, err
-		case stored == nil || stored.Owner != owner:
-			return nil, leadgate.Errorf(leadgate.ECONFLICT, "Lead %s changed meanwhile (erased, or out of sales' hands); read it again.", leadID)
-		}
-		return stored, nil
+	stored, err := a.handOver(ctx, l, reps, owners, false, func(cur *lead.Record, owner string) (lead.Transition, bool) {
+		return lead.Transition{By: by, Reason: "reassigned from " + orNobody(cur.Owner) + " to " + owner, Note: note}, reassignable(cur.Stage)
+	})
+	switch {
+	case errors.Is(err, errNobody) && to == Auto:
+		return nil, leadgate.Errorf(leadgate.ECONFLICT, "Nobody else can take lead %s now.", leadID)
+	case errors.Is(err, errNobody):
+		return nil, leadgate.Errorf(leadgate.ECONFLICT, "%s cannot take lead %s: inactive, or at capacity.", to, leadID)
+	case err != nil:
+		return nil, err
+	case stored == nil:
+		return nil, leadgate.Errorf(leadgate.ECONFLICT, "Lead %s changed meanwhile (erased, or out of sales' hands); read it again.", leadID)
 	}
-	return nil, leadgate.Errorf(leadgate.ECONFLICT, "Nobody else can take lead %s now.", leadID)
+	return stored, nil
 }
 
 // reassignable reports a stage in which a lead has, or waits for, an owner.

@@ -28,6 +28,9 @@ type Rep struct {
 	// Away are the periods the rep takes no new leads: leave, holidays, a
 	// conference. The leads they hold stay theirs.
 	Away []Absence `json:"away,omitempty" yaml:"away,omitempty"`
+	// WorkingHours, when stated, are the only hours the rep gets new
+	// leads, and the hours an SLA that counts working hours runs.
+	WorkingHours *Shift `json:"workingHours,omitempty" yaml:"workingHours,omitempty"`
 
 	// Kept by leadgate, not set by the caller.
 	OpenLeads      int       `json:"openLeads" yaml:"-"`
@@ -105,10 +108,29 @@ func (r *Rep) Validate() error {
 			fail(fmt.Sprintf("away[%d].reason", i), "at most 200 characters")
 		}
 	}
+	if r.WorkingHours != nil {
+		problems = append(problems, r.WorkingHours.validate("workingHours")...)
+	}
 	if len(problems) > 0 {
 		return leadgate.Invalid(fmt.Sprintf("The rep has %d problem(s).", len(problems)), problems)
 	}
 	return nil
+}
+
+// OnShift reports whether t is in the rep's working hours; a rep who
+// states none is always on.
+func (r *Rep) OnShift(t time.Time) bool {
+	return r.WorkingHours == nil || r.WorkingHours.On(t)
+}
+
+// After returns when d has passed from t on the rep's clock: their
+// working hours when working is set and they state some, the wall clock
+// otherwise.
+func (r *Rep) After(t time.Time, d time.Duration, working bool) time.Time {
+	if working && r.WorkingHours != nil {
+		return r.WorkingHours.Add(t, d)
+	}
+	return t.Add(d)
 }
 
 // Covers reports whether the rep's territory holds the country. A lead with
@@ -125,13 +147,14 @@ func (r *Rep) Covers(country string) bool {
 }
 
 // Candidates returns, in the order to try them, the reps who may take a
-// lead from country at now: active, not away, covering it, with room. The
+// lead from country at now: active, on shift and not away, covering it,
+// with room. The
 // one assigned to longest ago comes first, which makes assignment round
 // robin among equals.
 func Candidates(reps []Rep, country string, now time.Time) []Rep {
 	var out []Rep
 	for _, r := range reps {
-		if _, away := r.AwayAt(now); r.Active && !away && r.Covers(country) && r.OpenLeads < r.Capacity {
+		if r.Available(now) && r.Covers(country) && r.OpenLeads < r.Capacity {
 			out = append(out, r)
 		}
 	}
@@ -142,6 +165,13 @@ func Candidates(reps []Rep, country string, now time.Time) []Rep {
 		return strings.Compare(a.ID, b.ID)
 	})
 	return out
+}
+
+// Available reports whether the rep takes new leads at now: active, on
+// shift and not away.
+func (r *Rep) Available(now time.Time) bool {
+	_, away := r.AwayAt(now)
+	return r.Active && !away && r.OnShift(now)
 }
 
 // ErrRepFull is what a store reports when the rep filled up or went

@@ -38,8 +38,9 @@ type IntakeConfig struct {
 
 // LeadsConfig is the leads function's environment.
 type LeadsConfig struct {
-	LeadsTable string `env:"LEADS_TABLE,required"`
-	RepsTable  string `env:"REPS_TABLE,required"`
+	LeadsTable     string `env:"LEADS_TABLE,required"`
+	RepsTable      string `env:"REPS_TABLE,required"`
+	CampaignsTable string `env:"CAMPAIGNS_TABLE,required"`
 	// RepIDClaim is the token claim holding a rep's id; empty is
 	// httpapi.DefaultRepClaim.
 	RepIDClaim string `env:"REP_ID_CLAIM"`
@@ -55,9 +56,18 @@ type RepsConfig struct {
 
 // AssignConfig is the assign function's environment.
 type AssignConfig struct {
-	LeadsTable    string `env:"LEADS_TABLE,required"`
-	RepsTable     string `env:"REPS_TABLE,required"`
-	FallbackOwner string `env:"FALLBACK_OWNER,required"`
+	LeadsTable     string `env:"LEADS_TABLE,required"`
+	RepsTable      string `env:"REPS_TABLE,required"`
+	CampaignsTable string `env:"CAMPAIGNS_TABLE,required"`
+	FallbackOwner  string `env:"FALLBACK_OWNER,required"`
+}
+
+// FollowUpConfig is the follow-up function's environment.
+type FollowUpConfig struct {
+	LeadsTable     string `env:"LEADS_TABLE,required"`
+	RepsTable      string `env:"REPS_TABLE,required"`
+	CampaignsTable string `env:"CAMPAIGNS_TABLE,required"`
+	FallbackOwner  string `env:"FALLBACK_OWNER,required"`
 }
 
 // NurtureConfig is the nurture function's environment.

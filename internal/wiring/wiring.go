@@ -71,7 +71,8 @@ func Leads(cfg aws.Config, env Env, log *slog.Logger) (httpapi.Handler, error) {
 		return nil, err
 	}
 	leads, store := salesStore(cfg, c.LeadsTable, c.RepsTable)
-	return httpapi.NewLeads(leads, store, store, sales.NewAssigner(store, c.FallbackOwner, time.Now, log), c.RepIDClaim, log, time.Now), nil
+	assigner := sales.NewAssigner(store, dynamo.NewCampaignStore(dynamodb.NewFromConfig(cfg), c.CampaignsTable), c.FallbackOwner, time.Now, log)
+	return httpapi.NewLeads(leads, store, store, assigner, c.RepIDClaim, log, time.Now), nil
 }
 
 // Reps wires the sales reps API.
@@ -91,7 +92,25 @@ func Assign(cfg aws.Config, env Env, log *slog.Logger) (queue.Handler, error) {
 		return nil, err
 	}
 	_, store := salesStore(cfg, c.LeadsTable, c.RepsTable)
-	return queue.Consume(log, "assign", sales.NewAssigner(store, c.FallbackOwner, time.Now, log).Handle), nil
+	assigner := sales.NewAssigner(store, dynamo.NewCampaignStore(dynamodb.NewFromConfig(cfg), c.CampaignsTable), c.FallbackOwner, time.Now, log)
+	return queue.Consume(log, "assign", assigner.Handle), nil
+}
+
+// FollowUp wires the follow-up schedule's consumer: SLA reminders and
+// breaches, and the fallback queue's drain.
+func FollowUp(cfg aws.Config, env Env, log *slog.Logger) (queue.Handler, error) {
+	var c FollowUpConfig
+	if err := read("followup", env, &c); err != nil {
+		return nil, err
+	}
+	leads, store := salesStore(cfg, c.LeadsTable, c.RepsTable)
+	assigner := sales.NewAssigner(store, dynamo.NewCampaignStore(dynamodb.NewFromConfig(cfg), c.CampaignsTable), c.FallbackOwner, time.Now, log)
+	followUp := sales.NewFollowUp(assigner, leads)
+	return queue.ConsumeTicks(log, sales.FollowUpTick, func(ctx context.Context) error {
+		done, err := followUp.Sweep(ctx)
+		log.InfoContext(ctx, "follow-up swept", "reminded", done.Reminded, "reassigned", done.Reassigned, "escalated", done.Escalated, "drained", done.Drained)
+		return err
+	}), nil
 }
 
 // Rejudge wires the re-judge queue's consumer.

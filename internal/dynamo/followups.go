@@ -1,0 +1,101 @@
+package dynamo
+
+import (
+	"context"
+	"fmt"
+	"hash/fnv"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
+
+	"github.com/leadgate/leadgate/internal/lead"
+)
+
+// followUpIndex is the leads table's index of running SLA clocks. It is
+// sparse: only a lead whose clock runs (lead.Record.Clock) carries its
+// keys, so a sweep reads what is due and nothing else, however many leads
+// the table holds. The partition key is one of followUpShards shards of
+// the lead id, so the clocks of a busy launch do not all write one index
+// partition.
+const (
+	followUpIndex  = "byFollowUp"
+	followUpShards = 4
+	// followUpLayout sorts as it reads: fixed width, UTC, milliseconds.
+	followUpLayout = "2006-01-02T15:04:05.000Z"
+)
+
+// followUpKeys are the index keys of a lead whose clock runs.
+func followUpKeys(r *lead.Record) (shard, at string) {
+	f := r.Clock()
+	if f == nil {
+		return "", ""
+	}
+	h := fnv.New32a()
+	h.Write([]byte(r.ID))
+	return strconv.Itoa(int(h.Sum32() % followUpShards)), f.Next().UTC().Format(followUpLayout)
+}
+
+// DueFollowUps returns the ids of leads whose SLA clock is due at or
+// before t, at most limit from each shard, the longest due first. The
+// index holds keys only (the sweep reads each lead consistently as it
+// changes it) and is eventually consistent: a lead it names may have
+// moved on since.
+func (s *LeadStore) DueFollowUps(ctx context.Context, t time.Time, limit int) ([]string, error) {
+	var (
+		wg       sync.WaitGroup
+		mu       sync.Mutex
+		ids      []string
+		firstErr error
+	)
+	for shard := range followUpShards {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			out, err := s.db.Query(ctx, &dynamodb.QueryInput{
+				TableName:              &s.table,
+				IndexName:              aws.String(followUpIndex),
+				KeyConditionExpression: aws.String("followUpShard = :shard AND followUpAt <= :t"),
+				ExpressionAttributeValues: map[string]types.AttributeValue{
+					":shard": &types.AttributeValueMemberS{Value: strconv.Itoa(shard)},
+					":t":     &types.AttributeValueMemberS{Value: t.UTC().Format(followUpLayout)},
+				},
+				Limit: aws.Int32(int32(limit)),
+			})
+			mu.Lock()
+			defer mu.Unlock()
+			if err != nil {
+				if firstErr == nil {
+					firstErr = fmt.Errorf("due follow-ups of shard %d: %w", shard, err)
+				}
+				return
+			}
+			for _, item := range out.Items {
+				if pk, ok := item["pk"].(*types.AttributeValueMemberS); ok {
+					ids = append(ids, strings.TrimPrefix(pk.Value, "LEAD#"))
+				}
+			}
+		}()
+	}
+	wg.Wait()
+	return ids, firstErr
+}
+
+// OldestLeads returns one page of the leads an owner holds, the longest
+// held first: the fallback queue drains in the order leads joined it.
+func (s *LeadStore) OldestLeads(ctx context.Context, owner, cursor string) ([]*lead.Record, string, error) {
+	in := &dynamodb.QueryInput{
+		TableName:                 &s.table,
+		IndexName:                 aws.String(ownerIndex),
+		KeyConditionExpression:    aws.String("#owner = :owner"),
+		ExpressionAttributeNames:  map[string]string{"#owner": "owner"},
+		ExpressionAttributeValues: map[string]types.AttributeValue{":owner": &types.AttributeValueMemberS{Value: owner}},
+		ScanIndexForward:          aws.Bool(true),
+		Limit:                     aws.Int32(MaxRepLeadsPage),
+	}
+	return s.page(ctx, in, "owner", owner, cursor)
+}

@@ -1,0 +1,284 @@
+package sales
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"slices"
+	"time"
+
+	"github.com/leadgate/leadgate/internal/campaign"
+	"github.com/leadgate/leadgate/internal/lead"
+	"github.com/leadgate/leadgate/internal/leadgate"
+	"github.com/leadgate/leadgate/internal/metrics"
+)
+
+// Clocks is what the follow-up sweep reads besides the assigner's store.
+type Clocks interface {
+	// DueFollowUps returns the ids of leads whose SLA clock is due at or
+	// before t: at most limit per part of the index.
+	DueFollowUps(ctx context.Context, t time.Time, limit int) ([]string, error)
+	// OldestLeads returns one page of an owner's leads, longest held first.
+	OldestLeads(ctx context.Context, owner, cursor string) ([]*lead.Record, string, error)
+}
+
+// FollowUpTick is the schema of the schedule's tick that starts a sweep.
+const FollowUpTick = "leadgate.follow-up.v1"
+
+// Bounds of one sweep: what is left waits for the next, a minute later.
+const (
+	sweepPage   = 100 // due clocks read at once, per part of the index
+	sweepRounds = 10  // pages of due clocks per sweep
+	drainPages  = 20  // pages of the fallback queue (25 leads each) per sweep
+)
+
+// Sweep is what one sweep did.
+type Sweep struct {
+	Reminded, Reassigned, Escalated, Drained int
+}
+
+// FollowUp keeps sales' follow-through on a schedule: it reminds owners,
+// acts on missed SLAs, and gives the leads waiting with the fallback owner
+// to reps who have room again.
+type FollowUp struct {
+	a      *Assigner
+	clocks Clocks
+}
+
+// NewFollowUp returns the sweep over the assigner's leads.
+func NewFollowUp(a *Assigner, clocks Clocks) *FollowUp {
+	return &FollowUp{a: a, clocks: clocks}
+}
+
+// Sweep does what is due at now. Every step is one conditional change of
+// a lead that checks, on the lead as it is, that it is still due: two
+// sweeps at once, or one run again, remind once and act on a breach once.
+func (f *FollowUp) Sweep(ctx context.Context) (Sweep, error) {
+	var done Sweep
+	reps, err := f.a.store.Reps(ctx)
+	if err != nil {
+		return done, err
+	}
+	var errs []error
+	for range sweepRounds {
+		ids, err := f.clocks.DueFollowUps(ctx, f.a.now(), sweepPage)
+		if err != nil {
+			return done, err
+		}
+		moved := 0
+		for _, id := range ids {
+			what, err := f.due(ctx, id, reps)
+			if err != nil {
+				errs = append(errs, fmt.Errorf("follow up lead %s: %w", id, err))
+				continue
+			}
+			switch what {
+			case remind:
+				done.Reminded++
+			case lead.ReasonSLABreached + campaign.BreachReassign:
+				done.Reassigned++
+			case lead.ReasonSLABreached + campaign.BreachEscalate:
+				done.Escalated++
+			}
+			if what != "" {
+				moved++
+			}
+		}
+		if len(ids) < sweepPage || moved == 0 {
+			break
+		}
+		// Reps' counts moved with the reassignments.
+		if reps, err = f.a.store.Reps(ctx); err != nil {
+			return done, err
+		}
+	}
+	drained, err := f.drain(ctx)
+	done.Drained = drained
+	if err != nil {
+		errs = append(errs, err)
+	}
+	return done, errors.Join(errs...)
+}
+
+const remind = "remind"
+
+// due does what the lead's clock calls for, if it still does: the
+// reminder, or at the deadline the SLA's breach. It returns what it did.
+func (f *FollowUp) due(ctx context.Context, id string, reps []Rep) (string, error) {
+	a := f.a
+	l, err := a.store.Lead(ctx, id)
+	if leadgate.ErrorCode(err) == leadgate.ENOTFOUND {
+		return "", nil
+	}
+	if err != nil {
+		return "", err
+	}
+	clock := l.Clock()
+	if clock == nil || clock.Next().After(a.now()) {
+		return "", nil // answered, handed on, or not yet due
+	}
+	sla, err := a.sla(ctx, l.Verdict.Campaign)
+	if err != nil {
+		return "", err
+	}
+	if sla == nil {
+		// The SLA was dropped from the definition since: the clock holds
+		// as it was started.
+		sla = &campaign.SLA{AcceptWithin: campaign.Duration{Duration: clock.DueAt.Sub(clock.Since)}}
+	}
+	if clock.DueAt.After(a.now()) {
+		return f.remind(ctx, l, sla)
+	}
+	if sla.Breach() == campaign.BreachEscalate {
+		return f.escalate(ctx, l, sla)
+	}
+	return f.reassign(ctx, l, reps, sla)
+}
+
+// remind records the reminder on the owner; it goes out with the lead's
+// events (lead.sla_reminder).
+func (f *FollowUp) remind(ctx context.Context, l *lead.Record, sla *campaign.SLA) (string, error) {
+	stored, err := f.step(ctx, l, func(n *lead.Record, c *lead.FollowUp) (lead.Transition, bool) {
+		if c.Reminded || !c.DueAt.After(f.a.now()) {
+			return lead.Transition{}, false
+		}
+		c.Reminded = true
+		return lead.Transition{Reason: lead.ReasonSLAReminder, Note: fmt.Sprintf("%s reminded: accept by %s", n.Owner, c.DueAt.UTC().Format(time.RFC3339))}, true
+	})
+	if stored == nil || err != nil {
+		return "", err
+	}
+	f.a.log.InfoContext(ctx, "follow-up reminder", "lead_id", l.ID, "owner", stored.Owner, "due_at", stored.FollowUp.DueAt)
+	return remind, nil
+}
+
+// escalate stops the clock and leaves the lead with its owner; the
+// breach, and who it is escalated to, go out as lead.sla_breached.
+func (f *FollowUp) escalate(ctx context.Context, l *lead.Record, sla *campaign.SLA) (string, error) {
+	to := "the sales owner"
+	if p, err := f.a.campaigns.Current(ctx, l.Verdict.Campaign); err == nil && p.Definition.SalesOwner != "" {
+		to = p.Definition.SalesOwner
+	}
+	stored, err := f.step(ctx, l, func(n *lead.Record, c *lead.FollowUp) (lead.Transition, bool) {
+		if c.DueAt.After(f.a.now()) {
+			return lead.Transition{}, false
+		}
+		c.Escalated = true
+		return lead.Transition{Reason: lead.ReasonSLABreached, Note: fmt.Sprintf("%s did not accept within %s: escalated to %s", n.Owner, sla.AcceptWithin, to)}, true
+	})
+	if stored == nil || err != nil {
+		return "", err
+	}
+	f.breached(ctx, stored, l.Owner)
+	return lead.ReasonSLABreached + campaign.BreachEscalate, nil
+}
+
+// reassign hands the lead to the next eligible rep, never its owner nor
+// one who missed it before, and to the fallback owner when nobody can.
+func (f *FollowUp) reassign(ctx context.Context, l *lead.Record, reps []Rep, sla *campaign.SLA) (string, error) {
+	a, was := f.a, l.Owner
+	owners := append(a.candidates(reps, l, was), a.fallback)
+	stored, err := a.handOver(ctx, l, reps, owners, true, func(cur *lead.Record, owner string) (lead.Transition, bool) {
+		c := cur.Clock()
+		if c == nil || cur.Owner != was || c.DueAt.After(a.now()) {
+			return lead.Transition{}, false
+		}
+		return lead.Transition{By: lead.BySLA, Reason: lead.ReasonSLABreached, Note: fmt.Sprintf("%s did not accept within %s: reassigned to %s", was, sla.AcceptWithin, owner)}, true
+	})
+	if stored == nil || err != nil {
+		return "", err
+	}
+	f.breached(ctx, stored, was)
+	return lead.ReasonSLABreached + campaign.BreachReassign, nil
+}
+
+// step changes the lead's running clock in place and records entry (by
+// the SLA) in its history, if still called for.
+func (f *FollowUp) step(ctx context.Context, l *lead.Record, apply func(n *lead.Record, c *lead.FollowUp) (lead.Transition, bool)) (*lead.Record, error) {
+	at := f.a.now()
+	var wrote bool
+	stored, err := f.a.store.Update(ctx, l.ID, func(cur *lead.Record) (lead.Change, error) {
+		wrote = false
+		if cur == nil || cur.Clock() == nil {
+			return lead.None, nil
+		}
+		n := *cur
+		c := *cur.Clock()
+		t, ok := apply(&n, &c)
+		if !ok {
+			return lead.None, nil
+		}
+		n.FollowUp, n.UpdatedAt = &c, at
+		t.At, t.From, t.To, t.By, t.Campaign, t.Version = at, cur.Stage, cur.Stage, lead.BySLA, cur.Verdict.Campaign, cur.Verdict.Version
+		n.Remember(t)
+		wrote = true
+		return lead.Change{Next: &n}, nil
+	})
+	if err != nil || !wrote {
+		return nil, err
+	}
+	return stored, nil
+}
+
+func (f *FollowUp) breached(ctx context.Context, l *lead.Record, owner string) {
+	f.a.log.InfoContext(ctx, "follow-up missed", "lead_id", l.ID, "owner", owner, "now_owner", l.Owner, "campaign", l.Verdict.Campaign)
+	metrics.Count(ctx, f.a.log, metrics.SLABreached, 1, "campaign", l.Verdict.Campaign)
+}
+
+// drain gives the leads waiting with the fallback owner, longest waiting
+// first, to the reps who can take them now: capacity freed, a rep back
+// from leave or on shift, a new rep. It stops when no rep has room.
+func (f *FollowUp) drain(ctx context.Context) (int, error) {
+	a := f.a
+	reps, err := a.store.Reps(ctx)
+	if err != nil {
+		return 0, err
+	}
+	room := func() bool {
+		return slices.ContainsFunc(reps, func(r Rep) bool { return r.Available(a.now()) && r.OpenLeads < r.Capacity })
+	}
+	drained, cursor := 0, ""
+	var errs []error
+	for range drainPages {
+		if !room() {
+			break
+		}
+		page, next, err := f.clocks.OldestLeads(ctx, a.fallback, cursor)
+		if err != nil {
+			return drained, err
+		}
+		for _, l := range page {
+			owners := a.candidates(reps, l, a.fallback)
+			if l.Stage != lead.StageMQL || len(owners) == 0 {
+				continue
+			}
+			stored, err := a.handOver(ctx, l, reps, owners, false, func(cur *lead.Record, owner string) (lead.Transition, bool) {
+				return lead.Transition{By: lead.ByAssigner, Reason: "assigned to " + owner + " from the fallback queue"}, cur.Owner == a.fallback && cur.Stage == lead.StageMQL
+			})
+			if errors.Is(err, errNobody) {
+				continue
+			}
+			if err != nil {
+				errs = append(errs, fmt.Errorf("drain lead %s: %w", l.ID, err))
+				continue
+			}
+			if stored == nil {
+				continue
+			}
+			drained++
+			metrics.Count(ctx, a.log, metrics.Assigned, 1, "campaign", stored.Verdict.Campaign)
+			// The rep's count and turn, as the store now has them.
+			if i := slices.IndexFunc(reps, func(r Rep) bool { return r.ID == stored.Owner }); i >= 0 {
+				reps[i].OpenLeads++
+				reps[i].LastAssignedAt = a.now()
+			}
+			if !room() {
+				break
+			}
+		}
+		if cursor = next; cursor == "" {
+			break
+		}
+	}
+	return drained, errors.Join(errs...)
+}
