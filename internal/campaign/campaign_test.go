@@ -209,6 +209,15 @@ leakage: {min: 0.8, max: 0.2}
 			"geographies[1].required[0]: \"nope\"",
 			"geographies[2]: name the countries or regions",
 		}},
+		{"follow-up", minimal + "sla: {acceptWithin: 45d, remindAt: 1, onBreach: shrug}\n", []string{
+			"sla.acceptWithin: 45d: at most 30d",
+			"sla.remindAt: 1: a share of acceptWithin",
+			`sla.onBreach: "shrug": want reassign or escalate`,
+		}},
+		{"follow-up with no time", minimal + "sla: {remindAt: -0.5}\n", []string{
+			"sla.acceptWithin: required",
+			"sla.remindAt: -0.5",
+		}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -9,7 +9,7 @@ type FollowUp struct {
 	Since time.Time `json:"since"`
 	// RemindAt is nil when the SLA sends no reminder.
 	RemindAt *time.Time `json:"remindAt,omitempty"`
-	DueAt    time.Time  `json:"dueAt"`
+	DueAt    time.Time  `json:"dueAt,omitzero"`
 	Reminded bool       `json:"reminded,omitempty"`
 	// Escalated is set when the owner missed the deadline and the SLA
 	// escalates: the clock has stopped, the lead stays theirs.

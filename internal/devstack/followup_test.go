@@ -1,0 +1,157 @@
+package devstack_test
+
+import (
+	"fmt"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/leadgate/leadgate/internal/devstack"
+	"github.com/leadgate/leadgate/internal/httpapi"
+	"github.com/leadgate/leadgate/internal/lead"
+)
+
+// slaCampaigns writes the example campaigns with a follow-up SLA of
+// seconds on demo-request (reassign) and a copy of it, demo-escalate,
+// that escalates.
+func slaCampaigns(t *testing.T) string {
+	t.Helper()
+	dir := t.TempDir()
+	for _, name := range []string{"cloud-cost-whitepaper.yaml", "devops-summit-2026-booth.yaml"} {
+		b, err := os.ReadFile(filepath.Join("../../campaigns", name))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(filepath.Join(dir, name), b, 0o600); err != nil {
+			t.Fatal(err)
+		}
+	}
+	demo, err := os.ReadFile("../../campaigns/demo-request.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for id, breach := range map[string]string{"demo-request": "reassign", "demo-escalate": "escalate"} {
+		doc := strings.Replace(string(demo), "id: demo-request", "id: "+id, 1) +
+			fmt.Sprintf("\nsla: {acceptWithin: 3s, remindAt: 0.5, onBreach: %s}\n", breach)
+		if err := os.WriteFile(filepath.Join(dir, id+".yaml"), []byte(doc), 0o600); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return dir
+}
+
+// entries returns the lead's history entries by the SLA with reason.
+func entries(l httpapi.LeadView, reason string) []lead.Transition {
+	var out []lead.Transition
+	for _, h := range l.History {
+		if h.By == lead.BySLA && h.Reason == reason {
+			out = append(out, h)
+		}
+	}
+	return out
+}
+
+// TestFollowUpSLA: with an SLA of three seconds and the follow-up schedule
+// ticking every second, an MQL nobody accepts is reminded to its owner at
+// half time, then reassigned to the other rep, then (both having missed
+// it) left with the fallback owner, never handed back to either; a new rep
+// drains it from the fallback queue. Each reminder and breach happens
+// once, though two sweeps may run at once. A campaign that escalates
+// keeps the lead with its owner and names the sales owner. A rep off
+// shift gets nothing.
+func TestFollowUpSLA(t *testing.T) {
+	sys := startOpts(t, devstack.Options{Campaigns: slaCampaigns(t), ScheduleEvery: time.Second})
+	c := client{t, sys.URL, sys.Token}
+	public := client{t, sys.URL, ""}
+	putRep(t, c, "emea-1", "EMEA", 5)
+	putRep(t, c, "emea-2", "EMEA", 5)
+	// On shift only on a day that is not today, in every zone.
+	off := time.Now().UTC().Add(-48 * time.Hour).Weekday().String()[:3]
+	night := fmt.Sprintf("name: Night\nterritories: [EMEA]\nactive: true\ncapacity: 5\nworkingHours: {zone: UTC, days: [%s], from: \"00:00\", to: \"23:59\"}\n", strings.ToLower(off))
+	if r := c.do("PUT", "/v1/reps/emea-night", "application/yaml", []byte(night)); r.status != 201 {
+		t.Fatalf("put rep: %d %s", r.status, r.body)
+	}
+	if rep := c.rep("emea-night"); rep.WorkingHours == nil || rep.WorkingHours.Zone != "UTC" {
+		t.Fatalf("working hours as read back: %+v", rep.WorkingHours)
+	}
+
+	post := func(campaign, email string) string {
+		t.Helper()
+		if r := public.do("POST", "/v1/campaigns/"+campaign+"/submissions", "application/json", demoRequest(email, "DE")); r.status != 202 {
+			t.Fatalf("%d %s", r.status, r.body)
+		}
+		return lead.IDFor(email)
+	}
+	ignored := post("demo-request", "ida@fleetworks.de")
+	escalated := post("demo-escalate", "eli@fleetworks.de")
+
+	var l httpapi.LeadView
+	eventually(t, "the lead with the fallback owner after two missed SLAs", func() bool {
+		l = c.lead(ignored)
+		return l.Owner == "sales-queue"
+	})
+	first, second := "", ""
+	for _, h := range l.History {
+		if h.By == lead.ByAssigner && strings.HasPrefix(h.Reason, "assigned to ") {
+			first = strings.TrimPrefix(h.Reason, "assigned to ")
+		}
+	}
+	breaches, reminders := entries(l, lead.ReasonSLABreached), entries(l, lead.ReasonSLAReminder)
+	if len(breaches) != 2 || len(reminders) != 2 {
+		t.Fatalf("%d breaches and %d reminders, want 2 of each: %+v", len(breaches), len(reminders), l.History)
+	}
+	if first == "" || !strings.HasPrefix(reminders[0].Note, first+" reminded: accept by ") {
+		t.Errorf("first owner %q, reminder %q", first, reminders[0].Note)
+	}
+	second = map[string]string{"emea-1": "emea-2", "emea-2": "emea-1"}[first]
+	if want := first + " did not accept within 3s: reassigned to " + second; breaches[0].Note != want {
+		t.Errorf("first breach: %q, want %q", breaches[0].Note, want)
+	}
+	if want := second + " did not accept within 3s: reassigned to sales-queue"; breaches[1].Note != want {
+		t.Errorf("second breach: %q, want %q", breaches[1].Note, want)
+	}
+	if !slices.Equal(l.FollowUp.Missed, []string{first, second}) {
+		t.Errorf("missed by %v, want %s then %s", l.FollowUp.Missed, first, second)
+	}
+	// The ignored lead's counts went with it; the escalated lead's owner
+	// still holds theirs.
+	escalatedTo := c.lead(escalated).Owner
+	for _, id := range []string{"emea-1", "emea-2"} {
+		want := 0
+		if id == escalatedTo {
+			want = 1
+		}
+		if n := c.rep(id).OpenLeads; n != want {
+			t.Errorf("%s holds %d leads, want %d", id, n, want)
+		}
+	}
+
+	// A new rep: the fallback queue drains to them, not to those who missed.
+	putRep(t, c, "emea-3", "EMEA", 5)
+	eventually(t, "the lead drained to the new rep", func() bool { l = c.lead(ignored); return l.Owner == "emea-3" })
+	if h := l.History[slices.IndexFunc(l.History, func(h lead.Transition) bool { return h.By == lead.ByAssigner && strings.Contains(h.Reason, "fallback") })]; h.Reason != "assigned to emea-3 from the fallback queue" {
+		t.Errorf("drain entry: %+v", h)
+	}
+
+	// Escalation: the owner keeps the lead; the clock stops.
+	eventually(t, "the escalation", func() bool { l = c.lead(escalated); return len(entries(l, lead.ReasonSLABreached)) > 0 })
+	b := entries(l, lead.ReasonSLABreached)
+	if len(b) != 1 || !strings.HasSuffix(b[0].Note, "escalated to daniel.osei@leadgate.example") || !l.FollowUp.Escalated || l.Owner == "sales-queue" {
+		t.Errorf("escalated: owner %q, follow-up %+v, breaches %+v", l.Owner, l.FollowUp, b)
+	}
+	if len(entries(l, lead.ReasonSLAReminder)) != 1 {
+		t.Errorf("reminders before the escalation: %+v", l.History)
+	}
+
+	// Nobody off shift was handed anything.
+	for _, id := range []string{ignored, escalated} {
+		for _, h := range c.lead(id).History {
+			if strings.Contains(h.Reason, "emea-night") || strings.Contains(h.Note, "emea-night") {
+				t.Errorf("the rep off shift got %s: %+v", id, h)
+			}
+		}
+	}
+}
