@@ -20,6 +20,7 @@ import (
 	"github.com/leadgate/leadgate/internal/devstack"
 	"github.com/leadgate/leadgate/internal/emulators"
 	"github.com/leadgate/leadgate/internal/httpapi"
+	"github.com/leadgate/leadgate/internal/wiring"
 )
 
 var cfg aws.Config
@@ -55,6 +56,17 @@ var prefixes atomic.Int64
 var noRedirects = &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
 
 // start runs leadgate locally on a free port with fresh resources.
+// functionEnv is the environment the template gives the function: what
+// Lambda would hand its wiring.
+func functionEnv(t *testing.T, sys *devstack.System, logicalID string) wiring.Env {
+	t.Helper()
+	env, err := devstack.FunctionEnv(mustTemplate(t), sys.Resources, logicalID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return func(k string) string { return env[k] }
+}
+
 func start(t *testing.T, campaigns string) *devstack.System { return startWith(t, campaigns) }
 
 func startWith(t testing.TB, campaigns string) *devstack.System {

@@ -162,8 +162,7 @@ func TestFindLeadByEmail(t *testing.T) {
 	if r := public.do("POST", submissions, "application/json", jsonForm(ana())); r.status != 202 {
 		t.Fatalf("%d %s", r.status, r.body)
 	}
-	env := map[string]string{"LEADS_TABLE": sys.Resources.Tables["LeadsTable"], "REPS_TABLE": sys.Resources.Tables["RepsTable"], "FALLBACK_OWNER": "sales-queue"}
-	h, err := wiring.Leads(cfg, func(k string) string { return env[k] }, slog.New(slog.NewJSONHandler(io.Discard, nil)))
+	h, err := wiring.Leads(cfg, functionEnv(t, sys, "LeadsFunction"), slog.New(slog.NewJSONHandler(io.Discard, nil)))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -220,5 +219,43 @@ func TestRejudgeSampleEvent(t *testing.T) {
 	j, err := store.Job(context.Background(), "cloud-cost-whitepaper", "j1")
 	if err != nil || j.Kind != "decay" || j.Version != 1 || j.StartedBy != "decay sweep" {
 		t.Errorf("the whitepaper's job: %+v, %v", j, err)
+	}
+}
+
+// TestFollowUpSampleEvent feeds events/followup-tick.json (what the
+// follow-up schedule puts on its queue) to the follow-up function as
+// Lambda would: a lead waiting with the fallback owner goes to the rep
+// who has just joined. A message that is not a tick is refused.
+func TestFollowUpSampleEvent(t *testing.T) {
+	sys := start(t, "../../campaigns")
+	c, public := client{t, sys.URL, sys.Token}, client{t, sys.URL, ""}
+	if r := public.do("POST", "/v1/campaigns/demo-request/submissions", "application/json", demoRequest("fay@fleetworks.de", "DE")); r.status != 202 {
+		t.Fatalf("%d %s", r.status, r.body)
+	}
+	id := lead.IDFor("fay@fleetworks.de")
+	eventually(t, "the lead with the fallback owner", func() bool { return c.lead(id).Owner == "sales-queue" })
+	putRep(t, c, "dach-new", "DE", 5)
+	h, err := wiring.FollowUp(cfg, functionEnv(t, sys, "FollowUpFunction"), slog.New(slog.NewJSONHandler(io.Discard, nil)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, err := os.ReadFile("../../events/followup-tick.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var ev events.SQSEvent
+	if err := json.Unmarshal(b, &ev); err != nil {
+		t.Fatal(err)
+	}
+	resp, err := h(context.Background(), ev)
+	if err != nil || len(resp.BatchItemFailures) != 0 {
+		t.Fatalf("err %v, failures %+v", err, resp.BatchItemFailures)
+	}
+	if l := c.lead(id); l.Owner != "dach-new" {
+		t.Errorf("after one sweep the lead is with %q, want the new rep", l.Owner)
+	}
+	ev.Records[0].Body = `{"schema": "leadgate.rejudge.v1", "kind": "sweep"}`
+	if resp, _ := h(context.Background(), ev); len(resp.BatchItemFailures) != 1 {
+		t.Errorf("a message for another consumer: failures %+v", resp.BatchItemFailures)
 	}
 }

@@ -129,6 +129,16 @@ func TestFollowUpSLA(t *testing.T) {
 		}
 	}
 
+	var waiting struct {
+		Rep   string             `json:"rep"`
+		Leads []httpapi.LeadView `json:"leads"`
+	}
+	if r := c.do("GET", "/v1/reps/sales-queue/leads", "", nil); r.status != 200 {
+		t.Fatalf("the fallback queue's leads: %d %s", r.status, r.body)
+	} else if r.json(t, &waiting); len(waiting.Leads) != 1 || waiting.Leads[0].ID != ignored {
+		t.Errorf("the fallback queue lists %d leads, want the one waiting", len(waiting.Leads))
+	}
+
 	// A new rep: the fallback queue drains to them, not to those who missed.
 	putRep(t, c, "emea-3", "EMEA", 5)
 	eventually(t, "the lead drained to the new rep", func() bool { l = c.lead(ignored); return l.Owner == "emea-3" })

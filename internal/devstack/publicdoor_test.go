@@ -641,8 +641,7 @@ func TestSalesIdentityIsTheRepClaim(t *testing.T) {
 	}); err != nil {
 		t.Fatal(err)
 	}
-	env := map[string]string{"LEADS_TABLE": sys.Resources.Tables["LeadsTable"], "REPS_TABLE": sys.Resources.Tables["RepsTable"], "FALLBACK_OWNER": "sales-queue"}
-	h, err := wiring.Leads(cfg, func(k string) string { return env[k] }, slog.New(slog.NewJSONHandler(io.Discard, nil)))
+	h, err := wiring.Leads(cfg, functionEnv(t, sys, "LeadsFunction"), slog.New(slog.NewJSONHandler(io.Discard, nil)))
 	if err != nil {
 		t.Fatal(err)
 	}

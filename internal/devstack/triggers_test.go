@@ -55,13 +55,22 @@ func TestTriggersFollowTheTemplate(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		want := 24 * time.Hour
-		if every > 0 {
-			want = every
+		want := map[string]schedule{
+			"DecaySweepSchedule": {name: "DecaySweepSchedule", every: 24 * time.Hour, queueURL: "http://q/RejudgeQueue", input: `{"schema": "leadgate.rejudge.v1", "kind": "sweep"}`},
+			"FollowUpSchedule":   {name: "FollowUpSchedule", every: time.Minute, queueURL: "http://q/FollowUpQueue", input: `{"schema": "leadgate.follow-up.v1"}`},
 		}
-		if len(scs) != 1 || scs[0].name != "DecaySweepSchedule" || scs[0].every != want || scs[0].queueURL != "http://q/RejudgeQueue" ||
-			scs[0].input != `{"schema": "leadgate.rejudge.v1", "kind": "sweep"}` {
-			t.Errorf("schedules (every %s): %+v", every, scs)
+		for _, sc := range scs {
+			w := want[sc.name]
+			if every > 0 {
+				w.every = every
+			}
+			if sc != w {
+				t.Errorf("schedule (every %s): %+v, want %+v", every, sc, w)
+			}
+			delete(want, sc.name)
+		}
+		if len(want) > 0 {
+			t.Errorf("schedules (every %s) not driven: %v", every, want)
 		}
 	}
 }

@@ -45,7 +45,7 @@ func followUpKeys(r *lead.Record) (shard, at string) {
 // index holds keys only (the sweep reads each lead consistently as it
 // changes it) and is eventually consistent: a lead it names may have
 // moved on since.
-func (s *LeadStore) DueFollowUps(ctx context.Context, t time.Time, limit int) ([]string, error) {
+func (s *SalesStore) DueFollowUps(ctx context.Context, t time.Time, limit int) ([]string, error) {
 	var (
 		wg       sync.WaitGroup
 		mu       sync.Mutex
@@ -57,7 +57,7 @@ func (s *LeadStore) DueFollowUps(ctx context.Context, t time.Time, limit int) ([
 		go func() {
 			defer wg.Done()
 			out, err := s.db.Query(ctx, &dynamodb.QueryInput{
-				TableName:              &s.table,
+				TableName:              &s.leads.table,
 				IndexName:              aws.String(followUpIndex),
 				KeyConditionExpression: aws.String("followUpShard = :shard AND followUpAt <= :t"),
 				ExpressionAttributeValues: map[string]types.AttributeValue{
@@ -87,9 +87,9 @@ func (s *LeadStore) DueFollowUps(ctx context.Context, t time.Time, limit int) ([
 
 // OldestLeads returns one page of the leads an owner holds, the longest
 // held first: the fallback queue drains in the order leads joined it.
-func (s *LeadStore) OldestLeads(ctx context.Context, owner, cursor string) ([]*lead.Record, string, error) {
+func (s *SalesStore) OldestLeads(ctx context.Context, owner, cursor string) ([]*lead.Record, string, error) {
 	in := &dynamodb.QueryInput{
-		TableName:                 &s.table,
+		TableName:                 &s.leads.table,
 		IndexName:                 aws.String(ownerIndex),
 		KeyConditionExpression:    aws.String("#owner = :owner"),
 		ExpressionAttributeNames:  map[string]string{"#owner": "owner"},
@@ -97,5 +97,5 @@ func (s *LeadStore) OldestLeads(ctx context.Context, owner, cursor string) ([]*l
 		ScanIndexForward:          aws.Bool(true),
 		Limit:                     aws.Int32(MaxRepLeadsPage),
 	}
-	return s.page(ctx, in, "owner", owner, cursor)
+	return s.leads.page(ctx, in, "owner", owner, cursor)
 }

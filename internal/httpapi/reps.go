@@ -22,16 +22,21 @@ type RepStore interface {
 	Rep(ctx context.Context, id string) (*sales.Rep, error)
 	Reps(ctx context.Context) ([]sales.Rep, error)
 	RepLeads(ctx context.Context, repID, cursor string) ([]*lead.Record, string, error)
+	// OldestLeads lists an owner's leads longest held first: the fallback
+	// queue, in the order it drains.
+	OldestLeads(ctx context.Context, owner, cursor string) ([]*lead.Record, string, error)
 }
 
 // Reps serves the sales reps API: who takes which leads, and how many.
 type Reps struct {
-	store RepStore
+	store    RepStore
+	fallback string
 }
 
-// NewReps returns the reps API as a Handler.
-func NewReps(store RepStore, log *slog.Logger) Handler {
-	r := &Reps{store: store}
+// NewReps returns the reps API as a Handler; fallback is the shared queue
+// whose leads are listed like a rep's.
+func NewReps(store RepStore, fallback string, log *slog.Logger) Handler {
+	r := &Reps{store: store, fallback: fallback}
 	rt := &router{log: log, routes: map[string]route{
 		"GET /v1/reps":               r.list,
 		"PUT /v1/reps/{repId}":       r.put,
@@ -114,11 +119,16 @@ func (h *Reps) leads(ctx context.Context, req *events.APIGatewayV2HTTPRequest) (
 	if _, err := authorize(req, ScopeLeadsRead); err != nil {
 		return events.APIGatewayV2HTTPResponse{}, err
 	}
-	id := req.PathParameters["repId"]
-	if _, err := h.store.Rep(ctx, id); err != nil {
+	id, cursor := req.PathParameters["repId"], req.QueryStringParameters["cursor"]
+	list := h.store.RepLeads
+	if id == h.fallback {
+		// The shared queue is no rep: its leads, oldest first, are the
+		// ones next drained to reps with room.
+		list = h.store.OldestLeads
+	} else if _, err := h.store.Rep(ctx, id); err != nil {
 		return events.APIGatewayV2HTTPResponse{}, err
 	}
-	rs, next, err := h.store.RepLeads(ctx, id, req.QueryStringParameters["cursor"])
+	rs, next, err := list(ctx, id, cursor)
 	if err != nil {
 		return events.APIGatewayV2HTTPResponse{}, err
 	}

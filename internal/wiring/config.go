@@ -52,6 +52,8 @@ type LeadsConfig struct {
 type RepsConfig struct {
 	LeadsTable string `env:"LEADS_TABLE,required"`
 	RepsTable  string `env:"REPS_TABLE,required"`
+	// FallbackOwner is the shared queue whose leads are listed like a rep's.
+	FallbackOwner string `env:"FALLBACK_OWNER,required"`
 }
 
 // AssignConfig is the assign function's environment.

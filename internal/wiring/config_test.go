@@ -231,11 +231,11 @@ func TestRead(t *testing.T) {
 // takes httpapi's default rep claim.
 func TestReadOptionalWithoutDefault(t *testing.T) {
 	var got LeadsConfig
-	env := map[string]string{"LEADS_TABLE": "leads", "REPS_TABLE": "reps", "FALLBACK_OWNER": "sales-queue"}
+	env := map[string]string{"LEADS_TABLE": "leads", "REPS_TABLE": "reps", "CAMPAIGNS_TABLE": "campaigns", "FALLBACK_OWNER": "sales-queue"}
 	if err := read("leads", func(k string) string { return env[k] }, &got); err != nil {
 		t.Fatal(err)
 	}
-	if want := (LeadsConfig{LeadsTable: "leads", RepsTable: "reps", FallbackOwner: "sales-queue"}); got != want {
+	if want := (LeadsConfig{LeadsTable: "leads", RepsTable: "reps", CampaignsTable: "campaigns", FallbackOwner: "sales-queue"}); got != want {
 		t.Errorf("got %+v, want %+v", got, want)
 	}
 }

@@ -82,7 +82,7 @@ func Reps(cfg aws.Config, env Env, log *slog.Logger) (httpapi.Handler, error) {
 		return nil, err
 	}
 	_, store := salesStore(cfg, c.LeadsTable, c.RepsTable)
-	return httpapi.NewReps(store, log), nil
+	return httpapi.NewReps(store, c.FallbackOwner, log), nil
 }
 
 // Assign wires the sales-ready queue's consumer.
@@ -103,9 +103,9 @@ func FollowUp(cfg aws.Config, env Env, log *slog.Logger) (queue.Handler, error) 
 	if err := read("followup", env, &c); err != nil {
 		return nil, err
 	}
-	leads, store := salesStore(cfg, c.LeadsTable, c.RepsTable)
+	_, store := salesStore(cfg, c.LeadsTable, c.RepsTable)
 	assigner := sales.NewAssigner(store, dynamo.NewCampaignStore(dynamodb.NewFromConfig(cfg), c.CampaignsTable), c.FallbackOwner, time.Now, log)
-	followUp := sales.NewFollowUp(assigner, leads)
+	followUp := sales.NewFollowUp(assigner, store)
 	return queue.ConsumeTicks(log, sales.FollowUpTick, func(ctx context.Context) error {
 		done, err := followUp.Sweep(ctx)
 		log.InfoContext(ctx, "follow-up swept", "reminded", done.Reminded, "reassigned", done.Reassigned, "escalated", done.Escalated, "drained", done.Drained)
