@@ -107,11 +107,15 @@ func TestFollowUpSLA(t *testing.T) {
 		t.Errorf("first owner %q, reminder %q", first, reminders[0].Note)
 	}
 	second = map[string]string{"emea-1": "emea-2", "emea-2": "emea-1"}[first]
-	if want := first + " did not accept within 3s: reassigned to " + second; breaches[0].Note != want {
-		t.Errorf("first breach: %q, want %q", breaches[0].Note, want)
+	for i, who := range []string{first, second} {
+		if b := breaches[i]; b.Note != who+" did not accept within 3s" || b.Owner != who {
+			t.Errorf("breach %d: %+v, want %s's", i, b, who)
+		}
 	}
-	if want := second + " did not accept within 3s: reassigned to sales-queue"; breaches[1].Note != want {
-		t.Errorf("second breach: %q, want %q", breaches[1].Note, want)
+	for _, want := range []string{"reassigned from " + first + " to " + second + ": SLA missed", "reassigned from " + second + " to sales-queue: SLA missed"} {
+		if !slices.ContainsFunc(l.History, func(h lead.Transition) bool { return h.By == lead.ByAssigner && h.Reason == want }) {
+			t.Errorf("no hand-over %q in %+v", want, l.History)
+		}
 	}
 	if !slices.Equal(l.FollowUp.Missed, []string{first, second}) {
 		t.Errorf("missed by %v, want %s then %s", l.FollowUp.Missed, first, second)

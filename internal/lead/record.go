@@ -111,14 +111,17 @@ type Enrollment struct {
 
 // Transition is one entry of a lead's history.
 type Transition struct {
-	At       time.Time `json:"at"`
-	From     Stage     `json:"from,omitempty"`
-	To       Stage     `json:"to"`
-	By       string    `json:"by"`               // "engine", a rep id, "assigner", "nurture"
-	Reason   string    `json:"reason,omitempty"` // a reason code or the engine's first reason
-	Note     string    `json:"note,omitempty"`
-	Campaign string    `json:"campaign,omitempty"`
-	Version  int       `json:"version,omitempty"`
+	At     time.Time `json:"at"`
+	From   Stage     `json:"from,omitempty"`
+	To     Stage     `json:"to"`
+	By     string    `json:"by"`               // "engine", a rep id, "assigner", "nurture"
+	Reason string    `json:"reason,omitempty"` // a reason code or the engine's first reason
+	Note   string    `json:"note,omitempty"`
+	// Owner is whom a hand-over gave the lead to, or whose SLA clock a
+	// reminder or breach is about.
+	Owner    string `json:"owner,omitempty"`
+	Campaign string `json:"campaign,omitempty"`
+	Version  int    `json:"version,omitempty"`
 }
 
 // Submission is one normalized form post or badge scan: the fields it

@@ -67,7 +67,7 @@ func (a *Assigner) Handle(ctx context.Context, m *route.Message) error {
 	}
 	// Each candidate in turn, then the fallback owner (who holds no count).
 	owners := append(a.candidates(reps, l, ""), a.fallback)
-	stored, err := a.handOver(ctx, l, reps, owners, false, func(cur *lead.Record, owner string) (lead.Transition, bool) {
+	stored, err := a.handOver(ctx, l, reps, owners, nil, func(cur *lead.Record, owner string) (lead.Transition, bool) {
 		return lead.Transition{By: lead.ByAssigner, Reason: "assigned to " + owner}, needsOwner(cur)
 	})
 	switch {
@@ -104,14 +104,14 @@ func (a *Assigner) candidates(reps []Rep, l *lead.Record, but string) []string {
 var errNobody = errors.New("no owner offered could take the lead")
 
 // handOver is the one way a lead changes hands: to each owner in turn, in
-// one write that sets the owner, starts the SLA clock on a rep (missed:
-// the owner let it run out, and is not given the lead again), records
+// one write that sets the owner, starts the SLA clock on a rep, records
 // entry in the history, and holds the new owner's count while releasing
-// the old one's. entry says, on the lead as it is at the write, what to
+// the old one's. breach, when given, is the SLA's entry recorded first:
+// the owner let the clock run out, and is not given the lead again. entry says, on the lead as it is at the write, what to
 // record and whether the hand-over still applies; when it does not,
 // handOver returns nil and writes nothing. A rep found full at the write
 // is passed over for the next; errNobody when every one was.
-func (a *Assigner) handOver(ctx context.Context, l *lead.Record, reps []Rep, owners []string, missed bool, entry func(cur *lead.Record, owner string) (lead.Transition, bool)) (*lead.Record, error) {
+func (a *Assigner) handOver(ctx context.Context, l *lead.Record, reps []Rep, owners []string, breach func(cur *lead.Record) lead.Transition, entry func(cur *lead.Record, owner string) (lead.Transition, bool)) (*lead.Record, error) {
 	sla, err := a.sla(ctx, l.Verdict.Campaign)
 	if err != nil {
 		return nil, err
@@ -128,9 +128,16 @@ func (a *Assigner) handOver(ctx context.Context, l *lead.Record, reps []Rep, own
 			}
 			n := *cur
 			n.Owner, n.AssignedAt, n.UpdatedAt = owner, &at, at
-			n.FollowUp = a.clock(cur, owner, reps, sla, at, missed)
-			t.At, t.From, t.To, t.Campaign, t.Version = at, cur.Stage, cur.Stage, cur.Verdict.Campaign, cur.Verdict.Version
-			n.Remember(t)
+			n.FollowUp = a.clock(cur, owner, reps, sla, at, breach != nil)
+			stamp := func(t lead.Transition) lead.Transition {
+				t.At, t.From, t.To, t.Campaign, t.Version = at, cur.Stage, cur.Stage, cur.Verdict.Campaign, cur.Verdict.Version
+				return t
+			}
+			if breach != nil {
+				n.Remember(stamp(breach(cur)))
+			}
+			t.Owner = owner
+			n.Remember(stamp(t))
 			c := lead.Change{Next: &n}
 			if owner != a.fallback {
 				c.Hold = owner

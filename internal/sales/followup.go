@@ -178,12 +178,15 @@ func (f *FollowUp) escalate(ctx context.Context, l *lead.Record, sla *campaign.S
 func (f *FollowUp) reassign(ctx context.Context, l *lead.Record, reps []Rep, sla *campaign.SLA) (string, error) {
 	a, was := f.a, l.Owner
 	owners := append(a.candidates(reps, l, was), a.fallback)
-	stored, err := a.handOver(ctx, l, reps, owners, true, func(cur *lead.Record, owner string) (lead.Transition, bool) {
+	breach := func(cur *lead.Record) lead.Transition {
+		return lead.Transition{By: lead.BySLA, Reason: lead.ReasonSLABreached, Owner: was, Note: fmt.Sprintf("%s did not accept within %s", was, sla.AcceptWithin)}
+	}
+	stored, err := a.handOver(ctx, l, reps, owners, breach, func(cur *lead.Record, owner string) (lead.Transition, bool) {
 		c := cur.Clock()
 		if c == nil || cur.Owner != was || c.DueAt.After(a.now()) {
 			return lead.Transition{}, false
 		}
-		return lead.Transition{By: lead.BySLA, Reason: lead.ReasonSLABreached, Note: fmt.Sprintf("%s did not accept within %s: reassigned to %s", was, sla.AcceptWithin, owner)}, true
+		return lead.Transition{By: lead.ByAssigner, Reason: "reassigned from " + was + " to " + owner + ": SLA missed"}, true
 	})
 	if stored == nil || err != nil {
 		return "", err
@@ -209,7 +212,7 @@ func (f *FollowUp) step(ctx context.Context, l *lead.Record, apply func(n *lead.
 			return lead.None, nil
 		}
 		n.FollowUp, n.UpdatedAt = &c, at
-		t.At, t.From, t.To, t.By, t.Campaign, t.Version = at, cur.Stage, cur.Stage, lead.BySLA, cur.Verdict.Campaign, cur.Verdict.Version
+		t.At, t.From, t.To, t.By, t.Owner, t.Campaign, t.Version = at, cur.Stage, cur.Stage, lead.BySLA, cur.Owner, cur.Verdict.Campaign, cur.Verdict.Version
 		n.Remember(t)
 		wrote = true
 		return lead.Change{Next: &n}, nil
@@ -252,7 +255,7 @@ func (f *FollowUp) drain(ctx context.Context) (int, error) {
 			if l.Stage != lead.StageMQL || len(owners) == 0 {
 				continue
 			}
-			stored, err := a.handOver(ctx, l, reps, owners, false, func(cur *lead.Record, owner string) (lead.Transition, bool) {
+			stored, err := a.handOver(ctx, l, reps, owners, nil, func(cur *lead.Record, owner string) (lead.Transition, bool) {
 				return lead.Transition{By: lead.ByAssigner, Reason: "assigned to " + owner + " from the fallback queue"}, cur.Owner == a.fallback && cur.Stage == lead.StageMQL
 			})
 			if errors.Is(err, errNobody) {

@@ -70,7 +70,7 @@ func (a *Assigner) Reassign(ctx context.Context, leadID, to, by, note string) (*
 		}
 		owners = []string{to}
 	}
-	stored, err := a.handOver(ctx, l, reps, owners, false, func(cur *lead.Record, owner string) (lead.Transition, bool) {
+	stored, err := a.handOver(ctx, l, reps, owners, nil, func(cur *lead.Record, owner string) (lead.Transition, bool) {
 		return lead.Transition{By: by, Reason: "reassigned from " + orNobody(cur.Owner) + " to " + owner, Note: note}, reassignable(cur.Stage)
 	})
 	switch {
