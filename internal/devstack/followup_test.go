@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/leadgate/leadgate/internal/devstack"
+	"github.com/leadgate/leadgate/internal/funnel"
 	"github.com/leadgate/leadgate/internal/httpapi"
 	"github.com/leadgate/leadgate/internal/lead"
 )
@@ -158,6 +159,28 @@ func TestFollowUpSLA(t *testing.T) {
 	}
 	if len(entries(l, lead.ReasonSLAReminder)) != 1 {
 		t.Errorf("reminders before the escalation: %+v", l.History)
+	}
+
+	// The funnel counts both missed clocks, against the reps who missed,
+	// and the wait for a first owner.
+	var report funnel.Report
+	eventually(t, "the breaches counted", func() bool {
+		r := c.do("GET", "/v1/campaigns/demo-request/funnel", "", nil)
+		r.json(t, &report)
+		return r.status == 200 && report.Total.SLA.Missed >= 2
+	})
+	if sla := report.Total.SLA; sla.Missed != 2 || sla.Met != 0 || sla.Share == nil || *sla.Share != 0 {
+		t.Errorf("campaign SLA record: %+v", sla)
+	}
+	missedBy := map[string]int{}
+	for _, r := range report.ByRep {
+		missedBy[r.Rep] = r.SLA.Missed
+	}
+	if missedBy[first] != 1 || missedBy[second] != 1 {
+		t.Errorf("missed by rep: %v", missedBy)
+	}
+	if sp := report.Total.SpeedToLead.ToOwner; sp.N != 1 || sp.P50 == nil || *sp.P50 > 60 {
+		t.Errorf("MQL to first owner: %+v", sp)
 	}
 
 	// Nobody off shift was handed anything.

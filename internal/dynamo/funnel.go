@@ -79,7 +79,7 @@ var errCounted = errors.New("already counted")
 
 func (s *FunnelStore) transact(ctx context.Context, k funnel.Key, ds []funnel.Delta, expires int64) error {
 	sums := map[string]int{}
-	var durs []types.AttributeValue
+	var durs, samples []types.AttributeValue
 	items := make([]types.TransactWriteItem, 0, len(ds)+1)
 	for _, d := range ds {
 		for m, n := range d.Counts {
@@ -87,6 +87,9 @@ func (s *FunnelStore) transact(ctx context.Context, k funnel.Key, ds []funnel.De
 		}
 		if d.MQLToSAL > 0 {
 			durs = append(durs, &types.AttributeValueMemberN{Value: strconv.FormatInt(d.MQLToSAL, 10)})
+		}
+		for _, sm := range d.Samples {
+			samples = append(samples, &types.AttributeValueMemberS{Value: encodeSample(sm)})
 		}
 		items = append(items, types.TransactWriteItem{Put: &types.Put{
 			TableName: &s.table,
@@ -114,6 +117,11 @@ func (s *FunnelStore) transact(ctx context.Context, k funnel.Key, ds []funnel.De
 		names["#durs"] = "mqlToSal"
 		values[":durs"], values[":empty"] = &types.AttributeValueMemberL{Value: durs}, &types.AttributeValueMemberL{Value: []types.AttributeValue{}}
 		set = append(set, "#durs = list_append(if_not_exists(#durs, :empty), :durs)")
+	}
+	if len(samples) > 0 {
+		names["#samples"] = "samples"
+		values[":samples"], values[":empty"] = &types.AttributeValueMemberL{Value: samples}, &types.AttributeValueMemberL{Value: []types.AttributeValue{}}
+		set = append(set, "#samples = list_append(if_not_exists(#samples, :empty), :samples)")
 	}
 	expr := "SET " + strings.Join(set, ", ")
 	if len(add) > 0 {
@@ -171,6 +179,15 @@ func (s *FunnelStore) Counters(ctx context.Context, campaignID string, from, to 
 						c.Day = x.Value
 					}
 				case *types.AttributeValueMemberL:
+					if name == "samples" {
+						for _, v := range x.Value {
+							if sv, ok := v.(*types.AttributeValueMemberS); ok {
+								if sm, ok := decodeSample(sv.Value); ok {
+									c.Samples = append(c.Samples, sm)
+								}
+							}
+						}
+					}
 					if name == "mqlToSal" {
 						for _, d := range x.Value {
 							if dn, ok := d.(*types.AttributeValueMemberN); ok {
@@ -185,4 +202,30 @@ func (s *FunnelStore) Counters(ctx context.Context, campaignID string, from, to 
 		}
 	}
 	return out, nil
+}
+
+// encodeSample writes a speed-to-lead sample as "measure rep seconds"
+// (rep ids hold no spaces; "-" for none): a list of short strings keeps a
+// day's counter item small.
+func encodeSample(sm funnel.Sample) string {
+	rep := sm.Rep
+	if rep == "" {
+		rep = "-"
+	}
+	return sm.Measure + " " + rep + " " + strconv.FormatInt(sm.Seconds, 10)
+}
+
+func decodeSample(s string) (funnel.Sample, bool) {
+	f := strings.Fields(s)
+	if len(f) != 3 {
+		return funnel.Sample{}, false
+	}
+	secs, err := strconv.ParseInt(f[2], 10, 64)
+	if err != nil {
+		return funnel.Sample{}, false
+	}
+	if f[1] == "-" {
+		f[1] = ""
+	}
+	return funnel.Sample{Measure: f[0], Rep: f[1], Seconds: secs}, true
 }

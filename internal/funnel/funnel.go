@@ -31,6 +31,23 @@ type Delta struct {
 	// MQLToSAL is the seconds from becoming an MQL to sales accepting, when
 	// this entry is an acceptance.
 	MQLToSAL int64
+	// Samples are the speed-to-lead times this entry ends.
+	Samples []Sample
+}
+
+// Speed-to-lead measures.
+const (
+	// ToOwner runs from becoming an MQL to its first hand-over.
+	ToOwner = "toOwner"
+	// ToAccept runs from the last hand-over to the owner accepting.
+	ToAccept = "toAccept"
+)
+
+// Sample is one speed-to-lead time: which measure, whose lead, how long.
+type Sample struct {
+	Measure string
+	Rep     string
+	Seconds int64
 }
 
 // Changes returns what a lead's change adds to the funnel: one delta per new
@@ -57,10 +74,19 @@ func Changes(before, after *lead.Record) []Delta {
 		}
 		d.Campaign = cmp.Or(d.Campaign, after.Verdict.Campaign)
 		switch {
-		case h.From == h.To && h.By == lead.ByAssigner:
+		case h.By == lead.BySLA && h.Reason == lead.ReasonSLABreached:
+			d.Counts["sla.missed"], d.Counts["rep."+h.Owner+".sla.missed"] = 1, 1
+		case isHandOver(h):
+			// A hand-over: the first since the lead became an MQL is
+			// its assignment, and ends the wait for an owner.
+			at, ok := BecameMQL(after.History[:i])
+			if !ok || handedOverSince(after.History[:i]) {
+				continue
+			}
 			d.Counts["assigned"] = 1
+			d.Samples = append(d.Samples, Sample{ToOwner, h.Owner, seconds(h.At.Sub(at))})
 		case h.From == h.To:
-			continue // an enrollment: no movement
+			continue // an enrollment, a reminder: no movement
 		default:
 			d.Counts["entered."+string(h.To)] = 1
 			if !enteredBefore(after.History[:i], h.To) {
@@ -75,6 +101,20 @@ func Changes(before, after *lead.Record) []Delta {
 		case h.To == lead.StageSAL:
 			if at, ok := BecameMQL(after.History[:i]); ok {
 				d.MQLToSAL = int64(h.At.Sub(at).Seconds())
+			}
+			if o, ok := lastHandOver(after.History[:i]); ok {
+				d.Samples = append(d.Samples, Sample{ToAccept, o.Owner, seconds(h.At.Sub(o.At))})
+			}
+		}
+		if h.From == lead.StageMQL && h.To != lead.StageMQL && h.By != lead.ByEngine {
+			// Sales answered: within the SLA, or late but before the
+			// sweep saw it (which then has nothing to do).
+			if f, ok := clockAt(after, i); ok {
+				outcome := "met"
+				if h.At.After(f.DueAt) {
+					outcome = "missed"
+				}
+				d.Counts["sla."+outcome], d.Counts["rep."+f.Owner+".sla."+outcome] = 1, 1
 			}
 		}
 		out = append(out, d)
@@ -106,9 +146,51 @@ func BecameMQL(history []lead.Transition) (time.Time, bool) {
 	return time.Time{}, false
 }
 
+// isHandOver reports a history entry that gave the lead to an owner (a
+// lead's entries from before hand-overs named their owner are the
+// assigner's).
+func isHandOver(h lead.Transition) bool {
+	return h.From == h.To && h.By != lead.BySLA && (h.Owner != "" || h.By == lead.ByAssigner)
+}
+
+// lastHandOver returns the latest hand-over since the lead last became an
+// MQL.
+func lastHandOver(history []lead.Transition) (lead.Transition, bool) {
+	for i := len(history) - 1; i >= 0; i-- {
+		switch h := history[i]; {
+		case h.To == lead.StageMQL && h.From != lead.StageMQL:
+			return lead.Transition{}, false
+		case isHandOver(h):
+			return h, true
+		}
+	}
+	return lead.Transition{}, false
+}
+
+func handedOverSince(history []lead.Transition) bool {
+	_, ok := lastHandOver(history)
+	return ok
+}
+
+// clockAt returns the SLA clock that ran when history entry i was
+// written: the lead's follow-up, started on the owner of the hand-over
+// before it, not stopped by an escalation. An answer does not touch the
+// follow-up, so the record after it still holds the clock it stopped.
+func clockAt(r *lead.Record, i int) (*lead.FollowUp, bool) {
+	f := r.FollowUp
+	o, ok := lastHandOver(r.History[:i])
+	if f == nil || f.DueAt.IsZero() || f.Escalated || !ok || o.Owner != f.Owner {
+		return nil, false
+	}
+	return f, true
+}
+
+func seconds(d time.Duration) int64 { return max(int64(d.Seconds()), 0) }
+
 // Counter is the stored total for one key.
 type Counter struct {
 	Key
 	Counts   map[string]int
 	MQLToSAL []int64 // seconds, one per acceptance
+	Samples  []Sample
 }

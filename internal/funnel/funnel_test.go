@@ -18,6 +18,47 @@ func step(from, to lead.Stage, by, reason string, at time.Duration, version int)
 	return lead.Transition{At: t0.Add(at), From: from, To: to, By: by, Reason: reason, Campaign: "c", Version: version}
 }
 
+// TestSpeedToLeadAndSLA: the first hand-over after a lead becomes an MQL
+// times the wait for an owner; the owner's acceptance times the hand-over
+// to the answer, for that owner. A breach counts against the rep who
+// missed; the next owner's answer within their clock counts as met, and
+// one after it (before the sweep saw it) as missed.
+func TestSpeedToLeadAndSLA(t *testing.T) {
+	mql := step("", lead.StageMQL, lead.ByEngine, "", 0, 1)
+	first := step(lead.StageMQL, lead.StageMQL, lead.ByAssigner, "assigned to anna", 90*time.Second, 1)
+	first.Owner = "anna"
+	missed := step(lead.StageMQL, lead.StageMQL, lead.BySLA, lead.ReasonSLABreached, time.Hour+90*time.Second, 1)
+	missed.Owner = "anna"
+	second := step(lead.StageMQL, lead.StageMQL, lead.ByAssigner, "reassigned from anna to ben: SLA missed", time.Hour+90*time.Second, 1)
+	second.Owner = "ben"
+	accept := step(lead.StageMQL, lead.StageSAL, "ben", "", time.Hour+20*time.Minute, 1)
+	before := &lead.Record{Lead: lead.Lead{ID: "ld_s"}, History: []lead.Transition{mql}}
+	run := func(due time.Duration, entries ...lead.Transition) []funnel.Delta {
+		after := *before
+		after.History = append([]lead.Transition{mql}, entries...)
+		after.FollowUp = &lead.FollowUp{Owner: "ben", Since: second.At, DueAt: t0.Add(due), Missed: []string{"anna"}}
+		return funnel.Changes(before, &after)
+	}
+	ds := run(2*time.Hour, first, missed, second, accept)
+	if len(ds) != 3 {
+		t.Fatalf("deltas %+v", ds)
+	}
+	if s := ds[0].Samples; ds[0].Counts["assigned"] != 1 || len(s) != 1 || s[0] != (funnel.Sample{Measure: funnel.ToOwner, Rep: "anna", Seconds: 90}) {
+		t.Errorf("first hand-over: %+v", ds[0])
+	}
+	if ds[1].Counts["sla.missed"] != 1 || ds[1].Counts["rep.anna.sla.missed"] != 1 || len(ds[1].Samples) != 0 {
+		t.Errorf("breach: %+v", ds[1])
+	}
+	// The hand-over after the breach is not a second assignment.
+	if s := ds[2].Samples; ds[2].Counts["sla.met"] != 1 || ds[2].Counts["rep.ben.sla.met"] != 1 || len(s) != 1 || s[0] != (funnel.Sample{Measure: funnel.ToAccept, Rep: "ben", Seconds: 18*60 + 30}) {
+		t.Errorf("acceptance within the SLA: %+v", ds[2])
+	}
+	late := run(time.Hour+10*time.Minute, first, missed, second, accept)
+	if d := late[2]; d.Counts["sla.missed"] != 1 || d.Counts["rep.ben.sla.missed"] != 1 || d.Counts["sla.met"] != 0 {
+		t.Errorf("acceptance after the deadline: %+v", d)
+	}
+}
+
 func TestChangesCountOnlyNewEntries(t *testing.T) {
 	before := &lead.Record{Lead: lead.Lead{ID: "ld_a"}, History: []lead.Transition{
 		step("", lead.StageNurture, lead.ByEngine, "", 0, 1),

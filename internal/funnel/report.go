@@ -2,6 +2,7 @@ package funnel
 
 import (
 	"maps"
+	"math"
 	"slices"
 	"strings"
 	"time"
@@ -24,6 +25,39 @@ type Report struct {
 	Bounds  *campaign.Leakage `json:"bounds,omitempty"`
 	Verdict string            `json:"verdict"` // too-high, too-low, within, no-bounds, not-enough-data
 	Advice  string            `json:"advice"`
+	// ByRep is each rep's speed to lead and follow-up over the period.
+	ByRep []RepNumbers `json:"byRep"`
+}
+
+// RepNumbers is one rep's speed to lead and SLA record.
+type RepNumbers struct {
+	Rep         string `json:"rep"`
+	SpeedToLead Speed  `json:"speedToLead"`
+	SLA         SLA    `json:"sla"`
+}
+
+// Speed is how fast leads reach sales: from becoming an MQL to their
+// first owner, and from the hand-over to the owner accepting.
+type Speed struct {
+	ToOwner  Spread `json:"mqlToOwner"`
+	ToAccept Spread `json:"ownerToAccepted"`
+}
+
+// Spread is the median and 90th percentile of a set of times, in seconds,
+// with how many there were; nil where there were none.
+type Spread struct {
+	N   int      `json:"n"`
+	P50 *float64 `json:"p50Seconds"`
+	P90 *float64 `json:"p90Seconds"`
+}
+
+// SLA counts SLA clocks by their end: met (the owner answered in time) or
+// missed (a breach, or an answer after the deadline). Each hand-over to a
+// rep under an SLA is one clock; Share is met over both.
+type SLA struct {
+	Met    int      `json:"met"`
+	Missed int      `json:"missed"`
+	Share  *float64 `json:"share"`
 }
 
 // Numbers are the funnel figures of one slice of leads.
@@ -42,7 +76,9 @@ type Numbers struct {
 	Rejections          map[string]int `json:"rejections"`
 	Recycles            map[string]int `json:"recycles"`
 	// Leakage is the share of MQLs that did not become SQLs: 1 − SQL/MQL.
-	Leakage *float64 `json:"leakage"`
+	Leakage     *float64 `json:"leakage"`
+	SpeedToLead Speed    `json:"speedToLead"`
+	SLA         SLA      `json:"sla"`
 }
 
 // Conversion is the share of leads that went from one stage to the next.
@@ -75,6 +111,7 @@ func Build(campaignID string, from, to time.Time, counters []Counter, bounds *ca
 		r.ByVersion = append(r.ByVersion, byVersion[v].numbers(v))
 	}
 	r.Verdict, r.Advice = JudgeLeakage(r.Total.Leakage, r.Total.Entered[string(lead.StageMQL)], bounds)
+	r.ByRep = total.byRep()
 	return r
 }
 
@@ -97,8 +134,9 @@ func JudgeLeakage(leakage *float64, mqls int, b *campaign.Leakage) (verdict, adv
 }
 
 type acc struct {
-	counts map[string]int
-	durs   []int64
+	counts  map[string]int
+	durs    []int64
+	samples []Sample
 }
 
 func newAcc() *acc { return &acc{counts: map[string]int{}} }
@@ -108,6 +146,67 @@ func (a *acc) add(c Counter) {
 		a.counts[k] += v
 	}
 	a.durs = append(a.durs, c.MQLToSAL...)
+	a.samples = append(a.samples, c.Samples...)
+}
+
+// speed spreads the samples for which keep holds.
+func (a *acc) speed(keep func(Sample) bool) Speed {
+	var owner, accept []int64
+	for _, s := range a.samples {
+		switch {
+		case !keep(s):
+		case s.Measure == ToOwner:
+			owner = append(owner, s.Seconds)
+		case s.Measure == ToAccept:
+			accept = append(accept, s.Seconds)
+		}
+	}
+	return Speed{ToOwner: spread(owner), ToAccept: spread(accept)}
+}
+
+// byRep is each rep's speed and SLA record, reps in order of their ids.
+func (a *acc) byRep() []RepNumbers {
+	reps := map[string]bool{}
+	for _, s := range a.samples {
+		if s.Rep != "" {
+			reps[s.Rep] = true
+		}
+	}
+	for k := range a.counts {
+		if rest, ok := strings.CutPrefix(k, "rep."); ok {
+			if rep, _, ok := strings.Cut(rest, ".sla."); ok {
+				reps[rep] = true
+			}
+		}
+	}
+	out := []RepNumbers{}
+	for _, rep := range slices.Sorted(maps.Keys(reps)) {
+		out = append(out, RepNumbers{
+			Rep:         rep,
+			SpeedToLead: a.speed(func(s Sample) bool { return s.Rep == rep }),
+			SLA:         sla(a.counts["rep."+rep+".sla.met"], a.counts["rep."+rep+".sla.missed"]),
+		})
+	}
+	return out
+}
+
+func sla(met, missed int) SLA {
+	return SLA{Met: met, Missed: missed, Share: ratio(met, met+missed)}
+}
+
+// spread is the median and 90th percentile (nearest rank) of secs.
+func spread(secs []int64) Spread {
+	if len(secs) == 0 {
+		return Spread{}
+	}
+	d := slices.Clone(secs)
+	slices.Sort(d)
+	rank := func(p float64) *float64 {
+		i := int(math.Ceil(p*float64(len(d)))) - 1
+		v := float64(d[max(i, 0)])
+		return &v
+	}
+	return Spread{N: len(d), P50: rank(0.5), P90: rank(0.9)}
 }
 
 func (a *acc) numbers(version int) Numbers {
@@ -140,6 +239,8 @@ func (a *acc) numbers(version int) Numbers {
 		l = max(l, 0)
 		n.Leakage = &l
 	}
+	n.SpeedToLead = a.speed(func(Sample) bool { return true })
+	n.SLA = sla(a.counts["sla.met"], a.counts["sla.missed"])
 	if len(a.durs) > 0 {
 		d := slices.Clone(a.durs)
 		slices.Sort(d)
