@@ -11,6 +11,7 @@ import (
 	"net/url"
 	"slices"
 	"strings"
+	"time"
 
 	"github.com/leadgate/leadgate/internal/funnel"
 )
@@ -71,6 +72,10 @@ func printReport(w io.Writer, r *funnel.Report) {
 	if h := r.Total.MedianMQLToSALHours; h != nil {
 		fmt.Fprintf(w, "  median MQL → accepted    %.1f h\n", *h)
 	}
+	printSpeed(w, "", r.Total.SpeedToLead, r.Total.SLA)
+	for _, rep := range r.ByRep {
+		printSpeed(w, rep.Rep, rep.SpeedToLead, rep.SLA)
+	}
 	fmt.Fprintf(w, "\n  MQL→SQL leakage %s", pct(r.Total.Leakage))
 	if b := r.Bounds; b != nil {
 		fmt.Fprintf(w, " (agreed %.0f–%.0f%%)", b.Min*100, b.Max*100)
@@ -84,6 +89,30 @@ func printReport(w io.Writer, r *funnel.Report) {
 			fmt.Fprintf(w, "    v%-3d mql %5d  sql %5d  leakage %s\n", v.Version, v.Entered["mql"], v.Entered["sql"], pct(v.Leakage))
 		}
 	}
+}
+
+// printSpeed prints speed to lead and the SLA record, for the campaign
+// (rep "") or one rep; nothing where nothing was measured.
+func printSpeed(w io.Writer, rep string, sp funnel.Speed, sla funnel.SLA) {
+	if sp.ToOwner.N == 0 && sp.ToAccept.N == 0 && sla.Met+sla.Missed == 0 {
+		return
+	}
+	if rep == "" {
+		fmt.Fprintf(w, "\n  %-14s %-8s %10s %10s %6s   %s\n", "speed to lead", "", "p50", "p90", "n", "SLA met")
+		rep = "all"
+	}
+	spread := func(s funnel.Spread) string {
+		if s.N == 0 {
+			return fmt.Sprintf("%10s %10s %6s", "–", "–", "0")
+		}
+		return fmt.Sprintf("%10s %10s %6d", time.Duration(*s.P50*float64(time.Second)), time.Duration(*s.P90*float64(time.Second)), s.N)
+	}
+	met := "–"
+	if sla.Share != nil {
+		met = fmt.Sprintf("%s of %d", pct(sla.Share), sla.Met+sla.Missed)
+	}
+	fmt.Fprintf(w, "  %-14s %-8s %s   %s\n", rep, "→ owner", spread(sp.ToOwner), met)
+	fmt.Fprintf(w, "  %-14s %-8s %s\n", "", "→ accept", spread(sp.ToAccept))
 }
 
 func printReasons(w io.Writer, what string, reasons map[string]int) {
