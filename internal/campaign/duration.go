@@ -43,12 +43,20 @@ func ParseDuration(s string) (Duration, error) {
 	return Duration{d}, nil
 }
 
-// String writes whole days as "90d", anything else as Go does.
+// String writes whole days as "90d", anything else as Go does without its
+// zero tails ("4h", "1h30m", not "4h0m0s"): it is read back as written.
 func (d Duration) String() string {
 	if d.Duration > 0 && d.Duration%(24*time.Hour) == 0 {
 		return strconv.Itoa(int(d.Duration/(24*time.Hour))) + "d"
 	}
-	return d.Duration.String()
+	s := d.Duration.String()
+	if t, ok := strings.CutSuffix(s, "m0s"); ok {
+		s = t + "m"
+	}
+	if t, ok := strings.CutSuffix(s, "h0m"); ok {
+		s = t + "h"
+	}
+	return s
 }
 
 // MarshalText writes the duration as String does.
