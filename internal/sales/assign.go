@@ -17,6 +17,12 @@ import (
 type AssignStore interface {
 	Lead(ctx context.Context, id string) (*lead.Record, error)
 	Reps(ctx context.Context) ([]Rep, error)
+	// AccountFor returns the account holding the first of domains one
+	// holds, and that domain; nil when none does. Key reads only.
+	AccountFor(ctx context.Context, domains []string) (*Account, string, error)
+	// Holders returns the owners of open leads from a company domain, most
+	// recently assigned first, from a bounded read.
+	Holders(ctx context.Context, domain string) ([]string, error)
 	// Update changes a lead in one write, with the rep counts the change
 	// moves; ErrRepFull when the rep it holds the lead for has no room.
 	Update(ctx context.Context, id string, change func(*lead.Record) (lead.Change, error)) (*lead.Record, error)
@@ -51,54 +57,75 @@ func (a *Assigner) Handle(ctx context.Context, m *route.Message) error {
 		a.log.InfoContext(ctx, "assignment not needed", "lead_id", l.ID, "owner", l.Owner, "stage", string(l.Stage))
 		return nil
 	}
-	reps, err := a.store.Reps(ctx)
-	if err != nil {
+	in := Routing{Country: l.Country, Domain: CompanyDomain(&l.Lead), Fallback: a.fallback}
+	if in.Account, in.Matched, err = a.store.AccountFor(ctx, AccountDomains(&l.Lead)); err != nil {
 		return err
 	}
-	// Each candidate in turn, then the fallback owner (who holds no count).
-	owners := []string{}
-	for _, r := range Candidates(reps, l.Country, a.now()) {
-		owners = append(owners, r.ID)
-	}
-	owners = append(owners, a.fallback)
-	for _, owner := range owners {
-		at := a.now()
-		stored, err := a.store.Update(ctx, m.LeadID, func(cur *lead.Record) (lead.Change, error) {
-			if cur == nil || cur.ErasedAt != nil || !needsOwner(cur) {
-				return lead.None, nil
-			}
-			c := lead.Change{Next: assigned(cur, owner, at)}
-			if owner != a.fallback {
-				c.Hold = owner
-			}
-			return c, nil
-		})
-		if errors.Is(err, ErrRepFull) {
-			continue // filled up since read: the next one
-		}
-		if err != nil {
+	if in.Account == nil && in.Domain != "" {
+		if in.Holders, err = a.store.Holders(ctx, in.Domain); err != nil {
 			return err
 		}
-		if stored == nil || stored.Owner != owner {
-			return nil // assigned, erased or moved on meanwhile: nothing to do
-		}
-		a.log.InfoContext(ctx, "lead assigned", "lead_id", stored.ID, "owner", owner, "campaign", stored.Verdict.Campaign)
-		metrics.Count(ctx, a.log, metrics.Assigned, 1, "campaign", stored.Verdict.Campaign)
-		return nil
 	}
-	return fmt.Errorf("assign lead %s: the fallback owner %s was refused", m.LeadID, a.fallback)
+	// A rep who filled up, or whose round-robin turn another assigner took,
+	// since the reps were read refuses the hold: the next choice is tried,
+	// and when the rest would go to the fallback owner the reps are read
+	// again, since each refusal means another lead landed.
+	for round := 1; ; round++ {
+		if in.Reps, err = a.store.Reps(ctx); err != nil {
+			return err
+		}
+		in.Now = a.now()
+		raced := false
+		for _, c := range Route(in) {
+			if c.Owner == a.fallback && raced && round < maxAssignRounds {
+				break
+			}
+			stored, err := a.store.Update(ctx, m.LeadID, func(cur *lead.Record) (lead.Change, error) {
+				if cur == nil || cur.ErasedAt != nil || !needsOwner(cur) {
+					return lead.None, nil
+				}
+				ch := lead.Change{Next: assigned(cur, c, a.now())}
+				if c.Owner != a.fallback {
+					ch.Hold, ch.Turn = c.Owner, c.Turn
+				}
+				return ch, nil
+			})
+			if errors.Is(err, ErrRepFull) {
+				raced = true
+				continue
+			}
+			if err != nil {
+				return err
+			}
+			if stored == nil || stored.Owner != c.Owner {
+				return nil // assigned, erased or moved on meanwhile: nothing to do
+			}
+			a.log.InfoContext(ctx, "lead assigned", "lead_id", stored.ID, "owner", c.Owner, "reason", c.Reason, "campaign", stored.Verdict.Campaign)
+			metrics.Count(ctx, a.log, metrics.Assigned, 1, "campaign", stored.Verdict.Campaign)
+			return nil
+		}
+		if !raced || round >= maxAssignRounds {
+			return fmt.Errorf("assign lead %s: the fallback owner %s was refused", m.LeadID, a.fallback)
+		}
+	}
 }
+
+// maxAssignRounds bounds how often one assignment reads the reps again
+// after losing a race: each lost race is another assigner's win, so this
+// many assigners at once on the same reps all land.
+const maxAssignRounds = 16
 
 // needsOwner reports whether a lead waits for assignment: an MQL nobody
 // holds.
 func needsOwner(l *lead.Record) bool { return l.Owner == "" && l.Stage == lead.StageMQL }
 
-// assigned is l with its owner set and the hand-over in its history.
-func assigned(l *lead.Record, owner string, at time.Time) *lead.Record {
+// assigned is l with its owner set and the hand-over, with the rule that
+// chose the owner, in its history.
+func assigned(l *lead.Record, c Choice, at time.Time) *lead.Record {
 	n := *l
-	n.Owner, n.AssignedAt, n.UpdatedAt = owner, &at, at
+	n.Owner, n.AssignedAt, n.UpdatedAt = c.Owner, &at, at
 	n.Remember(lead.Transition{
-		At: at, From: l.Stage, To: l.Stage, By: lead.ByAssigner, Reason: "assigned to " + owner,
+		At: at, From: l.Stage, To: l.Stage, By: lead.ByAssigner, Reason: c.Reason,
 		Campaign: l.Verdict.Campaign, Version: l.Verdict.Version,
 	})
 	return &n

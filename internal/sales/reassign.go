@@ -38,7 +38,7 @@ func (a *Assigner) Reassign(ctx context.Context, leadID, to, by, note string) (*
 	if l, err = lead.Live(l, leadID); err != nil {
 		return nil, err
 	}
-	if !reassignable(l.Stage) {
+	if !Open(l.Stage) {
 		return nil, leadgate.Errorf(leadgate.ECONFLICT, "Lead %s is %s: only a lead waiting for or held by sales (mql, sal, sql, opportunity) has an owner to change.", leadID, l.Stage)
 	}
 	reps, err := a.store.Reps(ctx)
@@ -77,7 +77,7 @@ func (a *Assigner) Reassign(ctx context.Context, leadID, to, by, note string) (*
 	for _, owner := range owners {
 		at := a.now()
 		stored, err := a.store.Update(ctx, leadID, func(cur *lead.Record) (lead.Change, error) {
-			if cur == nil || cur.ErasedAt != nil || !reassignable(cur.Stage) || cur.Owner == owner {
+			if cur == nil || cur.ErasedAt != nil || !Open(cur.Stage) || cur.Owner == owner {
 				return lead.None, nil
 			}
 			n := *cur
@@ -108,11 +108,6 @@ func (a *Assigner) Reassign(ctx context.Context, leadID, to, by, note string) (*
 		return stored, nil
 	}
 	return nil, leadgate.Errorf(leadgate.ECONFLICT, "Nobody else can take lead %s now.", leadID)
-}
-
-// reassignable reports a stage in which a lead has, or waits for, an owner.
-func reassignable(s lead.Stage) bool {
-	return s == lead.StageMQL || s == lead.StageSAL || s == lead.StageSQL || s == lead.StageOpportunity
 }
 
 func orNobody(owner string) string {

@@ -207,7 +207,8 @@ func Candidates(reps []Rep, country string, now time.Time) []Rep {
 }
 
 // ErrRepFull is what a store reports when the rep filled up or went
-// inactive since they were read: the assigner tries the next one.
+// inactive since they were read, or another assigner took the round-robin
+// turn the hold would move: the assigner tries the next one.
 var ErrRepFull = errors.New("the rep has no room")
 
 // lazyRegexp compiles a pattern on first use: compiling at start-up would
