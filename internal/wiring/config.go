@@ -49,14 +49,16 @@ type LeadsConfig struct {
 
 // RepsConfig is the reps function's environment.
 type RepsConfig struct {
-	LeadsTable string `env:"LEADS_TABLE,required"`
-	RepsTable  string `env:"REPS_TABLE,required"`
+	LeadsTable    string `env:"LEADS_TABLE,required"`
+	RepsTable     string `env:"REPS_TABLE,required"`
+	AccountsTable string `env:"ACCOUNTS_TABLE,required"`
 }
 
 // AssignConfig is the assign function's environment.
 type AssignConfig struct {
 	LeadsTable    string `env:"LEADS_TABLE,required"`
 	RepsTable     string `env:"REPS_TABLE,required"`
+	AccountsTable string `env:"ACCOUNTS_TABLE,required"`
 	FallbackOwner string `env:"FALLBACK_OWNER,required"`
 }
 

@@ -81,7 +81,7 @@ func Reps(cfg aws.Config, env Env, log *slog.Logger) (httpapi.Handler, error) {
 		return nil, err
 	}
 	_, store := salesStore(cfg, c.LeadsTable, c.RepsTable)
-	return httpapi.NewReps(store, log), nil
+	return httpapi.NewReps(store.WithAccounts(c.AccountsTable), log), nil
 }
 
 // Assign wires the sales-ready queue's consumer.
@@ -91,7 +91,7 @@ func Assign(cfg aws.Config, env Env, log *slog.Logger) (queue.Handler, error) {
 		return nil, err
 	}
 	_, store := salesStore(cfg, c.LeadsTable, c.RepsTable)
-	return queue.Consume(log, "assign", sales.NewAssigner(store, c.FallbackOwner, time.Now, log).Handle), nil
+	return queue.Consume(log, "assign", sales.NewAssigner(store.WithAccounts(c.AccountsTable), c.FallbackOwner, time.Now, log).Handle), nil
 }
 
 // Rejudge wires the re-judge queue's consumer.
