@@ -162,7 +162,7 @@ func TestCapacityHoldsUnderConcurrentAssigners(t *testing.T) {
 		}
 	}
 	msgs := receive(t, sys, "SalesReadyQueue", n)
-	env := map[string]string{"LEADS_TABLE": sys.Resources.Tables["LeadsTable"], "REPS_TABLE": sys.Resources.Tables["RepsTable"], "FALLBACK_OWNER": "sales-queue"}
+	env := map[string]string{"LEADS_TABLE": sys.Resources.Tables["LeadsTable"], "REPS_TABLE": sys.Resources.Tables["RepsTable"], "ACCOUNTS_TABLE": sys.Resources.Tables["AccountsTable"], "FALLBACK_OWNER": "sales-queue"}
 	assign, err := wiring.Assign(cfg, func(k string) string { return env[k] }, quietLog())
 	if err != nil {
 		t.Fatal(err)
