@@ -78,6 +78,9 @@ func Route(in Routing) []Choice {
 			}
 			return []Choice{{Owner: h, Reason: fmt.Sprintf("colleague at %s → %s", in.Domain, h)}, in.fallback("")}
 		}
+		if len(busy) > maxNamed {
+			busy = append(busy[:maxNamed], fmt.Sprintf("and %d more", len(busy)-maxNamed))
+		}
 		if len(busy) > 0 {
 			note = fmt.Sprintf("colleague at %s: %s; ", in.Domain, strings.Join(busy, ", "))
 		}
@@ -87,6 +90,10 @@ func Route(in Routing) []Choice {
 	}
 	return append(out, in.fallback(note))
 }
+
+// maxNamed bounds the colleagues a reason names: a history entry stays
+// short whoever holds the company's leads.
+const maxNamed = 3
 
 // fallback is the last choice, saying why no rep covering the country
 // could take the lead.

@@ -38,6 +38,9 @@ func TestRouteSaysWhyEachOwner(t *testing.T) {
 			[]string{"emea-1: colleague at acme.com: anna.berg inactive; territory DE → round robin → emea-1", "queue: colleague at acme.com: anna.berg inactive; fallback: the reps covering DE (EMEA) filled up meanwhile"}},
 		{"the first colleague full, the next one takes it", sales.Routing{Country: "DE", Domain: "acme.com", Holders: []string{"anna.berg", "emea-2"}, Reps: []sales.Rep{full(anna), emea, emea2}},
 			[]string{"emea-2: colleague at acme.com → emea-2", "queue: fallback: the reps covering DE (EMEA) filled up meanwhile"}},
+		{"many colleagues unavailable are named up to three", sales.Routing{Country: "JP", Domain: "acme.com", Holders: []string{"c1", "c2", "c3", "c4", "c5"}, Reps: []sales.Rep{
+			{ID: "c1", Territories: []string{"NA"}}, {ID: "c2", Territories: []string{"NA"}}, {ID: "c3", Territories: []string{"NA"}}, {ID: "c4", Territories: []string{"NA"}}, {ID: "c5", Territories: []string{"NA"}}}},
+			[]string{"queue: colleague at acme.com: c1 inactive, c2 inactive, c3 inactive, and 2 more; fallback: no rep covers JP (APAC)"}},
 		{"territory in weighted turn", sales.Routing{Country: "DE", Domain: "fleetworks.de", Reps: []sales.Rep{emea2, emea, anna}},
 			[]string{"emea-1: territory DE → round robin → emea-1", "emea-2: territory DE → round robin → emea-2", "queue: fallback: the reps covering DE (EMEA) filled up meanwhile"}},
 		{"all EMEA reps unavailable", sales.Routing{Country: "FR", Reps: []sales.Rep{full(emea), away(emea2), {ID: "emea-3", Territories: []string{"FR"}, Capacity: 3}, anna}},
