@@ -152,9 +152,11 @@ func containsAll(s string, parts []string) bool {
 }
 
 // TestWeightedSplitUnderConcurrentAssigners: reps at 100%, 100% and 50%
-// share 500 leads 2:2:1 within 2% of the leads (10) each, with five
-// assigners at once, each lead assigned exactly once, and the counts held
-// in the store agreeing with the owners.
+// share 500 leads 2:2:1 within 2 leads each, with five assigners at once
+// (the template's MaximumConcurrency), each lead assigned exactly once,
+// and the counts held in the store agreeing with the owners. An assigner
+// that loses a race reads the reps again, so the order is the one a
+// single assigner would give (stride scheduling is off by at most one).
 func TestWeightedSplitUnderConcurrentAssigners(t *testing.T) {
 	sys := startOpts(t, devstack.Options{Campaigns: "../../campaigns", NoConsumers: true})
 	c := client{t, sys.URL, sys.Token}
@@ -227,8 +229,8 @@ func TestWeightedSplitUnderConcurrentAssigners(t *testing.T) {
 	t.Logf("split of %d leads: %v", n, owners)
 	for id, w := range weights {
 		want := n * w / 250
-		if d := owners[id] - want; d > n/50 || d < -n/50 {
-			t.Errorf("%s (weight %d) got %d, want %d ± %d", id, w, owners[id], want, n/50)
+		if d := owners[id] - want; d > 2 || d < -2 {
+			t.Errorf("%s (weight %d) got %d, want %d ± 2", id, w, owners[id], want)
 		}
 		if r := c.rep(id); r.OpenLeads != owners[id] {
 			t.Errorf("%s holds %d by its count, %d by the leads", id, r.OpenLeads, owners[id])

@@ -66,54 +66,52 @@ func (a *Assigner) Handle(ctx context.Context, m *route.Message) error {
 			return err
 		}
 	}
-	// A rep who filled up, or whose round-robin turn another assigner took,
-	// since the reps were read refuses the hold: the next choice is tried,
-	// and when the rest would go to the fallback owner the reps are read
-	// again, since each refusal means another lead landed.
-	for round := 1; ; round++ {
+	// The first choice is tried. A rep who filled up, or whose round-robin
+	// turn another assigner took, since the reps were read refuses the
+	// hold, and the reps are read again: going down a list read before
+	// another assigner's win would hand the second and third in line a
+	// lead each in a burst of concurrent assignments, whatever their
+	// weight.
+	for range maxAssignRounds {
 		if in.Reps, err = a.store.Reps(ctx); err != nil {
 			return err
 		}
 		in.Now = a.now()
-		raced := false
-		for _, c := range Route(in) {
-			if c.Owner == a.fallback && raced && round < maxAssignRounds {
-				break
+		c := Route(in)[0]
+		stored, err := a.store.Update(ctx, m.LeadID, func(cur *lead.Record) (lead.Change, error) {
+			if cur == nil || cur.ErasedAt != nil || !needsOwner(cur) {
+				return lead.None, nil
 			}
-			stored, err := a.store.Update(ctx, m.LeadID, func(cur *lead.Record) (lead.Change, error) {
-				if cur == nil || cur.ErasedAt != nil || !needsOwner(cur) {
-					return lead.None, nil
-				}
-				ch := lead.Change{Next: assigned(cur, c, a.now())}
-				if c.Owner != a.fallback {
-					ch.Hold, ch.Turn = c.Owner, c.Turn
-				}
-				return ch, nil
-			})
-			if errors.Is(err, ErrRepFull) {
-				raced = true
-				continue
+			ch := lead.Change{Next: assigned(cur, c, a.now())}
+			if c.Owner != a.fallback {
+				ch.Hold, ch.Turn = c.Owner, c.Turn
 			}
-			if err != nil {
-				return err
-			}
-			if stored == nil || stored.Owner != c.Owner {
-				return nil // assigned, erased or moved on meanwhile: nothing to do
-			}
-			a.log.InfoContext(ctx, "lead assigned", "lead_id", stored.ID, "owner", c.Owner, "reason", c.Reason, "campaign", stored.Verdict.Campaign)
-			metrics.Count(ctx, a.log, metrics.Assigned, 1, "campaign", stored.Verdict.Campaign)
-			return nil
+			return ch, nil
+		})
+		if errors.Is(err, ErrRepFull) {
+			continue
 		}
-		if !raced || round >= maxAssignRounds {
-			return fmt.Errorf("assign lead %s: the fallback owner %s was refused", m.LeadID, a.fallback)
+		if err != nil {
+			return err
 		}
+		if stored == nil || stored.Owner != c.Owner {
+			return nil // assigned, erased or moved on meanwhile: nothing to do
+		}
+		a.log.InfoContext(ctx, "lead assigned", "lead_id", stored.ID, "owner", c.Owner, "reason", c.Reason, "campaign", stored.Verdict.Campaign)
+		metrics.Count(ctx, a.log, metrics.Assigned, 1, "campaign", stored.Verdict.Campaign)
+		return nil
 	}
+	// Not the fallback owner: the reps have room, and the message is
+	// retried (SQS redelivers it) rather than the lead parked.
+	return fmt.Errorf("assign lead %s: lost the race for a rep %d times; retried later", m.LeadID, maxAssignRounds)
 }
 
 // maxAssignRounds bounds how often one assignment reads the reps again
-// after losing a race: each lost race is another assigner's win, so this
-// many assigners at once on the same reps all land.
-const maxAssignRounds = 16
+// after losing a race. Each lost race is another assigner's win; with the
+// assigners capped at 5 at once (template.yaml: MaximumConcurrency), one
+// loses 64 in a row with odds of 0.8^64, under one in a million, and then
+// its message is retried.
+const maxAssignRounds = 64
 
 // needsOwner reports whether a lead waits for assignment: an MQL nobody
 // holds.
