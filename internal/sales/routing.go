@@ -33,7 +33,9 @@ type Choice struct {
 	Turn   int64
 }
 
-// Route returns, in the order to try them, the owners a lead may go to:
+// Route returns, in order, the owners a lead may go to; the assigner tries
+// the first, and reads the reps again if that rep can no longer take it
+// (the rest say who would follow, as of this read):
 //
 //  1. The owner of the account that holds the lead's domain, if they can
 //     take it. If not (inactive, away, at capacity, no longer a rep), the
