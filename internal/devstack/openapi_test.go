@@ -120,6 +120,7 @@ func TestAnswersMatchTheOpenAPIDocument(t *testing.T) {
 		{"intake-bad.json", nil},
 		{"intake-preflight.json", nil},
 		{"leads-find-by-email.json", nil},
+		{"reps-account-put.json", nil},
 		{"touch-points-batch.json", nil},
 		{"badge-scans-upload.json", nil},
 		{"badge-scans-issues.json", func(ev *events.APIGatewayV2HTTPRequest) { ev.PathParameters["importId"] = importID }},
