@@ -237,3 +237,69 @@ func TestWeightedSplitUnderConcurrentAssigners(t *testing.T) {
 		}
 	}
 }
+
+// TestNoBurstAfterLeaveThroughTheStore: while one of three reps is away
+// the other two share the leads; back, the rep takes the next lead and
+// then every third, never two in a row, though their turn stood still for
+// thirty leads. Assignment runs one lead at a time through the stored
+// turns.
+func TestNoBurstAfterLeaveThroughTheStore(t *testing.T) {
+	sys := startOpts(t, devstack.Options{Campaigns: "../../campaigns", NoConsumers: true})
+	c := client{t, sys.URL, sys.Token}
+	public := client{t, sys.URL, ""}
+	putRep(t, c, "de-1", "DE", 100)
+	putRep(t, c, "de-2", "DE", 100)
+	rep := "name: de-back\nterritories: [DE]\nactive: true\ncapacity: 100\n"
+	away := fmt.Sprintf("away:\n  - {from: %s, to: %s, reason: leave}\n", time.Now().Add(-time.Hour).UTC().Format(time.RFC3339), time.Now().Add(14*24*time.Hour).UTC().Format(time.RFC3339))
+	if r := c.do("PUT", "/v1/reps/de-back", "application/yaml", []byte(rep+away)); r.status != 201 {
+		t.Fatalf("put rep: %d %s", r.status, r.body)
+	}
+	env := map[string]string{"LEADS_TABLE": sys.Resources.Tables["LeadsTable"], "REPS_TABLE": sys.Resources.Tables["RepsTable"],
+		"ACCOUNTS_TABLE": sys.Resources.Tables["AccountsTable"], "FALLBACK_OWNER": "sales-queue"}
+	assign, err := wiring.Assign(cfg, func(k string) string { return env[k] }, quietLog())
+	if err != nil {
+		t.Fatal(err)
+	}
+	// leads submits n leads from companies of their own and assigns them
+	// one at a time, returning the owners in the order assigned.
+	leads := func(from, n int) []string {
+		for i := from; i < from+n; i++ {
+			if r := public.do("POST", "/v1/campaigns/demo-request/submissions", "application/json", demoRequest(fmt.Sprintf("p%d@firm-%d.example", i, i), "DE")); r.status != 202 {
+				t.Fatalf("%d %s", r.status, r.body)
+			}
+		}
+		var owners []string
+		for i, m := range receive(t, sys, "SalesReadyQueue", n) {
+			body, _ := json.Marshal(m)
+			resp, err := assign(context.Background(), events.SQSEvent{Records: []events.SQSMessage{{MessageId: fmt.Sprint(i), Body: string(body)}}})
+			if err != nil || len(resp.BatchItemFailures) > 0 {
+				t.Fatalf("assigner: %v %+v", err, resp.BatchItemFailures)
+			}
+			owners = append(owners, c.lead(m.LeadID).Owner)
+		}
+		return owners
+	}
+	during := map[string]int{}
+	for _, o := range leads(0, 30) {
+		during[o]++
+	}
+	if during["de-1"] != 15 || during["de-2"] != 15 {
+		t.Errorf("while de-back is away: %v, want de-1 and de-2 15 each", during)
+	}
+	if r := c.do("PUT", "/v1/reps/de-back", "application/yaml", []byte(rep)); r.status != 200 {
+		t.Fatalf("back: %d %s", r.status, r.body)
+	}
+	after := leads(30, 12)
+	got := 0
+	for i, o := range after {
+		if o == "de-back" {
+			got++
+			if i > 0 && after[i-1] == "de-back" {
+				t.Errorf("de-back took leads %d and %d in a row: %v", i-1, i, after)
+			}
+		}
+	}
+	if after[0] != "de-back" || got != 4 {
+		t.Errorf("after the leave: %v, want de-back first and 4 of 12", after)
+	}
+}
