@@ -303,3 +303,46 @@ func TestNoBurstAfterLeaveThroughTheStore(t *testing.T) {
 		t.Errorf("after the leave: %v, want de-back first and 4 of 12", after)
 	}
 }
+
+// TestADomainBelongsToOneAccountUnderConcurrentWrites: ten accounts
+// claiming the same domain at once: one is created, nine are refused with
+// a conflict naming the winner, and the winner's is the only claim.
+func TestADomainBelongsToOneAccountUnderConcurrentWrites(t *testing.T) {
+	sys := start(t, "")
+	c := client{t, sys.URL, sys.Token}
+	putRep(t, c, "anna.berg", "DE", 5)
+	statuses := make([]int, 10)
+	bodies := make([]string, 10)
+	var wg sync.WaitGroup
+	for i := range 10 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			r := c.do("PUT", fmt.Sprintf("/v1/accounts/claimant-%d", i), "application/yaml", []byte(fmt.Sprintf("name: Claimant %d\ndomains: [own-%d.example, contested.example]\nowner: anna.berg\n", i, i)))
+			statuses[i], bodies[i] = r.status, string(r.body)
+		}()
+	}
+	wg.Wait()
+	winner := -1
+	for i, s := range statuses {
+		if s == 201 {
+			if winner >= 0 {
+				t.Fatalf("claimant-%d and claimant-%d both hold contested.example", winner, i)
+			}
+			winner = i
+		}
+	}
+	if winner < 0 {
+		t.Fatalf("nobody holds contested.example: %v", statuses)
+	}
+	for i, s := range statuses {
+		if i != winner && (s != 409 || !strings.Contains(bodies[i], fmt.Sprintf("contested.example belongs to account claimant-%d", winner))) {
+			t.Errorf("claimant-%d: %d %s", i, s, bodies[i])
+		}
+		if i != winner {
+			if r := c.do("GET", fmt.Sprintf("/v1/accounts/claimant-%d", i), "", nil); r.status != 404 {
+				t.Errorf("refused claimant-%d was stored: %d", i, r.status)
+			}
+		}
+	}
+}

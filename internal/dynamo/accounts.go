@@ -166,13 +166,16 @@ func (s *SalesStore) PutAccount(ctx context.Context, a *sales.Account) (*sales.A
 		if failed(1) {
 			return nil, false, leadgate.Invalid("The account's owner is not a rep.", []leadgate.Problem{{Path: "owner", Message: strconv.Quote(a.Owner) + " is not a rep: put the rep first"}})
 		}
-		if failed(0) {
-			continue // changed meanwhile: read it again
-		}
 		for i, d := range a.Domains {
 			if failed(2 + i) {
 				return nil, false, s.claimed(ctx, a.ID, d)
 			}
+		}
+		conflict := slices.ContainsFunc(tc.CancellationReasons, func(r types.CancellationReason) bool {
+			return aws.ToString(r.Code) == "TransactionConflict"
+		})
+		if failed(0) || conflict {
+			continue // changed meanwhile, or another write of the same items in flight: read it again
 		}
 		return nil, false, fmt.Errorf("put account %s: %w", a.ID, err)
 	}
@@ -233,6 +236,9 @@ func (s *SalesStore) claimed(ctx context.Context, id, domain string) error {
 	out, err := s.db.GetItem(ctx, &dynamodb.GetItemInput{TableName: &s.accounts, Key: domainKey(domain), ConsistentRead: aws.Bool(true)})
 	if err != nil {
 		return fmt.Errorf("get domain %s: %w", domain, err)
+	}
+	if out.Item == nil {
+		return leadgate.Errorf(leadgate.ECONFLICT, "%s was being claimed or let go by another account at the same moment; try again.", domain)
 	}
 	var it domainItem
 	if err := attributevalue.UnmarshalMap(out.Item, &it); err != nil {
