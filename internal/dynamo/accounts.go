@@ -168,7 +168,7 @@ func (s *SalesStore) PutAccount(ctx context.Context, a *sales.Account) (*sales.A
 		}
 		for i, d := range a.Domains {
 			if failed(2 + i) {
-				return nil, false, s.claimed(ctx, a.ID, d)
+				return nil, false, s.claimed(ctx, d)
 			}
 		}
 		conflict := slices.ContainsFunc(tc.CancellationReasons, func(r types.CancellationReason) bool {
@@ -232,7 +232,7 @@ func (s *SalesStore) accountWrites(a *sales.Account, old *accountItem) ([]types.
 }
 
 // claimed is the conflict of a domain another account holds, naming it.
-func (s *SalesStore) claimed(ctx context.Context, id, domain string) error {
+func (s *SalesStore) claimed(ctx context.Context, domain string) error {
 	out, err := s.db.GetItem(ctx, &dynamodb.GetItemInput{TableName: &s.accounts, Key: domainKey(domain), ConsistentRead: aws.Bool(true)})
 	if err != nil {
 		return fmt.Errorf("get domain %s: %w", domain, err)
