@@ -91,9 +91,8 @@ func TestNoBurstAfterLeave(t *testing.T) {
 		{"back at half weight", []sales.Rep{rep("a", 100), rep("b", 100), withAway(rep("c", 50), leave)}, 400},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			// Leads 0-99 arrive a minute apart, the rest while and after c
-			// is away: lead i >= 100 arrives a minute after the last
-			// until tc.back, when c is back.
+			// Leads arrive a minute apart: 0-99 before the leave, 100 up
+			// to tc.back during it, the rest after it ended.
 			at := func(i int) time.Time {
 				switch {
 				case i < 100:
