@@ -105,7 +105,7 @@ bench:
 # them for a minute each. Minimization is bounded for the same reason.
 FUZZTIME ?= 60s
 FUZZ_TARGETS := FuzzEvaluate:./internal/qualify/ FuzzReader:./internal/badgescan/ FuzzApplyHoldsTrustAndBudget:./internal/lead/ \
-	FuzzSubmissionBody:./internal/httpapi/ FuzzDefinitionDocument:./internal/httpapi/ FuzzFeedback:./internal/httpapi/
+	FuzzSubmissionBody:./internal/httpapi/ FuzzDefinitionDocument:./internal/httpapi/ FuzzFeedback:./internal/httpapi/ FuzzAccountDocument:./internal/httpapi/
 
 fuzz:
 	@for t in $(FUZZ_TARGETS); do \

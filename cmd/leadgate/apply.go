@@ -29,7 +29,8 @@ import (
 // nothing. --publish signs the draft for every side the token may sign for,
 // which publishes it where the campaign's approval policy is then met.
 // --dry-run has the server check and compare each definition, storing
-// nothing. A `kind: rep` document configures a sales rep. Every document is
+// nothing. A `kind: rep` document configures a sales rep, a `kind: account`
+// document a named account. Every document is
 // reported on its own line; a rejected one (with its problems, on stderr)
 // does not stop the rest, and the run ends in an error naming how many
 // failed.
@@ -84,14 +85,14 @@ func runApply(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		if err := ctx.Err(); err != nil {
 			return fmt.Errorf("apply: stopped after %d of %d definitions (%d failed): %w", i, len(docs), failed, err)
 		}
-		// A document with `kind: rep` is a sales rep; anything else is a
-		// campaign definition.
+		// A document with `kind: rep` is a sales rep, `kind: account` an
+		// account; anything else is a campaign definition.
 		var head struct {
 			Kind string `yaml:"kind"`
 			ID   string `yaml:"id"`
 		}
-		if yaml.Unmarshal(doc.body, &head) == nil && head.Kind == "rep" {
-			if err := applyRep(ctx, c, *dryRun, head.ID, doc, stdout, stderr); err != nil {
+		if yaml.Unmarshal(doc.body, &head) == nil && dataKinds[head.Kind] != "" {
+			if err := applyData(ctx, c, *dryRun, head.Kind, head.ID, doc, stdout, stderr); err != nil {
 				failed++
 			}
 			continue
@@ -391,11 +392,15 @@ func (c *apiClient) sign(ctx context.Context, id, draftID string, revision int) 
 	return signed.Draft.State, 0, nil
 }
 
-// applyRep publishes one rep document.
-func applyRep(ctx context.Context, c *apiClient, dryRun bool, id string, doc document, stdout, stderr io.Writer) error {
-	name := "rep/" + id
+// dataKinds are the documents that are data put at their path, not
+// definitions: the kind and its collection.
+var dataKinds = map[string]string{"rep": "/v1/reps/", "account": "/v1/accounts/"}
+
+// applyData puts one rep or account document.
+func applyData(ctx context.Context, c *apiClient, dryRun bool, kind, id string, doc document, stdout, stderr io.Writer) error {
+	name := kind + "/" + id
 	if id == "" {
-		err := leadgate.Invalid("The rep has no id.", []leadgate.Problem{{Path: "id", Message: "required"}})
+		err := leadgate.Invalid("The "+kind+" has no id.", []leadgate.Problem{{Path: "id", Message: "required"}})
 		doc.reject(stderr, doc.source, err)
 		return err
 	}
@@ -403,7 +408,7 @@ func applyRep(ctx context.Context, c *apiClient, dryRun bool, id string, doc doc
 		fmt.Fprintf(stdout, "%s would be applied\n", name)
 		return nil
 	}
-	rep, err := c.do(ctx, request{method: http.MethodPut, path: "/v1/reps/" + url.PathEscape(id), body: doc.body,
+	rep, err := c.do(ctx, request{method: http.MethodPut, path: dataKinds[kind] + url.PathEscape(id), body: doc.body,
 		header: map[string]string{"Content-Type": "application/yaml"}})
 	if err != nil {
 		doc.reject(stderr, name, err)

@@ -50,6 +50,8 @@ func (f *fakeAPI) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		}
 	case r.Method == http.MethodGet && len(parts) == 4 && parts[3] == "preview" && f.preview != "":
 		reply = fakeReply{http.StatusOK, f.preview}
+	case r.Method == http.MethodPut && (strings.HasPrefix(r.URL.Path, "/v1/reps/") || strings.HasPrefix(r.URL.Path, "/v1/accounts/")):
+		reply = fakeReply{http.StatusCreated, "{}"}
 	case r.Method == http.MethodDelete && len(parts) == 3:
 		w.WriteHeader(http.StatusNoContent)
 		return
@@ -237,6 +239,17 @@ func TestApply(t *testing.T) {
 			wantStderr: "campaign/demo-request rejected: HTTP 502 Bad Gateway\n",
 			wantErr:    "1 of 1 campaign definitions failed",
 			wantSent:   []string{"POST /v1/campaigns/demo-request/drafts?mode=forward&dryRun=true"},
+		},
+		{
+			name:       "reps and accounts are put at their paths, as written",
+			args:       []string{"-f", "testdata/apply/team.yaml", "--url", "{url}"},
+			wantStdout: "rep/anna.berg created\naccount/acme created\n",
+			wantSent:   []string{"PUT /v1/reps/anna.berg", "PUT /v1/accounts/acme"},
+			check: func(t *testing.T, sent []sentRequest) {
+				if !strings.HasPrefix(sent[1].body, "kind: account\n") || sent[1].contentType != "application/yaml" {
+					t.Errorf("account sent as %q: %q", sent[1].contentType, sent[1].body)
+				}
+			},
 		},
 		{
 			name:    "missing path fails before anything is sent",

@@ -120,6 +120,7 @@ func TestAnswersMatchTheOpenAPIDocument(t *testing.T) {
 		{"intake-bad.json", nil},
 		{"intake-preflight.json", nil},
 		{"leads-find-by-email.json", nil},
+		{"reps-account-put.json", nil},
 		{"touch-points-batch.json", nil},
 		{"badge-scans-upload.json", nil},
 		{"badge-scans-issues.json", func(ev *events.APIGatewayV2HTTPRequest) { ev.PathParameters["importId"] = importID }},
@@ -233,6 +234,16 @@ func TestAnswersMatchTheOpenAPIDocument(t *testing.T) {
 		{"GET /v1/reps/{repId}", "GET", "/v1/reps/tom.evans", "", nil},
 		{"GET /v1/reps/{repId}/leads", "GET", "/v1/reps/local-operator/leads", "", nil},
 		{"GET /v1/reps/{repId}/leads", "GET", "/v1/reps/daniel.osei/leads", "", nil},
+		{"PUT /v1/accounts/{accountId}", "PUT", "/v1/accounts/acme", "application/yaml", []byte("kind: account\nname: Acme\ndomains: [acme-corp.example, https://www.acme.example]\nowner: tom.evans\ntier: strategic\n")},
+		{"PUT /v1/accounts/{accountId}", "PUT", "/v1/accounts/acme", "application/json", []byte(`{"name": "Acme", "domains": ["acme-corp.example"], "owner": "tom.evans"}`)},
+		{"PUT /v1/accounts/{accountId}", "PUT", "/v1/accounts/rival", "application/yaml", []byte("name: Rival\ndomains: [acme-corp.example]\nowner: tom.evans\n")},
+		{"PUT /v1/accounts/{accountId}", "PUT", "/v1/accounts/mail", "application/yaml", []byte("name: Mail\ndomains: [gmail.com]\nowner: nobody\n")},
+		{"GET /v1/accounts", "GET", "/v1/accounts", "", nil},
+		{"GET /v1/accounts", "GET", "/v1/accounts?cursor=%20", "", nil},
+		{"GET /v1/accounts/{accountId}", "GET", "/v1/accounts/acme", "", nil},
+		{"GET /v1/accounts/{accountId}", "GET", "/v1/accounts/rival", "", nil},
+		{"DELETE /v1/accounts/{accountId}", "DELETE", "/v1/accounts/acme", "", nil},
+		{"DELETE /v1/accounts/{accountId}", "DELETE", "/v1/accounts/acme", "", nil},
 		{"POST /v1/touch-points", "POST", "/v1/touch-points", "application/json", []byte(`{"touchPoints": []}`)},
 		{"DELETE /v1/leads/{leadId}", "DELETE", "/v1/leads/" + jonas, "", nil},
 		{"POST /v1/erasures", "POST", "/v1/erasures", "application/json", []byte(`{"email": "Ana.Silva@acme-health.com"}`)},
@@ -281,7 +292,7 @@ func TestDocumentedScopesAreEnforced(t *testing.T) {
 	handlers := httpHandlers(t, sys)
 	ids := map[string]string{
 		"campaignId": "demo-request", "version": "1", "leadId": "ld_aaaaaaaaaaaaaaaaaaaaaaaa", "repId": "tom.evans",
-		"importId": "im_00000000000000000000", "source": "zoom", "draftId": "d1", "jobId": "j1",
+		"importId": "im_00000000000000000000", "source": "zoom", "draftId": "d1", "jobId": "j1", "accountId": "acme",
 	}
 	for _, r := range sys.Routes {
 		t.Run(r.Key(), func(t *testing.T) {

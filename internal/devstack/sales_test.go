@@ -81,7 +81,7 @@ func TestHandOverToSalesAndBack(t *testing.T) {
 	id := lead.IDFor("dee@fleetworks.de")
 	var l httpapi.LeadView
 	eventually(t, "assignment", func() bool { l = c.lead(id); return l.Owner != "" })
-	if l.Owner != "emea-1" || l.Stage != lead.StageMQL || l.AssignedAt == nil || l.History[len(l.History)-1].Reason != "assigned to emea-1" {
+	if l.Owner != "emea-1" || l.Stage != lead.StageMQL || l.AssignedAt == nil || l.History[len(l.History)-1].Reason != "territory DE → round robin → emea-1" {
 		t.Errorf("lead = owner %q stage %s history %+v", l.Owner, l.Stage, l.History)
 	}
 	if r := c.rep("emea-1"); r.OpenLeads != 1 {
@@ -135,7 +135,7 @@ func TestHandOverToSalesAndBack(t *testing.T) {
 		steps = append(steps, fmt.Sprintf("%s>%s by %s (%s)", h.From, h.To, h.By, h.Reason))
 	}
 	want := []string{
-		">mql by engine (meets the definition)", "mql>mql by assigner (assigned to emea-1)",
+		">mql by engine (meets the definition)", "mql>mql by assigner (territory DE → round robin → emea-1)",
 		"mql>sal by local-operator ()", "sal>nurture by local-operator (timing)",
 		"nurture>nurture by nurture (enrolled in track demo-no-show)",
 	}

@@ -189,7 +189,7 @@ func Start(ctx context.Context, cfg aws.Config, opt Options) (*System, error) {
 	}
 	if opt.Reps != "" {
 		db := dynamodb.NewFromConfig(cfg)
-		store := dynamo.NewSalesStore(db, dynamo.NewLeadStore(db, res.Tables["LeadsTable"]), res.Tables["RepsTable"])
+		store := dynamo.NewSalesStore(db, dynamo.NewLeadStore(db, res.Tables["LeadsTable"]), res.Tables["RepsTable"]).WithAccounts(res.Tables["AccountsTable"])
 		if err := ConfigureReps(ctx, store, opt.Reps, out); err != nil {
 			return nil, err
 		}
@@ -397,14 +397,21 @@ func functionByID(t *samtemplate.Template, id string) samtemplate.Function {
 	return samtemplate.Function{LogicalID: id}
 }
 
-// ConfigureReps configures the reps in the *.yaml files of dir (documents
-// with kind: rep) that are not stored yet: a rep changed through the API
-// (capacity, territories, away) keeps the change across a restart.
+// ConfigureReps configures the reps and accounts in the *.yaml files of
+// dir (documents with kind: rep or kind: account) that are not stored yet:
+// a rep or account changed through the API keeps the change across a
+// restart. Accounts go in after every rep, since an account's owner must
+// be one.
 func ConfigureReps(ctx context.Context, store *dynamo.SalesStore, dir string, out io.Writer) error {
 	files, err := filepath.Glob(filepath.Join(dir, "*.yaml"))
 	if err != nil {
 		return err
 	}
+	type account struct {
+		file string
+		sales.Account
+	}
+	var accounts []account
 	for _, f := range files {
 		b, err := os.ReadFile(f)
 		if err != nil {
@@ -412,18 +419,31 @@ func ConfigureReps(ctx context.Context, store *dynamo.SalesStore, dir string, ou
 		}
 		dec := yaml.NewDecoder(bytes.NewReader(b))
 		for {
+			var node yaml.Node
+			err := dec.Decode(&node)
+			if errors.Is(err, io.EOF) {
+				break
+			}
 			var doc struct {
 				Kind      string `yaml:"kind"`
 				sales.Rep `yaml:",inline"`
 			}
-			err := dec.Decode(&doc)
-			if errors.Is(err, io.EOF) {
-				break
+			if err == nil {
+				err = node.Decode(&doc)
 			}
 			if err != nil {
 				return fmt.Errorf("%s: %w", f, err)
 			}
-			if doc.Kind != "rep" {
+			switch doc.Kind {
+			case "account":
+				a := account{file: f}
+				if err := node.Decode(&a.Account); err != nil {
+					return fmt.Errorf("%s: %w", f, err)
+				}
+				accounts = append(accounts, a)
+				continue
+			case "rep":
+			default:
 				continue
 			}
 			if err := doc.Rep.Validate(); err != nil {
@@ -440,6 +460,21 @@ func ConfigureReps(ctx context.Context, store *dynamo.SalesStore, dir string, ou
 			}
 			fmt.Fprintf(out, "rep/%s (%s, capacity %d)\n", doc.ID, strings.Join(doc.Territories, " "), doc.Capacity)
 		}
+	}
+	for _, a := range accounts {
+		if err := a.Validate(); err != nil {
+			return fmt.Errorf("%s: %w", a.file, err)
+		}
+		if _, err := store.Account(ctx, a.ID); err == nil {
+			fmt.Fprintf(out, "account/%s kept as stored\n", a.ID)
+			continue
+		} else if leadgate.ErrorCode(err) != leadgate.ENOTFOUND {
+			return fmt.Errorf("%s: %w", a.file, err)
+		}
+		if _, _, err := store.PutAccount(ctx, &a.Account); err != nil {
+			return fmt.Errorf("%s: %w", a.file, err)
+		}
+		fmt.Fprintf(out, "account/%s (%s, owner %s)\n", a.ID, strings.Join(a.Domains, " "), a.Owner)
 	}
 	return nil
 }

@@ -47,8 +47,8 @@ func TestTriggersFollowTheTemplate(t *testing.T) {
 			pollers[tr.function] = tr.pollers
 		}
 	}
-	if pollers["RejudgeFunction"] != 2 || pollers["AssignFunction"] != queuePollers {
-		t.Errorf("pollers %v: RejudgeFunction is capped at 2 by its ScalingConfig, AssignFunction is not capped", pollers)
+	if pollers["RejudgeFunction"] != 2 || pollers["AssignFunction"] != min(queuePollers, 5) || pollers["NurtureFunction"] != queuePollers {
+		t.Errorf("pollers %v: RejudgeFunction is capped at 2 by its ScalingConfig, AssignFunction at 5 (above local's %d), NurtureFunction is not capped", pollers, queuePollers)
 	}
 	for _, every := range []time.Duration{0, time.Second} {
 		scs, err := schedules(tpl, res, every)

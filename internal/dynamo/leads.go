@@ -19,6 +19,7 @@ import (
 	"github.com/leadgate/leadgate/internal/dynamo/leaditem"
 	"github.com/leadgate/leadgate/internal/lead"
 	"github.com/leadgate/leadgate/internal/leadgate"
+	"github.com/leadgate/leadgate/internal/sales"
 )
 
 // LeadStore keeps leads in the leads table, one item per person:
@@ -72,6 +73,10 @@ type leadItem struct {
 	// clocks, by when they are next due (followups.go).
 	FollowUpShard string `dynamodbav:"followUpShard,omitempty"`
 	FollowUpAt    string `dynamodbav:"followUpAt,omitempty"`
+	// HeldDomain keys the sparse byHeldDomain index: the company domain of
+	// a lead sales holds open (mql, sal, sql, opportunity with an owner),
+	// so the assigner finds the colleagues of a new lead.
+	HeldDomain string `dynamodbav:"heldDomain,omitempty"`
 	// ExpiresAt is the table's TTL attribute (epoch seconds): unqualified
 	// leads past their campaign's retention are deleted by DynamoDB.
 	ExpiresAt int64 `dynamodbav:"expiresAt,omitempty"`
@@ -103,6 +108,9 @@ func (s *LeadStore) put(r *lead.Record, prev int64) (*types.Put, error) {
 	}
 	if r.AssignedAt != nil {
 		it.AssignedAt = r.AssignedAt.UTC().Format(time.RFC3339Nano)
+		if r.Owner != "" && sales.Open(r.Stage) {
+			it.HeldDomain = sales.CompanyDomain(&r.Lead)
+		}
 	}
 	if r.ExpiresAt != nil {
 		it.ExpiresAt = r.ExpiresAt.Unix()

@@ -1,6 +1,7 @@
 package dynamo
 
 import (
+	"cmp"
 	"context"
 	"encoding/json"
 	"fmt"
@@ -22,9 +23,10 @@ import (
 // its rep's open-lead count change in one transaction, so concurrent
 // assigners can never overfill a rep nor assign a lead twice.
 type SalesStore struct {
-	db    *dynamodb.Client
-	leads *LeadStore
-	reps  string
+	db       *dynamodb.Client
+	leads    *LeadStore
+	reps     string
+	accounts string // the accounts table (WithAccounts)
 }
 
 // NewSalesStore returns a store on the reps table and the leads store.
@@ -46,10 +48,12 @@ type repItem struct {
 	LastAssignedAt string   `dynamodbav:"lastAssignedAt,omitempty"`
 	Away           string   `dynamodbav:"away,omitempty"`         // []sales.Absence as JSON
 	WorkingHours   string   `dynamodbav:"workingHours,omitempty"` // sales.Shift as JSON
+	Weight         int      `dynamodbav:"weight,omitempty"`
+	Turn           int64    `dynamodbav:"turn,omitempty"`
 }
 
 func (it repItem) rep() (sales.Rep, error) {
-	r := sales.Rep{ID: it.ID, Name: it.Name, Email: it.Email, Territories: it.Territories, Active: it.Active, Capacity: it.Capacity, OpenLeads: it.OpenLeads}
+	r := sales.Rep{ID: it.ID, Name: it.Name, Email: it.Email, Territories: it.Territories, Active: it.Active, Capacity: it.Capacity, OpenLeads: it.OpenLeads, Weight: cmp.Or(it.Weight, sales.DefaultWeight), Turn: it.Turn}
 	r.LastAssignedAt, _ = time.Parse(time.RFC3339Nano, it.LastAssignedAt)
 	if it.Away != "" {
 		if err := json.Unmarshal([]byte(it.Away), &r.Away); err != nil {
@@ -65,14 +69,16 @@ func (it repItem) rep() (sales.Rep, error) {
 }
 
 // PutRep creates or changes a rep's settings; the open-lead count and the
-// round-robin position are leadgate's and survive the change.
+// round-robin position (last assignment, turn) are leadgate's and survive
+// the change.
 func (s *SalesStore) PutRep(ctx context.Context, r *sales.Rep) (*sales.Rep, bool, error) {
-	set := "SET #name = :name, territories = :territories, active = :active, #capacity = :capacity, openLeads = if_not_exists(openLeads, :zero)"
+	set := "SET #name = :name, territories = :territories, active = :active, #capacity = :capacity, weight = :weight, openLeads = if_not_exists(openLeads, :zero)"
 	values := map[string]types.AttributeValue{
 		":name":        &types.AttributeValueMemberS{Value: r.Name},
 		":territories": &types.AttributeValueMemberSS{Value: r.Territories},
 		":active":      &types.AttributeValueMemberBOOL{Value: r.Active},
 		":capacity":    &types.AttributeValueMemberN{Value: strconv.Itoa(r.Capacity)},
+		":weight":      &types.AttributeValueMemberN{Value: strconv.Itoa(cmp.Or(r.Weight, sales.DefaultWeight))},
 		":zero":        &types.AttributeValueMemberN{Value: "0"},
 	}
 	expr := set
@@ -124,7 +130,7 @@ func (s *SalesStore) PutRep(ctx context.Context, r *sales.Rep) (*sales.Rep, bool
 	if err != nil {
 		return nil, false, err
 	}
-	rep.OpenLeads, rep.LastAssignedAt = prev.OpenLeads, prev.LastAssignedAt
+	rep.OpenLeads, rep.LastAssignedAt, rep.Turn = prev.OpenLeads, prev.LastAssignedAt, prev.Turn
 	return &rep, len(out.Attributes) == 0, nil
 }
 
@@ -211,4 +217,39 @@ func (s *SalesStore) RepLeads(ctx context.Context, repID, cursor string) ([]*lea
 		Limit:                     aws.Int32(MaxRepLeadsPage),
 	}
 	return s.leads.page(ctx, in, "owner", repID, cursor)
+}
+
+// heldDomainIndex is the leads table's sparse index of the leads sales
+// holds open, by company domain.
+const heldDomainIndex = "byHeldDomain"
+
+// MaxHolderLeads bounds the read of a domain's open leads: the most
+// recently assigned this many name the colleagues a new lead may join.
+const MaxHolderLeads = 50
+
+// Holders returns the owners of the open leads of a company domain, most
+// recently assigned first, repeated as often as they hold one; one query
+// of at most MaxHolderLeads keys. The index is eventually consistent: a
+// lead assigned a moment ago may not be seen yet.
+func (s *SalesStore) Holders(ctx context.Context, domain string) ([]string, error) {
+	out, err := s.db.Query(ctx, &dynamodb.QueryInput{
+		TableName:                 &s.leads.table,
+		IndexName:                 aws.String(heldDomainIndex),
+		KeyConditionExpression:    aws.String("heldDomain = :d"),
+		ExpressionAttributeValues: map[string]types.AttributeValue{":d": &types.AttributeValueMemberS{Value: domain}},
+		ProjectionExpression:      aws.String("#owner"),
+		ExpressionAttributeNames:  map[string]string{"#owner": "owner"},
+		ScanIndexForward:          aws.Bool(false),
+		Limit:                     aws.Int32(MaxHolderLeads),
+	})
+	if err != nil {
+		return nil, fmt.Errorf("leads held at %s: %w", domain, err)
+	}
+	owners := make([]string, 0, len(out.Items))
+	for _, item := range out.Items {
+		if o, ok := item["owner"].(*types.AttributeValueMemberS); ok {
+			owners = append(owners, o.Value)
+		}
+	}
+	return owners, nil
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strconv"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -95,7 +96,7 @@ func (s *LeadStore) apply(ctx context.Context, id string, current *lead.Record, 
 	}
 	var reps []types.TransactWriteItem
 	if c.Hold != "" {
-		reps = append(reps, s.hold(c.Hold, stored.UpdatedAt))
+		reps = append(reps, s.hold(c.Hold, c.Turn, stored.UpdatedAt))
 	}
 	if c.Release != "" {
 		reps = append(reps, s.release(c.Release))
@@ -145,9 +146,11 @@ func (s *LeadStore) apply(ctx context.Context, id string, current *lead.Record, 
 }
 
 // hold counts a lead against a rep, only while the rep is active and
-// below capacity; the rep's round-robin turn moves to at.
-func (s *LeadStore) hold(repID string, at time.Time) types.TransactWriteItem {
-	return types.TransactWriteItem{Update: &types.Update{
+// below capacity; the rep's last assignment moves to at and, for a
+// round-robin pick, their turn to turn, only if no one moved it there or
+// past it since it was read.
+func (s *LeadStore) hold(repID string, turn int64, at time.Time) types.TransactWriteItem {
+	u := &types.Update{
 		TableName:                &s.reps,
 		Key:                      repKey(repID),
 		UpdateExpression:         aws.String("SET openLeads = openLeads + :one, lastAssignedAt = :at"),
@@ -157,7 +160,13 @@ func (s *LeadStore) hold(repID string, at time.Time) types.TransactWriteItem {
 			":one": &types.AttributeValueMemberN{Value: "1"}, ":true": &types.AttributeValueMemberBOOL{Value: true},
 			":at": &types.AttributeValueMemberS{Value: at.UTC().Format(time.RFC3339Nano)},
 		},
-	}}
+	}
+	if turn > 0 {
+		u.UpdateExpression = aws.String(*u.UpdateExpression + ", turn = :turn")
+		u.ConditionExpression = aws.String(*u.ConditionExpression + " AND (attribute_not_exists(turn) OR turn < :turn)")
+		u.ExpressionAttributeValues[":turn"] = &types.AttributeValueMemberN{Value: strconv.FormatInt(turn, 10)}
+	}
+	return types.TransactWriteItem{Update: u}
 }
 
 // release takes a lead off a rep's count, only while it is above zero.

@@ -66,7 +66,7 @@ func TestChangesCountOnlyNewEntries(t *testing.T) {
 	}}
 	after := *before
 	after.History = append(append([]lead.Transition{}, before.History...),
-		step(lead.StageMQL, lead.StageMQL, "assigner", "assigned to r", 2*time.Hour, 2),
+		step(lead.StageMQL, lead.StageMQL, "assigner", "territory DE → round robin → r", 2*time.Hour, 2),
 		step(lead.StageMQL, lead.StageSAL, "r", "", 7*time.Hour, 2),
 		step(lead.StageSAL, lead.StageNurture, "r", "timing", 30*time.Hour, 2),
 		step(lead.StageNurture, lead.StageNurture, "nurture", "enrolled in track t", 31*time.Hour, 2),
@@ -98,7 +98,7 @@ func TestChangesCountOnlyNewEntries(t *testing.T) {
 	next := *full
 	next.History = append([]lead.Transition{}, full.History...)
 	next.Move(step("", lead.StageMQL, lead.ByEngine, "", time.Hour, 1))
-	next.Remember(step(lead.StageMQL, lead.StageMQL, "assigner", "assigned to r", 2*time.Hour, 1))
+	next.Remember(step(lead.StageMQL, lead.StageMQL, "assigner", "territory DE → round robin → r", 2*time.Hour, 1))
 	ds = funnel.Changes(full, &next)
 	if next.HistoryDropped != 2 || len(ds) != 2 || ds[0].Mark != fmt.Sprintf("ld_b#%d", lead.MaxHistory) || ds[1].Counts["assigned"] != 1 ||
 		ds[1].Mark != fmt.Sprintf("ld_b#%d", lead.MaxHistory+1) {

@@ -11,6 +11,7 @@ import (
 	"github.com/leadgate/leadgate/internal/capture"
 	"github.com/leadgate/leadgate/internal/lead"
 	"github.com/leadgate/leadgate/internal/leadgate"
+	"github.com/leadgate/leadgate/internal/qualify"
 	"github.com/leadgate/leadgate/internal/sales"
 )
 
@@ -120,6 +121,40 @@ func FuzzFeedback(f *testing.F) {
 			if c := leadgate.ErrorCode(err); c != leadgate.EINVALID && c != leadgate.ECONFLICT {
 				t.Fatalf("feedback error code %q: %v", c, err)
 			}
+		}
+	})
+}
+
+// FuzzAccountDocument: whatever an account document holds, it is read and
+// checked into a 422 or an account whose domains are normalized hosts,
+// none of them free mail, none twice, at most MaxAccountDomains.
+func FuzzAccountDocument(f *testing.F) {
+	f.Add([]byte("kind: account\nname: Acme\ndomains: [acme.com, https://www.Acme.de/x]\nowner: anna.berg\n"))
+	f.Add([]byte(`{"name": "M", "domains": ["gmail.com", "acme.com", "ACME.com"], "owner": ""}`))
+	f.Add([]byte("domains: [\"http://[::1\", \"a..b\", \"xn--80ak6aa92e.com\"]\n"))
+	f.Fuzz(func(t *testing.T, doc []byte) {
+		var a struct {
+			Kind          string `yaml:"kind"`
+			sales.Account `yaml:",inline"`
+		}
+		if err := campaign.DecodeYAML(doc, &a); err != nil {
+			return
+		}
+		if err := a.Validate(); err != nil {
+			if leadgate.ErrorCode(err) != leadgate.EINVALID {
+				t.Fatalf("validate error code %q: %v", leadgate.ErrorCode(err), err)
+			}
+			return
+		}
+		seen := map[string]bool{}
+		for _, d := range a.Domains {
+			if d != strings.ToLower(strings.TrimSpace(d)) || qualify.FreeMail(d) || seen[d] {
+				t.Fatalf("accepted domain %q of %v", d, a.Domains)
+			}
+			seen[d] = true
+		}
+		if len(a.Domains) == 0 || len(a.Domains) > sales.MaxAccountDomains {
+			t.Fatalf("accepted %d domains", len(a.Domains))
 		}
 	})
 }

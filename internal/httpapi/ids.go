@@ -24,6 +24,7 @@ var idRules = map[string]struct {
 	"campaignId": {campaign.ValidID, "a campaign id is lower-case letters, digits and dashes, at most 63"},
 	"leadId":     {lead.ValidID, "a lead id is ld_ and 24 letters and digits"},
 	"repId":      {sales.ValidRepID, "a rep id is lower-case letters, digits, dots and dashes, at most 63"},
+	"accountId":  {sales.ValidAccountID, "an account id is lower-case letters, digits, dots and dashes, at most 63"},
 	"importId":   {badgescan.ValidImportID, "an import id is im_ and 20 hex digits"},
 	"source":     {campaign.ValidID, "a webhook source is lower-case letters, digits and dashes"},
 	"draftId":    {campaign.ValidDraftID, "a draft id is d and a number, like d1"},

@@ -16,8 +16,9 @@ import (
 	"github.com/leadgate/leadgate/internal/sales"
 )
 
-// RepStore is what the reps API needs from storage.
+// RepStore is what the reps and accounts API needs from storage.
 type RepStore interface {
+	AccountStore
 	PutRep(ctx context.Context, r *sales.Rep) (*sales.Rep, bool, error)
 	Rep(ctx context.Context, id string) (*sales.Rep, error)
 	Reps(ctx context.Context) ([]sales.Rep, error)
@@ -27,7 +28,8 @@ type RepStore interface {
 	OldestLeads(ctx context.Context, owner, cursor string) ([]*lead.Record, string, error)
 }
 
-// Reps serves the sales reps API: who takes which leads, and how many.
+// Reps serves the sales reps API: who takes which leads, and how many; and
+// the accounts whose leads go to their owners.
 type Reps struct {
 	store    RepStore
 	fallback string
@@ -42,6 +44,11 @@ func NewReps(store RepStore, fallback string, log *slog.Logger) Handler {
 		"PUT /v1/reps/{repId}":       r.put,
 		"GET /v1/reps/{repId}":       r.get,
 		"GET /v1/reps/{repId}/leads": r.leads,
+
+		"GET /v1/accounts":                r.listAccounts,
+		"PUT /v1/accounts/{accountId}":    r.putAccount,
+		"GET /v1/accounts/{accountId}":    r.getAccount,
+		"DELETE /v1/accounts/{accountId}": r.deleteAccount,
 	}}
 	return rt.handle
 }

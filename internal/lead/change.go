@@ -17,6 +17,11 @@ type Change struct {
 	// Hold counts the lead against this rep's open leads, if the rep is
 	// active and has room (the store reports the rep full otherwise).
 	Hold string
+	// Turn, with Hold, moves the rep's round-robin turn to this, only if
+	// it is behind it: two assigners who read the same turn cannot both
+	// take it (the store reports the rep full to the second). 0 leaves
+	// the turn alone (an account's or a colleague's lead).
+	Turn int64
 	// Release takes the lead off this rep's open leads.
 	Release string
 }

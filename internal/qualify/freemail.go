@@ -16,3 +16,7 @@ var freeMail = map[string]bool{
 	"seznam.cz": true, "wp.pl": true, "o2.pl": true, "rediffmail.com": true, "uol.com.br": true,
 	"bol.com.br": true, "rocketmail.com": true, "live.co.uk": true, "sky.com": true,
 }
+
+// FreeMail reports whether domain (lower case) is a consumer mail
+// provider's: it names a person's mailbox, never their company.
+func FreeMail(domain string) bool { return freeMail[domain] }

@@ -19,6 +19,12 @@ import (
 type AssignStore interface {
 	Lead(ctx context.Context, id string) (*lead.Record, error)
 	Reps(ctx context.Context) ([]Rep, error)
+	// AccountFor returns the account holding the first of domains one
+	// holds, and that domain; nil when none does. Key reads only.
+	AccountFor(ctx context.Context, domains []string) (*Account, string, error)
+	// Holders returns the owners of open leads from a company domain, most
+	// recently assigned first, from a bounded read.
+	Holders(ctx context.Context, domain string) ([]string, error)
 	// Update changes a lead in one write, with the rep counts the change
 	// moves; ErrRepFull when the rep it holds the lead for has no room.
 	Update(ctx context.Context, id string, change func(*lead.Record) (lead.Change, error)) (*lead.Record, error)
@@ -61,74 +67,108 @@ func (a *Assigner) Handle(ctx context.Context, m *route.Message) error {
 		a.log.InfoContext(ctx, "assignment not needed", "lead_id", l.ID, "owner", l.Owner, "stage", string(l.Stage))
 		return nil
 	}
-	reps, err := a.store.Reps(ctx)
+	in, err := a.routing(ctx, l)
 	if err != nil {
 		return err
 	}
-	// Each candidate in turn, then the fallback owner (who holds no count).
-	owners := append(a.candidates(reps, l, ""), a.fallback)
-	stored, err := a.handOver(ctx, l, reps, owners, nil, func(cur *lead.Record, owner string) (lead.Transition, bool) {
-		return lead.Transition{By: lead.ByAssigner, Reason: "assigned to " + owner}, needsOwner(cur)
-	})
-	switch {
-	case errors.Is(err, errNobody):
-		return fmt.Errorf("assign lead %s: the fallback owner %s was refused", m.LeadID, a.fallback)
-	case err != nil:
-		return err
-	case stored == nil:
-		return nil // assigned, erased or moved on meanwhile: nothing to do
+	// The first choice is tried. A rep who filled up, or whose round-robin
+	// turn another assigner took, since the reps were read refuses the
+	// hold, and the reps are read again: going down a list read before
+	// another assigner's win would hand the second and third in line a
+	// lead each in a burst of concurrent assignments, whatever their
+	// weight.
+	for range maxAssignRounds {
+		reps, err := a.store.Reps(ctx)
+		if err != nil {
+			return err
+		}
+		stored, err := a.handOver(ctx, l, reps, a.route(in, reps, l, "")[:1], nil, func(cur *lead.Record, c Choice) (lead.Transition, bool) {
+			return lead.Transition{By: lead.ByAssigner, Reason: c.Reason}, needsOwner(cur)
+		})
+		switch {
+		case errors.Is(err, errNobody):
+			continue
+		case err != nil:
+			return err
+		case stored == nil:
+			return nil // assigned, erased or moved on meanwhile: nothing to do
+		}
+		a.log.InfoContext(ctx, "lead assigned", "lead_id", stored.ID, "owner", stored.Owner, "reason", stored.History[len(stored.History)-1].Reason, "campaign", stored.Verdict.Campaign)
+		metrics.Count(ctx, a.log, metrics.Assigned, 1, "campaign", stored.Verdict.Campaign)
+		return nil
 	}
-	a.log.InfoContext(ctx, "lead assigned", "lead_id", stored.ID, "owner", stored.Owner, "campaign", stored.Verdict.Campaign)
-	metrics.Count(ctx, a.log, metrics.Assigned, 1, "campaign", stored.Verdict.Campaign)
-	return nil
+	// Not the fallback owner: the reps have room, and the message is
+	// retried (SQS redelivers it) rather than the lead parked.
+	return fmt.Errorf("assign lead %s: lost the race for a rep %d times; retried later", m.LeadID, maxAssignRounds)
 }
 
-// candidates are the ids of the reps who may take l now, in the order to
-// try them, leaving out its owner (but) and any rep who let its SLA clock
-// run out before.
-func (a *Assigner) candidates(reps []Rep, l *lead.Record, but string) []string {
+// maxAssignRounds bounds how often one assignment reads the reps again
+// after losing a race. Each lost race is another assigner's win; with the
+// assigners capped at 5 at once (template.yaml: MaximumConcurrency), one
+// loses 64 in a row with odds of 0.8^64, under one in a million, and then
+// its message is retried.
+const maxAssignRounds = 64
+
+// routing reads what decides where l goes besides the reps: the account
+// holding its domain, or else the colleagues holding leads of it.
+func (a *Assigner) routing(ctx context.Context, l *lead.Record) (Routing, error) {
+	in := Routing{Country: l.Country, Domain: CompanyDomain(&l.Lead), Fallback: a.fallback}
+	var err error
+	if in.Account, in.Matched, err = a.store.AccountFor(ctx, AccountDomains(&l.Lead)); err != nil {
+		return in, err
+	}
+	if in.Account == nil && in.Domain != "" {
+		if in.Holders, err = a.store.Holders(ctx, in.Domain); err != nil {
+			return in, err
+		}
+	}
+	return in, nil
+}
+
+// route is the owners l may go to now, in order (Route), leaving out but
+// (its owner, when it is to change hands) and every rep who let its SLA
+// clock run out before.
+func (a *Assigner) route(in Routing, reps []Rep, l *lead.Record, but string) []Choice {
+	in.Reps, in.Now = reps, a.now()
 	var missed []string
 	if l.FollowUp != nil {
 		missed = l.FollowUp.Missed
 	}
-	var out []string
-	for _, r := range Candidates(reps, l.Country, a.now()) {
-		if r.ID != but && !slices.Contains(missed, r.ID) {
-			out = append(out, r.ID)
-		}
-	}
-	return out
+	return slices.DeleteFunc(Route(in), func(c Choice) bool {
+		return c.Owner == but || c.Owner != a.fallback && slices.Contains(missed, c.Owner)
+	})
 }
 
 // errNobody is handOver's answer when every owner offered was full.
 var errNobody = errors.New("no owner offered could take the lead")
 
-// handOver is the one way a lead changes hands: to each owner in turn, in
+// handOver is the one way a lead changes hands: to each choice in turn, in
 // one write that sets the owner, starts the SLA clock on a rep, records
-// entry in the history, and holds the new owner's count while releasing
-// the old one's. breach, when given, is the SLA's entry recorded first:
-// the owner let the clock run out, and is not given the lead again. entry says, on the lead as it is at the write, what to
-// record and whether the hand-over still applies; when it does not,
-// handOver returns nil and writes nothing. A rep found full at the write
-// is passed over for the next; errNobody when every one was.
-func (a *Assigner) handOver(ctx context.Context, l *lead.Record, reps []Rep, owners []string, breach func(cur *lead.Record) lead.Transition, entry func(cur *lead.Record, owner string) (lead.Transition, bool)) (*lead.Record, error) {
+// entry in the history, and holds the new owner's count (moving their
+// round-robin turn) while releasing the old one's. breach, when given, is
+// the SLA's entry recorded first: the owner let the clock run out, and is
+// not given the lead again. entry says, on the lead as it is at the write,
+// what to record and whether the hand-over still applies; when it does
+// not, handOver returns nil and writes nothing. A rep found full at the
+// write is passed over for the next; errNobody when every one was.
+func (a *Assigner) handOver(ctx context.Context, l *lead.Record, reps []Rep, choices []Choice, breach func(cur *lead.Record) lead.Transition, entry func(cur *lead.Record, c Choice) (lead.Transition, bool)) (*lead.Record, error) {
 	sla, err := a.sla(ctx, l.Verdict.Campaign)
 	if err != nil {
 		return nil, err
 	}
-	for _, owner := range owners {
+	for _, c := range choices {
 		at := a.now()
 		stored, err := a.store.Update(ctx, l.ID, func(cur *lead.Record) (lead.Change, error) {
-			if cur == nil || cur.ErasedAt != nil || cur.Owner == owner {
+			if cur == nil || cur.ErasedAt != nil || cur.Owner == c.Owner {
 				return lead.None, nil
 			}
-			t, ok := entry(cur, owner)
+			t, ok := entry(cur, c)
 			if !ok {
 				return lead.None, nil
 			}
 			n := *cur
-			n.Owner, n.AssignedAt, n.UpdatedAt = owner, &at, at
-			n.FollowUp = a.clock(cur, owner, reps, sla, at, breach != nil)
+			n.Owner, n.AssignedAt, n.UpdatedAt = c.Owner, &at, at
+			n.FollowUp = a.clock(cur, c.Owner, reps, sla, at, breach != nil)
 			stamp := func(t lead.Transition) lead.Transition {
 				t.At, t.From, t.To, t.Campaign, t.Version = at, cur.Stage, cur.Stage, cur.Verdict.Campaign, cur.Verdict.Version
 				return t
@@ -136,23 +176,23 @@ func (a *Assigner) handOver(ctx context.Context, l *lead.Record, reps []Rep, own
 			if breach != nil {
 				n.Remember(stamp(breach(cur)))
 			}
-			t.Owner = owner
+			t.Owner = c.Owner
 			n.Remember(stamp(t))
-			c := lead.Change{Next: &n}
-			if owner != a.fallback {
-				c.Hold = owner
+			ch := lead.Change{Next: &n}
+			if c.Owner != a.fallback {
+				ch.Hold, ch.Turn = c.Owner, c.Turn
 			}
 			if cur.Owner != "" && cur.Owner != a.fallback {
-				c.Release = cur.Owner
+				ch.Release = cur.Owner
 			}
-			return c, nil
+			return ch, nil
 		})
 		switch {
 		case errors.Is(err, ErrRepFull):
-			continue // filled up since read: the next one
+			continue // filled up, or lost its turn, since read: the next one
 		case err != nil:
 			return nil, err
-		case stored == nil || stored.Owner != owner:
+		case stored == nil || stored.Owner != c.Owner:
 			return nil, nil
 		}
 		return stored, nil
@@ -173,9 +213,7 @@ func (a *Assigner) clock(cur *lead.Record, owner string, reps []Rep, sla *campai
 			f.Missed = f.Missed[over:]
 		}
 	}
-	i := slices.IndexFunc(reps, func(r Rep) bool { return r.ID == owner })
-	if sla != nil && i >= 0 && cur.Stage == lead.StageMQL {
-		r := reps[i]
+	if r, ok := repByID(reps, owner); ok && sla != nil && cur.Stage == lead.StageMQL {
 		f.DueAt = r.After(at, sla.AcceptWithin.Duration, sla.WorkingHours)
 		if sla.RemindAt > 0 {
 			remind := r.After(at, time.Duration(float64(sla.AcceptWithin.Duration)*sla.RemindAt), sla.WorkingHours)

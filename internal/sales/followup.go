@@ -177,16 +177,19 @@ func (f *FollowUp) escalate(ctx context.Context, l *lead.Record, sla *campaign.S
 // one who missed it before, and to the fallback owner when nobody can.
 func (f *FollowUp) reassign(ctx context.Context, l *lead.Record, reps []Rep, sla *campaign.SLA) (string, error) {
 	a, was := f.a, l.Owner
-	owners := append(a.candidates(reps, l, was), a.fallback)
+	in, err := a.routing(ctx, l)
+	if err != nil {
+		return "", err
+	}
 	breach := func(cur *lead.Record) lead.Transition {
 		return lead.Transition{By: lead.BySLA, Reason: lead.ReasonSLABreached, Owner: was, Note: fmt.Sprintf("%s did not accept within %s", was, sla.AcceptWithin)}
 	}
-	stored, err := a.handOver(ctx, l, reps, owners, breach, func(cur *lead.Record, owner string) (lead.Transition, bool) {
-		c := cur.Clock()
-		if c == nil || cur.Owner != was || c.DueAt.After(a.now()) {
+	stored, err := a.handOver(ctx, l, reps, a.route(in, reps, l, was), breach, func(cur *lead.Record, c Choice) (lead.Transition, bool) {
+		clock := cur.Clock()
+		if clock == nil || cur.Owner != was || clock.DueAt.After(a.now()) {
 			return lead.Transition{}, false
 		}
-		return lead.Transition{By: lead.ByAssigner, Reason: "reassigned from " + was + " to " + owner + ": SLA missed"}, true
+		return lead.Transition{By: lead.ByAssigner, Reason: "reassigned from " + was + " to " + c.Owner + ": SLA missed"}, true
 	})
 	if stored == nil || err != nil {
 		return "", err
@@ -238,7 +241,7 @@ func (f *FollowUp) drain(ctx context.Context) (int, error) {
 		return 0, err
 	}
 	room := func() bool {
-		return slices.ContainsFunc(reps, func(r Rep) bool { return r.Available(a.now()) && r.OpenLeads < r.Capacity })
+		return slices.ContainsFunc(reps, func(r Rep) bool { return r.Unavailable(a.now()) == "" })
 	}
 	drained, cursor := 0, ""
 	var errs []error
@@ -251,12 +254,20 @@ func (f *FollowUp) drain(ctx context.Context) (int, error) {
 			return drained, err
 		}
 		for _, l := range page {
-			owners := a.candidates(reps, l, a.fallback)
-			if l.Stage != lead.StageMQL || len(owners) == 0 {
+			if l.Stage != lead.StageMQL {
 				continue
 			}
-			stored, err := a.handOver(ctx, l, reps, owners, nil, func(cur *lead.Record, owner string) (lead.Transition, bool) {
-				return lead.Transition{By: lead.ByAssigner, Reason: "assigned to " + owner + " from the fallback queue"}, cur.Owner == a.fallback && cur.Stage == lead.StageMQL
+			in, err := a.routing(ctx, l)
+			if err != nil {
+				errs = append(errs, fmt.Errorf("drain lead %s: %w", l.ID, err))
+				continue
+			}
+			choices := a.route(in, reps, l, a.fallback)
+			if len(choices) == 0 {
+				continue
+			}
+			stored, err := a.handOver(ctx, l, reps, choices, nil, func(cur *lead.Record, c Choice) (lead.Transition, bool) {
+				return lead.Transition{By: lead.ByAssigner, Reason: "from the fallback queue: " + c.Reason}, cur.Owner == a.fallback && cur.Stage == lead.StageMQL
 			})
 			if errors.Is(err, errNobody) {
 				continue
@@ -274,6 +285,9 @@ func (f *FollowUp) drain(ctx context.Context) (int, error) {
 			if i := slices.IndexFunc(reps, func(r Rep) bool { return r.ID == stored.Owner }); i >= 0 {
 				reps[i].OpenLeads++
 				reps[i].LastAssignedAt = a.now()
+				if c := choices[slices.IndexFunc(choices, func(c Choice) bool { return c.Owner == stored.Owner })]; c.Turn > 0 {
+					reps[i].Turn = c.Turn
+				}
 			}
 			if !room() {
 				break

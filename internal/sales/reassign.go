@@ -38,24 +38,25 @@ func (a *Assigner) Reassign(ctx context.Context, leadID, to, by, note string) (*
 	if l, err = lead.Live(l, leadID); err != nil {
 		return nil, err
 	}
-	if !reassignable(l.Stage) {
+	if !Open(l.Stage) {
 		return nil, leadgate.Errorf(leadgate.ECONFLICT, "Lead %s is %s: only a lead waiting for or held by sales (mql, sal, sql, opportunity) has an owner to change.", leadID, l.Stage)
 	}
 	reps, err := a.store.Reps(ctx)
 	if err != nil {
 		return nil, err
 	}
-	var owners []string
+	var choices []Choice
 	switch {
 	case to == Auto:
-		owners = a.candidates(reps, l, l.Owner)
-		if l.Owner != a.fallback {
-			owners = append(owners, a.fallback)
+		in, err := a.routing(ctx, l)
+		if err != nil {
+			return nil, err
 		}
+		choices = a.route(in, reps, l, l.Owner)
 	case to == l.Owner:
 		return nil, leadgate.Errorf(leadgate.ECONFLICT, "%s already holds lead %s.", to, leadID)
 	case to == a.fallback:
-		owners = []string{to}
+		choices = []Choice{{Owner: to}}
 	case !ValidRepID(to) || !slices.ContainsFunc(reps, func(r Rep) bool { return r.ID == to }):
 		// Only a well-formed id is quoted back.
 		what := "that"
@@ -68,10 +69,10 @@ func (a *Assigner) Reassign(ctx context.Context, leadID, to, by, note string) (*
 		if absence, away := rep.AwayAt(a.now()); away {
 			return nil, leadgate.Errorf(leadgate.ECONFLICT, "%s is away until %s (%s): an away rep takes no new leads.", to, absence.To.UTC().Format(time.RFC3339), cmp.Or(absence.Reason, "no reason given"))
 		}
-		owners = []string{to}
+		choices = []Choice{{Owner: to}}
 	}
-	stored, err := a.handOver(ctx, l, reps, owners, nil, func(cur *lead.Record, owner string) (lead.Transition, bool) {
-		return lead.Transition{By: by, Reason: "reassigned from " + orNobody(cur.Owner) + " to " + owner, Note: note}, reassignable(cur.Stage)
+	stored, err := a.handOver(ctx, l, reps, choices, nil, func(cur *lead.Record, c Choice) (lead.Transition, bool) {
+		return lead.Transition{By: by, Reason: "reassigned from " + orNobody(cur.Owner) + " to " + c.Owner, Note: note}, Open(cur.Stage)
 	})
 	switch {
 	case errors.Is(err, errNobody) && to == Auto:
@@ -84,11 +85,6 @@ func (a *Assigner) Reassign(ctx context.Context, leadID, to, by, note string) (*
 		return nil, leadgate.Errorf(leadgate.ECONFLICT, "Lead %s changed meanwhile (erased, or out of sales' hands); read it again.", leadID)
 	}
 	return stored, nil
-}
-
-// reassignable reports a stage in which a lead has, or waits for, an owner.
-func reassignable(s lead.Stage) bool {
-	return s == lead.StageMQL || s == lead.StageSAL || s == lead.StageSQL || s == lead.StageOpportunity
 }
 
 func orNobody(owner string) string {

@@ -1,6 +1,7 @@
 package sales
 
 import (
+	"cmp"
 	"errors"
 	"fmt"
 	"net/mail"
@@ -31,10 +32,35 @@ type Rep struct {
 	// WorkingHours, when stated, are the only hours the rep gets new
 	// leads, and the hours an SLA that counts working hours runs.
 	WorkingHours *Shift `json:"workingHours,omitempty" yaml:"workingHours,omitempty"`
+	// Weight is the rep's share of round robin, in percent of a full one:
+	// 50 for a new rep at half, 150 for one who takes half again as many.
+	// Unset (0) is DefaultWeight.
+	Weight int `json:"weight,omitempty" yaml:"weight,omitempty"`
 
 	// Kept by leadgate, not set by the caller.
 	OpenLeads      int       `json:"openLeads" yaml:"-"`
 	LastAssignedAt time.Time `json:"lastAssignedAt,omitzero" yaml:"-"`
+	// Turn is the rep's place in the weighted round robin: the lowest turn
+	// goes next, and each lead round robin gives a rep moves their turn on
+	// by their stride (FullShare / weight).
+	Turn int64 `json:"-" yaml:"-"`
+}
+
+// The bounds of a rep's weight, in percent of a full share.
+const (
+	MinWeight     = 1
+	MaxWeight     = 200
+	DefaultWeight = 100
+	// FullShare is the distance between the turns of a rep at weight 1:
+	// large enough that FullShare/weight loses nothing that matters to
+	// integer division (1e6/150 = 6666, 0.01% short).
+	FullShare = 1_000_000
+)
+
+// Stride is how far one lead moves the rep's turn: a rep at 50% moves twice
+// as far as one at 100%, so takes every other turn.
+func (r *Rep) Stride() int64 {
+	return FullShare / int64(cmp.Or(r.Weight, DefaultWeight))
 }
 
 // Absence is one period a rep is away, from From up to To.
@@ -94,6 +120,12 @@ func (r *Rep) Validate() error {
 	if r.Capacity < 0 {
 		fail("capacity", "cannot be negative")
 	}
+	if r.Weight == 0 {
+		r.Weight = DefaultWeight
+	}
+	if r.Weight < MinWeight || r.Weight > MaxWeight {
+		fail("weight", "%d: a percentage of a full share from %d to %d (%d is a full share)", r.Weight, MinWeight, MaxWeight, DefaultWeight)
+	}
 	if len(r.Away) > MaxAbsences {
 		fail("away", "%d periods: at most %d (past ones can go)", len(r.Away), MaxAbsences)
 	}
@@ -146,36 +178,64 @@ func (r *Rep) Covers(country string) bool {
 	return ok && slices.Contains(r.Territories, region)
 }
 
+// Unavailable says why the rep can take no new lead at now (inactive, away,
+// off shift, at capacity), and "" when they can. Every way a lead reaches a rep by
+// rule (account, colleague, territory) asks it, so the reasons agree.
+func (r *Rep) Unavailable(now time.Time) string {
+	if !r.Active {
+		return "inactive"
+	}
+	if a, away := r.AwayAt(now); away {
+		return "away until " + a.To.UTC().Format(time.RFC3339)
+	}
+	if !r.OnShift(now) {
+		h := r.WorkingHours
+		return fmt.Sprintf("off shift (works %s–%s %s)", h.From, h.To, h.Zone)
+	}
+	if r.OpenLeads >= r.Capacity {
+		return fmt.Sprintf("at capacity (%d)", r.Capacity)
+	}
+	return ""
+}
+
 // Candidates returns, in the order to try them, the reps who may take a
 // lead from country at now: active, on shift and not away, covering it,
 // with room. The
-// one assigned to longest ago comes first, which makes assignment round
-// robin among equals.
+// lowest turn comes first, which makes assignment weighted round robin
+// (stride scheduling); among equal turns the one assigned to longest ago.
+//
+// A rep who took no leads for a while (away, full, new) has a turn far
+// behind the others': followed as is, it would win every lead until it
+// caught up. Among reps who are taking leads, turns stay within one stride
+// of each other, so no turn is taken as lower than the highest turn less
+// the largest stride: the returning rep gets one lead first, then their
+// share, never a burst. The returned reps carry that turn.
 func Candidates(reps []Rep, country string, now time.Time) []Rep {
 	var out []Rep
 	for _, r := range reps {
-		if r.Available(now) && r.Covers(country) && r.OpenLeads < r.Capacity {
+		if r.Covers(country) && r.Unavailable(now) == "" {
 			out = append(out, r)
 		}
 	}
+	if len(out) == 0 {
+		return nil
+	}
+	highest, stride := out[0].Turn, out[0].Stride()
+	for _, r := range out[1:] {
+		highest, stride = max(highest, r.Turn), max(stride, r.Stride())
+	}
+	for i := range out {
+		out[i].Turn = max(out[i].Turn, highest-stride)
+	}
 	slices.SortStableFunc(out, func(a, b Rep) int {
-		if c := a.LastAssignedAt.Compare(b.LastAssignedAt); c != 0 {
-			return c
-		}
-		return strings.Compare(a.ID, b.ID)
+		return cmp.Or(cmp.Compare(a.Turn, b.Turn), a.LastAssignedAt.Compare(b.LastAssignedAt), strings.Compare(a.ID, b.ID))
 	})
 	return out
 }
 
-// Available reports whether the rep takes new leads at now: active, on
-// shift and not away.
-func (r *Rep) Available(now time.Time) bool {
-	_, away := r.AwayAt(now)
-	return r.Active && !away && r.OnShift(now)
-}
-
 // ErrRepFull is what a store reports when the rep filled up or went
-// inactive since they were read: the assigner tries the next one.
+// inactive since they were read, or another assigner took the round-robin
+// turn the hold would move: the assigner tries the next one.
 var ErrRepFull = errors.New("the rep has no room")
 
 // lazyRegexp compiles a pattern on first use: compiling at start-up would

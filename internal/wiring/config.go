@@ -40,6 +40,7 @@ type IntakeConfig struct {
 type LeadsConfig struct {
 	LeadsTable     string `env:"LEADS_TABLE,required"`
 	RepsTable      string `env:"REPS_TABLE,required"`
+	AccountsTable  string `env:"ACCOUNTS_TABLE,required"`
 	CampaignsTable string `env:"CAMPAIGNS_TABLE,required"`
 	// RepIDClaim is the token claim holding a rep's id; empty is
 	// httpapi.DefaultRepClaim.
@@ -50,8 +51,9 @@ type LeadsConfig struct {
 
 // RepsConfig is the reps function's environment.
 type RepsConfig struct {
-	LeadsTable string `env:"LEADS_TABLE,required"`
-	RepsTable  string `env:"REPS_TABLE,required"`
+	LeadsTable    string `env:"LEADS_TABLE,required"`
+	RepsTable     string `env:"REPS_TABLE,required"`
+	AccountsTable string `env:"ACCOUNTS_TABLE,required"`
 	// FallbackOwner is the shared queue whose leads are listed like a rep's.
 	FallbackOwner string `env:"FALLBACK_OWNER,required"`
 }
@@ -60,6 +62,7 @@ type RepsConfig struct {
 type AssignConfig struct {
 	LeadsTable     string `env:"LEADS_TABLE,required"`
 	RepsTable      string `env:"REPS_TABLE,required"`
+	AccountsTable  string `env:"ACCOUNTS_TABLE,required"`
 	CampaignsTable string `env:"CAMPAIGNS_TABLE,required"`
 	FallbackOwner  string `env:"FALLBACK_OWNER,required"`
 }
@@ -68,6 +71,7 @@ type AssignConfig struct {
 type FollowUpConfig struct {
 	LeadsTable     string `env:"LEADS_TABLE,required"`
 	RepsTable      string `env:"REPS_TABLE,required"`
+	AccountsTable  string `env:"ACCOUNTS_TABLE,required"`
 	CampaignsTable string `env:"CAMPAIGNS_TABLE,required"`
 	FallbackOwner  string `env:"FALLBACK_OWNER,required"`
 }

@@ -28,6 +28,7 @@ var functions = map[string]struct {
 	"AssignFunction":    {&AssignConfig{}, wired(Assign)},
 	"NurtureFunction":   {&NurtureConfig{}, wired(Nurture)},
 	"RejudgeFunction":   {&RejudgeConfig{}, wired(Rejudge)},
+	"FollowUpFunction":  {&FollowUpConfig{}, wired(FollowUp)},
 	"BadgeScanFunction": {&BadgeScansConfig{}, wired(BadgeScans)},
 	"RouterFunction":    {&RouterConfig{}, wired(Router)},
 	"ReporterFunction":  {&ReporterConfig{}, wired(Reporter)},
@@ -231,11 +232,11 @@ func TestRead(t *testing.T) {
 // takes httpapi's default rep claim.
 func TestReadOptionalWithoutDefault(t *testing.T) {
 	var got LeadsConfig
-	env := map[string]string{"LEADS_TABLE": "leads", "REPS_TABLE": "reps", "CAMPAIGNS_TABLE": "campaigns", "FALLBACK_OWNER": "sales-queue"}
+	env := map[string]string{"LEADS_TABLE": "leads", "REPS_TABLE": "reps", "ACCOUNTS_TABLE": "accounts", "CAMPAIGNS_TABLE": "campaigns", "FALLBACK_OWNER": "sales-queue"}
 	if err := read("leads", func(k string) string { return env[k] }, &got); err != nil {
 		t.Fatal(err)
 	}
-	if want := (LeadsConfig{LeadsTable: "leads", RepsTable: "reps", CampaignsTable: "campaigns", FallbackOwner: "sales-queue"}); got != want {
+	if want := (LeadsConfig{LeadsTable: "leads", RepsTable: "reps", AccountsTable: "accounts", CampaignsTable: "campaigns", FallbackOwner: "sales-queue"}); got != want {
 		t.Errorf("got %+v, want %+v", got, want)
 	}
 }

@@ -70,8 +70,7 @@ func Leads(cfg aws.Config, env Env, log *slog.Logger) (httpapi.Handler, error) {
 	if err := read("leads", env, &c); err != nil {
 		return nil, err
 	}
-	leads, store := salesStore(cfg, c.LeadsTable, c.RepsTable)
-	assigner := sales.NewAssigner(store, dynamo.NewCampaignStore(dynamodb.NewFromConfig(cfg), c.CampaignsTable), c.FallbackOwner, time.Now, log)
+	leads, store, assigner := newAssigner(cfg, c.LeadsTable, c.RepsTable, c.AccountsTable, c.CampaignsTable, c.FallbackOwner, log)
 	return httpapi.NewLeads(leads, store, store, assigner, c.RepIDClaim, log, time.Now), nil
 }
 
@@ -82,7 +81,7 @@ func Reps(cfg aws.Config, env Env, log *slog.Logger) (httpapi.Handler, error) {
 		return nil, err
 	}
 	_, store := salesStore(cfg, c.LeadsTable, c.RepsTable)
-	return httpapi.NewReps(store, c.FallbackOwner, log), nil
+	return httpapi.NewReps(store.WithAccounts(c.AccountsTable), c.FallbackOwner, log), nil
 }
 
 // Assign wires the sales-ready queue's consumer.
@@ -91,8 +90,7 @@ func Assign(cfg aws.Config, env Env, log *slog.Logger) (queue.Handler, error) {
 	if err := read("assign", env, &c); err != nil {
 		return nil, err
 	}
-	_, store := salesStore(cfg, c.LeadsTable, c.RepsTable)
-	assigner := sales.NewAssigner(store, dynamo.NewCampaignStore(dynamodb.NewFromConfig(cfg), c.CampaignsTable), c.FallbackOwner, time.Now, log)
+	_, _, assigner := newAssigner(cfg, c.LeadsTable, c.RepsTable, c.AccountsTable, c.CampaignsTable, c.FallbackOwner, log)
 	return queue.Consume(log, "assign", assigner.Handle), nil
 }
 
@@ -103,8 +101,7 @@ func FollowUp(cfg aws.Config, env Env, log *slog.Logger) (queue.Handler, error) 
 	if err := read("followup", env, &c); err != nil {
 		return nil, err
 	}
-	_, store := salesStore(cfg, c.LeadsTable, c.RepsTable)
-	assigner := sales.NewAssigner(store, dynamo.NewCampaignStore(dynamodb.NewFromConfig(cfg), c.CampaignsTable), c.FallbackOwner, time.Now, log)
+	_, store, assigner := newAssigner(cfg, c.LeadsTable, c.RepsTable, c.AccountsTable, c.CampaignsTable, c.FallbackOwner, log)
 	followUp := sales.NewFollowUp(assigner, store)
 	return queue.ConsumeTicks(log, sales.FollowUpTick, func(ctx context.Context) error {
 		done, err := followUp.Sweep(ctx)
@@ -135,6 +132,15 @@ func Nurture(cfg aws.Config, env Env, log *slog.Logger) (queue.Handler, error) {
 	_, store := salesStore(cfg, c.LeadsTable, c.RepsTable)
 	definitions := dynamo.NewCampaignStore(dynamodb.NewFromConfig(cfg), c.CampaignsTable)
 	return queue.Consume(log, "nurture", nurture.NewEnroller(store, definitions, time.Now, log).Handle), nil
+}
+
+// newAssigner builds the one assigner the assign, follow-up and leads
+// functions share, on a sales store that reads accounts.
+func newAssigner(cfg aws.Config, leadsTable, repsTable, accountsTable, campaignsTable, fallback string, log *slog.Logger) (*dynamo.LeadStore, *dynamo.SalesStore, *sales.Assigner) {
+	leads, store := salesStore(cfg, leadsTable, repsTable)
+	store = store.WithAccounts(accountsTable)
+	campaigns := dynamo.NewCampaignStore(dynamodb.NewFromConfig(cfg), campaignsTable)
+	return leads, store, sales.NewAssigner(store, campaigns, fallback, time.Now, log)
 }
 
 func salesStore(cfg aws.Config, leadsTable, repsTable string) (*dynamo.LeadStore, *dynamo.SalesStore) {
