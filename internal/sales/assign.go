@@ -125,18 +125,19 @@ func (a *Assigner) routing(ctx context.Context, l *lead.Record) (Routing, error)
 	return in, nil
 }
 
-// route is the owners l may go to now, in order (Route), leaving out but
+// route is the owners l may go to now, in order (Route), passing over but
 // (its owner, when it is to change hands) and every rep who let its SLA
 // clock run out before.
 func (a *Assigner) route(in Routing, reps []Rep, l *lead.Record, but string) []Choice {
 	in.Reps, in.Now = reps, a.now()
-	var missed []string
 	if l.FollowUp != nil {
-		missed = l.FollowUp.Missed
+		in.Passed = slices.Clone(l.FollowUp.Missed)
 	}
-	return slices.DeleteFunc(Route(in), func(c Choice) bool {
-		return c.Owner == but || c.Owner != a.fallback && slices.Contains(missed, c.Owner)
-	})
+	if but != "" {
+		in.Passed = append(in.Passed, but)
+	}
+	// The fallback owner is passed over only when the lead is leaving it.
+	return slices.DeleteFunc(Route(in), func(c Choice) bool { return c.Owner == but })
 }
 
 // errNobody is handOver's answer when every owner offered was full.

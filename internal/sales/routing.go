@@ -2,6 +2,7 @@ package sales
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 
@@ -23,6 +24,9 @@ type Routing struct {
 	// Fallback is the shared queue's owner, who takes what no rep can.
 	Fallback string
 	Now      time.Time
+	// Passed are reps the lead is not to go to, whatever the rules say:
+	// the owner it is being taken from, those who let its SLA clock run out.
+	Passed []string
 }
 
 // Choice is one owner to try, the reason the lead's history gives, and for
@@ -61,6 +65,9 @@ func Route(in Routing) []Choice {
 		if r, ok := repByID(in.Reps, in.Account.Owner); ok {
 			why = r.Unavailable(in.Now)
 		}
+		if slices.Contains(in.Passed, in.Account.Owner) {
+			why = "passed over"
+		}
 		if why == "" {
 			return []Choice{{Owner: in.Account.Owner, Reason: fmt.Sprintf("account %s → %s", in.Matched, in.Account.Owner)}, in.fallback("")}
 		}
@@ -70,7 +77,7 @@ func Route(in Routing) []Choice {
 		seen := map[string]bool{}
 		for _, h := range in.Holders {
 			r, ok := repByID(in.Reps, h)
-			if !ok || seen[h] {
+			if !ok || seen[h] || slices.Contains(in.Passed, h) {
 				continue // the fallback owner, a rep removed since, or said already
 			}
 			seen[h] = true
@@ -88,6 +95,9 @@ func Route(in Routing) []Choice {
 		}
 	}
 	for _, c := range Candidates(in.Reps, in.Country, in.Now) {
+		if slices.Contains(in.Passed, c.ID) {
+			continue
+		}
 		out = append(out, Choice{Owner: c.ID, Reason: fmt.Sprintf("%sterritory %s → round robin → %s", note, in.Country, c.ID), Turn: c.Turn + c.Stride()})
 	}
 	return append(out, in.fallback(note))

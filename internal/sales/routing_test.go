@@ -46,6 +46,10 @@ func TestRouteSaysWhyEachOwner(t *testing.T) {
 		{"all EMEA reps unavailable", sales.Routing{Country: "FR", Reps: []sales.Rep{full(emea), away(emea2), {ID: "emea-3", Territories: []string{"FR"}, Capacity: 3}, anna}},
 			[]string{"queue: fallback: all 3 reps covering FR (EMEA) are away, inactive or at capacity (1 at capacity, 1 away, 1 inactive)"}},
 		{"no country", sales.Routing{Reps: []sales.Rep{emea}}, []string{"queue: fallback: the lead has no country"}},
+		{"the colleague who holds it is passed over (it is being taken from them)", sales.Routing{Country: "DE", Domain: "acme.com", Holders: []string{"emea-1"}, Reps: []sales.Rep{emea, emea2}, Passed: []string{"emea-1"}},
+			[]string{"emea-2: territory DE → round robin → emea-2", "queue: fallback: the reps covering DE (EMEA) filled up meanwhile"}},
+		{"the account's owner missed its SLA", sales.Routing{Country: "DE", Account: acme, Matched: "acme.com", Reps: []sales.Rep{anna, emea}, Passed: []string{"anna.berg"}},
+			[]string{"emea-1: account acme.com: anna.berg passed over; territory DE → round robin → emea-1", "queue: account acme.com: anna.berg passed over; fallback: the reps covering DE (EMEA) filled up meanwhile"}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			tc.in.Fallback, tc.in.Now = "queue", now
