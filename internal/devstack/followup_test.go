@@ -1,6 +1,7 @@
 package devstack_test
 
 import (
+	"context"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -9,7 +10,11 @@ import (
 	"testing"
 	"time"
 
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
+	"github.com/aws/aws-sdk-go-v2/service/sqs"
+	sqstypes "github.com/aws/aws-sdk-go-v2/service/sqs/types"
 	"github.com/leadgate/leadgate/internal/devstack"
+	"github.com/leadgate/leadgate/internal/faults"
 	"github.com/leadgate/leadgate/internal/funnel"
 	"github.com/leadgate/leadgate/internal/httpapi"
 	"github.com/leadgate/leadgate/internal/lead"
@@ -190,5 +195,93 @@ func TestFollowUpSLA(t *testing.T) {
 				t.Errorf("the rep off shift got %s: %+v", id, h)
 			}
 		}
+	}
+}
+
+// TestFollowUpUnderFaults runs the SLA clocks with a tenth of the
+// functions' AWS calls failing and 15% of consumer batches (the follow-up
+// ticks among them) crashing: forty MQLs, each missed by both reps in turn
+// with a clock of three seconds, end with the fallback owner after exactly
+// one breach per rep (a reminder at most once, skipped when its sweep came
+// after the deadline), no clock lost and none fired twice, the reps'
+// counts back at zero and the dead-letter queue empty.
+func TestFollowUpUnderFaults(t *testing.T) {
+	inj := faults.New(7, 0.10, 0.15)
+	dir := slaCampaigns(t)
+	sys := startOpts(t, devstack.Options{Campaigns: dir, Faults: inj, ScheduleEvery: time.Second})
+	c := client{t, sys.URL, sys.Token}
+	public := client{t, sys.URL, ""}
+	putRep(t, c, "emea-1", "EMEA", 100)
+	putRep(t, c, "emea-2", "EMEA", 100)
+	const n = 40
+	var ids []string
+	for i := range n {
+		email := fmt.Sprintf("p%02d@company%02d.example", i, i)
+		if r := retrying(t, public, "/v1/campaigns/demo-request/submissions", "application/json", demoRequest(email, "DE"), "Idempotency-Key", email); r.status != 202 {
+			t.Fatalf("%d %s", r.status, r.body)
+		}
+		ids = append(ids, lead.IDFor(email))
+	}
+	db := dynamodb.NewFromConfig(cfg)
+	var leads []*lead.Record
+	why := ""
+	eventuallyWithin(t, 3*time.Minute, "every lead past both reps' clocks", func() bool {
+		leads = scanLeads(t, db, sys.Resources.Tables["LeadsTable"])
+		if len(leads) != n {
+			why = fmt.Sprintf("%d leads", len(leads))
+			return false
+		}
+		for _, l := range leads {
+			if l.Owner != "sales-queue" {
+				why = fmt.Sprintf("lead %s with %q, %d entries", l.ID, l.Owner, len(l.History))
+				return false
+			}
+		}
+		return true
+	})
+	if t.Failed() {
+		t.Logf("last: %s", why)
+	}
+	skipped := 0
+	for _, l := range leads {
+		per := map[string][2]int{}
+		for _, h := range l.History {
+			if h.By != lead.BySLA {
+				continue
+			}
+			p := per[h.Owner]
+			if h.Reason == lead.ReasonSLAReminder {
+				p[0]++
+			} else {
+				p[1]++
+			}
+			per[h.Owner] = p
+		}
+		// A sweep held up past the deadline (a crashed tick, failed
+		// calls) acts on the breach and skips the moot reminder.
+		for _, rep := range []string{"emea-1", "emea-2"} {
+			if p := per[rep]; p[1] != 1 || p[0] > 1 {
+				t.Errorf("lead %s: %s reminded %d and missed %d times, want one breach and at most one reminder", l.ID, rep, p[0], p[1])
+			}
+			skipped += 1 - per[rep][0]
+		}
+		if len(per) != 2 {
+			t.Errorf("lead %s: clocks on %v", l.ID, per)
+		}
+	}
+	for _, id := range []string{"emea-1", "emea-2"} {
+		if r := c.rep(id); r.OpenLeads != 0 {
+			t.Errorf("%s still counts %d open leads", id, r.OpenLeads)
+		}
+	}
+	q := sqs.NewFromConfig(cfg)
+	url := sys.Resources.Queues["FollowUpDeadLetterQueue"]
+	out, err := q.GetQueueAttributes(context.Background(), &sqs.GetQueueAttributesInput{QueueUrl: &url, AttributeNames: []sqstypes.QueueAttributeName{sqstypes.QueueAttributeNameApproximateNumberOfMessages}})
+	if err != nil || out.Attributes["ApproximateNumberOfMessages"] != "0" {
+		t.Errorf("follow-up dead-letter queue: %v %v", err, out.Attributes)
+	}
+	t.Logf("follow-up under faults: %d of %d AWS calls failed, %d of %d batches crashed; %d leads, each missed once by each rep (%d reminders skipped, their sweep late past the deadline)", inj.FailedCalls.Load(), inj.Calls.Load(), inj.CrashedBatches.Load(), inj.Batches.Load(), len(leads), skipped)
+	if inj.FailedCalls.Load() == 0 || inj.CrashedBatches.Load() == 0 {
+		t.Error("the faults never fired")
 	}
 }
