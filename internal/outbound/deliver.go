@@ -55,8 +55,9 @@ type Subscriptions interface {
 // comes.
 type Ledger interface {
 	// Claim takes the delivery for one try until leaseUntil; false when it
-	// is settled or another try holds it. The record lives until expiresAt.
-	Claim(ctx context.Context, subscription, event string, leaseUntil, expiresAt time.Time) (bool, error)
+	// is settled or another try holds it (a lease not over at now). The
+	// record lives until expiresAt.
+	Claim(ctx context.Context, subscription, event string, now, leaseUntil, expiresAt time.Time) (bool, error)
 	// Release gives a claim back after a try that will be retried.
 	Release(ctx context.Context, subscription, event string) error
 	// Settle records the outcome; the delivery is not tried again.
@@ -194,7 +195,7 @@ func (d *Deliverer) Deliver(ctx context.Context, dl *Delivery) error {
 		d.log.InfoContext(ctx, "delivery dropped: the subscription no longer wants it", attrs...)
 		return nil
 	}
-	ok, err := d.ledger.Claim(ctx, sub.ID, dl.Event.ID, now.Add(Timeout+30*time.Second), expires)
+	ok, err := d.ledger.Claim(ctx, sub.ID, dl.Event.ID, now, now.Add(Timeout+30*time.Second), expires)
 	if err != nil {
 		return fmt.Errorf("claim delivery: %w", err)
 	}
