@@ -21,9 +21,10 @@ const (
 	ScopeImport           = "leadgate/import"
 	ScopeTouchPointsWrite = "leadgate/touch-points.write" // systems that send touch points
 	ScopeRepsWrite        = "leadgate/reps.write"
-	ScopeSalesRep         = "leadgate/sales.rep"     // answers for the leads one holds
-	ScopeSalesManager     = "leadgate/sales.manager" // answers for any lead
-	ScopePrivacy          = "leadgate/privacy"       // erases people on request
+	ScopeSalesRep         = "leadgate/sales.rep"      // answers for the leads one holds
+	ScopeSalesManager     = "leadgate/sales.manager"  // answers for any lead
+	ScopePrivacy          = "leadgate/privacy"        // erases people on request
+	ScopeWebhooksWrite    = "leadgate/webhooks.write" // manages outbound webhook subscriptions
 	// Signing a definition for one side; holding both lets a caller
 	// publish in one step.
 	ScopeApproveMarketing = "leadgate/definitions.approve.marketing"
@@ -31,7 +32,7 @@ const (
 )
 
 // AllScopes lists every scope, for a local token that may do everything.
-var AllScopes = []string{ScopeCampaignsRead, ScopeCampaignsWrite, ScopeLeadsRead, ScopeImport, ScopeTouchPointsWrite, ScopeRepsWrite, ScopeSalesRep, ScopeSalesManager, ScopePrivacy, ScopeApproveMarketing, ScopeApproveSales}
+var AllScopes = []string{ScopeCampaignsRead, ScopeCampaignsWrite, ScopeLeadsRead, ScopeImport, ScopeTouchPointsWrite, ScopeRepsWrite, ScopeSalesRep, ScopeSalesManager, ScopePrivacy, ScopeWebhooksWrite, ScopeApproveMarketing, ScopeApproveSales}
 
 // caller is who the authorizer says is calling.
 type caller struct {

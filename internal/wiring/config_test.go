@@ -21,18 +21,20 @@ var functions = map[string]struct {
 	config any
 	wire   func(aws.Config, Env, *slog.Logger) error
 }{
-	"CampaignsFunction": {&CampaignsConfig{}, wired(Campaigns)},
-	"IntakeFunction":    {&IntakeConfig{}, wired(Intake)},
-	"LeadsFunction":     {&LeadsConfig{}, wired(Leads)},
-	"RepsFunction":      {&RepsConfig{}, wired(Reps)},
-	"AssignFunction":    {&AssignConfig{}, wired(Assign)},
-	"NurtureFunction":   {&NurtureConfig{}, wired(Nurture)},
-	"RejudgeFunction":   {&RejudgeConfig{}, wired(Rejudge)},
-	"BadgeScanFunction": {&BadgeScansConfig{}, wired(BadgeScans)},
-	"RouterFunction":    {&RouterConfig{}, wired(Router)},
-	"ReporterFunction":  {&ReporterConfig{}, wired(Reporter)},
-	"ReportsFunction":   {&ReportsConfig{}, wired(Reports)},
-	"WebhooksFunction":  {&WebhooksConfig{}, wired(Webhooks)},
+	"CampaignsFunction":     {&CampaignsConfig{}, wired(Campaigns)},
+	"IntakeFunction":        {&IntakeConfig{}, wired(Intake)},
+	"LeadsFunction":         {&LeadsConfig{}, wired(Leads)},
+	"RepsFunction":          {&RepsConfig{}, wired(Reps)},
+	"AssignFunction":        {&AssignConfig{}, wired(Assign)},
+	"NurtureFunction":       {&NurtureConfig{}, wired(Nurture)},
+	"RejudgeFunction":       {&RejudgeConfig{}, wired(Rejudge)},
+	"BadgeScanFunction":     {&BadgeScansConfig{}, wired(BadgeScans)},
+	"RouterFunction":        {&RouterConfig{}, wired(Router)},
+	"ReporterFunction":      {&ReporterConfig{}, wired(Reporter)},
+	"ReportsFunction":       {&ReportsConfig{}, wired(Reports)},
+	"WebhooksFunction":      {&WebhooksConfig{}, wired(Webhooks)},
+	"SubscriptionsFunction": {&SubscriptionsConfig{}, wired(Subscriptions)},
+	"DeliverFunction":       {&DeliverConfig{}, wired(Deliver)},
 }
 
 func wired[H any](f func(aws.Config, Env, *slog.Logger) (H, error)) func(aws.Config, Env, *slog.Logger) error {
