@@ -91,6 +91,11 @@ func TestConfigMatchesTemplate(t *testing.T) {
 				return v
 			case int:
 				return fmt.Sprint(v)
+			case map[string]any: // a parameter's default, as CloudFormation resolves it
+				if p, ok := tmpl.Parameters[fmt.Sprint(v["Ref"])]; ok && p.Default != nil {
+					return fmt.Sprint(p.Default)
+				}
+				return "resolved-" + k
 			default: // an intrinsic function: a stand-in for what it resolves to
 				return "resolved-" + k
 			}
