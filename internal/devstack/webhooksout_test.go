@@ -247,8 +247,16 @@ func TestWebhooksOut(t *testing.T) {
 		return false
 	})
 	webhooks := dynamo.NewWebhookStore(db, sys.Resources.Tables["WebhooksTable"])
-	if state, err := webhooks.Outcome(context.Background(), "down", dead.Event.ID); err != nil || state != outbound.DeadLettered || dead.Attempt < 2 || dead.LastError != "HTTP 503" {
-		t.Errorf("dead-lettered after %d tries (%s): ledger %q %v", dead.Attempt, dead.LastError, state, err)
+	// The ledger is settled just after the message is dead-lettered.
+	eventually(t, "the ledger's dead-lettered outcome", func() bool {
+		state, err := webhooks.Outcome(context.Background(), "down", dead.Event.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return state == outbound.DeadLettered
+	})
+	if dead.Attempt < 2 || dead.LastError != "HTTP 503" {
+		t.Errorf("dead-lettered after %d tries (%s)", dead.Attempt, dead.LastError)
 	}
 	rcv.mu.Lock()
 	downTries := rcv.tries["/down"][dead.Event.ID]
