@@ -23,18 +23,12 @@ import (
 // Handler is what the router function runs.
 type Handler func(context.Context, events.DynamoDBEvent) (events.DynamoDBEventResponse, error)
 
-// EventSender queues outbound webhook events and reports which failed by
-// their index.
-type EventSender interface {
-	SendEvents(ctx context.Context, evs []*outbound.Event) (failed []int, err error)
-}
-
 // Router routes a batch of stream records, and announces the outbound
 // webhook events each change is (outbound.Derive) on the webhook queue.
 // The router is the one reader of the stream that announces: a third
 // reader would pass DynamoDB Streams' two readers a shard, and the events
 // fail and retry with the routing, by record.
-func Router(rt *route.Router, hooks EventSender, log *slog.Logger) Handler {
+func Router(rt *route.Router, hooks outbound.EventSender, log *slog.Logger) Handler {
 	return func(ctx context.Context, ev events.DynamoDBEvent) (events.DynamoDBEventResponse, error) {
 		var resp events.DynamoDBEventResponse
 		changes := make([]route.Change, 0, len(ev.Records))
@@ -76,7 +70,7 @@ func Router(rt *route.Router, hooks EventSender, log *slog.Logger) Handler {
 
 // announce queues the webhook events of changes and returns the index of
 // the first change whose events could not all be queued (-1 if all were).
-func announce(ctx context.Context, hooks EventSender, changes []route.Change) (int, error) {
+func announce(ctx context.Context, hooks outbound.EventSender, changes []route.Change) (int, error) {
 	var evs []*outbound.Event
 	var origin []int
 	for i, c := range changes {

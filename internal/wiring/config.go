@@ -20,6 +20,8 @@ type CampaignsConfig struct {
 	LeadsTable     string `env:"LEADS_TABLE,required"` // read by previews
 	// RejudgeQueueURL is where publishing in mode rejudge queues its job.
 	RejudgeQueueURL string `env:"REJUDGE_QUEUE_URL,required"`
+	// WebhookQueueURL takes each new version's definition.published event.
+	WebhookQueueURL string `env:"WEBHOOK_QUEUE_URL,required"`
 }
 
 // RejudgeConfig is the re-judge function's environment.
@@ -27,6 +29,8 @@ type RejudgeConfig struct {
 	CampaignsTable  string `env:"CAMPAIGNS_TABLE,required"`
 	LeadsTable      string `env:"LEADS_TABLE,required"`
 	RejudgeQueueURL string `env:"REJUDGE_QUEUE_URL,required"` // its own queue: each page hands on the next
+	// WebhookQueueURL takes the definition events the daily sweep announces.
+	WebhookQueueURL string `env:"WEBHOOK_QUEUE_URL,required"`
 }
 
 // IntakeConfig is the intake function's environment.

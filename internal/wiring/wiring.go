@@ -49,8 +49,10 @@ func Campaigns(cfg aws.Config, env Env, log *slog.Logger) (httpapi.Handler, erro
 	}
 	db := dynamodb.NewFromConfig(cfg)
 	campaigns, leads := dynamo.NewCampaignStore(db, c.CampaignsTable), dynamo.NewLeadStore(db, c.LeadsTable)
-	rejudges := rejudge.NewStarter(campaigns, queue.NewTaskSender(sqs.NewFromConfig(cfg), c.RejudgeQueueURL), leads)
-	return httpapi.NewCampaigns(campaigns, definitions.New(campaigns, leads, rejudges), log, time.Now), nil
+	q := sqs.NewFromConfig(cfg)
+	rejudges := rejudge.NewStarter(campaigns, queue.NewTaskSender(q, c.RejudgeQueueURL), leads)
+	events := queue.NewWebhookSender(q, c.WebhookQueueURL, "")
+	return httpapi.NewCampaigns(campaigns, definitions.New(campaigns, leads, rejudges, events), log, time.Now), nil
 }
 
 // Intake wires the public submission endpoint.
@@ -103,8 +105,10 @@ func Rejudge(cfg aws.Config, env Env, log *slog.Logger) (queue.Handler, error) {
 	}
 	db := dynamodb.NewFromConfig(cfg)
 	campaigns := dynamo.NewCampaignStore(db, c.CampaignsTable)
-	tasks := queue.NewTaskSender(sqs.NewFromConfig(cfg), c.RejudgeQueueURL)
-	w := rejudge.NewWorker(campaigns, tasks, dynamo.NewLeadStore(db, c.LeadsTable), campaigns, time.Now, log)
+	q := sqs.NewFromConfig(cfg)
+	tasks := queue.NewTaskSender(q, c.RejudgeQueueURL)
+	events := queue.NewWebhookSender(q, c.WebhookQueueURL, "")
+	w := rejudge.NewWorker(campaigns, tasks, dynamo.NewLeadStore(db, c.LeadsTable), campaigns, events, time.Now, log)
 	return queue.ConsumeTasks(log, w.Handle), nil
 }
 
