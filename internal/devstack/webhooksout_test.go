@@ -155,6 +155,7 @@ func TestWebhooksOut(t *testing.T) {
 	rcv.subscribe(t, c, "flaky", "/flaky", "standard", outbound.LeadSalesReady)
 	rcv.subscribe(t, c, "down", "/down", "standard", outbound.LeadSalesReady)
 	rcv.subscribe(t, c, "sales-channel", "/slack", "slack", outbound.LeadSalesReady)
+	rcv.subscribe(t, c, "definitions", "/defs", "", outbound.DefinitionPublished, outbound.DefinitionReviewDue)
 
 	// The API: the secret is shown once, never read back; bad input is
 	// refused with every problem.
@@ -166,7 +167,7 @@ func TestWebhooksOut(t *testing.T) {
 	}
 	if r := c.do("GET", "/v1/webhooks/subscriptions", "", nil); r.status != 200 || strings.Contains(string(r.body), "whsec_") {
 		t.Errorf("list: %d %s", r.status, r.body)
-	} else if r.json(t, &list); len(list.Subscriptions) != 4 {
+	} else if r.json(t, &list); len(list.Subscriptions) != 5 {
 		t.Errorf("list: %s", r.body)
 	}
 	if r := c.do("PUT", "/v1/webhooks/subscriptions/crm", "application/json", []byte(`{"url":"https://10.0.0.1/x","events":["lead.won"],"format":"teams"}`)); r.status != 422 ||
@@ -223,6 +224,20 @@ func TestWebhooksOut(t *testing.T) {
 		got, _ := rcv.types("/crm")
 		return fmt.Sprint(got) == fmt.Sprint(want)
 	})
+
+	// A new version of a definition is announced where it is published.
+	if r := c.do("PUT", "/v1/campaigns/q3-webinar", "application/yaml", []byte(strings.ReplaceAll(minimalDefinition, "ID", "q3-webinar"))); r.status != 201 {
+		t.Fatalf("publish: %d %s", r.status, r.body)
+	}
+	eventually(t, "definition.published at /defs", func() bool {
+		got, _ := rcv.types("/defs")
+		return got[outbound.DefinitionPublished] == 1
+	})
+	rcv.mu.Lock()
+	if e := rcv.events["/defs"][0]; e.Subject != "q3-webinar" || e.Data.Campaign == nil || e.Data.Campaign.Version != 1 || e.Data.Definition == nil {
+		t.Errorf("definition.published: %+v", e)
+	}
+	rcv.mu.Unlock()
 
 	// /flaky's first try failed with a 503; the retry got through.
 	eventually(t, "the retry to /flaky", func() bool {

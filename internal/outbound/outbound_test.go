@@ -11,6 +11,7 @@ import (
 
 	"github.com/santhosh-tekuri/jsonschema/v6"
 
+	"github.com/leadgate/leadgate/internal/campaign"
 	"github.com/leadgate/leadgate/internal/lead"
 	"github.com/leadgate/leadgate/internal/leadgate"
 	"github.com/leadgate/leadgate/internal/outbound"
@@ -317,12 +318,15 @@ func TestPayloadsMatchTheSchema(t *testing.T) {
 	sla := next(ready, func(r *lead.Record) {
 		r.Remember(lead.Transition{At: r.UpdatedAt, From: lead.StageMQL, To: lead.StageMQL, By: lead.BySLA, Reason: lead.ReasonSLABreached, Note: "escalated"})
 	})
+	p := published(t)
 	var evs []outbound.Event
+	evs = append(evs, outbound.DefinitionEvents(p, p.PublishedAt.Add(time.Hour))...)
+	evs = append(evs, outbound.DefinitionEvent(outbound.DefinitionReviewDue, p))
 	evs = append(evs, outbound.Derive(nil, ready)...)
 	evs = append(evs, outbound.Derive(ready, sal)...)
 	evs = append(evs, outbound.Derive(sal, recycled)...)
 	evs = append(evs, outbound.Derive(ready, sla)...)
-	if got := types(evs); len(got) != 6 {
+	if got := types(evs); len(got) != 8 {
 		t.Fatalf("events = %v", got)
 	}
 	for _, e := range evs {
@@ -356,8 +360,54 @@ func TestPayloadsMatchTheSchema(t *testing.T) {
 	if schema.Validate(bad) == nil {
 		t.Error("a wrong event passed")
 	}
-	slack, _ := outbound.Body(outbound.FormatSlack, &evs[0])
+	slack, _ := outbound.Body(outbound.FormatSlack, &evs[2])
 	if !strings.Contains(string(slack), "New sales-ready lead: Dee Mo (Fleetworks), score 62, campaign demo-request.") {
 		t.Errorf("slack text: %s", slack)
+	}
+}
+
+func published(t *testing.T) *campaign.Published {
+	t.Helper()
+	d, err := campaign.Parse([]byte("id: w\nname: Webinar\nchannel: webinar\nfunnel: middle\nowner: m@example.com\nsalesOwner: s@example.com\nreviewBy: 2027-03-01\n" +
+		"engagement: {threshold: 10, points: {webinar-attended: 20}}\n"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return &campaign.Published{Version: 4, Definition: d, PublishedAt: t0, PublishedBy: "maria.lopez@leadgate.example"}
+}
+
+func TestDefinitionEvents(t *testing.T) {
+	p := published(t)
+	due := time.Date(2027, 3, 2, 0, 0, 0, 0, time.UTC) // the review day has ended
+	tests := []struct {
+		name string
+		at   time.Time
+		want []string
+	}{
+		{"just published", t0.Add(time.Minute), []string{outbound.DefinitionPublished}},
+		{"published yesterday", t0.Add(30 * time.Hour), []string{outbound.DefinitionPublished}},
+		{"published three days ago", t0.Add(72 * time.Hour), nil},
+		{"the review day", due.Add(-time.Hour), nil},
+		{"the review day has passed", due.Add(time.Hour), []string{outbound.DefinitionReviewDue}},
+		{"two days overdue", due.Add(47 * time.Hour), []string{outbound.DefinitionReviewDue}},
+		{"long overdue", due.Add(30 * 24 * time.Hour), nil},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			got := outbound.DefinitionEvents(p, tt.at)
+			if !slices.Equal(types(got), tt.want) {
+				t.Fatalf("events = %v, want %v", types(got), tt.want)
+			}
+			for _, e := range got {
+				if e.ID != outbound.DefinitionEvent(e.Type, p).ID || e.Subject != "w" || e.Data.Campaign.Version != 4 {
+					t.Errorf("%+v", e)
+				}
+			}
+		})
+	}
+	next := *p
+	next.Version = 5
+	if outbound.DefinitionEvent(outbound.DefinitionReviewDue, p).ID == outbound.DefinitionEvent(outbound.DefinitionReviewDue, &next).ID {
+		t.Error("two versions' reviews share an id")
 	}
 }
