@@ -173,8 +173,10 @@ func (s *WebhookStore) DeleteSubscription(ctx context.Context, id string) error 
 
 // Claim takes a delivery for one try: it succeeds when the ledger has no
 // record of it, or only a claim whose lease is over (a try that crashed).
-func (s *WebhookStore) Claim(ctx context.Context, sub, event string, now, leaseUntil, expiresAt time.Time) (bool, error) {
-	_, err := s.db.PutItem(ctx, &dynamodb.PutItemInput{
+// When it does not, a consistent read says whether the delivery is
+// settled or held by another try.
+func (s *WebhookStore) Claim(ctx context.Context, sub, event string, now, leaseUntil, expiresAt time.Time) (claimed, settled bool, err error) {
+	_, err = s.db.PutItem(ctx, &dynamodb.PutItemInput{
 		TableName: &s.table,
 		Item: map[string]types.AttributeValue{
 			"pk": &types.AttributeValueMemberS{Value: "delivery#" + sub}, "sk": &types.AttributeValueMemberS{Value: event},
@@ -187,12 +189,16 @@ func (s *WebhookStore) Claim(ctx context.Context, sub, event string, now, leaseU
 		ExpressionAttributeValues: map[string]types.AttributeValue{":claimed": &types.AttributeValueMemberS{Value: "claimed"}, ":now": &types.AttributeValueMemberN{Value: strconv.FormatInt(now.UnixMilli(), 10)}},
 	})
 	if isConditionFailure(err) {
-		return false, nil
+		state, err := s.Outcome(ctx, sub, event)
+		if err != nil {
+			return false, false, err
+		}
+		return false, state != "" && state != "claimed", nil
 	}
 	if err != nil {
-		return false, fmt.Errorf("claim delivery of %s to %s: %w", event, sub, err)
+		return false, false, fmt.Errorf("claim delivery of %s to %s: %w", event, sub, err)
 	}
-	return true, nil
+	return true, false, nil
 }
 
 // Release ends a claim's lease at once, for the next try to take.

@@ -54,10 +54,11 @@ type Subscriptions interface {
 // delivery is made once however often its message or its stream record
 // comes.
 type Ledger interface {
-	// Claim takes the delivery for one try until leaseUntil; false when it
-	// is settled or another try holds it (a lease not over at now). The
+	// Claim takes the delivery for one try until leaseUntil. When it is
+	// not taken, settled says whether the delivery is over (an outcome is
+	// recorded) or another try holds it (a lease not over at now). The
 	// record lives until expiresAt.
-	Claim(ctx context.Context, subscription, event string, now, leaseUntil, expiresAt time.Time) (bool, error)
+	Claim(ctx context.Context, subscription, event string, now, leaseUntil, expiresAt time.Time) (claimed, settled bool, err error)
 	// Release gives a claim back after a try that will be retried.
 	Release(ctx context.Context, subscription, event string) error
 	// Settle records the outcome; the delivery is not tried again.
@@ -102,8 +103,9 @@ const (
 	// maxAnswer bounds how much of an answer is read (and then dropped):
 	// enough to reuse the connection, never a receiver's whole stream.
 	maxAnswer = 64 << 10
-	// maxQueueDelay is SQS's longest DelaySeconds.
-	maxQueueDelay = 15 * time.Minute
+	// lease is how long a claim keeps other tries off: one try's Timeout
+	// and the writes around it.
+	lease = Timeout + 30*time.Second
 	// keep is how long a settled delivery is remembered past the retry
 	// window: longer than any redelivery of its stream record or message.
 	keep = 7 * 24 * time.Hour
@@ -195,13 +197,20 @@ func (d *Deliverer) Deliver(ctx context.Context, dl *Delivery) error {
 		d.log.InfoContext(ctx, "delivery dropped: the subscription no longer wants it", attrs...)
 		return nil
 	}
-	ok, err := d.ledger.Claim(ctx, sub.ID, dl.Event.ID, now, now.Add(Timeout+30*time.Second), expires)
+	claimed, settled, err := d.ledger.Claim(ctx, sub.ID, dl.Event.ID, now, now.Add(lease), expires)
 	if err != nil {
 		return fmt.Errorf("claim delivery: %w", err)
 	}
-	if !ok {
-		d.log.InfoContext(ctx, "delivery dropped: already delivered or under way", attrs...)
+	if settled {
+		d.log.InfoContext(ctx, "delivery dropped: already settled", attrs...)
 		return nil
+	}
+	if !claimed {
+		// Another try holds it: a copy of this message, or a try that
+		// crashed before it settled or released. Look again once its
+		// lease is over; dropping it could lose the delivery.
+		d.log.InfoContext(ctx, "delivery under way elsewhere; looking again after its lease", attrs...)
+		return d.queue.Later(ctx, dl, lease)
 	}
 	status, retryAfter, tryErr := d.try(ctx, sub, &dl.Event, now)
 	dl.Attempt++
