@@ -8,6 +8,7 @@ import (
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
+	"os"
 	"slices"
 	"strconv"
 	"strings"
@@ -361,4 +362,41 @@ func wired[H any](t *testing.T, sys *devstack.System, function string, wire func
 		t.Fatal(err)
 	}
 	return h
+}
+
+// TestDeliverSampleEvent feeds events/webhook-event-message.json (a
+// lead.sales_ready event as the router queues it) to the deliver
+// function's handler as Lambda would: it fans the event out, and the
+// receiver subscribed to it gets it, signed, once.
+func TestDeliverSampleEvent(t *testing.T) {
+	sys := startOpts(t, devstack.Options{Parameters: map[string]string{"WebhookLocalTargets": "true"}})
+	c := client{t, sys.URL, sys.Token}
+	rcv := newReceiver(t)
+	rcv.subscribe(t, c, "crm", "/crm", "", "", outbound.LeadSalesReady)
+	rcv.subscribe(t, c, "assignments", "/assignments", "", "", outbound.LeadAssigned)
+	b, err := os.ReadFile("../../events/webhook-event-message.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var ev events.SQSEvent
+	if err := json.Unmarshal(b, &ev); err != nil {
+		t.Fatal(err)
+	}
+	deliver := wired(t, sys, "DeliverFunction", wiring.Deliver)
+	if resp, err := deliver(context.Background(), ev); err != nil || len(resp.BatchItemFailures) > 0 {
+		t.Fatalf("err %v, failures %+v", err, resp.BatchItemFailures)
+	}
+	eventually(t, "the sample event at /crm", func() bool {
+		got, _ := rcv.types("/crm")
+		return got[outbound.LeadSalesReady] == 1
+	})
+	drained(t, sys)
+	rcv.mu.Lock()
+	defer rcv.mu.Unlock()
+	if e := rcv.events["/crm"][0]; e.ID != "evt_1cc499160bd18a515861377ab3658c0b" || e.Subject != "ld_opwqkqqm7tnf4eq7q65fbra7" || len(rcv.bad) > 0 {
+		t.Errorf("received %+v; failed verification: %v", e, rcv.bad)
+	}
+	if len(rcv.events["/assignments"]) != 0 {
+		t.Errorf("/assignments, subscribed to lead.assigned only, got %+v", rcv.events["/assignments"])
+	}
 }

@@ -355,6 +355,22 @@ func TestPayloadsMatchTheSchema(t *testing.T) {
 			}
 		})
 	}
+	// The sample of events/, as the deliver function receives it.
+	var sample struct {
+		Records []struct {
+			Body string `json:"body"`
+		}
+	}
+	raw, err := os.ReadFile("../../events/webhook-event-message.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := json.Unmarshal(raw, &sample); err != nil || len(sample.Records) != 1 {
+		t.Fatalf("sample: %v", err)
+	}
+	if v, err := jsonschema.UnmarshalJSON(strings.NewReader(sample.Records[0].Body)); err != nil || schema.Validate(v) != nil {
+		t.Errorf("events/webhook-event-message.json: %v %v", err, schema.Validate(v))
+	}
 	// The schema can fail.
 	bad, _ := jsonschema.UnmarshalJSON(strings.NewReader(`{"schema":"leadgate.webhook-event/v1","type":"lead.won"}`))
 	if schema.Validate(bad) == nil {
