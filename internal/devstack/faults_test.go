@@ -174,13 +174,11 @@ func TestNoLeadLostUnderFaults(t *testing.T) {
 		}
 	}()
 	eventuallyWithin(t, 3*time.Minute, "the system to settle", func() bool {
-		for _, name := range []string{"SalesReadyQueue", "NurtureQueue", "WebhookQueue"} {
+		for _, name := range []string{"SalesReadyQueue", "NurtureQueue"} {
 			url := sys.Resources.Queues[name]
 			out, err := q.GetQueueAttributes(context.Background(), &sqs.GetQueueAttributesInput{QueueUrl: &url,
-				AttributeNames: []sqstypes.QueueAttributeName{sqstypes.QueueAttributeNameApproximateNumberOfMessages, sqstypes.QueueAttributeNameApproximateNumberOfMessagesNotVisible,
-					sqstypes.QueueAttributeNameApproximateNumberOfMessagesDelayed}})
-			if err != nil || out.Attributes["ApproximateNumberOfMessages"] != "0" || out.Attributes["ApproximateNumberOfMessagesNotVisible"] != "0" ||
-				out.Attributes["ApproximateNumberOfMessagesDelayed"] != "0" {
+				AttributeNames: []sqstypes.QueueAttributeName{sqstypes.QueueAttributeNameApproximateNumberOfMessages, sqstypes.QueueAttributeNameApproximateNumberOfMessagesNotVisible}})
+			if err != nil || out.Attributes["ApproximateNumberOfMessages"] != "0" || out.Attributes["ApproximateNumberOfMessagesNotVisible"] != "0" {
 				why = fmt.Sprintf("%s: %v %v", name, err, out.Attributes)
 				return false
 			}
@@ -231,7 +229,7 @@ func TestNoLeadLostUnderFaults(t *testing.T) {
 	// Nothing may sit in a dead-letter or failure queue without a reason;
 	// every lead above is already settled, so a message there would be a
 	// lost hand-over.
-	for _, name := range []string{"SalesReadyDeadLetterQueue", "NurtureDeadLetterQueue", "RoutingFailureQueue", "ReportingFailureQueue", "WebhookDeadLetterQueue"} {
+	for _, name := range []string{"SalesReadyDeadLetterQueue", "NurtureDeadLetterQueue", "RoutingFailureQueue", "ReportingFailureQueue"} {
 		url := sys.Resources.Queues[name]
 		out, err := q.GetQueueAttributes(context.Background(), &sqs.GetQueueAttributesInput{QueueUrl: &url, AttributeNames: []sqstypes.QueueAttributeName{sqstypes.QueueAttributeNameApproximateNumberOfMessages}})
 		if err != nil {
@@ -241,11 +239,14 @@ func TestNoLeadLostUnderFaults(t *testing.T) {
 			t.Errorf("%s holds %s message(s)", name, n)
 		}
 	}
-	// Every hand-over reached the webhook receiver: each move into mql a
-	// lead.sales_ready, each assignment a lead.assigned, none lost. At
-	// least once is the contract (a try that posted and then failed to
-	// record it posts again); the receiver's count of repeats says how
-	// often that happened.
+	// Every hand-over reaches the webhook receiver: each move into mql a
+	// lead.sales_ready, each assignment a lead.assigned, none lost. (The
+	// wait is on what arrived, not on the webhook queue's counts: in one
+	// run moto reported a message in flight for minutes after every
+	// delivery had been made and every message handled, and the queue's
+	// visibility timeout is 540 s.) At least once is the
+	// contract: a try that posted and then failed to record it posts again
+	// after its lease; the receiver's count of repeats says how often.
 	want := map[string]int{}
 	for _, l := range leads {
 		for _, h := range l.History {
@@ -257,18 +258,33 @@ func TestNoLeadLostUnderFaults(t *testing.T) {
 			}
 		}
 	}
-	rcv.mu.Lock()
 	got := map[string]int{}
-	repeats := 0
-	for _, e := range rcv.events["/crm"] {
-		got[e.Type+" "+e.Subject]++
+	repeats, distinct := 0, 0
+	var bad []string
+	eventuallyWithin(t, 3*time.Minute, "every hand-over at the webhook receiver", func() bool {
+		rcv.mu.Lock()
+		defer rcv.mu.Unlock()
+		clear(got)
+		for _, e := range rcv.events["/crm"] {
+			got[e.Type+" "+e.Subject]++
+		}
+		repeats, distinct = 0, len(rcv.got["/crm"])
+		for _, n := range rcv.got["/crm"] {
+			repeats += n - 1
+		}
+		bad = slices.Clone(rcv.bad)
+		for k, n := range want {
+			if got[k] < n {
+				why = fmt.Sprintf("webhook %s: delivered %d times, want %d", k, got[k], n)
+				return false
+			}
+		}
+		return true
+	})
+	url := sys.Resources.Queues["WebhookDeadLetterQueue"]
+	if out, err := q.GetQueueAttributes(context.Background(), &sqs.GetQueueAttributesInput{QueueUrl: &url, AttributeNames: []sqstypes.QueueAttributeName{sqstypes.QueueAttributeNameApproximateNumberOfMessages}}); err != nil || out.Attributes["ApproximateNumberOfMessages"] != "0" {
+		t.Errorf("WebhookDeadLetterQueue: %v %v", err, out)
 	}
-	for _, n := range rcv.got["/crm"] {
-		repeats += n - 1
-	}
-	distinct := len(rcv.got["/crm"])
-	bad := slices.Clone(rcv.bad)
-	rcv.mu.Unlock()
 	for k, n := range want {
 		if got[k] < n {
 			t.Errorf("webhook %s: delivered %d times, want %d", k, got[k], n)
