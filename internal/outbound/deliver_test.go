@@ -6,6 +6,7 @@ import (
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
+	"strings"
 	"testing"
 	"time"
 
@@ -218,4 +219,26 @@ var quiet = slog.New(slog.NewTextHandler(io.Discard, nil))
 
 func moveToMQL(r *lead.Record) {
 	r.Move(lead.Transition{At: r.UpdatedAt, To: lead.StageMQL, By: lead.ByEngine})
+}
+
+// Deployed, the client does not connect to a loopback or private address
+// whatever name led to it; locally it may reach the loopback.
+func TestClientDialsOnlyAllowedAddresses(t *testing.T) {
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) { w.WriteHeader(204) }))
+	defer srv.Close()
+	localhost := "http://localhost:" + srv.URL[strings.LastIndexByte(srv.URL, ':')+1:]
+	for _, url := range []string{srv.URL, localhost} {
+		resp, err := outbound.NewClient(outbound.Targets{}).Get(url)
+		if err == nil {
+			resp.Body.Close()
+			t.Errorf("deployed client reached %s", url)
+		} else if !strings.Contains(err.Error(), "not a public address") {
+			t.Errorf("%s: %v", url, err)
+		}
+	}
+	resp, err := outbound.NewClient(outbound.Targets{AllowLocal: true}).Get(srv.URL)
+	if err != nil || resp.StatusCode != 204 {
+		t.Fatalf("local client: %v", err)
+	}
+	resp.Body.Close()
 }
