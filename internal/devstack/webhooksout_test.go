@@ -400,3 +400,45 @@ func TestDeliverSampleEvent(t *testing.T) {
 		t.Errorf("/assignments, subscribed to lead.assigned only, got %+v", rcv.events["/assignments"])
 	}
 }
+
+// TestReviewDueIsAnnouncedOnce: a definition whose review day has passed
+// is announced by the daily sweep (events/rejudge-sweep.json, handed to
+// the re-judge function as the schedule does), once, however often the
+// sweep runs.
+func TestReviewDueIsAnnouncedOnce(t *testing.T) {
+	sys := startOpts(t, devstack.Options{Parameters: map[string]string{"WebhookLocalTargets": "true"}})
+	c := client{t, sys.URL, sys.Token}
+	rcv := newReceiver(t)
+	rcv.subscribe(t, c, "definitions", "/defs", "", "", outbound.DefinitionReviewDue)
+	yesterday := time.Now().UTC().AddDate(0, 0, -1).Format("2006-01-02")
+	doc := strings.ReplaceAll(strings.Replace(minimalDefinition, "reviewBy: 2027-03-01", "reviewBy: "+yesterday, 1), "ID", "q3-webinar")
+	if r := c.do("PUT", "/v1/campaigns/q3-webinar", "application/yaml", []byte(doc)); r.status != 201 || !strings.Contains(string(r.body), "overdue for review") {
+		t.Fatalf("publish: %d %s", r.status, r.body)
+	}
+	b, err := os.ReadFile("../../events/rejudge-sweep.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var sweep events.SQSEvent
+	if err := json.Unmarshal(b, &sweep); err != nil {
+		t.Fatal(err)
+	}
+	rejudge := wired(t, sys, "RejudgeFunction", wiring.Rejudge)
+	for range 3 {
+		if resp, err := rejudge(context.Background(), sweep); err != nil || len(resp.BatchItemFailures) > 0 {
+			t.Fatalf("sweep: %v %+v", err, resp.BatchItemFailures)
+		}
+	}
+	eventually(t, "definition.review_due at /defs", func() bool {
+		got, _ := rcv.types("/defs")
+		return got[outbound.DefinitionReviewDue] == 1
+	})
+	drained(t, sys)
+	got, twice := rcv.types("/defs")
+	rcv.mu.Lock()
+	defer rcv.mu.Unlock()
+	e := rcv.events["/defs"][0]
+	if got[outbound.DefinitionReviewDue] != 1 || len(twice) > 0 || e.Subject != "q3-webinar" || e.Data.Definition.ReviewBy != yesterday || len(rcv.bad) > 0 {
+		t.Errorf("received %v (%v twice): %+v; failed verification %v", got, twice, e, rcv.bad)
+	}
+}
