@@ -9,7 +9,7 @@ import (
 )
 
 // EventSender queues events for fan-out and reports which failed, by
-// their index.
+// their index, with an error whenever any did.
 type EventSender interface {
 	SendEvents(ctx context.Context, evs []*Event) (failed []int, err error)
 }

@@ -1,6 +1,7 @@
 package outbound
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -9,7 +10,6 @@ import (
 	"net"
 	"net/http"
 	"strconv"
-	"strings"
 	"time"
 
 	"github.com/leadgate/leadgate/internal/leadgate"
@@ -67,7 +67,8 @@ type Ledger interface {
 
 // Queue carries deliveries between attempts.
 type Queue interface {
-	// Deliveries queues new deliveries and returns the indexes that failed.
+	// Deliveries queues new deliveries and returns the indexes that failed,
+	// with an error whenever any did.
 	Deliveries(ctx context.Context, ds []*Delivery) (failed []int, err error)
 	// Later queues d again, received after delay (at most 15 minutes).
 	Later(ctx context.Context, d *Delivery, delay time.Duration) error
@@ -261,7 +262,7 @@ func (d *Deliverer) try(ctx context.Context, sub *Subscription, ev *Event, now t
 	if err != nil {
 		return 0, 0, err
 	}
-	req, err := http.NewRequestWithContext(ctx, http.MethodPost, sub.URL, strings.NewReader(string(body)))
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, sub.URL, bytes.NewReader(body))
 	if err != nil {
 		return 0, 0, fmt.Errorf("request: %w", err)
 	}
