@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/leadgate/leadgate/internal/leadgate"
+	"github.com/leadgate/leadgate/internal/metrics"
 	"github.com/leadgate/leadgate/internal/webhook"
 )
 
@@ -218,9 +219,11 @@ func (d *Deliverer) Deliver(ctx context.Context, dl *Delivery) error {
 	switch {
 	case tryErr == nil && status >= 200 && status < 300:
 		d.log.InfoContext(ctx, "delivered", append(attrs, "status", status)...)
+		metrics.Count(ctx, d.log, metrics.WebhookTries, 1, "outcome", Delivered, "type", dl.Event.Type)
 		return d.ledger.Settle(ctx, sub.ID, dl.Event.ID, Delivered, strconv.Itoa(status), expires)
 	case tryErr == nil && !retryable(status):
 		d.log.WarnContext(ctx, "delivery refused", append(attrs, "status", status)...)
+		metrics.Count(ctx, d.log, metrics.WebhookTries, 1, "outcome", Refused, "type", dl.Event.Type)
 		return d.ledger.Settle(ctx, sub.ID, dl.Event.ID, Refused, strconv.Itoa(status), expires)
 	}
 	if tryErr != nil {
@@ -232,12 +235,14 @@ func (d *Deliverer) Deliver(ctx context.Context, dl *Delivery) error {
 	next := now.Add(wait)
 	if next.After(dl.FirstAttempt.Add(d.retry.Window)) {
 		d.log.ErrorContext(ctx, "delivery dead-lettered", append(attrs, "error", dl.LastError)...)
+		metrics.Count(ctx, d.log, metrics.WebhookTries, 1, "outcome", DeadLettered, "type", dl.Event.Type)
 		if err := d.queue.DeadLetter(ctx, dl); err != nil {
 			return fmt.Errorf("dead-letter delivery: %w", err)
 		}
 		return d.ledger.Settle(ctx, sub.ID, dl.Event.ID, DeadLettered, dl.LastError, expires)
 	}
 	d.log.WarnContext(ctx, "delivery failed; will retry", append(attrs, "error", dl.LastError, "retry_in", wait.String())...)
+	metrics.Count(ctx, d.log, metrics.WebhookTries, 1, "outcome", "retried", "type", dl.Event.Type)
 	if err := d.ledger.Release(ctx, sub.ID, dl.Event.ID); err != nil {
 		return fmt.Errorf("release delivery: %w", err)
 	}
