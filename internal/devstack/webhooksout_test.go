@@ -442,3 +442,53 @@ func TestReviewDueIsAnnouncedOnce(t *testing.T) {
 		t.Errorf("received %v (%v twice): %+v; failed verification %v", got, twice, e, rcv.bad)
 	}
 }
+
+// TestSubscriptionsAreBounded: thirty subscriptions asked for at once make
+// exactly the 25 there may be; deleting one makes room for one.
+func TestSubscriptionsAreBounded(t *testing.T) {
+	sys := start(t, "")
+	c := client{t, sys.URL, sys.Token}
+	var wg sync.WaitGroup
+	statuses := make([]int, 30)
+	for i := range statuses {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			body := fmt.Sprintf(`{"url": "https://hooks.example.com/%d", "events": ["lead.sales_ready"]}`, i)
+			statuses[i] = c.do("PUT", fmt.Sprintf("/v1/webhooks/subscriptions/s%d", i), "application/json", []byte(body)).status
+		}()
+	}
+	wg.Wait()
+	count := map[int]int{}
+	full := -1
+	for i, s := range statuses {
+		count[s]++
+		if s == 409 {
+			full = i
+		}
+	}
+	if count[201] != outbound.MaxSubscriptions || count[409] != 30-outbound.MaxSubscriptions {
+		t.Fatalf("statuses %v", count)
+	}
+	var list struct {
+		Subscriptions []outbound.Subscription `json:"subscriptions"`
+	}
+	c.do("GET", "/v1/webhooks/subscriptions", "", nil).json(t, &list)
+	if len(list.Subscriptions) != outbound.MaxSubscriptions {
+		t.Errorf("%d listed", len(list.Subscriptions))
+	}
+	retry := fmt.Sprintf(`{"url": "https://hooks.example.com/%d", "events": ["lead.sales_ready"]}`, full)
+	if r := c.do("PUT", fmt.Sprintf("/v1/webhooks/subscriptions/s%d", full), "application/json", []byte(retry)); r.status != 409 || !strings.Contains(string(r.body), "delete one first") {
+		t.Errorf("the 26th: %d %s", r.status, r.body)
+	}
+	if r := c.do("DELETE", "/v1/webhooks/subscriptions/"+list.Subscriptions[0].ID, "", nil); r.status != 204 {
+		t.Fatalf("delete: %d %s", r.status, r.body)
+	}
+	if r := c.do("PUT", fmt.Sprintf("/v1/webhooks/subscriptions/s%d", full), "application/json", []byte(retry)); r.status != 201 {
+		t.Errorf("after a delete: %d %s", r.status, r.body)
+	}
+	// A replacement is not a new one: it fits when the list is full.
+	if r := c.do("PUT", fmt.Sprintf("/v1/webhooks/subscriptions/s%d", full), "application/json", []byte(retry)); r.status != 200 {
+		t.Errorf("a replacement when full: %d %s", r.status, r.body)
+	}
+}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"strconv"
 	"time"
 
@@ -81,7 +82,7 @@ func (s *WebhookStore) PutSubscription(ctx context.Context, sub *outbound.Subscr
 		}
 		return nil
 	}
-	_, err = s.db.TransactWriteItems(ctx, &dynamodb.TransactWriteItemsInput{TransactItems: []types.TransactWriteItem{
+	err = s.transact(ctx, []types.TransactWriteItem{
 		{Put: &types.Put{TableName: &s.table, Item: item, ConditionExpression: aws.String("attribute_not_exists(pk)")}},
 		{Update: &types.Update{
 			TableName: &s.table, Key: pkSK(subscriptionsPK, countSK),
@@ -92,7 +93,7 @@ func (s *WebhookStore) PutSubscription(ctx context.Context, sub *outbound.Subscr
 				":max": &types.AttributeValueMemberN{Value: strconv.Itoa(outbound.MaxSubscriptions)},
 			},
 		}},
-	}})
+	})
 	var tc *types.TransactionCanceledException
 	if errors.As(err, &tc) && len(tc.CancellationReasons) == 2 {
 		if aws.ToString(tc.CancellationReasons[0].Code) == "ConditionalCheckFailed" {
@@ -102,10 +103,35 @@ func (s *WebhookStore) PutSubscription(ctx context.Context, sub *outbound.Subscr
 			return leadgate.Errorf(leadgate.ECONFLICT, "There are %d subscriptions already, the most there may be: delete one first.", outbound.MaxSubscriptions)
 		}
 	}
+	if isTransactionConflict(err) {
+		return leadgate.Errorf(leadgate.ECONFLICT, "Subscriptions were changed meanwhile; send it again.")
+	}
 	if err != nil {
 		return fmt.Errorf("create subscription %s: %w", sub.ID, err)
 	}
 	return nil
+}
+
+// transact writes items in one transaction, again while it only collided
+// with another one on the count (DynamoDB cancels both sides of a
+// conflict; the other may be done by now).
+func (s *WebhookStore) transact(ctx context.Context, items []types.TransactWriteItem) error {
+	var err error
+	for range 5 {
+		if _, err = s.db.TransactWriteItems(ctx, &dynamodb.TransactWriteItemsInput{TransactItems: items}); !isTransactionConflict(err) {
+			return err
+		}
+	}
+	return err
+}
+
+// isTransactionConflict reports a transaction cancelled only because
+// another one was writing the same items.
+func isTransactionConflict(err error) bool {
+	var tc *types.TransactionCanceledException
+	return errors.As(err, &tc) && !isConditionFailure(err) && slices.ContainsFunc(tc.CancellationReasons, func(r types.CancellationReason) bool {
+		return aws.ToString(r.Code) == "TransactionConflict"
+	})
 }
 
 // Subscription returns one subscription, with its secret.
@@ -154,16 +180,19 @@ func (s *WebhookStore) Subscriptions(ctx context.Context) ([]outbound.Subscripti
 // DeleteSubscription removes a subscription and counts it out, in one
 // transaction.
 func (s *WebhookStore) DeleteSubscription(ctx context.Context, id string) error {
-	_, err := s.db.TransactWriteItems(ctx, &dynamodb.TransactWriteItemsInput{TransactItems: []types.TransactWriteItem{
+	err := s.transact(ctx, []types.TransactWriteItem{
 		{Delete: &types.Delete{TableName: &s.table, Key: pkSK(subscriptionsPK, id), ConditionExpression: aws.String("attribute_exists(pk)")}},
 		{Update: &types.Update{
 			TableName: &s.table, Key: pkSK(subscriptionsPK, countSK),
 			UpdateExpression:          aws.String("ADD n :minus"),
 			ExpressionAttributeValues: map[string]types.AttributeValue{":minus": &types.AttributeValueMemberN{Value: "-1"}},
 		}},
-	}})
+	})
 	if isConditionFailure(err) {
 		return leadgate.Errorf(leadgate.ENOTFOUND, "No subscription %s.", id)
+	}
+	if isTransactionConflict(err) {
+		return leadgate.Errorf(leadgate.ECONFLICT, "Subscriptions were changed meanwhile; delete it again.")
 	}
 	if err != nil {
 		return fmt.Errorf("delete subscription %s: %w", id, err)
