@@ -7,7 +7,7 @@ export LEADGATE_CACHE ?= $(CURDIR)/.cache
 
 # Every Lambda is a functions/<name> folder; its logical ID in template.yaml
 # is <Name>Function.
-FUNCTIONS := campaigns intake leads badgescan router reps assign nurture rejudge followup reporter reports webhooks
+FUNCTIONS := campaigns intake leads badgescan router reps assign nurture rejudge followup reporter reports webhooks subscriptions deliver
 LAMBDA_FLAGS := -tags lambda.norpc -trimpath -ldflags='-s -w'
 LAMBDA_ENV := CGO_ENABLED=0 GOOS=linux GOARCH=arm64
 
@@ -67,6 +67,10 @@ build-BadgeScanFunction:
 	$(LAMBDA_ENV) $(GO) build $(LAMBDA_FLAGS) -o $(ARTIFACTS_DIR)/bootstrap ./functions/badgescan
 build-RouterFunction:
 	$(LAMBDA_ENV) $(GO) build $(LAMBDA_FLAGS) -o $(ARTIFACTS_DIR)/bootstrap ./functions/router
+build-SubscriptionsFunction:
+	$(LAMBDA_ENV) $(GO) build $(LAMBDA_FLAGS) -o $(ARTIFACTS_DIR)/bootstrap ./functions/subscriptions
+build-DeliverFunction:
+	$(LAMBDA_ENV) $(GO) build $(LAMBDA_FLAGS) -o $(ARTIFACTS_DIR)/bootstrap ./functions/deliver
 build-RepsFunction:
 	$(LAMBDA_ENV) $(GO) build $(LAMBDA_FLAGS) -o $(ARTIFACTS_DIR)/bootstrap ./functions/reps
 build-AssignFunction:

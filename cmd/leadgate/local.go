@@ -66,6 +66,8 @@ func runLocal(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		Throttle: !*noThrottle,
 		Token:    os.Getenv("LEADGATE_TOKEN"), Log: logging.New(stderr), Out: stdout,
 		WebhookSecrets: devstack.ParseWebhookSecrets(os.Getenv("LEADGATE_WEBHOOK_SECRETS")),
+		// Outbound webhooks may go to a receiver on this machine.
+		Parameters: map[string]string{"WebhookLocalTargets": "true"},
 	})
 	if err != nil {
 		return err

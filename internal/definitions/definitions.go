@@ -18,6 +18,7 @@ import (
 	"github.com/leadgate/leadgate/internal/campaign"
 	"github.com/leadgate/leadgate/internal/lead"
 	"github.com/leadgate/leadgate/internal/leadgate"
+	"github.com/leadgate/leadgate/internal/outbound"
 	"github.com/leadgate/leadgate/internal/rejudge"
 )
 
@@ -47,11 +48,13 @@ type Service struct {
 	store    Store
 	leads    LeadReader
 	rejudges Rejudges
+	events   outbound.EventSender
 }
 
-// New returns the service.
-func New(store Store, leads LeadReader, rejudges Rejudges) *Service {
-	return &Service{store: store, leads: leads, rejudges: rejudges}
+// New returns the service; events takes the definition.published event of
+// each new version, for the webhooks out.
+func New(store Store, leads LeadReader, rejudges Rejudges, events outbound.EventSender) *Service {
+	return &Service{store: store, leads: leads, rejudges: rejudges, events: events}
 }
 
 // Published is a version as publishing it came out: the job re-judging
@@ -62,12 +65,23 @@ type Published struct {
 	Created      bool
 	Rejudge      *rejudge.Job
 	RejudgeError string
+	// AnnounceError is why the definition.published event was not queued,
+	// for the log: the version stands, and the daily sweep announces it.
+	AnnounceError error `json:"-"`
 }
 
-// published starts the re-judge a new version's mode asks for.
+// published announces a new version to the webhooks out and starts the
+// re-judge its mode asks for.
 func (s *Service) published(ctx context.Context, p *campaign.Published, created bool, by string, now time.Time) *Published {
 	out := &Published{Published: p, Created: created}
-	if !created || p.Mode != campaign.ModeRejudge {
+	if !created {
+		return out
+	}
+	ev := outbound.DefinitionEvent(outbound.DefinitionPublished, p)
+	if failed, err := s.events.SendEvents(ctx, []*outbound.Event{&ev}); err != nil || len(failed) > 0 {
+		out.AnnounceError = fmt.Errorf("announce version %d of %s: %w", p.Version, p.Definition.ID, err)
+	}
+	if p.Mode != campaign.ModeRejudge {
 		return out
 	}
 	job, err := s.rejudges.Start(ctx, p.Definition.ID, p.Version, by, now)

@@ -16,13 +16,14 @@ import (
 // own binary links only its own code.
 var (
 	httpFunctions = map[string]func(aws.Config, wiring.Env, *slog.Logger) (httpapi.Handler, error){
-		"CampaignsFunction": wiring.Campaigns,
-		"IntakeFunction":    wiring.Intake,
-		"LeadsFunction":     wiring.Leads,
-		"BadgeScanFunction": wiring.BadgeScans,
-		"RepsFunction":      wiring.Reps,
-		"ReportsFunction":   wiring.Reports,
-		"WebhooksFunction":  wiring.Webhooks,
+		"CampaignsFunction":     wiring.Campaigns,
+		"IntakeFunction":        wiring.Intake,
+		"LeadsFunction":         wiring.Leads,
+		"BadgeScanFunction":     wiring.BadgeScans,
+		"RepsFunction":          wiring.Reps,
+		"ReportsFunction":       wiring.Reports,
+		"WebhooksFunction":      wiring.Webhooks,
+		"SubscriptionsFunction": wiring.Subscriptions,
 	}
 	streamFunctions = map[string]func(aws.Config, wiring.Env, *slog.Logger) (stream.Handler, error){
 		"RouterFunction":   wiring.Router,
@@ -33,6 +34,7 @@ var (
 		"NurtureFunction":  wiring.Nurture,
 		"RejudgeFunction":  wiring.Rejudge,
 		"FollowUpFunction": wiring.FollowUp,
+		"DeliverFunction":  wiring.Deliver,
 	}
 )
 

@@ -40,7 +40,7 @@ func httpHandlers(t *testing.T, sys *devstack.System) map[string]httpapi.Handler
 	build := map[string]func(aws.Config, wiring.Env, *slog.Logger) (httpapi.Handler, error){
 		"CampaignsFunction": wiring.Campaigns, "IntakeFunction": wiring.Intake, "LeadsFunction": wiring.Leads,
 		"BadgeScanFunction": wiring.BadgeScans, "RepsFunction": wiring.Reps, "ReportsFunction": wiring.Reports,
-		"WebhooksFunction": wiring.Webhooks,
+		"WebhooksFunction": wiring.Webhooks, "SubscriptionsFunction": wiring.Subscriptions,
 	}
 	tpl := mustTemplate(t)
 	out := map[string]httpapi.Handler{}
@@ -121,6 +121,7 @@ func TestAnswersMatchTheOpenAPIDocument(t *testing.T) {
 		{"intake-preflight.json", nil},
 		{"leads-find-by-email.json", nil},
 		{"reps-account-put.json", nil},
+		{"subscriptions-put.json", nil},
 		{"touch-points-batch.json", nil},
 		{"badge-scans-upload.json", nil},
 		{"badge-scans-issues.json", func(ev *events.APIGatewayV2HTTPRequest) { ev.PathParameters["importId"] = importID }},
@@ -248,6 +249,13 @@ func TestAnswersMatchTheOpenAPIDocument(t *testing.T) {
 		{"DELETE /v1/leads/{leadId}", "DELETE", "/v1/leads/" + jonas, "", nil},
 		{"POST /v1/erasures", "POST", "/v1/erasures", "application/json", []byte(`{"email": "Ana.Silva@acme-health.com"}`)},
 		{"GET /v1/leads/{leadId}", "GET", "/v1/leads/" + ana, "", nil},
+		{"PUT /v1/webhooks/subscriptions/{subscriptionId}", "PUT", "/v1/webhooks/subscriptions/crm-sync", "application/json", []byte(`{"url": "https://hooks.example.com/leadgate", "events": ["lead.sales_ready"]}`)},
+		{"PUT /v1/webhooks/subscriptions/{subscriptionId}", "PUT", "/v1/webhooks/subscriptions/team-chat", "application/json", []byte(`{"url": "https://hooks.slack.example/T0/B0/x", "events": ["lead.sales_ready"], "format": "slack", "secret": "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw"}`)},
+		{"PUT /v1/webhooks/subscriptions/{subscriptionId}", "PUT", "/v1/webhooks/subscriptions/bad", "application/json", []byte(`{"url": "http://169.254.169.254/", "events": []}`)},
+		{"GET /v1/webhooks/subscriptions", "GET", "/v1/webhooks/subscriptions", "", nil},
+		{"GET /v1/webhooks/subscriptions/{subscriptionId}", "GET", "/v1/webhooks/subscriptions/crm-sync", "", nil},
+		{"DELETE /v1/webhooks/subscriptions/{subscriptionId}", "DELETE", "/v1/webhooks/subscriptions/team-chat", "", nil},
+		{"GET /v1/webhooks/subscriptions/{subscriptionId}", "GET", "/v1/webhooks/subscriptions/team-chat", "", nil},
 	}
 	for _, rq := range requests {
 		t.Run(rq.method+" "+rq.path, func(t *testing.T) {
@@ -293,6 +301,7 @@ func TestDocumentedScopesAreEnforced(t *testing.T) {
 	ids := map[string]string{
 		"campaignId": "demo-request", "version": "1", "leadId": "ld_aaaaaaaaaaaaaaaaaaaaaaaa", "repId": "tom.evans",
 		"importId": "im_00000000000000000000", "source": "zoom", "draftId": "d1", "jobId": "j1", "accountId": "acme",
+		"subscriptionId": "crm-sync",
 	}
 	for _, r := range sys.Routes {
 		t.Run(r.Key(), func(t *testing.T) {

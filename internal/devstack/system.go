@@ -58,6 +58,11 @@ type Options struct {
 	// (template.yaml's AWS::Scheduler::Schedule): tests and demos shorten
 	// a day to seconds.
 	ScheduleEvery time.Duration
+	// Parameters stand in for template.yaml parameters' defaults, as
+	// `sam deploy --parameter-overrides` does: leadgate local lets webhook
+	// subscriptions name 127.0.0.1 (WebhookLocalTargets), tests shorten the
+	// webhook retry window (WebhookRetryWindow, WebhookRetryBase).
+	Parameters map[string]string
 	// Faults, for tests only, fails a share of the functions' AWS calls and
 	// crashes a share of consumer batches midway.
 	Faults *faults.Injector
@@ -132,6 +137,12 @@ func Start(ctx context.Context, cfg aws.Config, opt Options) (*System, error) {
 	res, err := Provision(ctx, cfg, t, opt.Prefix)
 	if err != nil {
 		return nil, err
+	}
+	for name, v := range opt.Parameters {
+		if _, ok := t.Parameters[name]; !ok {
+			return nil, fmt.Errorf("template.yaml has no parameter %s", name)
+		}
+		res.Resolver.Refs[name] = v
 	}
 	for _, id := range slices.Sorted(maps.Keys(res.Tables)) {
 		fmt.Fprintf(out, "table  %-28s %s\n", id, res.Tables[id])

@@ -228,6 +228,38 @@ func shardLoop(ctx context.Context, client *dynamodbstreams.Client, tr trigger, 
 	}
 }
 
+// StreamEvent reads every record of a stream so far, from the start of
+// each shard, as one event: what a stream function has already seen, to
+// hand it again as Lambda does after a crash (tests prove the consumers
+// idempotent with it).
+func StreamEvent(ctx context.Context, cfg aws.Config, streamARN string) (events.DynamoDBEvent, error) {
+	client := dynamodbstreams.NewFromConfig(cfg)
+	out, err := client.DescribeStream(ctx, &dynamodbstreams.DescribeStreamInput{StreamArn: &streamARN})
+	if err != nil {
+		return events.DynamoDBEvent{}, fmt.Errorf("describe stream: %w", err)
+	}
+	var records []st.Record
+	for _, sh := range out.StreamDescription.Shards {
+		it, err := client.GetShardIterator(ctx, &dynamodbstreams.GetShardIteratorInput{StreamArn: &streamARN, ShardId: sh.ShardId, ShardIteratorType: st.ShardIteratorTypeTrimHorizon})
+		if err != nil {
+			return events.DynamoDBEvent{}, fmt.Errorf("shard iterator: %w", err)
+		}
+		// An open shard answers an empty page once it is read to its end.
+		for iter := it.ShardIterator; iter != nil; {
+			page, err := client.GetRecords(ctx, &dynamodbstreams.GetRecordsInput{ShardIterator: iter})
+			if err != nil {
+				return events.DynamoDBEvent{}, fmt.Errorf("read stream: %w", err)
+			}
+			if len(page.Records) == 0 {
+				break
+			}
+			records = append(records, page.Records...)
+			iter = page.NextShardIterator
+		}
+	}
+	return dynamoEvent(streamARN, records), nil
+}
+
 // dynamoEvent builds the event Lambda hands a stream function.
 func dynamoEvent(arn string, records []st.Record) events.DynamoDBEvent {
 	ev := events.DynamoDBEvent{Records: make([]events.DynamoDBEventRecord, 0, len(records))}

@@ -25,6 +25,7 @@ const (
 	ScopeSalesRep         = "leadgate/sales.rep"      // answers for the leads one holds
 	ScopeSalesManager     = "leadgate/sales.manager"  // answers for any lead
 	ScopePrivacy          = "leadgate/privacy"        // erases people on request
+	ScopeWebhooksWrite    = "leadgate/webhooks.write" // manages outbound webhook subscriptions
 	// Signing a definition for one side; holding both lets a caller
 	// publish in one step.
 	ScopeApproveMarketing = "leadgate/definitions.approve.marketing"
@@ -32,7 +33,7 @@ const (
 )
 
 // AllScopes lists every scope, for a local token that may do everything.
-var AllScopes = []string{ScopeCampaignsRead, ScopeCampaignsWrite, ScopeLeadsRead, ScopeImport, ScopeTouchPointsWrite, ScopeRepsWrite, ScopeAccountsWrite, ScopeSalesRep, ScopeSalesManager, ScopePrivacy, ScopeApproveMarketing, ScopeApproveSales}
+var AllScopes = []string{ScopeCampaignsRead, ScopeCampaignsWrite, ScopeLeadsRead, ScopeImport, ScopeTouchPointsWrite, ScopeRepsWrite, ScopeAccountsWrite, ScopeSalesRep, ScopeSalesManager, ScopePrivacy, ScopeWebhooksWrite, ScopeApproveMarketing, ScopeApproveSales}
 
 // caller is who the authorizer says is calling.
 type caller struct {

@@ -34,13 +34,14 @@ type CampaignStore interface {
 type Campaigns struct {
 	store CampaignStore
 	defs  *definitions.Service
+	log   *slog.Logger
 	now   func() time.Time
 }
 
 // NewCampaigns returns the campaigns API as a Handler: reads from store,
 // and every change through defs.
 func NewCampaigns(store CampaignStore, defs *definitions.Service, log *slog.Logger, now func() time.Time) Handler {
-	c := &Campaigns{store: store, defs: defs, now: now}
+	c := &Campaigns{store: store, defs: defs, log: log, now: now}
 	rt := &router{log: log, routes: map[string]route{
 		"GET /v1/campaigns":                                          c.list,
 		"PUT /v1/campaigns/{campaignId}":                             c.put,
@@ -109,6 +110,9 @@ func (c *Campaigns) put(ctx context.Context, req *events.APIGatewayV2HTTPRequest
 	}
 	if p.RejudgeError != "" {
 		warnings = append(warnings, leadgate.Problem{Path: "mode", Message: p.RejudgeError})
+	}
+	if p.AnnounceError != nil {
+		c.log.ErrorContext(ctx, "definition.published not queued; the daily sweep announces it", "campaign", d.ID, "version", p.Version, "error", p.AnnounceError.Error())
 	}
 	resp := jsonResponse(status, PublishResponse{ID: d.ID, Version: p.Version, Created: p.Created, Digest: p.Digest, Mode: p.Mode,
 		Rejudge: jobView(p.Rejudge), Warnings: warnings})

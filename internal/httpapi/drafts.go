@@ -289,6 +289,9 @@ func (c *Campaigns) decide(ctx context.Context, req *events.APIGatewayV2HTTPRequ
 		if p.RejudgeError != "" {
 			out.Warnings = []leadgate.Problem{{Path: "mode", Message: p.RejudgeError}}
 		}
+		if p.AnnounceError != nil {
+			c.log.ErrorContext(ctx, "definition.published not queued; the daily sweep announces it", "campaign", p.Definition.ID, "version", p.Version, "error", p.AnnounceError.Error())
+		}
 	}
 	if s.Published != nil {
 		out.Draft.State = "published as version " + strconv.Itoa(s.Published.Version)

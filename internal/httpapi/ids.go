@@ -10,6 +10,7 @@ import (
 	"github.com/leadgate/leadgate/internal/campaign"
 	"github.com/leadgate/leadgate/internal/lead"
 	"github.com/leadgate/leadgate/internal/leadgate"
+	"github.com/leadgate/leadgate/internal/outbound"
 	"github.com/leadgate/leadgate/internal/rejudge"
 	"github.com/leadgate/leadgate/internal/sales"
 )
@@ -21,14 +22,15 @@ var idRules = map[string]struct {
 	valid func(string) bool
 	what  string
 }{
-	"campaignId": {campaign.ValidID, "a campaign id is lower-case letters, digits and dashes, at most 63"},
-	"leadId":     {lead.ValidID, "a lead id is ld_ and 24 letters and digits"},
-	"repId":      {sales.ValidRepID, "a rep id is lower-case letters, digits, dots and dashes, at most 63"},
-	"accountId":  {sales.ValidAccountID, "an account id is lower-case letters, digits, dots and dashes, at most 63"},
-	"importId":   {badgescan.ValidImportID, "an import id is im_ and 20 hex digits"},
-	"source":     {campaign.ValidID, "a webhook source is lower-case letters, digits and dashes"},
-	"draftId":    {campaign.ValidDraftID, "a draft id is d and a number, like d1"},
-	"jobId":      {rejudge.ValidJobID, "a re-judge job id is j and a number, like j1"},
+	"campaignId":     {campaign.ValidID, "a campaign id is lower-case letters, digits and dashes, at most 63"},
+	"leadId":         {lead.ValidID, "a lead id is ld_ and 24 letters and digits"},
+	"repId":          {sales.ValidRepID, "a rep id is lower-case letters, digits, dots and dashes, at most 63"},
+	"accountId":      {sales.ValidAccountID, "an account id is lower-case letters, digits, dots and dashes, at most 63"},
+	"importId":       {badgescan.ValidImportID, "an import id is im_ and 20 hex digits"},
+	"source":         {campaign.ValidID, "a webhook source is lower-case letters, digits and dashes"},
+	"draftId":        {campaign.ValidDraftID, "a draft id is d and a number, like d1"},
+	"jobId":          {rejudge.ValidJobID, "a re-judge job id is j and a number, like j1"},
+	"subscriptionId": {outbound.ValidID, "a subscription id is lower-case letters, digits and dashes, at most 63"},
 }
 
 // checkIDs refuses a request whose path parameters cannot be ids: 404 (no

@@ -28,6 +28,11 @@ const (
 	// the alarm on it always has data).
 	ReviewOverdue          = "ReviewOverdue"
 	ReviewOverdueCampaigns = "ReviewOverdueCampaigns"
+	// WebhookTries counts outbound webhook tries by their outcome
+	// (delivered, refused, retried, dead-lettered) and event type: a
+	// receiver that keeps failing shows as retries before the dead-letter
+	// queue's alarm fires.
+	WebhookTries = "WebhookTries"
 )
 
 // Count logs one EMF line counting n of metric, with the given dimensions

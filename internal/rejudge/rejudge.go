@@ -25,6 +25,7 @@ import (
 	"github.com/leadgate/leadgate/internal/lead"
 	"github.com/leadgate/leadgate/internal/leadgate"
 	"github.com/leadgate/leadgate/internal/metrics"
+	"github.com/leadgate/leadgate/internal/outbound"
 	"github.com/leadgate/leadgate/internal/qualify"
 )
 
@@ -187,16 +188,19 @@ type Worker struct {
 	queue Queue
 	leads Leads
 	defs  Definitions
-	now   func() time.Time
-	log   *slog.Logger
+	// events takes the definition events the daily sweep announces, for
+	// the webhooks out.
+	events outbound.EventSender
+	now    func() time.Time
+	log    *slog.Logger
 
 	mu        sync.Mutex
 	rulebooks map[string]*qualify.Rulebook // by campaign and version: versions never change
 }
 
 // NewWorker returns a worker.
-func NewWorker(jobs Jobs, q Queue, leads Leads, defs Definitions, now func() time.Time, log *slog.Logger) *Worker {
-	return &Worker{jobs: jobs, queue: q, leads: leads, defs: defs, now: now, log: log, rulebooks: map[string]*qualify.Rulebook{}}
+func NewWorker(jobs Jobs, q Queue, leads Leads, defs Definitions, events outbound.EventSender, now func() time.Time, log *slog.Logger) *Worker {
+	return &Worker{jobs: jobs, queue: q, leads: leads, defs: defs, events: events, now: now, log: log, rulebooks: map[string]*qualify.Rulebook{}}
 }
 
 // maxRulebooks bounds the compiled versions a worker keeps.
@@ -358,7 +362,10 @@ func crossed(l *lead.Record, v *lead.Verdict) bool {
 }
 
 // sweep starts a decay job for every active campaign whose points decay,
-// and counts the definitions overdue for review. A sweep that failed part
+// counts the definitions overdue for review, and announces to the webhooks
+// out a review falling due (and a publication the request that published
+// could not announce): outbound.DefinitionEvents says which, within two
+// days of it, so an overdue definition is announced once, not daily. A sweep that failed part
 // way is delivered again and starts every job again: a decay job changes
 // nothing another did, so a second one costs reads, never a double write.
 func (w *Worker) sweep(ctx context.Context) error {
@@ -368,8 +375,12 @@ func (w *Worker) sweep(ctx context.Context) error {
 	}
 	var errs []error
 	overdue := 0
+	var announce []*outbound.Event
 	for _, p := range ps {
 		d := p.Definition
+		for _, ev := range outbound.DefinitionEvents(p, w.now()) {
+			announce = append(announce, &ev)
+		}
 		// The daily look at every definition is also when one past its
 		// review date is counted, for the alarm on it.
 		if d.ReviewOverdue(w.now()) {
@@ -387,6 +398,13 @@ func (w *Worker) sweep(ctx context.Context) error {
 		w.log.InfoContext(ctx, "decay job started", "campaign", d.ID, "version", p.Version, "job", j.ID)
 	}
 	metrics.Count(ctx, w.log, metrics.ReviewOverdueCampaigns, overdue)
+	if len(announce) > 0 {
+		// A failure fails the sweep, which comes again: the jobs it
+		// starts again change nothing, and the ledger drops repeats.
+		if failed, err := w.events.SendEvents(ctx, announce); err != nil || len(failed) > 0 {
+			errs = append(errs, fmt.Errorf("announce %d definition events: %w", len(failed), err))
+		}
+	}
 	return errors.Join(errs...)
 }
 

@@ -9,6 +9,7 @@ import (
 
 	"github.com/leadgate/leadgate/internal/campaign"
 	"github.com/leadgate/leadgate/internal/lead"
+	"github.com/leadgate/leadgate/internal/outbound"
 	"github.com/leadgate/leadgate/internal/rejudge"
 )
 
@@ -24,6 +25,14 @@ type book struct {
 	sent    []rejudge.Task
 	leads   [][]*lead.Record // the index, page by page
 	written []string
+	events  []string // definition events announced: type and id
+}
+
+func (b *book) SendEvents(_ context.Context, evs []*outbound.Event) ([]int, error) {
+	for _, e := range evs {
+		b.events = append(b.events, e.Type+" "+e.ID)
+	}
+	return nil, nil
 }
 
 func (b *book) CreateJob(_ context.Context, j *rejudge.Job) (*rejudge.Job, error) {
@@ -118,7 +127,7 @@ func nurtured(id string) *lead.Record {
 func TestHandleCountsEachPageOnce(t *testing.T) {
 	b := &book{pages: map[int]int{}, leads: [][]*lead.Record{{nurtured("a"), nurtured("b")}, {nurtured("c")}}}
 	b.leads[0][1].Stage, b.leads[0][1].Verdict.Stage = lead.StageSAL, lead.StageSAL // in sales' hands: left alone
-	w := rejudge.NewWorker(b, b, b, b, func() time.Time { return now }, slog.New(slog.NewTextHandler(io.Discard, nil)))
+	w := rejudge.NewWorker(b, b, b, b, b, func() time.Time { return now }, slog.New(slog.NewTextHandler(io.Discard, nil)))
 	ctx := context.Background()
 	first := rejudge.Task{Schema: rejudge.Schema, Campaign: "w", Version: 2, Job: "j1", Segment: 0}
 
@@ -175,5 +184,41 @@ func TestStartSlicesTheIndex(t *testing.T) {
 		if b.sent[i].From != b.sent[i-1].To {
 			t.Errorf("slice %d starts at %s, the one before ends at %s", i, b.sent[i].From, b.sent[i-1].To)
 		}
+	}
+}
+
+// TestSweepAnnouncesAReviewFallingDueOnce: the daily sweep announces
+// definition.review_due in the two days after the review date, with the
+// same id each day (the delivery ledger drops the repeat), and never
+// after, so an overdue definition is not announced every day.
+func TestSweepAnnouncesAReviewFallingDueOnce(t *testing.T) {
+	sweep := rejudge.Task{Schema: rejudge.Schema, Kind: rejudge.KindSweep}
+	reviewBy := time.Date(2027, 3, 1, 0, 0, 0, 0, time.UTC)
+	tests := []struct {
+		name string
+		at   time.Time
+		want int
+	}{
+		{"before the review date", reviewBy.Add(12 * time.Hour), 0},
+		{"the day after", reviewBy.Add(36 * time.Hour), 1},
+		{"the day after that", reviewBy.Add(60 * time.Hour), 1},
+		{"a week later", reviewBy.Add(7 * 24 * time.Hour), 0},
+	}
+	var ids []string
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			b := &book{pages: map[int]int{}}
+			w := rejudge.NewWorker(b, b, b, b, b, func() time.Time { return tt.at }, slog.New(slog.NewTextHandler(io.Discard, nil)))
+			if err := w.Handle(context.Background(), &sweep, false); err != nil {
+				t.Fatal(err)
+			}
+			if len(b.events) != tt.want {
+				t.Fatalf("announced %v", b.events)
+			}
+			ids = append(ids, b.events...)
+		})
+	}
+	if len(ids) != 2 || ids[0] != ids[1] || ids[0][:len(outbound.DefinitionReviewDue)] != outbound.DefinitionReviewDue {
+		t.Errorf("announcements %v: want one review_due id, twice", ids)
 	}
 }

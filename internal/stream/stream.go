@@ -16,14 +16,19 @@ import (
 	"github.com/leadgate/leadgate/internal/dynamo/leaditem"
 	"github.com/leadgate/leadgate/internal/funnel"
 	"github.com/leadgate/leadgate/internal/metrics"
+	"github.com/leadgate/leadgate/internal/outbound"
 	"github.com/leadgate/leadgate/internal/route"
 )
 
 // Handler is what the router function runs.
 type Handler func(context.Context, events.DynamoDBEvent) (events.DynamoDBEventResponse, error)
 
-// Router routes a batch of stream records.
-func Router(rt *route.Router, log *slog.Logger) Handler {
+// Router routes a batch of stream records, and announces the outbound
+// webhook events each change is (outbound.Derive) on the webhook queue.
+// The router is the one reader of the stream that announces: a third
+// reader would pass DynamoDB Streams' two readers a shard, and the events
+// fail and retry with the routing, by record.
+func Router(rt *route.Router, hooks outbound.EventSender, log *slog.Logger) Handler {
 	return func(ctx context.Context, ev events.DynamoDBEvent) (events.DynamoDBEventResponse, error) {
 		var resp events.DynamoDBEventResponse
 		changes := make([]route.Change, 0, len(ev.Records))
@@ -48,6 +53,9 @@ func Router(rt *route.Router, log *slog.Logger) Handler {
 		if first < 0 {
 			countStages(ctx, log, changes)
 		}
+		if f, hookErr := announce(ctx, hooks, changes); f >= 0 && (first < 0 || f < first) {
+			first, err = f, hookErr
+		}
 		if first >= 0 {
 			failAt = records[first]
 			log.ErrorContext(ctx, "routing failed", "sequence_number", ev.Records[failAt].Change.SequenceNumber, "lead_id", changes[first].After.ID, "error", fmt.Sprint(err))
@@ -58,6 +66,33 @@ func Router(rt *route.Router, log *slog.Logger) Handler {
 		log.InfoContext(ctx, "routed", "records", len(ev.Records), "changes", len(changes), "failed", len(resp.BatchItemFailures))
 		return resp, nil
 	}
+}
+
+// announce queues the webhook events of changes and returns the index of
+// the first change whose events could not all be queued (-1 if all were).
+func announce(ctx context.Context, hooks outbound.EventSender, changes []route.Change) (int, error) {
+	var evs []*outbound.Event
+	var origin []int
+	for i, c := range changes {
+		for _, e := range outbound.Derive(c.Before, c.After) {
+			evs = append(evs, &e)
+			origin = append(origin, i)
+		}
+	}
+	if len(evs) == 0 {
+		return -1, nil
+	}
+	failed, err := hooks.SendEvents(ctx, evs)
+	first := -1
+	for _, f := range failed {
+		if first < 0 || origin[f] < first {
+			first = origin[f]
+		}
+	}
+	if err != nil && first < 0 {
+		first = origin[0]
+	}
+	return first, err
 }
 
 // change reads a stream record of a lead item; ok is false for records that

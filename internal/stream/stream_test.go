@@ -7,10 +7,12 @@ import (
 	"io"
 	"log/slog"
 	"os"
+	"slices"
 	"testing"
 
 	"github.com/aws/aws-lambda-go/events"
 
+	"github.com/leadgate/leadgate/internal/outbound"
 	"github.com/leadgate/leadgate/internal/route"
 	"github.com/leadgate/leadgate/internal/stream"
 )
@@ -28,6 +30,28 @@ func (s *recordingSender) Send(_ context.Context, queue string, msgs []*route.Me
 			continue
 		}
 		s.sent[queue] = append(s.sent[queue], m.ID)
+	}
+	if failed != nil {
+		return failed, errors.New("throttled")
+	}
+	return nil, nil
+}
+
+// recordingHooks records the webhook events the router queues, failing
+// those of one lead.
+type recordingHooks struct {
+	sent []string // type and subject
+	fail string   // a lead id whose events fail
+}
+
+func (h *recordingHooks) SendEvents(_ context.Context, evs []*outbound.Event) ([]int, error) {
+	var failed []int
+	for i, e := range evs {
+		if e.Subject == h.fail {
+			failed = append(failed, i)
+			continue
+		}
+		h.sent = append(h.sent, e.Type+" "+e.Subject)
 	}
 	if failed != nil {
 		return failed, errors.New("throttled")
@@ -55,7 +79,7 @@ var quiet = slog.New(slog.NewTextHandler(io.Discard, nil))
 // after it.
 func TestRouterStopsAtAnUnreadableRecord(t *testing.T) {
 	s := &recordingSender{sent: map[string][]string{}}
-	resp, err := stream.Router(route.NewRouter(s), quiet)(context.Background(), batch(t))
+	resp, err := stream.Router(route.NewRouter(s), &recordingHooks{}, quiet)(context.Background(), batch(t))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -74,8 +98,31 @@ func TestRouterReportsTheFirstUnsentRecord(t *testing.T) {
 	ev := batch(t)
 	ev.Records = append(ev.Records[:4], ev.Records[5]) // drop the unreadable one
 	s := &recordingSender{sent: map[string][]string{}, fail: "ld_up@2"}
-	resp, _ := stream.Router(route.NewRouter(s), quiet)(context.Background(), ev)
+	resp, _ := stream.Router(route.NewRouter(s), &recordingHooks{}, quiet)(context.Background(), ev)
 	if len(resp.BatchItemFailures) != 1 || resp.BatchItemFailures[0].ItemIdentifier != "100000000000000000004" {
 		t.Errorf("failures = %+v, want record 4's sequence number", resp.BatchItemFailures)
+	}
+}
+
+// The webhook events go with the routing: the new MQL's lead.sales_ready is
+// queued, and a lead whose events cannot be queued is the record reported,
+// though its routing message went.
+func TestRouterAnnouncesWebhookEvents(t *testing.T) {
+	ev := batch(t)
+	ev.Records = append(ev.Records[:4], ev.Records[5]) // drop the unreadable one
+	s := &recordingSender{sent: map[string][]string{}}
+	hooks := &recordingHooks{}
+	resp, _ := stream.Router(route.NewRouter(s), hooks, quiet)(context.Background(), ev)
+	if len(resp.BatchItemFailures) != 0 {
+		t.Fatalf("failures = %+v", resp.BatchItemFailures)
+	}
+	want := []string{"lead.sales_ready ld_new", "lead.sales_ready ld_after"}
+	if !slices.Equal(hooks.sent, want) {
+		t.Errorf("events = %v, want %v", hooks.sent, want)
+	}
+	hooks = &recordingHooks{fail: "ld_after"}
+	resp, _ = stream.Router(route.NewRouter(&recordingSender{sent: map[string][]string{}}), hooks, quiet)(context.Background(), ev)
+	if len(resp.BatchItemFailures) != 1 || resp.BatchItemFailures[0].ItemIdentifier != "100000000000000000006" {
+		t.Errorf("failures = %+v, want the last record's sequence number", resp.BatchItemFailures)
 	}
 }

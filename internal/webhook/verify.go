@@ -33,7 +33,7 @@ func Verify(secrets []string, id, timestamp, signature string, body []byte, now 
 		return ErrUnverified
 	}
 	for _, secret := range secrets {
-		key, err := secretKey(secret)
+		key, err := SecretKey(secret)
 		if err != nil {
 			continue
 		}
@@ -56,8 +56,8 @@ func Sign(key []byte, id, timestamp string, body []byte) string {
 	return base64.StdEncoding.EncodeToString(mac.Sum(nil))
 }
 
-// secretKey reads a secret as the spec writes it: "whsec_" then base64.
-func secretKey(secret string) ([]byte, error) {
+// SecretKey reads a secret as the spec writes it: "whsec_" then base64.
+func SecretKey(secret string) ([]byte, error) {
 	b64, ok := strings.CutPrefix(strings.TrimSpace(secret), "whsec_")
 	if !ok {
 		return nil, errors.New("a webhook secret starts with whsec_")

@@ -20,6 +20,8 @@ type CampaignsConfig struct {
 	LeadsTable     string `env:"LEADS_TABLE,required"` // read by previews
 	// RejudgeQueueURL is where publishing in mode rejudge queues its job.
 	RejudgeQueueURL string `env:"REJUDGE_QUEUE_URL,required"`
+	// WebhookQueueURL takes each new version's definition.published event.
+	WebhookQueueURL string `env:"WEBHOOK_QUEUE_URL,required"`
 }
 
 // RejudgeConfig is the re-judge function's environment.
@@ -27,6 +29,8 @@ type RejudgeConfig struct {
 	CampaignsTable  string `env:"CAMPAIGNS_TABLE,required"`
 	LeadsTable      string `env:"LEADS_TABLE,required"`
 	RejudgeQueueURL string `env:"REJUDGE_QUEUE_URL,required"` // its own queue: each page hands on the next
+	// WebhookQueueURL takes the definition events the daily sweep announces.
+	WebhookQueueURL string `env:"WEBHOOK_QUEUE_URL,required"`
 }
 
 // IntakeConfig is the intake function's environment.
@@ -95,6 +99,29 @@ type BadgeScansConfig struct {
 type RouterConfig struct {
 	SalesReadyQueueURL string `env:"SALES_READY_QUEUE_URL,required"`
 	NurtureQueueURL    string `env:"NURTURE_QUEUE_URL,required"`
+	// WebhookQueueURL is where the outbound webhook events of each change
+	// go, for the deliver function.
+	WebhookQueueURL string `env:"WEBHOOK_QUEUE_URL,required"`
+}
+
+// SubscriptionsConfig is the webhook subscriptions function's environment.
+type SubscriptionsConfig struct {
+	WebhooksTable string `env:"WEBHOOKS_TABLE,required"`
+	// WebhookLocalTargets lets subscriptions name http://127.0.0.1 (and
+	// localhost, ::1): leadgate local sets it, a deployed stack never.
+	WebhookLocalTargets bool `env:"WEBHOOK_LOCAL_TARGETS"`
+}
+
+// DeliverConfig is the outbound webhook deliverer's environment.
+type DeliverConfig struct {
+	WebhooksTable             string `env:"WEBHOOKS_TABLE,required"`
+	WebhookQueueURL           string `env:"WEBHOOK_QUEUE_URL,required"` // its own queue: each retry is queued again
+	WebhookDeadLetterQueueURL string `env:"WEBHOOK_DEAD_LETTER_QUEUE_URL,required"`
+	// How long a delivery is retried, and the first wait (doubling up to an
+	// hour): tests shorten both to seconds.
+	WebhookRetryWindow  time.Duration `env:"WEBHOOK_RETRY_WINDOW"`
+	WebhookRetryBase    time.Duration `env:"WEBHOOK_RETRY_BASE"`
+	WebhookLocalTargets bool          `env:"WEBHOOK_LOCAL_TARGETS"`
 }
 
 // ReporterConfig is the reporter function's environment.
@@ -131,6 +158,10 @@ var defaults = map[string]string{
 	// How long a container trusts the webhook secrets it read: a rotation
 	// reaches every warm container within it.
 	"WEBHOOK_SECRETS_TTL": "5m",
+	// Outbound webhooks are retried for a day, from 30 s on.
+	"WEBHOOK_RETRY_WINDOW":  "24h",
+	"WEBHOOK_RETRY_BASE":    "30s",
+	"WEBHOOK_LOCAL_TARGETS": "false",
 }
 
 // read fills the configuration cfg points to from env, defaults filling
@@ -215,6 +246,12 @@ func set(f reflect.Value, s string) error {
 		f.SetInt(int64(n))
 	case f.Kind() == reflect.String:
 		f.SetString(s)
+	case f.Kind() == reflect.Bool:
+		b, err := strconv.ParseBool(s)
+		if err != nil {
+			return errors.New("is not true or false")
+		}
+		f.SetBool(b)
 	default:
 		panic(fmt.Sprintf("wiring: a configuration field of type %s", f.Type()))
 	}

@@ -21,19 +21,21 @@ var functions = map[string]struct {
 	config any
 	wire   func(aws.Config, Env, *slog.Logger) error
 }{
-	"CampaignsFunction": {&CampaignsConfig{}, wired(Campaigns)},
-	"IntakeFunction":    {&IntakeConfig{}, wired(Intake)},
-	"LeadsFunction":     {&LeadsConfig{}, wired(Leads)},
-	"RepsFunction":      {&RepsConfig{}, wired(Reps)},
-	"AssignFunction":    {&AssignConfig{}, wired(Assign)},
-	"NurtureFunction":   {&NurtureConfig{}, wired(Nurture)},
-	"RejudgeFunction":   {&RejudgeConfig{}, wired(Rejudge)},
-	"FollowUpFunction":  {&FollowUpConfig{}, wired(FollowUp)},
-	"BadgeScanFunction": {&BadgeScansConfig{}, wired(BadgeScans)},
-	"RouterFunction":    {&RouterConfig{}, wired(Router)},
-	"ReporterFunction":  {&ReporterConfig{}, wired(Reporter)},
-	"ReportsFunction":   {&ReportsConfig{}, wired(Reports)},
-	"WebhooksFunction":  {&WebhooksConfig{}, wired(Webhooks)},
+	"CampaignsFunction":     {&CampaignsConfig{}, wired(Campaigns)},
+	"IntakeFunction":        {&IntakeConfig{}, wired(Intake)},
+	"LeadsFunction":         {&LeadsConfig{}, wired(Leads)},
+	"RepsFunction":          {&RepsConfig{}, wired(Reps)},
+	"AssignFunction":        {&AssignConfig{}, wired(Assign)},
+	"NurtureFunction":       {&NurtureConfig{}, wired(Nurture)},
+	"RejudgeFunction":       {&RejudgeConfig{}, wired(Rejudge)},
+	"FollowUpFunction":      {&FollowUpConfig{}, wired(FollowUp)},
+	"BadgeScanFunction":     {&BadgeScansConfig{}, wired(BadgeScans)},
+	"RouterFunction":        {&RouterConfig{}, wired(Router)},
+	"ReporterFunction":      {&ReporterConfig{}, wired(Reporter)},
+	"ReportsFunction":       {&ReportsConfig{}, wired(Reports)},
+	"WebhooksFunction":      {&WebhooksConfig{}, wired(Webhooks)},
+	"SubscriptionsFunction": {&SubscriptionsConfig{}, wired(Subscriptions)},
+	"DeliverFunction":       {&DeliverConfig{}, wired(Deliver)},
 }
 
 func wired[H any](f func(aws.Config, Env, *slog.Logger) (H, error)) func(aws.Config, Env, *slog.Logger) error {
@@ -90,6 +92,11 @@ func TestConfigMatchesTemplate(t *testing.T) {
 				return v
 			case int:
 				return fmt.Sprint(v)
+			case map[string]any: // a parameter's default, as CloudFormation resolves it
+				if p, ok := tmpl.Parameters[fmt.Sprint(v["Ref"])]; ok && p.Default != nil {
+					return fmt.Sprint(p.Default)
+				}
+				return "resolved-" + k
 			default: // an intrinsic function: a stand-in for what it resolves to
 				return "resolved-" + k
 			}

@@ -26,6 +26,7 @@ import (
 	"github.com/leadgate/leadgate/internal/httpapi"
 	"github.com/leadgate/leadgate/internal/intake"
 	"github.com/leadgate/leadgate/internal/nurture"
+	"github.com/leadgate/leadgate/internal/outbound"
 	"github.com/leadgate/leadgate/internal/parameterstore"
 	"github.com/leadgate/leadgate/internal/queue"
 	"github.com/leadgate/leadgate/internal/rejudge"
@@ -48,8 +49,10 @@ func Campaigns(cfg aws.Config, env Env, log *slog.Logger) (httpapi.Handler, erro
 	}
 	db := dynamodb.NewFromConfig(cfg)
 	campaigns, leads := dynamo.NewCampaignStore(db, c.CampaignsTable), dynamo.NewLeadStore(db, c.LeadsTable)
-	rejudges := rejudge.NewStarter(campaigns, queue.NewTaskSender(sqs.NewFromConfig(cfg), c.RejudgeQueueURL), leads)
-	return httpapi.NewCampaigns(campaigns, definitions.New(campaigns, leads, rejudges), log, time.Now), nil
+	q := sqs.NewFromConfig(cfg)
+	rejudges := rejudge.NewStarter(campaigns, queue.NewTaskSender(q, c.RejudgeQueueURL), leads)
+	events := queue.NewWebhookSender(q, c.WebhookQueueURL, "")
+	return httpapi.NewCampaigns(campaigns, definitions.New(campaigns, leads, rejudges, events), log, time.Now), nil
 }
 
 // Intake wires the public submission endpoint.
@@ -118,8 +121,10 @@ func Rejudge(cfg aws.Config, env Env, log *slog.Logger) (queue.Handler, error) {
 	}
 	db := dynamodb.NewFromConfig(cfg)
 	campaigns := dynamo.NewCampaignStore(db, c.CampaignsTable)
-	tasks := queue.NewTaskSender(sqs.NewFromConfig(cfg), c.RejudgeQueueURL)
-	w := rejudge.NewWorker(campaigns, tasks, dynamo.NewLeadStore(db, c.LeadsTable), campaigns, time.Now, log)
+	q := sqs.NewFromConfig(cfg)
+	tasks := queue.NewTaskSender(q, c.RejudgeQueueURL)
+	events := queue.NewWebhookSender(q, c.WebhookQueueURL, "")
+	w := rejudge.NewWorker(campaigns, tasks, dynamo.NewLeadStore(db, c.LeadsTable), campaigns, events, time.Now, log)
 	return queue.ConsumeTasks(log, w.Handle), nil
 }
 
@@ -169,8 +174,9 @@ func Router(cfg aws.Config, env Env, log *slog.Logger) (stream.Handler, error) {
 	if err := read("router", env, &c); err != nil {
 		return nil, err
 	}
-	sender := queue.NewSender(sqs.NewFromConfig(cfg), map[string]string{route.SalesReady: c.SalesReadyQueueURL, route.Nurture: c.NurtureQueueURL})
-	return stream.Router(route.NewRouter(sender), log), nil
+	q := sqs.NewFromConfig(cfg)
+	sender := queue.NewSender(q, map[string]string{route.SalesReady: c.SalesReadyQueueURL, route.Nurture: c.NurtureQueueURL})
+	return stream.Router(route.NewRouter(sender), queue.NewWebhookSender(q, c.WebhookQueueURL, ""), log), nil
 }
 
 // Reporter wires the funnel counter: leads table stream → funnel table.
@@ -217,4 +223,28 @@ func Webhooks(cfg aws.Config, env Env, log *slog.Logger) (httpapi.Handler, error
 	touchpoints := touchpoint.NewService(definitions, store, c.ImportWorkers, log)
 	secrets := parameterstore.NewSecrets(ssm.NewFromConfig(cfg), c.WebhookSecretsPrefix, c.WebhookSecretsTTL)
 	return httpapi.NewWebhooks(webhook.NewService(touchpoints, secrets, store, log), log, time.Now), nil
+}
+
+// Subscriptions wires the outbound webhook subscriptions API.
+func Subscriptions(cfg aws.Config, env Env, log *slog.Logger) (httpapi.Handler, error) {
+	var c SubscriptionsConfig
+	if err := read("subscriptions", env, &c); err != nil {
+		return nil, err
+	}
+	store := dynamo.NewWebhookStore(dynamodb.NewFromConfig(cfg), c.WebhooksTable)
+	return httpapi.NewSubscriptions(outbound.NewService(store, outbound.Targets{AllowLocal: c.WebhookLocalTargets}), log, time.Now), nil
+}
+
+// Deliver wires the webhook queue's consumer: events fanned out to their
+// subscriptions, deliveries tried and retried.
+func Deliver(cfg aws.Config, env Env, log *slog.Logger) (queue.Handler, error) {
+	var c DeliverConfig
+	if err := read("deliver", env, &c); err != nil {
+		return nil, err
+	}
+	store := dynamo.NewWebhookStore(dynamodb.NewFromConfig(cfg), c.WebhooksTable)
+	q := queue.NewWebhookSender(sqs.NewFromConfig(cfg), c.WebhookQueueURL, c.WebhookDeadLetterQueueURL)
+	client := outbound.NewClient(outbound.Targets{AllowLocal: c.WebhookLocalTargets})
+	d := outbound.NewDeliverer(store, store, q, client, outbound.Retry{Base: c.WebhookRetryBase, Window: c.WebhookRetryWindow}, time.Now, log)
+	return queue.ConsumeWebhooks(log, d.Fan, d.Deliver), nil
 }

@@ -1,0 +1,28 @@
+// Command deliver is the Lambda function behind the webhook queue's consumer: it fans events out to their subscriptions and delivers them, signed, with retries.
+package main
+
+import (
+	"context"
+	"os"
+
+	"github.com/aws/aws-lambda-go/lambda"
+	"github.com/aws/aws-sdk-go-v2/config"
+
+	"github.com/leadgate/leadgate/internal/logging"
+	"github.com/leadgate/leadgate/internal/wiring"
+)
+
+func main() {
+	log := logging.New(os.Stdout)
+	cfg, err := config.LoadDefaultConfig(context.Background())
+	if err != nil {
+		log.Error("load AWS configuration", "error", err)
+		os.Exit(1)
+	}
+	handler, err := wiring.Deliver(cfg, os.Getenv, log)
+	if err != nil {
+		log.Error("wire deliver function", "error", err)
+		os.Exit(1)
+	}
+	lambda.Start(handler)
+}
