@@ -70,6 +70,10 @@ type Transition struct {
 	By     string     `json:"by"`
 	Reason string     `json:"reason,omitempty"`
 	Note   string     `json:"note,omitempty"`
+	// Owner is whose SLA clock a reminder or breach is about; DueAt, on a
+	// reminder, by when they should accept.
+	Owner string     `json:"owner,omitempty"`
+	DueAt *time.Time `json:"dueAt,omitempty"`
 }
 
 // DefinitionData is a definition version as its events show it.
@@ -146,6 +150,13 @@ func Derive(before, after *lead.Record) []Event {
 		for _, typ := range types {
 			d := leadData(&prev, after)
 			d.Transition = &Transition{Index: index, At: h.At.UTC(), From: h.From, To: h.To, By: h.By, Reason: h.Reason, Note: h.Note}
+			if h.By == lead.BySLA {
+				d.Transition.Owner = h.Owner
+				if f := after.FollowUp; typ == LeadSLAReminder && f != nil && f.Owner == h.Owner && !f.DueAt.IsZero() {
+					due := f.DueAt.UTC()
+					d.Transition.DueAt = &due
+				}
+			}
 			d.Campaign = &Campaign{ID: h.Campaign, Version: h.Version}
 			out = append(out, newEvent(typ, subject, "history "+strconv.Itoa(index), h.At, d))
 		}

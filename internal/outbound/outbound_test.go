@@ -58,8 +58,10 @@ func TestDerive(t *testing.T) {
 		r.Owner = "emea-1"
 		r.Remember(lead.Transition{At: r.UpdatedAt, From: lead.StageMQL, To: lead.StageMQL, By: lead.ByAssigner, Reason: "assigned to emea-1"})
 	})
+	due := assigned.UpdatedAt.Add(4 * time.Hour)
 	reminded := next(assigned, func(r *lead.Record) {
-		r.Remember(lead.Transition{At: r.UpdatedAt, From: lead.StageMQL, To: lead.StageMQL, By: lead.BySLA, Reason: lead.ReasonSLAReminder})
+		r.FollowUp = &lead.FollowUp{Owner: "emea-1", Since: r.UpdatedAt, DueAt: due, Reminded: true}
+		r.Remember(lead.Transition{At: r.UpdatedAt, From: lead.StageMQL, To: lead.StageMQL, By: lead.BySLA, Reason: lead.ReasonSLAReminder, Owner: "emea-1"})
 	})
 	breached := next(reminded, func(r *lead.Record) {
 		r.Owner = "emea-2"
@@ -146,6 +148,10 @@ func TestDerive(t *testing.T) {
 	}
 	if len(ids) != 8 {
 		t.Errorf("%d events along the life, want 8", len(ids))
+	}
+	// A reminder says whom to remind and by when.
+	if tr := outbound.Derive(assigned, reminded)[0].Data.Transition; tr.Owner != "emea-1" || tr.DueAt == nil || !tr.DueAt.Equal(due) {
+		t.Errorf("the reminder's entry: %+v", tr)
 	}
 	fb := outbound.Derive(full, fullFeedback)[0].Data.Transition
 	if fb.Index != lead.MaxHistory || fb.By != "emea-1" || fb.From != lead.StageSAL {
