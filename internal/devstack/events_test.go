@@ -225,7 +225,8 @@ func TestRejudgeSampleEvent(t *testing.T) {
 // TestFollowUpSampleEvent feeds events/followup-tick.json (what the
 // follow-up schedule puts on its queue) to the follow-up function as
 // Lambda would: a lead waiting with the fallback owner goes to the rep
-// who has just joined. A message that is not a tick is refused.
+// who has just joined, and the next one to them when sales' answer frees
+// their room. A message that is not a tick is refused.
 func TestFollowUpSampleEvent(t *testing.T) {
 	sys := start(t, "../../campaigns")
 	c, public := client{t, sys.URL, sys.Token}, client{t, sys.URL, ""}
@@ -234,7 +235,7 @@ func TestFollowUpSampleEvent(t *testing.T) {
 	}
 	id := lead.IDFor("fay@fleetworks.de")
 	eventually(t, "the lead with the fallback owner", func() bool { return c.lead(id).Owner == "sales-queue" })
-	putRep(t, c, "dach-new", "DE", 5)
+	putRep(t, c, "dach-new", "DE", 1)
 	h, err := wiring.FollowUp(cfg, functionEnv(t, sys, "FollowUpFunction"), slog.New(slog.NewJSONHandler(io.Discard, nil)))
 	if err != nil {
 		t.Fatal(err)
@@ -253,6 +254,22 @@ func TestFollowUpSampleEvent(t *testing.T) {
 	}
 	if l := c.lead(id); l.Owner != "dach-new" {
 		t.Errorf("after one sweep the lead is with %q, want the new rep", l.Owner)
+	}
+
+	// The rep is full: the next lead waits, until sales' answer frees room.
+	if r := public.do("POST", "/v1/campaigns/demo-request/submissions", "application/json", demoRequest("gus@hafenlogistik.de", "DE")); r.status != 202 {
+		t.Fatalf("%d %s", r.status, r.body)
+	}
+	gus := lead.IDFor("gus@hafenlogistik.de")
+	eventually(t, "the second lead with the fallback owner", func() bool { return c.lead(gus).Owner == "sales-queue" })
+	if r := c.do("POST", "/v1/leads/"+id+"/feedback", "application/json", []byte(`{"action": "reject", "reason": "not-a-fit"}`)); r.status != 200 {
+		t.Fatalf("reject: %d %s", r.status, r.body)
+	}
+	if resp, err := h(context.Background(), ev); err != nil || len(resp.BatchItemFailures) != 0 {
+		t.Fatalf("err %v, failures %+v", err, resp.BatchItemFailures)
+	}
+	if l := c.lead(gus); l.Owner != "dach-new" {
+		t.Errorf("after room was freed the lead is with %q, want dach-new", l.Owner)
 	}
 	ev.Records[0].Body = `{"schema": "leadgate.rejudge.v1", "kind": "sweep"}`
 	if resp, _ := h(context.Background(), ev); len(resp.BatchItemFailures) != 1 {

@@ -3,13 +3,9 @@ package httpapi
 import (
 	"context"
 	"net/http"
-	"slices"
-	"strconv"
 
 	"github.com/aws/aws-lambda-go/events"
 
-	"github.com/leadgate/leadgate/internal/campaign"
-	"github.com/leadgate/leadgate/internal/leadgate"
 	"github.com/leadgate/leadgate/internal/sales"
 )
 
@@ -29,41 +25,15 @@ func (h *Reps) putAccount(ctx context.Context, req *events.APIGatewayV2HTTPReque
 	if _, err := authorize(req, ScopeAccountsWrite); err != nil {
 		return events.APIGatewayV2HTTPResponse{}, err
 	}
-	if mt := mediaType(req); mt != "" && !slices.Contains(definitionTypes, mt) {
-		return events.APIGatewayV2HTTPResponse{}, leadgate.Errorf(leadgate.EUNSUPPORTED, "Send the account as YAML or JSON, not %s.", mt)
-	}
-	raw, err := body(req, maxAccountBody)
+	a, err := decodeDocument(req, "account", "accountId", maxAccountBody, func(a *sales.Account) *string { return &a.ID }, (*sales.Account).Validate)
 	if err != nil {
 		return events.APIGatewayV2HTTPResponse{}, err
 	}
-	// An account in YAML may come with the kind line `leadgate apply` reads.
-	var doc struct {
-		Kind          string `yaml:"kind"`
-		sales.Account `yaml:",inline"`
-	}
-	if err := campaign.DecodeYAML(raw, &doc); err != nil {
-		return events.APIGatewayV2HTTPResponse{}, leadgate.Invalid("The account could not be read.", leadgate.ErrorProblems(err))
-	}
-	a := doc.Account
-	id := req.PathParameters["accountId"]
-	if a.ID == "" {
-		a.ID = id
-	}
-	if err := a.Validate(); err != nil {
-		return events.APIGatewayV2HTTPResponse{}, err
-	}
-	if a.ID != id {
-		return events.APIGatewayV2HTTPResponse{}, leadgate.Invalid("The account is another one.", []leadgate.Problem{{Path: "id", Message: strconv.Quote(a.ID) + " does not match the URL's " + strconv.Quote(id)}})
-	}
-	stored, created, err := h.store.PutAccount(ctx, &a)
+	stored, created, err := h.store.PutAccount(ctx, a)
 	if err != nil {
 		return events.APIGatewayV2HTTPResponse{}, err
 	}
-	status := http.StatusOK
-	if created {
-		status = http.StatusCreated
-	}
-	return jsonResponse(status, stored), nil
+	return putResponse(stored, created), nil
 }
 
 func (h *Reps) getAccount(ctx context.Context, req *events.APIGatewayV2HTTPRequest) (events.APIGatewayV2HTTPResponse, error) {

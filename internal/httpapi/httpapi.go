@@ -347,3 +347,12 @@ func article(value string) string {
 	}
 	return "a " + value
 }
+
+// putResponse answers a PUT: 201 with what was stored when it is new, 200
+// when it replaced something.
+func putResponse(stored any, created bool) events.APIGatewayV2HTTPResponse {
+	if created {
+		return jsonResponse(http.StatusCreated, stored)
+	}
+	return jsonResponse(http.StatusOK, stored)
+}

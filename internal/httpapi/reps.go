@@ -57,41 +57,15 @@ func (h *Reps) put(ctx context.Context, req *events.APIGatewayV2HTTPRequest) (ev
 	if _, err := authorize(req, ScopeRepsWrite); err != nil {
 		return events.APIGatewayV2HTTPResponse{}, err
 	}
-	if mt := mediaType(req); mt != "" && !slices.Contains(definitionTypes, mt) {
-		return events.APIGatewayV2HTTPResponse{}, leadgate.Errorf(leadgate.EUNSUPPORTED, "Send the rep as YAML or JSON, not %s.", mt)
-	}
-	raw, err := body(req, 16<<10)
+	r, err := decodeDocument(req, "rep", "repId", 16<<10, func(r *sales.Rep) *string { return &r.ID }, (*sales.Rep).Validate)
 	if err != nil {
 		return events.APIGatewayV2HTTPResponse{}, err
 	}
-	// A rep in YAML may come with the kind line `leadgate apply` reads.
-	var doc struct {
-		Kind      string `yaml:"kind"`
-		sales.Rep `yaml:",inline"`
-	}
-	if err := campaign.DecodeYAML(raw, &doc); err != nil {
-		return events.APIGatewayV2HTTPResponse{}, leadgate.Invalid("The rep could not be read.", leadgate.ErrorProblems(err))
-	}
-	r := doc.Rep
-	id := req.PathParameters["repId"]
-	if r.ID == "" {
-		r.ID = id
-	}
-	if err := r.Validate(); err != nil {
-		return events.APIGatewayV2HTTPResponse{}, err
-	}
-	if r.ID != id {
-		return events.APIGatewayV2HTTPResponse{}, leadgate.Invalid("The rep is another one.", []leadgate.Problem{{Path: "id", Message: strconv.Quote(r.ID) + " does not match the URL's " + strconv.Quote(id)}})
-	}
-	stored, created, err := h.store.PutRep(ctx, &r)
+	stored, created, err := h.store.PutRep(ctx, r)
 	if err != nil {
 		return events.APIGatewayV2HTTPResponse{}, err
 	}
-	status := http.StatusOK
-	if created {
-		status = http.StatusCreated
-	}
-	return jsonResponse(status, stored), nil
+	return putResponse(stored, created), nil
 }
 
 func (h *Reps) get(ctx context.Context, req *events.APIGatewayV2HTTPRequest) (events.APIGatewayV2HTTPResponse, error) {
@@ -149,4 +123,36 @@ func (h *Reps) leads(ctx context.Context, req *events.APIGatewayV2HTTPRequest) (
 		Leads []LeadView `json:"leads"`
 		Next  string     `json:"next,omitempty"`
 	}{id, views, next}), nil
+}
+
+// decodeDocument reads the body of a PUT of a kind `leadgate apply` also
+// sends (a rep, an account): YAML or JSON of at most limit bytes, perhaps
+// with its kind line; its id taken from the URL's param when left out and
+// refused when it names another; validated.
+func decodeDocument[T any](req *events.APIGatewayV2HTTPRequest, what, param string, limit int, id func(*T) *string, validate func(*T) error) (*T, error) {
+	if mt := mediaType(req); mt != "" && !slices.Contains(definitionTypes, mt) {
+		return nil, leadgate.Errorf(leadgate.EUNSUPPORTED, "Send the %s as YAML or JSON, not %s.", what, mt)
+	}
+	raw, err := body(req, limit)
+	if err != nil {
+		return nil, err
+	}
+	var doc struct {
+		Kind string `yaml:"kind"`
+		Doc  T      `yaml:",inline"`
+	}
+	if err := campaign.DecodeYAML(raw, &doc); err != nil {
+		return nil, leadgate.Invalid("The "+what+" could not be read.", leadgate.ErrorProblems(err))
+	}
+	v, url := &doc.Doc, req.PathParameters[param]
+	if *id(v) == "" {
+		*id(v) = url
+	}
+	if err := validate(v); err != nil {
+		return nil, err
+	}
+	if *id(v) != url {
+		return nil, leadgate.Invalid("The "+what+" is another one.", []leadgate.Problem{{Path: "id", Message: strconv.Quote(*id(v)) + " does not match the URL's " + strconv.Quote(url)}})
+	}
+	return v, nil
 }

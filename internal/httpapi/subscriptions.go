@@ -76,11 +76,7 @@ func (h *Subscriptions) put(ctx context.Context, req *events.APIGatewayV2HTTPReq
 		return events.APIGatewayV2HTTPResponse{}, err
 	}
 	h.log.InfoContext(ctx, "webhook subscription saved", "subscription", id, "created", saved.Created, "events", len(sub.Events))
-	status := http.StatusOK
-	if saved.Created {
-		status = http.StatusCreated
-	}
-	return jsonResponse(status, SubscriptionView{Subscription: saved.Subscription, Secret: saved.Secret}), nil
+	return putResponse(SubscriptionView{Subscription: saved.Subscription, Secret: saved.Secret}, saved.Created), nil
 }
 
 func (h *Subscriptions) get(ctx context.Context, req *events.APIGatewayV2HTTPRequest) (events.APIGatewayV2HTTPResponse, error) {
