@@ -2,11 +2,10 @@
 package main
 
 import (
-	"context"
 	"os"
 
 	"github.com/aws/aws-lambda-go/lambda"
-	"github.com/aws/aws-sdk-go-v2/config"
+	"github.com/leadgate/leadgate/internal/awsenv"
 
 	"github.com/leadgate/leadgate/internal/logging"
 	"github.com/leadgate/leadgate/internal/wiring"
@@ -14,7 +13,7 @@ import (
 
 func main() {
 	log := logging.New(os.Stdout)
-	cfg, err := config.LoadDefaultConfig(context.Background())
+	cfg, err := awsenv.Load(os.Getenv)
 	if err != nil {
 		log.Error("load AWS configuration", "error", err)
 		os.Exit(1)

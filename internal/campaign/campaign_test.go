@@ -242,6 +242,21 @@ leakage: {min: 0.8, max: 0.2}
 	}
 }
 
+// TestParseRefusesNotANumber: YAML's .nan passes every range check (it is
+// neither below 0 nor at or above 1) and then breaks the JSON a version is
+// stored as; the infinities likewise. They are refused where they are read.
+func TestParseRefusesNotANumber(t *testing.T) {
+	_, err := campaign.Parse([]byte(minimal + "sla: {acceptWithin: 4h, remindAt: .nan}\nleakage: {min: -.inf, max: .Inf}\n"))
+	var got []string
+	for _, p := range leadgate.ErrorProblems(err) {
+		got = append(got, p.String())
+	}
+	want := []string{"line 11: .nan: give a finite number", "line 12: -.inf: give a finite number", "line 12: .Inf: give a finite number"}
+	if !slices.Equal(got, want) {
+		t.Errorf("problems %q, want %q", got, want)
+	}
+}
+
 func TestValidateWarnsAboutReview(t *testing.T) {
 	tests := []struct {
 		reviewBy string

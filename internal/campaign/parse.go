@@ -92,6 +92,11 @@ func treeProblems(root *yaml.Node) []leadgate.Problem {
 				seen[k] = true
 			}
 		}
+		if n.Kind == yaml.ScalarNode && n.ShortTag() == "!!float" && notANumber(n.Value) {
+			// YAML's .nan and .inf pass every comparison a check makes
+			// (NaN is neither below 0 nor above 1) and then break JSON.
+			problems = append(problems, leadgate.Problem{Path: fmt.Sprintf("line %d", n.Line), Message: fmt.Sprintf("%s: give a finite number", cut(n.Value))})
+		}
 		for _, c := range n.Content {
 			walk(c)
 		}
@@ -101,6 +106,15 @@ func treeProblems(root *yaml.Node) []leadgate.Problem {
 		problems = append(problems, leadgate.Problem{Message: fmt.Sprintf("more than %d values: this is not a definition", maxYAMLNodes)})
 	}
 	return problems
+}
+
+// notANumber reports YAML's spellings of NaN and the infinities.
+func notANumber(v string) bool {
+	switch strings.ToLower(strings.TrimLeft(v, "+-")) {
+	case ".nan", ".inf":
+		return true
+	}
+	return false
 }
 
 var (

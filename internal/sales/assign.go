@@ -67,39 +67,55 @@ func (a *Assigner) Handle(ctx context.Context, m *route.Message) error {
 		a.log.InfoContext(ctx, "assignment not needed", "lead_id", l.ID, "owner", l.Owner, "stage", string(l.Stage))
 		return nil
 	}
+	stored, err := a.assign(ctx, l, "", nil, func(cur *lead.Record, c Choice) (lead.Transition, bool) {
+		return lead.Transition{By: lead.ByAssigner, Reason: c.Reason}, needsOwner(cur)
+	})
+	switch {
+	case errors.Is(err, errRaces):
+		// Not the fallback owner: the reps have room, and the message is
+		// retried (SQS redelivers it) rather than the lead parked.
+		return fmt.Errorf("assign lead %s: %w", m.LeadID, err)
+	case err != nil:
+		return err
+	case stored == nil:
+		return nil // assigned, erased or moved on meanwhile: nothing to do
+	}
+	a.log.InfoContext(ctx, "lead assigned", "lead_id", stored.ID, "owner", stored.Owner, "reason", stored.History[len(stored.History)-1].Reason, "campaign", stored.Verdict.Campaign)
+	metrics.Count(ctx, a.log, metrics.Assigned, 1, "campaign", stored.Verdict.Campaign)
+	return nil
+}
+
+// errRaces is assign's answer when it lost the race for a rep every round.
+var errRaces = fmt.Errorf("lost the race for a rep %d times; retried later", maxAssignRounds)
+
+// assign gives l to the first owner the rules pick, passing over but. A
+// rep who filled up, or whose round-robin turn another assigner took,
+// since the reps were read refuses the hold, and the reps are read again:
+// going down a list read before another assigner's win would hand the
+// second and third in line a lead each in a burst of concurrent
+// assignments, whatever their weight. errNobody when the rules offer
+// nobody (only the fallback owner, and the lead is leaving it).
+func (a *Assigner) assign(ctx context.Context, l *lead.Record, but string, breach func(cur *lead.Record) lead.Transition, entry func(cur *lead.Record, c Choice) (lead.Transition, bool)) (*lead.Record, error) {
 	in, err := a.routing(ctx, l)
 	if err != nil {
-		return err
+		return nil, err
 	}
-	// The first choice is tried. A rep who filled up, or whose round-robin
-	// turn another assigner took, since the reps were read refuses the
-	// hold, and the reps are read again: going down a list read before
-	// another assigner's win would hand the second and third in line a
-	// lead each in a burst of concurrent assignments, whatever their
-	// weight.
 	for range maxAssignRounds {
 		reps, err := a.store.Reps(ctx)
 		if err != nil {
-			return err
+			return nil, err
 		}
-		stored, err := a.handOver(ctx, l, reps, a.route(in, reps, l, "")[:1], nil, func(cur *lead.Record, c Choice) (lead.Transition, bool) {
-			return lead.Transition{By: lead.ByAssigner, Reason: c.Reason}, needsOwner(cur)
-		})
-		switch {
-		case errors.Is(err, errNobody):
+		choices := a.route(in, reps, l, but)
+		if len(choices) == 0 {
+			return nil, errNobody
+		}
+		stored, err := a.handOver(ctx, l, reps, choices[:1], breach, entry)
+		if errors.Is(err, errNobody) {
 			continue
-		case err != nil:
-			return err
-		case stored == nil:
-			return nil // assigned, erased or moved on meanwhile: nothing to do
 		}
-		a.log.InfoContext(ctx, "lead assigned", "lead_id", stored.ID, "owner", stored.Owner, "reason", stored.History[len(stored.History)-1].Reason, "campaign", stored.Verdict.Campaign)
-		metrics.Count(ctx, a.log, metrics.Assigned, 1, "campaign", stored.Verdict.Campaign)
-		return nil
+		return stored, err
 	}
-	// Not the fallback owner: the reps have room, and the message is
-	// retried (SQS redelivers it) rather than the lead parked.
-	return fmt.Errorf("assign lead %s: lost the race for a rep %d times; retried later", m.LeadID, maxAssignRounds)
+	return nil, errRaces
 }
 
 // maxAssignRounds bounds how often one assignment reads the reps again
@@ -150,7 +166,7 @@ var errNobody = errors.New("no owner offered could take the lead")
 // the SLA's entry recorded first: the owner let the clock run out, and is
 // not given the lead again. entry says, on the lead as it is at the write,
 // what to record and whether the hand-over still applies; when it does
-// not, handOver returns nil and writes nothing. A rep found full at the
+// not, or someone else wrote it first, handOver returns nil. A rep found full at the
 // write is passed over for the next; errNobody when every one was.
 func (a *Assigner) handOver(ctx context.Context, l *lead.Record, reps []Rep, choices []Choice, breach func(cur *lead.Record) lead.Transition, entry func(cur *lead.Record, c Choice) (lead.Transition, bool)) (*lead.Record, error) {
 	sla, err := a.sla(ctx, l.Verdict.Campaign)
@@ -159,7 +175,9 @@ func (a *Assigner) handOver(ctx context.Context, l *lead.Record, reps []Rep, cho
 	}
 	for _, c := range choices {
 		at := a.now()
+		var wrote bool
 		stored, err := a.store.Update(ctx, l.ID, func(cur *lead.Record) (lead.Change, error) {
+			wrote = false
 			if cur == nil || cur.ErasedAt != nil || cur.Owner == c.Owner {
 				return lead.None, nil
 			}
@@ -167,6 +185,7 @@ func (a *Assigner) handOver(ctx context.Context, l *lead.Record, reps []Rep, cho
 			if !ok {
 				return lead.None, nil
 			}
+			wrote = true
 			n := *cur
 			n.Owner, n.AssignedAt, n.UpdatedAt = c.Owner, &at, at
 			n.FollowUp = a.clock(cur, c.Owner, reps, sla, at, breach != nil)
@@ -193,7 +212,9 @@ func (a *Assigner) handOver(ctx context.Context, l *lead.Record, reps []Rep, cho
 			continue // filled up, or lost its turn, since read: the next one
 		case err != nil:
 			return nil, err
-		case stored == nil || stored.Owner != c.Owner:
+		case !wrote:
+			// Someone else moved it first (another sweep, a redelivery):
+			// theirs is the hand-over, not ours.
 			return nil, nil
 		}
 		return stored, nil

@@ -29,12 +29,18 @@ const FollowUpTick = "leadgate.follow-up.v1"
 const (
 	sweepPage   = 100 // due clocks read at once, per part of the index
 	sweepRounds = 10  // pages of due clocks per sweep
-	drainPages  = 20  // pages of the fallback queue (25 leads each) per sweep
+	drainPages  = 40  // pages of the fallback queue (25 leads each) looked at per sweep
+	drainTries  = 100 // leads of it routed (account, colleagues, reps read) per sweep
+	// A sweep starts nothing new this close to its deadline, and leaves
+	// the drain its share: a function cut off mid-sweep reports nothing.
+	clocksMargin = 20 * time.Second
+	drainMargin  = 5 * time.Second
 )
 
-// Sweep is what one sweep did.
+// Sweep is what one sweep did. Failed counts leads a step failed on: they
+// are still due, and the next sweep tries them again.
 type Sweep struct {
-	Reminded, Reassigned, Escalated, Drained int
+	Reminded, Reassigned, Escalated, Drained, Failed int
 }
 
 // FollowUp keeps sales' follow-through on a schedule: it reminds owners,
@@ -53,23 +59,30 @@ func NewFollowUp(a *Assigner, clocks Clocks) *FollowUp {
 // Sweep does what is due at now. Every step is one conditional change of
 // a lead that checks, on the lead as it is, that it is still due: two
 // sweeps at once, or one run again, remind once and act on a breach once.
+// A step that fails on one lead is logged and counted, not fatal: the lead
+// stays due. Only a sweep that cannot read what is due fails.
 func (f *FollowUp) Sweep(ctx context.Context) (Sweep, error) {
 	var done Sweep
-	reps, err := f.a.store.Reps(ctx)
-	if err != nil {
-		return done, err
+	failed := func(what, id string, err error) {
+		done.Failed++
+		f.a.log.ErrorContext(ctx, "follow-up step failed", "step", what, "lead_id", id, "error", err.Error())
 	}
-	var errs []error
 	for range sweepRounds {
+		if !timeLeft(ctx, clocksMargin) {
+			break
+		}
 		ids, err := f.clocks.DueFollowUps(ctx, f.a.now(), sweepPage)
 		if err != nil {
 			return done, err
 		}
 		moved := 0
 		for _, id := range ids {
-			what, err := f.due(ctx, id, reps)
+			if !timeLeft(ctx, clocksMargin) {
+				break
+			}
+			what, err := f.due(ctx, id)
 			if err != nil {
-				errs = append(errs, fmt.Errorf("follow up lead %s: %w", id, err))
+				failed("clock", id, err)
 				continue
 			}
 			switch what {
@@ -87,24 +100,23 @@ func (f *FollowUp) Sweep(ctx context.Context) (Sweep, error) {
 		if len(ids) < sweepPage || moved == 0 {
 			break
 		}
-		// Reps' counts moved with the reassignments.
-		if reps, err = f.a.store.Reps(ctx); err != nil {
-			return done, err
-		}
 	}
-	drained, err := f.drain(ctx)
+	drained, err := f.drain(ctx, failed)
 	done.Drained = drained
-	if err != nil {
-		errs = append(errs, err)
-	}
-	return done, errors.Join(errs...)
+	return done, err
+}
+
+// timeLeft reports whether ctx leaves more than margin before its deadline.
+func timeLeft(ctx context.Context, margin time.Duration) bool {
+	deadline, ok := ctx.Deadline()
+	return ctx.Err() == nil && (!ok || time.Until(deadline) > margin)
 }
 
 const remind = "remind"
 
 // due does what the lead's clock calls for, if it still does: the
 // reminder, or at the deadline the SLA's breach. It returns what it did.
-func (f *FollowUp) due(ctx context.Context, id string, reps []Rep) (string, error) {
+func (f *FollowUp) due(ctx context.Context, id string) (string, error) {
 	a := f.a
 	l, err := a.store.Lead(ctx, id)
 	if leadgate.ErrorCode(err) == leadgate.ENOTFOUND {
@@ -132,7 +144,7 @@ func (f *FollowUp) due(ctx context.Context, id string, reps []Rep) (string, erro
 	if sla.Breach() == campaign.BreachEscalate {
 		return f.escalate(ctx, l, sla)
 	}
-	return f.reassign(ctx, l, reps, sla)
+	return f.reassign(ctx, l, sla)
 }
 
 // remind records the reminder on the owner; it goes out with the lead's
@@ -175,16 +187,12 @@ func (f *FollowUp) escalate(ctx context.Context, l *lead.Record, sla *campaign.S
 
 // reassign hands the lead to the next eligible rep, never its owner nor
 // one who missed it before, and to the fallback owner when nobody can.
-func (f *FollowUp) reassign(ctx context.Context, l *lead.Record, reps []Rep, sla *campaign.SLA) (string, error) {
+func (f *FollowUp) reassign(ctx context.Context, l *lead.Record, sla *campaign.SLA) (string, error) {
 	a, was := f.a, l.Owner
-	in, err := a.routing(ctx, l)
-	if err != nil {
-		return "", err
-	}
 	breach := func(cur *lead.Record) lead.Transition {
 		return lead.Transition{By: lead.BySLA, Reason: lead.ReasonSLABreached, Owner: was, Note: fmt.Sprintf("%s did not accept within %s", was, sla.AcceptWithin)}
 	}
-	stored, err := a.handOver(ctx, l, reps, a.route(in, reps, l, was), breach, func(cur *lead.Record, c Choice) (lead.Transition, bool) {
+	stored, err := a.assign(ctx, l, was, breach, func(cur *lead.Record, c Choice) (lead.Transition, bool) {
 		clock := cur.Clock()
 		if clock == nil || cur.Owner != was || clock.DueAt.After(a.now()) {
 			return lead.Transition{}, false
@@ -233,8 +241,12 @@ func (f *FollowUp) breached(ctx context.Context, l *lead.Record, owner string) {
 
 // drain gives the leads waiting with the fallback owner, longest waiting
 // first, to the reps who can take them now: capacity freed, a rep back
-// from leave or on shift, a new rep. It stops when no rep has room.
-func (f *FollowUp) drain(ctx context.Context) (int, error) {
+// from leave or on shift, a new rep. It stops when no rep has room. A lead
+// no rep with room covers, and no account or colleague could claim (no
+// company domain), is passed over without a read, so a queue headed by
+// leads nobody covers does not hide the ones behind it; the rest cost a
+// routing each, at most drainTries a sweep.
+func (f *FollowUp) drain(ctx context.Context, failed func(what, id string, err error)) (int, error) {
 	a := f.a
 	reps, err := a.store.Reps(ctx)
 	if err != nil {
@@ -243,10 +255,9 @@ func (f *FollowUp) drain(ctx context.Context) (int, error) {
 	room := func() bool {
 		return slices.ContainsFunc(reps, func(r Rep) bool { return r.Unavailable(a.now()) == "" })
 	}
-	drained, cursor := 0, ""
-	var errs []error
+	drained, tries, cursor := 0, 0, ""
 	for range drainPages {
-		if !room() {
+		if !room() || tries >= drainTries || !timeLeft(ctx, drainMargin) {
 			break
 		}
 		page, next, err := f.clocks.OldestLeads(ctx, a.fallback, cursor)
@@ -254,40 +265,26 @@ func (f *FollowUp) drain(ctx context.Context) (int, error) {
 			return drained, err
 		}
 		for _, l := range page {
-			if l.Stage != lead.StageMQL {
+			if l.Stage != lead.StageMQL || !f.mayGo(l, reps) {
 				continue
 			}
-			in, err := a.routing(ctx, l)
-			if err != nil {
-				errs = append(errs, fmt.Errorf("drain lead %s: %w", l.ID, err))
-				continue
+			if tries++; tries > drainTries || !timeLeft(ctx, drainMargin) {
+				break
 			}
-			choices := a.route(in, reps, l, a.fallback)
-			if len(choices) == 0 {
-				continue
-			}
-			stored, err := a.handOver(ctx, l, reps, choices, nil, func(cur *lead.Record, c Choice) (lead.Transition, bool) {
+			stored, err := a.assign(ctx, l, a.fallback, nil, func(cur *lead.Record, c Choice) (lead.Transition, bool) {
 				return lead.Transition{By: lead.ByAssigner, Reason: "from the fallback queue: " + c.Reason}, cur.Owner == a.fallback && cur.Stage == lead.StageMQL
 			})
-			if errors.Is(err, errNobody) {
+			switch {
+			case errors.Is(err, errNobody) || errors.Is(err, errRaces) || stored == nil && err == nil:
 				continue
-			}
-			if err != nil {
-				errs = append(errs, fmt.Errorf("drain lead %s: %w", l.ID, err))
-				continue
-			}
-			if stored == nil {
+			case err != nil:
+				failed("drain", l.ID, err)
 				continue
 			}
 			drained++
 			metrics.Count(ctx, a.log, metrics.Assigned, 1, "campaign", stored.Verdict.Campaign)
-			// The rep's count and turn, as the store now has them.
-			if i := slices.IndexFunc(reps, func(r Rep) bool { return r.ID == stored.Owner }); i >= 0 {
-				reps[i].OpenLeads++
-				reps[i].LastAssignedAt = a.now()
-				if c := choices[slices.IndexFunc(choices, func(c Choice) bool { return c.Owner == stored.Owner })]; c.Turn > 0 {
-					reps[i].Turn = c.Turn
-				}
+			if reps, err = a.store.Reps(ctx); err != nil {
+				return drained, err
 			}
 			if !room() {
 				break
@@ -297,5 +294,19 @@ func (f *FollowUp) drain(ctx context.Context) (int, error) {
 			break
 		}
 	}
-	return drained, errors.Join(errs...)
+	return drained, nil
+}
+
+// mayGo reports, from the reps as read, whether a lead waiting with the
+// fallback owner could go anywhere: a rep with room covers its country, or
+// it has a company domain an account or a colleague might claim.
+func (f *FollowUp) mayGo(l *lead.Record, reps []Rep) bool {
+	if CompanyDomain(&l.Lead) != "" {
+		return true
+	}
+	var missed []string
+	if l.FollowUp != nil {
+		missed = l.FollowUp.Missed
+	}
+	return slices.ContainsFunc(Candidates(reps, l.Country, f.a.now()), func(r Rep) bool { return !slices.Contains(missed, r.ID) })
 }

@@ -26,6 +26,8 @@ type Shift struct {
 
 var weekdays = []string{"sun", "mon", "tue", "wed", "thu", "fri", "sat"}
 
+var fullNames = map[string]string{"sunday": "sun", "monday": "mon", "tuesday": "tue", "wednesday": "wed", "thursday": "thu", "friday": "fri", "saturday": "sat"}
+
 // validate normalizes s and lists its problems under path.
 func (s *Shift) validate(path string) []leadgate.Problem {
 	var problems []leadgate.Problem
@@ -38,8 +40,8 @@ func (s *Shift) validate(path string) []leadgate.Problem {
 	}
 	for i, d := range s.Days {
 		s.Days[i] = strings.ToLower(strings.TrimSpace(d))
-		if len(s.Days[i]) > 3 {
-			s.Days[i] = s.Days[i][:3] // monday → mon
+		if day, ok := fullNames[s.Days[i]]; ok {
+			s.Days[i] = day // monday → mon
 		}
 		if !slices.Contains(weekdays, s.Days[i]) {
 			fail(fmt.Sprintf(".days[%d]", i), "%q: want mon, tue, wed, thu, fri, sat or sun", cut(d, 16))
@@ -86,10 +88,22 @@ func (s *Shift) Add(t time.Time, d time.Duration) time.Time {
 				d -= left
 			}
 		}
-		y, m, day := t.Date()
-		t = time.Date(y, m, day+1, 0, 0, 0, 0, loc)
+		t = nextDay(t, loc)
 	}
 	return t.Add(d)
+}
+
+// nextDay is the first instant of the day after t's. Where clocks go
+// forward at midnight (Santiago, Havana, the Azores) that day has no
+// 00:00, and time.Date would answer 23:00 of the day before: then the day
+// starts at 01:00.
+func nextDay(t time.Time, loc *time.Location) time.Time {
+	y, m, d := t.Date()
+	next := time.Date(y, m, d+1, 0, 0, 0, 0, loc)
+	if _, _, nd := next.Date(); nd == d {
+		next = time.Date(y, m, d+1, 1, 0, 0, 0, loc)
+	}
+	return next
 }
 
 // day returns the shift's start and end on t's day in the rep's zone, and

@@ -58,6 +58,27 @@ func TestWorkingHoursClock(t *testing.T) {
 	}
 }
 
+// TestWorkingHoursWhereMidnightIsSkipped: where clocks go forward at
+// midnight the day has no 00:00 (Santiago, Havana); the clock still steps
+// to the next day and lands in the shift, not on a Sunday night.
+func TestWorkingHoursWhereMidnightIsSkipped(t *testing.T) {
+	for _, tc := range []struct{ zone, at, want string }{
+		{"America/Santiago", "2026-09-04T16:00:00-04:00", "2026-09-07T10:00:00-03:00"},
+		{"America/Havana", "2026-03-06T16:00:00-05:00", "2026-03-09T10:00:00-04:00"},
+		{"Atlantic/Azores", "2027-03-26T16:00:00-01:00", "2027-03-29T10:00:00+00:00"},
+		{"Europe/Berlin", "2026-03-27T16:00:00+01:00", "2026-03-30T10:00:00+02:00"}, // forward at 02:00
+	} {
+		t.Run(tc.zone, func(t *testing.T) {
+			rep := sales.Rep{WorkingHours: &sales.Shift{Zone: tc.zone, From: "09:00", To: "17:00"}}
+			at, _ := time.Parse(time.RFC3339, tc.at)
+			want, _ := time.Parse(time.RFC3339, tc.want)
+			if got := rep.After(at, 2*time.Hour, true); !got.Equal(want) {
+				t.Errorf("due %s, want %s", got, want)
+			}
+		})
+	}
+}
+
 func TestOnShift(t *testing.T) {
 	rep := sales.Rep{WorkingHours: &sales.Shift{Zone: "America/New_York", Days: []string{"mon", "tue", "wed", "thu", "fri", "sat"}, From: "08:00", To: "12:00"}}
 	for at, want := range map[string]bool{
@@ -78,7 +99,7 @@ func TestOnShift(t *testing.T) {
 }
 
 func TestWorkingHoursValidation(t *testing.T) {
-	r := sales.Rep{ID: "a", Name: "A", Territories: []string{"DE"}, WorkingHours: &sales.Shift{Zone: "Mars/Olympus", Days: []string{"Monday", "funday"}, From: "9", To: "08:00"}}
+	r := sales.Rep{ID: "a", Name: "A", Territories: []string{"DE"}, WorkingHours: &sales.Shift{Zone: "Mars/Olympus", Days: []string{"Monday", "monkey"}, From: "9", To: "08:00"}}
 	var paths []string
 	for _, p := range leadgate.ErrorProblems(r.Validate()) {
 		paths = append(paths, p.Path)

@@ -108,7 +108,7 @@ func FollowUp(cfg aws.Config, env Env, log *slog.Logger) (queue.Handler, error) 
 	followUp := sales.NewFollowUp(assigner, store)
 	return queue.ConsumeTicks(log, sales.FollowUpTick, func(ctx context.Context) error {
 		done, err := followUp.Sweep(ctx)
-		log.InfoContext(ctx, "follow-up swept", "reminded", done.Reminded, "reassigned", done.Reassigned, "escalated", done.Escalated, "drained", done.Drained)
+		log.InfoContext(ctx, "follow-up swept", "reminded", done.Reminded, "reassigned", done.Reassigned, "escalated", done.Escalated, "drained", done.Drained, "failed", done.Failed)
 		return err
 	}), nil
 }
