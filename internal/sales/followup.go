@@ -86,14 +86,14 @@ func (f *FollowUp) Sweep(ctx context.Context) (Sweep, error) {
 				continue
 			}
 			switch what {
-			case remind:
+			case reminded:
 				done.Reminded++
-			case lead.ReasonSLABreached + campaign.BreachReassign:
+			case reassigned:
 				done.Reassigned++
-			case lead.ReasonSLABreached + campaign.BreachEscalate:
+			case escalated:
 				done.Escalated++
 			}
-			if what != "" {
+			if what != nothing {
 				moved++
 			}
 		}
@@ -112,26 +112,34 @@ func timeLeft(ctx context.Context, margin time.Duration) bool {
 	return ctx.Err() == nil && (!ok || time.Until(deadline) > margin)
 }
 
-const remind = "remind"
+// step is what the sweep did to one lead.
+type step int
+
+const (
+	nothing step = iota // answered, handed on, not yet due, or done by another sweep
+	reminded
+	reassigned
+	escalated
+)
 
 // due does what the lead's clock calls for, if it still does: the
 // reminder, or at the deadline the SLA's breach. It returns what it did.
-func (f *FollowUp) due(ctx context.Context, id string) (string, error) {
+func (f *FollowUp) due(ctx context.Context, id string) (step, error) {
 	a := f.a
 	l, err := a.store.Lead(ctx, id)
 	if leadgate.ErrorCode(err) == leadgate.ENOTFOUND {
-		return "", nil
+		return nothing, nil
 	}
 	if err != nil {
-		return "", err
+		return nothing, err
 	}
 	clock := l.Clock()
 	if clock == nil || clock.Next().After(a.now()) {
-		return "", nil // answered, handed on, or not yet due
+		return nothing, nil // answered, handed on, or not yet due
 	}
 	sla, err := a.sla(ctx, l.Verdict.Campaign)
 	if err != nil {
-		return "", err
+		return nothing, err
 	}
 	if sla == nil {
 		// The SLA was dropped from the definition since: the clock holds
@@ -149,7 +157,7 @@ func (f *FollowUp) due(ctx context.Context, id string) (string, error) {
 
 // remind records the reminder on the owner; it goes out with the lead's
 // events (lead.sla_reminder).
-func (f *FollowUp) remind(ctx context.Context, l *lead.Record, sla *campaign.SLA) (string, error) {
+func (f *FollowUp) remind(ctx context.Context, l *lead.Record, sla *campaign.SLA) (step, error) {
 	stored, err := f.step(ctx, l, func(n *lead.Record, c *lead.FollowUp) (lead.Transition, bool) {
 		if c.Reminded || !c.DueAt.After(f.a.now()) {
 			return lead.Transition{}, false
@@ -158,15 +166,15 @@ func (f *FollowUp) remind(ctx context.Context, l *lead.Record, sla *campaign.SLA
 		return lead.Transition{Reason: lead.ReasonSLAReminder, Note: fmt.Sprintf("%s reminded: accept by %s", n.Owner, c.DueAt.UTC().Format(time.RFC3339))}, true
 	})
 	if stored == nil || err != nil {
-		return "", err
+		return nothing, err
 	}
 	f.a.log.InfoContext(ctx, "follow-up reminder", "lead_id", l.ID, "owner", stored.Owner, "due_at", stored.FollowUp.DueAt)
-	return remind, nil
+	return reminded, nil
 }
 
 // escalate stops the clock and leaves the lead with its owner; the
 // breach, and who it is escalated to, go out as lead.sla_breached.
-func (f *FollowUp) escalate(ctx context.Context, l *lead.Record, sla *campaign.SLA) (string, error) {
+func (f *FollowUp) escalate(ctx context.Context, l *lead.Record, sla *campaign.SLA) (step, error) {
 	to := "the sales owner"
 	if p, err := f.a.campaigns.Current(ctx, l.Verdict.Campaign); err == nil && p.Definition.SalesOwner != "" {
 		to = p.Definition.SalesOwner
@@ -179,15 +187,15 @@ func (f *FollowUp) escalate(ctx context.Context, l *lead.Record, sla *campaign.S
 		return lead.Transition{Reason: lead.ReasonSLABreached, Note: fmt.Sprintf("%s did not accept within %s: escalated to %s", n.Owner, sla.AcceptWithin, to)}, true
 	})
 	if stored == nil || err != nil {
-		return "", err
+		return nothing, err
 	}
 	f.breached(ctx, stored, l.Owner)
-	return lead.ReasonSLABreached + campaign.BreachEscalate, nil
+	return escalated, nil
 }
 
 // reassign hands the lead to the next eligible rep, never its owner nor
 // one who missed it before, and to the fallback owner when nobody can.
-func (f *FollowUp) reassign(ctx context.Context, l *lead.Record, sla *campaign.SLA) (string, error) {
+func (f *FollowUp) reassign(ctx context.Context, l *lead.Record, sla *campaign.SLA) (step, error) {
 	a, was := f.a, l.Owner
 	breach := func(cur *lead.Record) lead.Transition {
 		return lead.Transition{By: lead.BySLA, Reason: lead.ReasonSLABreached, Owner: was, Note: fmt.Sprintf("%s did not accept within %s", was, sla.AcceptWithin)}
@@ -200,10 +208,10 @@ func (f *FollowUp) reassign(ctx context.Context, l *lead.Record, sla *campaign.S
 		return lead.Transition{By: lead.ByAssigner, Reason: "reassigned from " + was + " to " + c.Owner + ": SLA missed"}, true
 	})
 	if stored == nil || err != nil {
-		return "", err
+		return nothing, err
 	}
 	f.breached(ctx, stored, was)
-	return lead.ReasonSLABreached + campaign.BreachReassign, nil
+	return reassigned, nil
 }
 
 // step changes the lead's running clock in place and records entry (by

@@ -235,7 +235,7 @@ func TestTwoSweepsReportOneBreach(t *testing.T) {
 	}}
 	breachedLeads(s, 1)
 	f := NewFollowUp(NewAssigner(s, fakeCampaigns{sla: twoHours}, "queue", func() time.Time { return sweepNow }, quiet), s)
-	var second string
+	var second step
 	s.beforeUpdate = func() { second, _ = f.due(context.Background(), "l0") } // lands first
 	first, err := f.due(context.Background(), "l0")
 	breaches := 0
@@ -244,7 +244,7 @@ func TestTwoSweepsReportOneBreach(t *testing.T) {
 			breaches++
 		}
 	}
-	if err != nil || breaches != 1 || (first != "") == (second != "") {
-		t.Errorf("reported %q and %q (%v); %d breach entries", first, second, err, breaches)
+	if err != nil || breaches != 1 || (first == nothing) == (second == nothing) {
+		t.Errorf("reported %d and %d (%v); %d breach entries", first, second, err, breaches)
 	}
 }
