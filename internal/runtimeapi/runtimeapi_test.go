@@ -176,13 +176,15 @@ func BenchmarkColdStart(b *testing.B) {
 	if err != nil {
 		b.Fatal(err)
 	}
-	pkgs := []string{"./internal/runtimeapi/testdata/hello", "./internal/runtimeapi/testdata/hellosdk"}
+	pkgs := []string{"./internal/runtimeapi/testdata/hello", "./internal/runtimeapi/testdata/hellosdk", "./internal/runtimeapi/testdata/hellolean"}
 	for _, f := range fns {
 		pkgs = append(pkgs, "./functions/"+filepath.Base(f))
 	}
 	env := map[string]string{"AWS_REGION": "us-east-1", "AWS_ACCESS_KEY_ID": "x", "AWS_SECRET_ACCESS_KEY": "x",
 		"CAMPAIGNS_TABLE": "c", "LEADS_TABLE": "l", "REPS_TABLE": "r", "FUNNEL_TABLE": "f", "FALLBACK_OWNER": "q",
-		"SALES_READY_QUEUE_URL": "http://127.0.0.1:1/q", "NURTURE_QUEUE_URL": "http://127.0.0.1:1/n", "REJUDGE_QUEUE_URL": "http://127.0.0.1:1/r"}
+		"SALES_READY_QUEUE_URL": "http://127.0.0.1:1/q", "NURTURE_QUEUE_URL": "http://127.0.0.1:1/n", "REJUDGE_QUEUE_URL": "http://127.0.0.1:1/r",
+		"ACCOUNTS_TABLE": "a", "WEBHOOKS_TABLE": "w", "WEBHOOK_QUEUE_URL": "http://127.0.0.1:1/w", "WEBHOOK_DEAD_LETTER_QUEUE_URL": "http://127.0.0.1:1/wd",
+		"WEBHOOK_SECRETS_PREFIX": "/leadgate/webhooks/"}
 	const runs = 15
 	var hello, helloSDK time.Duration
 	for _, pkg := range pkgs {
