@@ -9,6 +9,7 @@ import (
 	"github.com/leadgate/leadgate/internal/queue"
 	"github.com/leadgate/leadgate/internal/stream"
 	"github.com/leadgate/leadgate/internal/wiring"
+	webhookswiring "github.com/leadgate/leadgate/internal/wiring/webhooks"
 )
 
 // The maps from template.yaml's logical IDs to each function's wiring live
@@ -22,7 +23,7 @@ var (
 		"BadgeScanFunction":     wiring.BadgeScans,
 		"RepsFunction":          wiring.Reps,
 		"ReportsFunction":       wiring.Reports,
-		"WebhooksFunction":      wiring.Webhooks,
+		"WebhooksFunction":      webhookswiring.Wire,
 		"SubscriptionsFunction": wiring.Subscriptions,
 	}
 	streamFunctions = map[string]func(aws.Config, wiring.Env, *slog.Logger) (stream.Handler, error){

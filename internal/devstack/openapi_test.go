@@ -28,6 +28,7 @@ import (
 	"github.com/leadgate/leadgate/internal/lead"
 	"github.com/leadgate/leadgate/internal/webhook"
 	"github.com/leadgate/leadgate/internal/wiring"
+	webhookswiring "github.com/leadgate/leadgate/internal/wiring/webhooks"
 )
 
 // routeParam finds a route's path parameters.
@@ -40,7 +41,7 @@ func httpHandlers(t *testing.T, sys *devstack.System) map[string]httpapi.Handler
 	build := map[string]func(aws.Config, wiring.Env, *slog.Logger) (httpapi.Handler, error){
 		"CampaignsFunction": wiring.Campaigns, "IntakeFunction": wiring.Intake, "LeadsFunction": wiring.Leads,
 		"BadgeScanFunction": wiring.BadgeScans, "RepsFunction": wiring.Reps, "ReportsFunction": wiring.Reports,
-		"WebhooksFunction": wiring.Webhooks, "SubscriptionsFunction": wiring.Subscriptions,
+		"WebhooksFunction": webhookswiring.Wire, "SubscriptionsFunction": wiring.Subscriptions,
 	}
 	tpl := mustTemplate(t)
 	out := map[string]httpapi.Handler{}

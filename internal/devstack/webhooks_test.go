@@ -16,7 +16,7 @@ import (
 	"github.com/leadgate/leadgate/internal/lead"
 	"github.com/leadgate/leadgate/internal/samtemplate"
 	"github.com/leadgate/leadgate/internal/webhook"
-	"github.com/leadgate/leadgate/internal/wiring"
+	webhookswiring "github.com/leadgate/leadgate/internal/wiring/webhooks"
 )
 
 func whsec(s string) string { return "whsec_" + base64.StdEncoding.EncodeToString([]byte(s)) }
@@ -158,7 +158,7 @@ func TestWebhookSampleEvent(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	h, err := wiring.Webhooks(cfg, func(k string) string { return env[k] }, slog.New(slog.NewJSONHandler(io.Discard, nil)))
+	h, err := webhookswiring.Wire(cfg, func(k string) string { return env[k] }, slog.New(slog.NewJSONHandler(io.Discard, nil)))
 	if err != nil {
 		t.Fatal(err)
 	}

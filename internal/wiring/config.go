@@ -164,10 +164,10 @@ var defaults = map[string]string{
 	"WEBHOOK_LOCAL_TARGETS": "false",
 }
 
-// read fills the configuration cfg points to from env, defaults filling
+// Read fills the configuration cfg points to from env, defaults filling
 // what is optional and unset. Its error names the function and every
 // variable missing or malformed, not only the first.
-func read(function string, env Env, cfg any) error {
+func Read(function string, env Env, cfg any) error {
 	var missing, malformed []string
 	for _, v := range variables(cfg) {
 		s := env(v.name)

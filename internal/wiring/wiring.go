@@ -16,7 +16,6 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/aws/aws-sdk-go-v2/service/sqs"
-	"github.com/aws/aws-sdk-go-v2/service/ssm"
 
 	"github.com/leadgate/leadgate/internal/badgescan"
 	"github.com/leadgate/leadgate/internal/capture"
@@ -27,14 +26,12 @@ import (
 	"github.com/leadgate/leadgate/internal/intake"
 	"github.com/leadgate/leadgate/internal/nurture"
 	"github.com/leadgate/leadgate/internal/outbound"
-	"github.com/leadgate/leadgate/internal/parameterstore"
 	"github.com/leadgate/leadgate/internal/queue"
 	"github.com/leadgate/leadgate/internal/rejudge"
 	"github.com/leadgate/leadgate/internal/route"
 	"github.com/leadgate/leadgate/internal/sales"
 	"github.com/leadgate/leadgate/internal/stream"
 	"github.com/leadgate/leadgate/internal/touchpoint"
-	"github.com/leadgate/leadgate/internal/webhook"
 )
 
 // Env reads one environment variable; os.Getenv in Lambda, the variables
@@ -44,7 +41,7 @@ type Env func(string) string
 // Campaigns wires the campaign definitions admin API.
 func Campaigns(cfg aws.Config, env Env, log *slog.Logger) (httpapi.Handler, error) {
 	var c CampaignsConfig
-	if err := read("campaigns", env, &c); err != nil {
+	if err := Read("campaigns", env, &c); err != nil {
 		return nil, err
 	}
 	db := dynamodb.NewFromConfig(cfg)
@@ -58,7 +55,7 @@ func Campaigns(cfg aws.Config, env Env, log *slog.Logger) (httpapi.Handler, erro
 // Intake wires the public submission endpoint.
 func Intake(cfg aws.Config, env Env, log *slog.Logger) (httpapi.Handler, error) {
 	var c IntakeConfig
-	if err := read("intake", env, &c); err != nil {
+	if err := Read("intake", env, &c); err != nil {
 		return nil, err
 	}
 	db := dynamodb.NewFromConfig(cfg)
@@ -70,7 +67,7 @@ func Intake(cfg aws.Config, env Env, log *slog.Logger) (httpapi.Handler, error) 
 // Leads wires the authenticated lead API: reading leads and sales' answers.
 func Leads(cfg aws.Config, env Env, log *slog.Logger) (httpapi.Handler, error) {
 	var c LeadsConfig
-	if err := read("leads", env, &c); err != nil {
+	if err := Read("leads", env, &c); err != nil {
 		return nil, err
 	}
 	leads, store, assigner := newAssigner(cfg, c.LeadsTable, c.RepsTable, c.AccountsTable, c.CampaignsTable, c.FallbackOwner, log)
@@ -80,7 +77,7 @@ func Leads(cfg aws.Config, env Env, log *slog.Logger) (httpapi.Handler, error) {
 // Reps wires the sales reps API.
 func Reps(cfg aws.Config, env Env, log *slog.Logger) (httpapi.Handler, error) {
 	var c RepsConfig
-	if err := read("reps", env, &c); err != nil {
+	if err := Read("reps", env, &c); err != nil {
 		return nil, err
 	}
 	_, store := salesStore(cfg, c.LeadsTable, c.RepsTable)
@@ -90,7 +87,7 @@ func Reps(cfg aws.Config, env Env, log *slog.Logger) (httpapi.Handler, error) {
 // Assign wires the sales-ready queue's consumer.
 func Assign(cfg aws.Config, env Env, log *slog.Logger) (queue.Handler, error) {
 	var c AssignConfig
-	if err := read("assign", env, &c); err != nil {
+	if err := Read("assign", env, &c); err != nil {
 		return nil, err
 	}
 	_, _, assigner := newAssigner(cfg, c.LeadsTable, c.RepsTable, c.AccountsTable, c.CampaignsTable, c.FallbackOwner, log)
@@ -101,7 +98,7 @@ func Assign(cfg aws.Config, env Env, log *slog.Logger) (queue.Handler, error) {
 // breaches, and the fallback queue's drain.
 func FollowUp(cfg aws.Config, env Env, log *slog.Logger) (queue.Handler, error) {
 	var c FollowUpConfig
-	if err := read("followup", env, &c); err != nil {
+	if err := Read("followup", env, &c); err != nil {
 		return nil, err
 	}
 	_, store, assigner := newAssigner(cfg, c.LeadsTable, c.RepsTable, c.AccountsTable, c.CampaignsTable, c.FallbackOwner, log)
@@ -116,7 +113,7 @@ func FollowUp(cfg aws.Config, env Env, log *slog.Logger) (queue.Handler, error) 
 // Rejudge wires the re-judge queue's consumer.
 func Rejudge(cfg aws.Config, env Env, log *slog.Logger) (queue.Handler, error) {
 	var c RejudgeConfig
-	if err := read("rejudge", env, &c); err != nil {
+	if err := Read("rejudge", env, &c); err != nil {
 		return nil, err
 	}
 	db := dynamodb.NewFromConfig(cfg)
@@ -131,7 +128,7 @@ func Rejudge(cfg aws.Config, env Env, log *slog.Logger) (queue.Handler, error) {
 // Nurture wires the nurture queue's consumer.
 func Nurture(cfg aws.Config, env Env, log *slog.Logger) (queue.Handler, error) {
 	var c NurtureConfig
-	if err := read("nurture", env, &c); err != nil {
+	if err := Read("nurture", env, &c); err != nil {
 		return nil, err
 	}
 	_, store := salesStore(cfg, c.LeadsTable, c.RepsTable)
@@ -157,7 +154,7 @@ func salesStore(cfg aws.Config, leadsTable, repsTable string) (*dynamo.LeadStore
 // BadgeScans wires the badge-scan upload endpoint.
 func BadgeScans(cfg aws.Config, env Env, log *slog.Logger) (httpapi.Handler, error) {
 	var c BadgeScansConfig
-	if err := read("badgescan", env, &c); err != nil {
+	if err := Read("badgescan", env, &c); err != nil {
 		return nil, err
 	}
 	db := dynamodb.NewFromConfig(cfg)
@@ -171,7 +168,7 @@ func BadgeScans(cfg aws.Config, env Env, log *slog.Logger) (httpapi.Handler, err
 // Router wires the stream router: leads table stream → SQS.
 func Router(cfg aws.Config, env Env, log *slog.Logger) (stream.Handler, error) {
 	var c RouterConfig
-	if err := read("router", env, &c); err != nil {
+	if err := Read("router", env, &c); err != nil {
 		return nil, err
 	}
 	q := sqs.NewFromConfig(cfg)
@@ -182,7 +179,7 @@ func Router(cfg aws.Config, env Env, log *slog.Logger) (stream.Handler, error) {
 // Reporter wires the funnel counter: leads table stream → funnel table.
 func Reporter(cfg aws.Config, env Env, log *slog.Logger) (stream.Handler, error) {
 	var c ReporterConfig
-	if err := read("reporter", env, &c); err != nil {
+	if err := Read("reporter", env, &c); err != nil {
 		return nil, err
 	}
 	store := dynamo.NewFunnelStore(dynamodb.NewFromConfig(cfg), c.FunnelTable)
@@ -192,7 +189,7 @@ func Reporter(cfg aws.Config, env Env, log *slog.Logger) (stream.Handler, error)
 // Reports wires the funnel reports and the CSV export.
 func Reports(cfg aws.Config, env Env, log *slog.Logger) (httpapi.Handler, error) {
 	var c ReportsConfig
-	if err := read("reports", env, &c); err != nil {
+	if err := Read("reports", env, &c); err != nil {
 		return nil, err
 	}
 	db := dynamodb.NewFromConfig(cfg)
@@ -211,24 +208,10 @@ type reportStore struct {
 	*dynamo.LeadStore
 }
 
-// Webhooks wires the public webhook endpoint.
-func Webhooks(cfg aws.Config, env Env, log *slog.Logger) (httpapi.Handler, error) {
-	var c WebhooksConfig
-	if err := read("webhooks", env, &c); err != nil {
-		return nil, err
-	}
-	db := dynamodb.NewFromConfig(cfg)
-	store := dynamo.NewLeadStore(db, c.LeadsTable)
-	definitions := capture.NewDefinitions(dynamo.NewCampaignStore(db, c.CampaignsTable), c.DefinitionTTL, time.Now)
-	touchpoints := touchpoint.NewService(definitions, store, c.ImportWorkers, log)
-	secrets := parameterstore.NewSecrets(ssm.NewFromConfig(cfg), c.WebhookSecretsPrefix, c.WebhookSecretsTTL)
-	return httpapi.NewWebhooks(webhook.NewService(touchpoints, secrets, store, log), log, time.Now), nil
-}
-
 // Subscriptions wires the outbound webhook subscriptions API.
 func Subscriptions(cfg aws.Config, env Env, log *slog.Logger) (httpapi.Handler, error) {
 	var c SubscriptionsConfig
-	if err := read("subscriptions", env, &c); err != nil {
+	if err := Read("subscriptions", env, &c); err != nil {
 		return nil, err
 	}
 	store := dynamo.NewWebhookStore(dynamodb.NewFromConfig(cfg), c.WebhooksTable)
@@ -239,7 +222,7 @@ func Subscriptions(cfg aws.Config, env Env, log *slog.Logger) (httpapi.Handler, 
 // subscriptions, deliveries tried and retried.
 func Deliver(cfg aws.Config, env Env, log *slog.Logger) (queue.Handler, error) {
 	var c DeliverConfig
-	if err := read("deliver", env, &c); err != nil {
+	if err := Read("deliver", env, &c); err != nil {
 		return nil, err
 	}
 	store := dynamo.NewWebhookStore(dynamodb.NewFromConfig(cfg), c.WebhooksTable)
