@@ -109,7 +109,7 @@ func TestBadgeScanSampleEvent(t *testing.T) {
 
 	// The issue list, as events/badge-scans-issues.json asks for it (with
 	// this upload's import id in place of the sample's).
-	ev := sampleEvent(t, "badge-scans-issues.json")
+	ev := sample[events.APIGatewayV2HTTPRequest](t, "badge-scans-issues.json")
 	ev.PathParameters["importId"] = rep.ImportID
 	resp, err = h(context.Background(), ev)
 	if err != nil || resp.StatusCode != 200 || resp.Headers["Content-Encoding"] != "gzip" || !resp.IsBase64Encoded {
@@ -130,24 +130,24 @@ func TestBadgeScanSampleEvent(t *testing.T) {
 	}
 }
 
-// sampleEvent reads an events/ file.
-func sampleEvent(t *testing.T, file string) events.APIGatewayV2HTTPRequest {
+// sample reads an events/ file as the event Lambda hands the function: an
+// API Gateway request, a queue's batch.
+func sample[E any](t *testing.T, file string) E {
 	t.Helper()
+	var ev E
 	b, err := os.ReadFile("../../events/" + file)
 	if err != nil {
 		t.Fatal(err)
 	}
-	var ev events.APIGatewayV2HTTPRequest
 	if err := json.Unmarshal(b, &ev); err != nil {
 		t.Fatal(err)
 	}
 	return ev
 }
 
-// invokeSample hands an events/ file to a handler as Lambda would.
 func invokeSample(t *testing.T, h httpapi.Handler, file string) events.APIGatewayV2HTTPResponse {
 	t.Helper()
-	resp, err := h(context.Background(), sampleEvent(t, file))
+	resp, err := h(context.Background(), sample[events.APIGatewayV2HTTPRequest](t, file))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -203,14 +203,7 @@ func TestRejudgeSampleEvent(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	b, err := os.ReadFile("../../events/rejudge-sweep.json")
-	if err != nil {
-		t.Fatal(err)
-	}
-	var ev events.SQSEvent
-	if err := json.Unmarshal(b, &ev); err != nil {
-		t.Fatal(err)
-	}
+	ev := sample[events.SQSEvent](t, "rejudge-sweep.json")
 	resp, err := h(context.Background(), ev)
 	if err != nil || len(resp.BatchItemFailures) != 0 {
 		t.Fatalf("err %v, failures %+v", err, resp.BatchItemFailures)
@@ -240,14 +233,7 @@ func TestFollowUpSampleEvent(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	b, err := os.ReadFile("../../events/followup-tick.json")
-	if err != nil {
-		t.Fatal(err)
-	}
-	var ev events.SQSEvent
-	if err := json.Unmarshal(b, &ev); err != nil {
-		t.Fatal(err)
-	}
+	ev := sample[events.SQSEvent](t, "followup-tick.json")
 	resp, err := h(context.Background(), ev)
 	if err != nil || len(resp.BatchItemFailures) != 0 {
 		t.Fatalf("err %v, failures %+v", err, resp.BatchItemFailures)

@@ -158,7 +158,7 @@ func TestAnswersMatchTheOpenAPIDocument(t *testing.T) {
 
 	for _, s := range samples {
 		t.Run(s.file, func(t *testing.T) {
-			ev := sampleEvent(t, s.file)
+			ev := sample[events.APIGatewayV2HTTPRequest](t, s.file)
 			if s.prepare != nil {
 				s.prepare(&ev)
 			}

@@ -12,6 +12,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/aws/aws-lambda-go/events"
 	"github.com/leadgate/leadgate/internal/devstack"
 	"github.com/leadgate/leadgate/internal/lead"
 	"github.com/leadgate/leadgate/internal/samtemplate"
@@ -149,7 +150,7 @@ func TestWebhookSampleEvent(t *testing.T) {
 	if r := c.do("PUT", "/v1/campaigns/q3-webinar", "application/yaml", []byte(doc)); r.status != 201 {
 		t.Fatalf("%d %s", r.status, r.body)
 	}
-	ev := sampleEvent(t, "webhooks-zoom-registration.json")
+	ev := sample[events.APIGatewayV2HTTPRequest](t, "webhooks-zoom-registration.json")
 	key, _ := base64.StdEncoding.DecodeString(strings.TrimPrefix(secret, "whsec_"))
 	ts := strconv.FormatInt(time.Now().Unix(), 10)
 	ev.Headers["webhook-timestamp"] = ts

@@ -8,7 +8,6 @@ import (
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
-	"os"
 	"slices"
 	"strconv"
 	"strings"
@@ -374,14 +373,7 @@ func TestDeliverSampleEvent(t *testing.T) {
 	rcv := newReceiver(t)
 	rcv.subscribe(t, c, "crm", "/crm", "", "", outbound.LeadSalesReady)
 	rcv.subscribe(t, c, "assignments", "/assignments", "", "", outbound.LeadAssigned)
-	b, err := os.ReadFile("../../events/webhook-event-message.json")
-	if err != nil {
-		t.Fatal(err)
-	}
-	var ev events.SQSEvent
-	if err := json.Unmarshal(b, &ev); err != nil {
-		t.Fatal(err)
-	}
+	ev := sample[events.SQSEvent](t, "webhook-event-message.json")
 	deliver := wired(t, sys, "DeliverFunction", wiring.Deliver)
 	if resp, err := deliver(context.Background(), ev); err != nil || len(resp.BatchItemFailures) > 0 {
 		t.Fatalf("err %v, failures %+v", err, resp.BatchItemFailures)
@@ -415,14 +407,7 @@ func TestReviewDueIsAnnouncedOnce(t *testing.T) {
 	if r := c.do("PUT", "/v1/campaigns/q3-webinar", "application/yaml", []byte(doc)); r.status != 201 || !strings.Contains(string(r.body), "overdue for review") {
 		t.Fatalf("publish: %d %s", r.status, r.body)
 	}
-	b, err := os.ReadFile("../../events/rejudge-sweep.json")
-	if err != nil {
-		t.Fatal(err)
-	}
-	var sweep events.SQSEvent
-	if err := json.Unmarshal(b, &sweep); err != nil {
-		t.Fatal(err)
-	}
+	sweep := sample[events.SQSEvent](t, "rejudge-sweep.json")
 	rejudge := wired(t, sys, "RejudgeFunction", wiring.Rejudge)
 	for range 3 {
 		if resp, err := rejudge(context.Background(), sweep); err != nil || len(resp.BatchItemFailures) > 0 {
