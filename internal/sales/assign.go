@@ -166,8 +166,9 @@ var errNobody = errors.New("no owner offered could take the lead")
 // the SLA's entry recorded first: the owner let the clock run out, and is
 // not given the lead again. entry says, on the lead as it is at the write,
 // what to record and whether the hand-over still applies; when it does
-// not, or someone else wrote it first, handOver returns nil. A rep found full at the
-// write is passed over for the next; errNobody when every one was.
+// not, or someone else wrote it first, handOver returns nil. A rep found
+// full at the write is passed over for the next; errNobody when every one
+// was.
 func (a *Assigner) handOver(ctx context.Context, l *lead.Record, reps []Rep, choices []Choice, breach func(cur *lead.Record) lead.Transition, entry func(cur *lead.Record, c Choice) (lead.Transition, bool)) (*lead.Record, error) {
 	sla, err := a.sla(ctx, l.Verdict.Campaign)
 	if err != nil {
