@@ -67,7 +67,11 @@ func (a *Assigner) Handle(ctx context.Context, m *route.Message) error {
 		a.log.InfoContext(ctx, "assignment not needed", "lead_id", l.ID, "owner", l.Owner, "stage", string(l.Stage))
 		return nil
 	}
-	stored, err := a.assign(ctx, l, "", nil, func(cur *lead.Record, c Choice) (lead.Transition, bool) {
+	def, err := a.definition(ctx, l.Verdict.Campaign)
+	if err != nil {
+		return err
+	}
+	stored, err := a.assign(ctx, l, "", slaOf(def), nil, func(cur *lead.Record, c Choice) (lead.Transition, bool) {
 		return lead.Transition{By: lead.ByAssigner, Reason: c.Reason}, needsOwner(cur)
 	})
 	switch {
@@ -88,14 +92,15 @@ func (a *Assigner) Handle(ctx context.Context, m *route.Message) error {
 // errRaces is assign's answer when it lost the race for a rep every round.
 var errRaces = fmt.Errorf("lost the race for a rep %d times; retried later", maxAssignRounds)
 
-// assign gives l to the first owner the rules pick, passing over but. A
+// assign gives l to the first owner the rules pick, passing over but, and
+// starts the clock sla states (read once by the caller). A
 // rep who filled up, or whose round-robin turn another assigner took,
 // since the reps were read refuses the hold, and the reps are read again:
 // going down a list read before another assigner's win would hand the
 // second and third in line a lead each in a burst of concurrent
 // assignments, whatever their weight. errNobody when the rules offer
 // nobody (only the fallback owner, and the lead is leaving it).
-func (a *Assigner) assign(ctx context.Context, l *lead.Record, but string, breach func(cur *lead.Record) lead.Transition, entry func(cur *lead.Record, c Choice) (lead.Transition, bool)) (*lead.Record, error) {
+func (a *Assigner) assign(ctx context.Context, l *lead.Record, but string, sla *campaign.SLA, breach func(cur *lead.Record) lead.Transition, entry func(cur *lead.Record, c Choice) (lead.Transition, bool)) (*lead.Record, error) {
 	in, err := a.routing(ctx, l)
 	if err != nil {
 		return nil, err
@@ -109,7 +114,7 @@ func (a *Assigner) assign(ctx context.Context, l *lead.Record, but string, breac
 		if len(choices) == 0 {
 			return nil, errNobody
 		}
-		stored, err := a.handOver(ctx, l, reps, choices[:1], breach, entry)
+		stored, err := a.handOver(ctx, l, reps, choices[:1], sla, breach, entry)
 		if errors.Is(err, errNobody) {
 			continue
 		}
@@ -160,7 +165,7 @@ func (a *Assigner) route(in Routing, reps []Rep, l *lead.Record, but string) []C
 var errNobody = errors.New("no owner offered could take the lead")
 
 // handOver is the one way a lead changes hands: to each choice in turn, in
-// one write that sets the owner, starts the SLA clock on a rep, records
+// one write that sets the owner, starts sla's clock on a rep, records
 // entry in the history, and holds the new owner's count (moving their
 // round-robin turn) while releasing the old one's. breach, when given, is
 // the SLA's entry recorded first: the owner let the clock run out, and is
@@ -169,11 +174,7 @@ var errNobody = errors.New("no owner offered could take the lead")
 // not, or someone else wrote it first, handOver returns nil. A rep found
 // full at the write is passed over for the next; errNobody when every one
 // was.
-func (a *Assigner) handOver(ctx context.Context, l *lead.Record, reps []Rep, choices []Choice, breach func(cur *lead.Record) lead.Transition, entry func(cur *lead.Record, c Choice) (lead.Transition, bool)) (*lead.Record, error) {
-	sla, err := a.sla(ctx, l.Verdict.Campaign)
-	if err != nil {
-		return nil, err
-	}
+func (a *Assigner) handOver(ctx context.Context, l *lead.Record, reps []Rep, choices []Choice, sla *campaign.SLA, breach func(cur *lead.Record) lead.Transition, entry func(cur *lead.Record, c Choice) (lead.Transition, bool)) (*lead.Record, error) {
 	for _, c := range choices {
 		at := a.now()
 		var wrote bool
@@ -249,8 +250,10 @@ func (a *Assigner) clock(cur *lead.Record, owner string, reps []Rep, sla *campai
 	return f
 }
 
-// sla is the follow-up the campaign's definition in force agrees, if any.
-func (a *Assigner) sla(ctx context.Context, campaignID string) (*campaign.SLA, error) {
+// definition is the campaign's definition in force, for the follow-up its
+// sales side agreed to and who answers for it; nil when the lead names no
+// campaign or the campaign is gone.
+func (a *Assigner) definition(ctx context.Context, campaignID string) (*campaign.Definition, error) {
 	if campaignID == "" {
 		return nil, nil
 	}
@@ -261,7 +264,15 @@ func (a *Assigner) sla(ctx context.Context, campaignID string) (*campaign.SLA, e
 	case err != nil:
 		return nil, fmt.Errorf("read campaign %s for its SLA: %w", campaignID, err)
 	}
-	return p.Definition.SLA, nil
+	return p.Definition, nil
+}
+
+// slaOf is the follow-up a definition agrees, if any.
+func slaOf(d *campaign.Definition) *campaign.SLA {
+	if d == nil {
+		return nil
+	}
+	return d.SLA
 }
 
 // needsOwner reports whether a lead waits for assignment: an MQL nobody

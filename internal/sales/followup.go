@@ -63,6 +63,9 @@ func NewFollowUp(a *Assigner, clocks Clocks) *FollowUp {
 // stays due. Only a sweep that cannot read what is due fails.
 func (f *FollowUp) Sweep(ctx context.Context) (Sweep, error) {
 	var done Sweep
+	// Definitions are read once a sweep, not once a lead: a launch's
+	// breaches are mostly one campaign's.
+	defs := map[string]*campaign.Definition{}
 	failed := func(what, id string, err error) {
 		done.Failed++
 		f.a.log.ErrorContext(ctx, "follow-up step failed", "step", what, "lead_id", id, "error", err.Error())
@@ -80,7 +83,7 @@ func (f *FollowUp) Sweep(ctx context.Context) (Sweep, error) {
 			if !timeLeft(ctx, clocksMargin) {
 				break
 			}
-			what, err := f.due(ctx, id)
+			what, err := f.due(ctx, id, defs)
 			if err != nil {
 				failed("clock", id, err)
 				continue
@@ -101,7 +104,7 @@ func (f *FollowUp) Sweep(ctx context.Context) (Sweep, error) {
 			break
 		}
 	}
-	drained, err := f.drain(ctx, failed)
+	drained, err := f.drain(ctx, failed, defs)
 	done.Drained = drained
 	return done, err
 }
@@ -124,7 +127,7 @@ const (
 
 // due does what the lead's clock calls for, if it still does: the
 // reminder, or at the deadline the SLA's breach. It returns what it did.
-func (f *FollowUp) due(ctx context.Context, id string) (step, error) {
+func (f *FollowUp) due(ctx context.Context, id string, defs map[string]*campaign.Definition) (step, error) {
 	a := f.a
 	l, err := a.store.Lead(ctx, id)
 	if leadgate.ErrorCode(err) == leadgate.ENOTFOUND {
@@ -137,10 +140,11 @@ func (f *FollowUp) due(ctx context.Context, id string) (step, error) {
 	if clock == nil || clock.Next().After(a.now()) {
 		return nothing, nil // answered, handed on, or not yet due
 	}
-	sla, err := a.sla(ctx, l.Verdict.Campaign)
+	def, err := f.definition(ctx, l.Verdict.Campaign, defs)
 	if err != nil {
 		return nothing, err
 	}
+	sla := slaOf(def)
 	if sla == nil {
 		// The SLA was dropped from the definition since: the clock holds
 		// as it was started.
@@ -150,9 +154,21 @@ func (f *FollowUp) due(ctx context.Context, id string) (step, error) {
 		return f.remind(ctx, l, sla)
 	}
 	if sla.Breach() == campaign.BreachEscalate {
-		return f.escalate(ctx, l, sla)
+		return f.escalate(ctx, l, sla, def)
 	}
-	return f.reassign(ctx, l, sla)
+	return f.reassign(ctx, l, sla, slaOf(def))
+}
+
+// definition is Assigner.definition once a sweep per campaign.
+func (f *FollowUp) definition(ctx context.Context, campaignID string, defs map[string]*campaign.Definition) (*campaign.Definition, error) {
+	if d, ok := defs[campaignID]; ok {
+		return d, nil
+	}
+	d, err := f.a.definition(ctx, campaignID)
+	if err == nil {
+		defs[campaignID] = d
+	}
+	return d, err
 }
 
 // remind records the reminder on the owner; it goes out with the lead's
@@ -174,10 +190,10 @@ func (f *FollowUp) remind(ctx context.Context, l *lead.Record, sla *campaign.SLA
 
 // escalate stops the clock and leaves the lead with its owner; the
 // breach, and who it is escalated to, go out as lead.sla_breached.
-func (f *FollowUp) escalate(ctx context.Context, l *lead.Record, sla *campaign.SLA) (step, error) {
+func (f *FollowUp) escalate(ctx context.Context, l *lead.Record, sla *campaign.SLA, def *campaign.Definition) (step, error) {
 	to := "the sales owner"
-	if p, err := f.a.campaigns.Current(ctx, l.Verdict.Campaign); err == nil && p.Definition.SalesOwner != "" {
-		to = p.Definition.SalesOwner
+	if def != nil && def.SalesOwner != "" {
+		to = def.SalesOwner
 	}
 	stored, err := f.step(ctx, l, func(n *lead.Record, c *lead.FollowUp) (lead.Transition, bool) {
 		if c.DueAt.After(f.a.now()) {
@@ -194,13 +210,15 @@ func (f *FollowUp) escalate(ctx context.Context, l *lead.Record, sla *campaign.S
 }
 
 // reassign hands the lead to the next eligible rep, never its owner nor
-// one who missed it before, and to the fallback owner when nobody can.
-func (f *FollowUp) reassign(ctx context.Context, l *lead.Record, sla *campaign.SLA) (step, error) {
+// one who missed it before, and to the fallback owner when nobody can:
+// sla is the clock that ran out, next the one the new owner gets (none
+// when the definition has dropped its SLA since).
+func (f *FollowUp) reassign(ctx context.Context, l *lead.Record, sla, next *campaign.SLA) (step, error) {
 	a, was := f.a, l.Owner
 	breach := func(cur *lead.Record) lead.Transition {
 		return lead.Transition{By: lead.BySLA, Reason: lead.ReasonSLABreached, Owner: was, Note: fmt.Sprintf("%s did not accept within %s", was, sla.AcceptWithin)}
 	}
-	stored, err := a.assign(ctx, l, was, breach, func(cur *lead.Record, c Choice) (lead.Transition, bool) {
+	stored, err := a.assign(ctx, l, was, next, breach, func(cur *lead.Record, c Choice) (lead.Transition, bool) {
 		clock := cur.Clock()
 		if clock == nil || cur.Owner != was || clock.DueAt.After(a.now()) {
 			return lead.Transition{}, false
@@ -254,7 +272,7 @@ func (f *FollowUp) breached(ctx context.Context, l *lead.Record, owner string) {
 // company domain), is passed over without a read, so a queue headed by
 // leads nobody covers does not hide the ones behind it; the rest cost a
 // routing each, at most drainTries a sweep.
-func (f *FollowUp) drain(ctx context.Context, failed func(what, id string, err error)) (int, error) {
+func (f *FollowUp) drain(ctx context.Context, failed func(what, id string, err error), defs map[string]*campaign.Definition) (int, error) {
 	a := f.a
 	reps, err := a.store.Reps(ctx)
 	if err != nil {
@@ -279,7 +297,12 @@ func (f *FollowUp) drain(ctx context.Context, failed func(what, id string, err e
 			if tries++; tries > drainTries || !timeLeft(ctx, drainMargin) {
 				break
 			}
-			stored, err := a.assign(ctx, l, a.fallback, nil, func(cur *lead.Record, c Choice) (lead.Transition, bool) {
+			def, err := f.definition(ctx, l.Verdict.Campaign, defs)
+			if err != nil {
+				failed("drain", l.ID, err)
+				continue
+			}
+			stored, err := a.assign(ctx, l, a.fallback, slaOf(def), nil, func(cur *lead.Record, c Choice) (lead.Transition, bool) {
 				return lead.Transition{By: lead.ByAssigner, Reason: "from the fallback queue: " + c.Reason}, cur.Owner == a.fallback && cur.Stage == lead.StageMQL
 			})
 			switch {

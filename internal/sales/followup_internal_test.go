@@ -156,9 +156,15 @@ func (s *fakeStore) OldestLeads(ctx context.Context, owner, cursor string) ([]*l
 	return all[start:end], next, nil
 }
 
-type fakeCampaigns struct{ sla *campaign.SLA }
+type fakeCampaigns struct {
+	sla   *campaign.SLA
+	reads *int
+}
 
 func (c fakeCampaigns) Current(ctx context.Context, id string) (*campaign.Published, error) {
+	if c.reads != nil {
+		*c.reads++
+	}
 	return &campaign.Published{Definition: &campaign.Definition{SLA: c.sla, SalesOwner: "boss"}}, nil
 }
 
@@ -214,10 +220,14 @@ func TestBreachesInOneSweepGoToRepsWithRoom(t *testing.T) {
 		"z": {ID: "z", Territories: []string{"DE"}, Active: true, Capacity: 50},
 	}}
 	breachedLeads(s, 6)
-	f := NewFollowUp(NewAssigner(s, fakeCampaigns{sla: twoHours}, "queue", func() time.Time { return sweepNow }, quiet), s)
+	reads := 0
+	f := NewFollowUp(NewAssigner(s, fakeCampaigns{sla: twoHours, reads: &reads}, "queue", func() time.Time { return sweepNow }, quiet), s)
 	done, err := f.Sweep(context.Background())
 	if err != nil || done.Reassigned != 6 {
 		t.Fatalf("sweep %+v, %v", done, err)
+	}
+	if reads != 1 {
+		t.Errorf("the campaign read %d times for six of its leads in one sweep", reads)
 	}
 	if x, y, z := s.reps["x"].OpenLeads, s.reps["y"].OpenLeads, s.reps["z"].OpenLeads; x != 0 || y != 3 || z != 3 {
 		t.Errorf("open leads x %d, y %d, z %d: want 0, 3, 3", x, y, z)
@@ -236,8 +246,8 @@ func TestTwoSweepsReportOneBreach(t *testing.T) {
 	breachedLeads(s, 1)
 	f := NewFollowUp(NewAssigner(s, fakeCampaigns{sla: twoHours}, "queue", func() time.Time { return sweepNow }, quiet), s)
 	var second step
-	s.beforeUpdate = func() { second, _ = f.due(context.Background(), "l0") } // lands first
-	first, err := f.due(context.Background(), "l0")
+	s.beforeUpdate = func() { second, _ = f.due(context.Background(), "l0", map[string]*campaign.Definition{}) } // lands first
+	first, err := f.due(context.Background(), "l0", map[string]*campaign.Definition{})
 	breaches := 0
 	for _, h := range s.leads["l0"].History {
 		if h.Reason == lead.ReasonSLABreached {

@@ -71,7 +71,11 @@ func (a *Assigner) Reassign(ctx context.Context, leadID, to, by, note string) (*
 		}
 		choices = []Choice{{Owner: to}}
 	}
-	stored, err := a.handOver(ctx, l, reps, choices, nil, func(cur *lead.Record, c Choice) (lead.Transition, bool) {
+	def, err := a.definition(ctx, l.Verdict.Campaign)
+	if err != nil {
+		return nil, err
+	}
+	stored, err := a.handOver(ctx, l, reps, choices, slaOf(def), nil, func(cur *lead.Record, c Choice) (lead.Transition, bool) {
 		return lead.Transition{By: by, Reason: "reassigned from " + orNobody(cur.Owner) + " to " + c.Owner, Note: note}, Open(cur.Stage)
 	})
 	switch {
