@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"context"
 	"fmt"
-	"html"
 	"html/template"
 	"log/slog"
 	"net/http"
@@ -115,53 +114,23 @@ func (h *Reports) svg(ctx context.Context, req *events.APIGatewayV2HTTPRequest) 
 	if err != nil {
 		return events.APIGatewayV2HTTPResponse{}, err
 	}
-	return textResponse(http.StatusOK, "image/svg+xml", FunnelSVG(r)), nil
+	return textResponse(http.StatusOK, "image/svg+xml", funnel.SVG(r)), nil
 }
 
-// FunnelSVG draws the report's stages as bars, and the leakage against its
-// bounds. Every label is escaped: campaign names come from people.
-func FunnelSVG(r funnel.Report) string {
-	const width, bar, gap, label = 520, 22, 6, 120
-	maxN := 1
-	for _, s := range funnel.Stages {
-		maxN = max(maxN, r.Total.Entered[string(s)])
-	}
-	var b strings.Builder
-	height := len(funnel.Stages)*(bar+gap) + 70
-	fmt.Fprintf(&b, `<svg xmlns="http://www.w3.org/2000/svg" width="%d" height="%d" viewBox="0 0 %d %d" role="img" aria-label="Funnel of %s">`, width, height, width, height, html.EscapeString(r.Campaign))
-	b.WriteString(`<style>text{font:13px system-ui,sans-serif;fill:#1c2430}.n{fill:#5b6575}</style>`)
-	for i, s := range funnel.Stages {
-		n := r.Total.Entered[string(s)]
-		y := 10 + i*(bar+gap)
-		w := (width - label - 60) * n / maxN
-		color := "#3b6fd8"
-		if s == lead.StageDisqualified || s == lead.StageNurture {
-			color = "#9aa5b5"
-		}
-		fmt.Fprintf(&b, `<text x="0" y="%d">%s</text><rect x="%d" y="%d" width="%d" height="%d" fill="%s" rx="3"/><text class="n" x="%d" y="%d">%d</text>`,
-			y+16, html.EscapeString(string(s)), label, y, max(w, 1), bar, color, label+w+6, y+16, n)
-	}
-	y := 20 + len(funnel.Stages)*(bar+gap)
-	leak := "leakage: not enough data"
-	if r.Total.Leakage != nil {
-		leak = fmt.Sprintf("MQL→SQL leakage %.0f%%", *r.Total.Leakage*100)
-	}
-	if r.Bounds != nil {
-		leak += fmt.Sprintf(" (agreed %.0f–%.0f%%)", r.Bounds.Min*100, r.Bounds.Max*100)
-		x0 := label + int(r.Bounds.Min*float64(width-label-60))
-		x1 := label + int(r.Bounds.Max*float64(width-label-60))
-		fmt.Fprintf(&b, `<rect x="%d" y="%d" width="%d" height="10" fill="#d7f0dc"/>`, x0, y+18, max(x1-x0, 1))
-		if r.Total.Leakage != nil {
-			x := label + int(*r.Total.Leakage*float64(width-label-60))
-			fmt.Fprintf(&b, `<rect x="%d" y="%d" width="3" height="16" fill="#c0392b"/>`, x, y+15)
-		}
-	}
-	fmt.Fprintf(&b, `<text x="0" y="%d">%s — %s</text>`, y+8, html.EscapeString(leak), html.EscapeString(r.Verdict))
-	b.WriteString(`</svg>`)
-	return b.String()
+// reportPage is parsed on first use, not at init: a template built at init
+// would link html/template's engine into every function that imports this
+// package.
+func reportPage() *template.Template {
+	reportPageOnce.Do(func() { reportPageTemplate = parseReportPage() })
+	return reportPageTemplate
 }
 
-var reportPage = sync.OnceValue(func() *template.Template {
+var (
+	reportPageOnce     sync.Once
+	reportPageTemplate *template.Template
+)
+
+func parseReportPage() *template.Template {
 	return template.Must(template.New("reports").Funcs(template.FuncMap{
 		"pct": func(f *float64) string {
 			if f == nil {
@@ -169,7 +138,7 @@ var reportPage = sync.OnceValue(func() *template.Template {
 			}
 			return fmt.Sprintf("%.0f%%", *f*100)
 		},
-		"svg":    func(r funnel.Report) template.HTML { return template.HTML(FunnelSVG(r)) }, // FunnelSVG escapes every value
+		"svg":    func(r funnel.Report) template.HTML { return template.HTML(funnel.SVG(r)) }, // funnel.SVG escapes every value
 		"mul100": func(f float64) float64 { return f * 100 },
 	}).Parse(`<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
@@ -197,7 +166,7 @@ table{border-collapse:collapse}td,th{padding:.15rem .8rem .15rem 0;text-align:le
 </section>{{end}}
 </body></html>
 `))
-})
+}
 
 type campaignSection struct {
 	ID, Name, Funnel, ReviewBy string
