@@ -322,7 +322,9 @@ h2{margin-top:2rem;border-bottom:1px solid #dde2ea}
 </head>
 <body>
 <h1>{{.Title}}</h1>
-<p class="sub">{{.Subtitle}}</p>
+{{template "definition" .}}</body>
+</html>
+{{define "definition"}}<p class="sub">{{.Subtitle}}</p>
 {{range .Notices}}<p class="notice"><strong>{{.}}</strong></p>
 {{end}}<table>
 {{range .Facts}}<tr><th>{{.Label}}</th><td>{{.Text}}</td></tr>
@@ -335,9 +337,7 @@ h2{margin-top:2rem;border-bottom:1px solid #dde2ea}
 {{end}}{{if .Table}}<table><tr><th>{{index .Head 0}}</th><th>{{index .Head 1}}</th></tr>
 {{range .Table}}<tr><td>{{index . 0}}</td><td>{{index . 1}}</td></tr>
 {{end}}</table>
-{{end}}{{end}}</body>
-</html>
-`))
+{{end}}{{end}}{{end}}`))
 })
 
 // Markdown renders the published definition as a Markdown document, with
@@ -345,6 +345,12 @@ h2{margin-top:2rem;border-bottom:1px solid #dde2ea}
 // none).
 func Markdown(w io.Writer, p *campaign.Published, history []*campaign.Published, now time.Time) error {
 	return markdown().Execute(w, describe(p, history, now))
+}
+
+// Fragment renders the published definition as HTML to embed in a page
+// that has its own title: the console's campaign page.
+func Fragment(w io.Writer, p *campaign.Published, history []*campaign.Published, now time.Time) error {
+	return page().ExecuteTemplate(w, "definition", describe(p, history, now))
 }
 
 // HTML renders the published definition as a standalone HTML page, with

@@ -77,6 +77,9 @@ type leadItem struct {
 	// a lead sales holds open (mql, sal, sql, opportunity with an owner),
 	// so the assigner finds the colleagues of a new lead.
 	HeldDomain string `dynamodbav:"heldDomain,omitempty"`
+	// NameKey and NameSort key the sparse byName index (names.go).
+	NameKey  string `dynamodbav:"nameKey,omitempty"`
+	NameSort string `dynamodbav:"nameSort,omitempty"`
 	// ExpiresAt is the table's TTL attribute (epoch seconds): unqualified
 	// leads past their campaign's retention are deleted by DynamoDB.
 	ExpiresAt int64 `dynamodbav:"expiresAt,omitempty"`
@@ -116,6 +119,7 @@ func (s *LeadStore) put(r *lead.Record, prev int64) (*types.Put, error) {
 		it.ExpiresAt = r.ExpiresAt.Unix()
 	}
 	it.FollowUpShard, it.FollowUpAt = followUpKeys(r)
+	it.NameKey, it.NameSort = nameKeys(r)
 	item, err := attributevalue.MarshalMap(it)
 	if err != nil {
 		return nil, fmt.Errorf("encode lead %s: %w", r.ID, err)

@@ -38,6 +38,9 @@ type route func(context.Context, *events.APIGatewayV2HTTPRequest) (events.APIGat
 type router struct {
 	log    *slog.Logger
 	routes map[string]route
+	// fail answers an error; nil answers it as problem+json. The console
+	// answers with a page.
+	fail func(*events.APIGatewayV2HTTPRequest, error) events.APIGatewayV2HTTPResponse
 }
 
 func (rt *router) handle(ctx context.Context, req events.APIGatewayV2HTTPRequest) (events.APIGatewayV2HTTPResponse, error) {
@@ -58,6 +61,8 @@ func (rt *router) handle(ctx context.Context, req events.APIGatewayV2HTTPRequest
 	switch {
 	case errors.As(err, &a):
 		resp, err = a.resp, a.err
+	case err != nil && rt.fail != nil:
+		resp = rt.fail(&req, err)
 	case err != nil:
 		resp = errorResponse(err)
 	}
@@ -189,12 +194,19 @@ type partial struct {
 func (p *partial) Error() string { return p.err.Error() }
 func (p *partial) Unwrap() error { return p.err }
 
-func errorResponse(err error) events.APIGatewayV2HTTPResponse {
+// kindOf is the code and kind an error is answered as: an error without a
+// known code is internal.
+func kindOf(err error) (string, problemKind) {
 	code := leadgate.ErrorCode(err)
 	kind, ok := problemKinds[code]
 	if !ok {
 		code, kind = leadgate.EINTERNAL, problemKinds[leadgate.EINTERNAL]
 	}
+	return code, kind
+}
+
+func errorResponse(err error) events.APIGatewayV2HTTPResponse {
+	code, kind := kindOf(err)
 	body := Problem{
 		Type:     ProblemTypeBase + code,
 		Title:    kind.title,

@@ -8,7 +8,6 @@ import (
 	"log/slog"
 	"net/http"
 	"slices"
-	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -16,10 +15,10 @@ import (
 	"github.com/aws/aws-lambda-go/events"
 
 	"github.com/leadgate/leadgate/internal/campaign"
+	"github.com/leadgate/leadgate/internal/export"
 	"github.com/leadgate/leadgate/internal/funnel"
 	"github.com/leadgate/leadgate/internal/lead"
 	"github.com/leadgate/leadgate/internal/leadgate"
-	"github.com/leadgate/leadgate/internal/safecsv"
 )
 
 // ReportStore is what reports read.
@@ -219,11 +218,7 @@ func (h *Reports) page(ctx context.Context, req *events.APIGatewayV2HTTPRequest)
 	return textResponse(http.StatusOK, "text/html; charset=utf-8", b.String()), nil
 }
 
-// csvColumns are the export's columns.
-var csvColumns = []string{"lead_id", "email", "first_name", "last_name", "company", "title", "country", "stage", "grade", "score", "owner", "definition_version", "updated_at"}
-
-// csv exports a campaign's leads, spreadsheet-safe: a name typed as
-// =HYPERLINK(...) into a form must stay text in a spreadsheet.
+// csv exports a campaign's leads (see export.Leads).
 func (h *Reports) csv(ctx context.Context, req *events.APIGatewayV2HTTPRequest) (events.APIGatewayV2HTTPResponse, error) {
 	if _, err := authorize(req, ScopeLeadsRead); err != nil {
 		return events.APIGatewayV2HTTPResponse{}, err
@@ -233,16 +228,7 @@ func (h *Reports) csv(ctx context.Context, req *events.APIGatewayV2HTTPRequest) 
 		return events.APIGatewayV2HTTPResponse{}, err
 	}
 	var b bytes.Buffer
-	w := safecsv.NewWriter(&b)
-	_ = w.Write(csvColumns)
-	err := h.store.CampaignLeads(ctx, id, func(r *lead.Record) error {
-		return w.Write([]string{r.ID, r.Email, r.FirstName, r.LastName, r.Company, r.Title, r.Country, string(r.Stage), r.Verdict.Grade.String(),
-			strconv.FormatFloat(r.Verdict.Score, 'f', 1, 64), r.Owner, strconv.Itoa(r.Verdict.Version), r.UpdatedAt.UTC().Format(time.RFC3339)})
-	})
-	if err != nil {
-		return events.APIGatewayV2HTTPResponse{}, err
-	}
-	if err := w.Flush(); err != nil {
+	if err := export.Leads(&b, func(each func(*lead.Record) error) error { return h.store.CampaignLeads(ctx, id, each) }); err != nil {
 		return events.APIGatewayV2HTTPResponse{}, err
 	}
 	resp := textResponse(http.StatusOK, "text/csv; charset=utf-8", b.String())

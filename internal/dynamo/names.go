@@ -1,0 +1,117 @@
+package dynamo
+
+import (
+	"context"
+	"fmt"
+	"strings"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
+
+	"github.com/leadgate/leadgate/internal/lead"
+)
+
+// The console looks people up by name ("was Ada Lovelace a lead?") through
+// the sparse, keys-only byName index: a lead with a name carries nameKey (its
+// last name, folded) and nameSort (its first name, folded, then its id).
+// An erasure's tombstone carries neither, so an erased person cannot be
+// found by name.
+
+// maxNameWords bounds the words of a lookup tried as the last name: each is
+// one query.
+const maxNameWords = 3
+
+// foldName is a name as the index keys it: lower case, single spaces.
+func foldName(s string) string {
+	return strings.Join(strings.Fields(strings.ToLower(s)), " ")
+}
+
+// nameKeys returns the byName keys of a lead, "" for a lead with no name.
+func nameKeys(r *lead.Record) (key, sort string) {
+	last, first := foldName(r.LastName), foldName(r.FirstName)
+	if last == "" {
+		last, first = first, ""
+	}
+	if last == "" {
+		return "", ""
+	}
+	return last, first + "#" + r.ID
+}
+
+// FindByName returns up to limit (at most 100) leads whose last name is one of
+// the words of name and whose first name starts with the others: "ada
+// lovelace", "Lovelace" and "lovelace ada" all find Ada Lovelace.
+func (s *LeadStore) FindByName(ctx context.Context, name string, limit int) ([]*lead.Record, error) {
+	limit = min(max(limit, 1), 100) // BatchGetItem reads at most 100 keys
+	words := strings.Fields(foldName(name))
+	if len(words) > maxNameWords {
+		words = words[:maxNameWords]
+	}
+	var ids []string
+	seen := map[string]bool{}
+	for i, last := range words {
+		rest := strings.Join(append(append([]string{}, words[:i]...), words[i+1:]...), " ")
+		in := &dynamodb.QueryInput{
+			TableName: &s.table, IndexName: aws.String("byName"),
+			KeyConditionExpression:    aws.String("nameKey = :k"),
+			ExpressionAttributeValues: map[string]types.AttributeValue{":k": &types.AttributeValueMemberS{Value: last}},
+			Limit:                     aws.Int32(int32(limit)),
+		}
+		if rest != "" {
+			in.KeyConditionExpression = aws.String("nameKey = :k AND begins_with(nameSort, :first)")
+			in.ExpressionAttributeValues[":first"] = &types.AttributeValueMemberS{Value: rest}
+		}
+		out, err := s.db.Query(ctx, in)
+		if err != nil {
+			return nil, fmt.Errorf("find leads named %q: %w", name, err)
+		}
+		for _, it := range out.Items {
+			id, ok := it["id"].(*types.AttributeValueMemberS)
+			if ok && !seen[id.Value] && len(ids) < limit {
+				seen[id.Value] = true
+				ids = append(ids, id.Value)
+			}
+		}
+	}
+	return s.Leads(ctx, ids)
+}
+
+// Leads reads leads by id, in the order given, leaving out any gone since
+// (erased, or expired).
+func (s *LeadStore) Leads(ctx context.Context, ids []string) ([]*lead.Record, error) {
+	if len(ids) == 0 {
+		return nil, nil
+	}
+	keys := make([]map[string]types.AttributeValue, 0, len(ids))
+	for _, id := range ids {
+		keys = append(keys, leadKey(id))
+	}
+	byID := map[string]*lead.Record{}
+	req := map[string]types.KeysAndAttributes{s.table: {Keys: keys}}
+	// BatchGetItem may leave keys unprocessed under load; a few rounds
+	// read them, and more would only hold the page up.
+	for round := 0; len(req) > 0 && round < 4; round++ {
+		out, err := s.db.BatchGetItem(ctx, &dynamodb.BatchGetItemInput{RequestItems: req})
+		if err != nil {
+			return nil, fmt.Errorf("read %d leads: %w", len(ids), err)
+		}
+		for _, item := range out.Responses[s.table] {
+			r, err := decodeLead(item)
+			if err != nil {
+				return nil, err
+			}
+			if r.ErasedAt == nil {
+				byID[r.ID] = r
+			}
+		}
+		req = out.UnprocessedKeys
+	}
+	out := make([]*lead.Record, 0, len(byID))
+	for _, id := range ids {
+		if r := byID[id]; r != nil {
+			out = append(out, r)
+		}
+	}
+	return out, nil
+}

@@ -1,0 +1,47 @@
+package export_test
+
+import (
+	"bytes"
+	"encoding/csv"
+	"errors"
+	"testing"
+	"time"
+
+	"github.com/leadgate/leadgate/internal/export"
+	"github.com/leadgate/leadgate/internal/lead"
+)
+
+func TestLeadsKeepsFormulasText(t *testing.T) {
+	leads := []*lead.Record{
+		{Lead: lead.Lead{ID: "l1", Email: "ana@example.com", FirstName: `=HYPERLINK("http://x","y")`, Company: "Acme"}, Stage: lead.StageMQL, UpdatedAt: time.Date(2026, 11, 2, 3, 4, 5, 0, time.UTC)},
+	}
+	var b bytes.Buffer
+	err := export.Leads(&b, func(each func(*lead.Record) error) error {
+		for _, r := range leads {
+			if err := each(r); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	rows, err := csv.NewReader(&b).ReadAll()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(rows) != 2 || len(rows[0]) != len(export.Columns) || rows[1][0] != "l1" || rows[1][7] != "mql" || rows[1][12] != "2026-11-02T03:04:05Z" {
+		t.Fatalf("rows: %q", rows)
+	}
+	if first := rows[1][2]; first[0] == '=' {
+		t.Fatalf("a formula stayed a formula: %q", first)
+	}
+}
+
+func TestLeadsReportsTheListsError(t *testing.T) {
+	boom := errors.New("store down")
+	if err := export.Leads(&bytes.Buffer{}, func(func(*lead.Record) error) error { return boom }); !errors.Is(err, boom) {
+		t.Fatalf("err = %v", err)
+	}
+}
