@@ -36,10 +36,6 @@ type discoveryCache struct {
 	doc  atomic.Pointer[discoveryDoc]
 }
 
-func newDiscoveryCache() discoveryCache {
-	return discoveryCache{lock: make(chan struct{}, 1)}
-}
-
 func (c *Client) discovery(ctx context.Context) (*discoveryDoc, error) {
 	if d := c.disco.doc.Load(); d != nil {
 		return d, nil
@@ -54,7 +50,10 @@ func (c *Client) discovery(ctx context.Context) (*discoveryDoc, error) {
 		return d, nil
 	}
 	var d discoveryDoc
-	if err := c.getJSON(ctx, c.cfg.Issuer+"/.well-known/openid-configuration", &d); err != nil {
+	// OpenID Connect Discovery 4.1: a trailing slash of the issuer (as
+	// Auth0's has) is dropped before the path is appended.
+	u := strings.TrimSuffix(c.cfg.Issuer, "/") + "/.well-known/openid-configuration"
+	if err := c.getJSON(ctx, u, &d); err != nil {
 		return nil, fmt.Errorf("%w: discovery: %w", ErrProvider, err)
 	}
 	if err := checkDiscovery(&d, c.cfg.Issuer); err != nil {

@@ -23,8 +23,8 @@ const (
 	maxKeyBits = 8192
 	// refreshEvery is how soon the key set may be read again for a token
 	// signed by a key it lacks: often enough to follow a rotation, rarely
-	// enough that tokens with made-up key ids cannot make this client hammer
-	// the provider.
+	// enough that a run of tokens naming a key the set will never have
+	// does not become a run of requests to the provider.
 	refreshEvery = time.Minute
 )
 
@@ -41,10 +41,6 @@ type keyCache struct {
 	lock  chan struct{} // one reader at a time, and a waiter can give up with its ctx
 	set   atomic.Pointer[keySet]
 	tried time.Time // when the set was last read, successfully or not; guarded by lock
-}
-
-func newKeyCache() keyCache {
-	return keyCache{lock: make(chan struct{}, 1)}
 }
 
 // key returns the public key with id kid.

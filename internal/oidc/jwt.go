@@ -210,6 +210,20 @@ func (t *token) str(name string) string {
 	return ""
 }
 
+// email returns the email claim, unless email_verified says it is not
+// verified: an address anyone could have typed in at sign-up must not name
+// who approved a definition.
+func (t *token) email() string {
+	if raw, ok := t.claims["email_verified"]; ok {
+		// Cognito writes a boolean; some providers write a string.
+		var b bool
+		if verified := json.Unmarshal(raw, &b) == nil && b || t.str("email_verified") == "true"; !verified {
+			return ""
+		}
+	}
+	return t.str("email")
+}
+
 // strings returns every claim whose value is a string.
 func (t *token) strings() map[string]string {
 	m := map[string]string{}
@@ -235,7 +249,7 @@ func (t *token) date(name string) (time.Time, error) {
 		return time.Time{}, fmt.Errorf("%w: %s is not a date in seconds", ErrProvider, name)
 	}
 	sec, frac := math.Modf(f)
-	return time.Unix(int64(sec), int64(frac*1e9)), nil
+	return time.Unix(int64(sec), int64(frac*1e9)).UTC(), nil
 }
 
 // audience reads aud, a string or an array of strings (RFC 7519 4.1.3).

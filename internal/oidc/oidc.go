@@ -60,11 +60,6 @@ func (cfg Config) Validate() error {
 	if err := checkEndpoint(cfg.Issuer); err != nil {
 		return fmt.Errorf("oidc: issuer: %w", err)
 	}
-	if strings.HasSuffix(cfg.Issuer, "/") {
-		// The issuer is compared byte for byte with the tokens' iss, and
-		// Cognito's has no trailing slash.
-		return fmt.Errorf("oidc: issuer %q ends in a slash", cfg.Issuer)
-	}
 	if cfg.ClientID == "" {
 		return errors.New("oidc: no client id")
 	}
@@ -107,14 +102,10 @@ func New(cfg Config, hc *http.Client) *Client {
 	own := *hc
 	own.CheckRedirect = func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }
 	cfg.Scopes = slices.Clone(cfg.Scopes)
-	return &Client{
-		cfg:    cfg,
-		cfgErr: cfg.Validate(),
-		hc:     &own,
-		now:    time.Now,
-		disco:  newDiscoveryCache(),
-		keys:   newKeyCache(),
-	}
+	c := &Client{cfg: cfg, cfgErr: cfg.Validate(), hc: &own, now: time.Now}
+	c.disco.lock = make(chan struct{}, 1)
+	c.keys.lock = make(chan struct{}, 1)
+	return c
 }
 
 // Pending is what Finish needs to recognise the login Begin started. The
@@ -128,9 +119,13 @@ type Pending struct {
 	Verifier string // the PKCE code verifier
 }
 
-// secretBytes is the entropy of each of state, nonce and verifier. 32 bytes
-// make a 43-character verifier, the shortest RFC 7636 allows.
-const secretBytes = 32
+const (
+	// secretBytes is the entropy of each of state, nonce and verifier.
+	secretBytes = 32
+	// secretLen is their length in base64url: 43, the shortest verifier
+	// RFC 7636 allows.
+	secretLen = (secretBytes*8 + 5) / 6
+)
 
 // Begin starts a login: it returns the URL to redirect the browser to and
 // what Finish will need when the browser comes back.
@@ -189,7 +184,7 @@ func challenge(verifier string) string {
 // Identity is who logged in, as the identity provider's tokens say.
 type Identity struct {
 	Subject  string
-	Email    string   // the ID token's "email"
+	Email    string   // the ID token's "email", unless its email_verified is false
 	Username string   // "cognito:username" (ID token), "username" (access token), or "preferred_username"
 	Scopes   []string // the access token's "scope" (space-separated) or "scp"
 	Expiry   time.Time
@@ -219,7 +214,7 @@ func (c *Client) Finish(ctx context.Context, p Pending, state, code string) (*Id
 	}
 	// An empty or short Pending would match an empty state: it is a
 	// cookie lost or forged, not a login.
-	if len(p.State) < 43 || len(p.Nonce) < 43 || len(p.Verifier) < 43 || len(p.Verifier) > 128 {
+	if len(p.State) < secretLen || len(p.Nonce) < secretLen || len(p.Verifier) < secretLen || len(p.Verifier) > 128 {
 		return nil, fmt.Errorf("%w: no login in progress in this browser", ErrRejected)
 	}
 	if len(state) > maxParam || subtle.ConstantTimeCompare([]byte(state), []byte(p.State)) != 1 {
@@ -256,7 +251,7 @@ func (c *Client) Finish(ctx context.Context, p Pending, state, code string) (*Id
 	}
 	id := &Identity{
 		Subject:  idt.Subject,
-		Email:    idt.str("email"),
+		Email:    idt.email(),
 		Username: firstOf(idt.str("cognito:username"), at.str("username"), idt.str("preferred_username"), at.str("preferred_username")),
 		Scopes:   at.scopes(),
 		Expiry:   idt.Expiry,
@@ -284,10 +279,10 @@ func firstOf(s ...string) string {
 // ErrProvider. The provider's words are not repeated: anyone can craft a
 // callback URL, and the text would reach logs and pages.
 func CallbackError(q url.Values) error {
-	e := q.Get("error")
-	if e == "" && !q.Has("error") {
+	if !q.Has("error") {
 		return nil
 	}
+	e := q.Get("error")
 	switch e {
 	case "access_denied", "login_required", "interaction_required", "consent_required", "account_selection_required":
 		return fmt.Errorf("%w: the identity provider answered %s", ErrRejected, e)

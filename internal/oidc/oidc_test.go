@@ -130,6 +130,31 @@ func TestFinish(t *testing.T) {
 			},
 		},
 		{
+			name: "an issuer ending in a slash, as Auth0's does",
+			setup: func(idp *fakeIdP) {
+				idp.issuer += "/"
+				idp.discovery = func(doc map[string]any) { doc["jwks_uri"] = idp.srv.URL + poolPath + "/.well-known/jwks.json" }
+			},
+		},
+		{
+			name:  "an unverified email is not given",
+			setup: func(idp *fakeIdP) { idp.idClaims = func(m map[string]any) { m["email_verified"] = false } },
+			check: func(t *testing.T, id *Identity) {
+				if id.Email != "" || id.Username != "maria.jansen" {
+					t.Errorf("identity %+v, want no email and the user name", *id)
+				}
+			},
+		},
+		{
+			name:  "a verified email written as a string",
+			setup: func(idp *fakeIdP) { idp.idClaims = func(m map[string]any) { m["email_verified"] = "true" } },
+			check: func(t *testing.T, id *Identity) {
+				if id.Email != "maria.jansen@example.com" {
+					t.Errorf("email %q, want maria.jansen@example.com", id.Email)
+				}
+			},
+		},
+		{
 			name:  "expired a minute ago is within the skew",
 			setup: func(idp *fakeIdP) { idp.idClaims = func(m map[string]any) { m["iat"], m["exp"] = now-61*60, now-60 } },
 		},
@@ -751,7 +776,8 @@ func TestConfigValidate(t *testing.T) {
 			c.Issuer, c.RedirectURL = "http://127.0.0.1:8080/realms/leadgate", "http://localhost:3000/console/callback"
 		}, ""},
 		{"an issuer over plain http", func(c *Config) { c.Issuer = "http://cognito-idp.eu-west-1.amazonaws.com/eu-west-1_abc" }, "not https"},
-		{"an issuer with a trailing slash", func(c *Config) { c.Issuer += "/" }, "slash"},
+		{"an issuer with a trailing slash", func(c *Config) { c.Issuer = "https://leadgate.eu.auth0.com/" }, ""},
+		{"an issuer with a fragment", func(c *Config) { c.Issuer += "#x" }, "fragment"},
 		{"no issuer", func(c *Config) { c.Issuer = "" }, "issuer"},
 		{"no client", func(c *Config) { c.ClientID = "" }, "client id"},
 		{"a relative redirect", func(c *Config) { c.RedirectURL = "/console/callback" }, "redirect"},
