@@ -16,8 +16,8 @@ const (
 	// maxKeys bounds the key set: providers publish two or three (Cognito
 	// two), and every key is parsed and held.
 	maxKeys = 20
-	// minKeyBits and maxKeyBits bound an RSA modulus: below 2048 bits a key
-	// is forgeable in reach of a determined attacker, and above 8192 each
+	// minKeyBits and maxKeyBits bound an RSA modulus: a 1024-bit key is
+	// within reach of a well-funded attacker, and above 8192 bits each
 	// verification costs more than a login is worth.
 	minKeyBits = 2048
 	maxKeyBits = 8192
@@ -72,7 +72,7 @@ func (c *Client) key(ctx context.Context, d *discoveryDoc, kid string) (*rsa.Pub
 	if k, ok, err := set.lookup(kid); ok {
 		return k, err
 	}
-	return nil, fmt.Errorf("%w: the token is signed with key %q, which the provider's key set does not have, even read again", ErrProvider, clip(kid))
+	return nil, fmt.Errorf("%w: the token is signed with key %q, which the provider's key set does not have, read just now", ErrProvider, clip(kid))
 }
 
 // lookup returns the key for kid and true, an error and true if the set

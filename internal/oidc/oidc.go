@@ -282,14 +282,12 @@ func CallbackError(q url.Values) error {
 	if !q.Has("error") {
 		return nil
 	}
-	e := q.Get("error")
-	switch e {
+	switch e := q.Get("error"); e {
 	case "access_denied", "login_required", "interaction_required", "consent_required", "account_selection_required":
 		return fmt.Errorf("%w: the identity provider answered %s", ErrRejected, e)
-	case "invalid_request", "unauthorized_client", "unsupported_response_type", "invalid_scope", "server_error", "temporarily_unavailable", "invalid_request_uri", "invalid_request_object", "request_not_supported", "request_uri_not_supported", "registration_not_supported":
-		return fmt.Errorf("%w: the identity provider answered %s", ErrProvider, e)
+	default:
+		return fmt.Errorf("%w: the identity provider answered %s", ErrProvider, errorCode(e))
 	}
-	return fmt.Errorf("%w: the identity provider answered %s", ErrProvider, errorCode(e))
 }
 
 // EndSessionURL returns where to send the browser to log out at the identity

@@ -695,7 +695,7 @@ func TestCallbackError(t *testing.T) {
 		{"error=login_required", ErrRejected, []string{"login_required"}},
 		{"error=invalid_scope&error_description=Invalid+scope+requested", ErrProvider, []string{"invalid_scope"}},
 		{"error=server_error", ErrProvider, []string{"server_error"}},
-		{"error=", ErrProvider, nil},
+		{"error=", ErrProvider, []string{"not one"}},
 		{"error=%3Cscript%3Ealert(1)%3C%2Fscript%3E%0A", ErrProvider, []string{"not one"}},
 	}
 	for _, tc := range cases {

@@ -86,7 +86,7 @@ func (c *Client) exchange(ctx context.Context, d *discoveryDoc, p Pending, code 
 // 6749 defines are short and of plain letters, and anything else is
 // replaced rather than repeated.
 func errorCode(s string) string {
-	if len(s) > 64 || strings.ContainsFunc(s, func(r rune) bool {
+	if s == "" || len(s) > 64 || strings.ContainsFunc(s, func(r rune) bool {
 		return !(r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || r == '_' || r == '-' || r == '.')
 	}) {
 		return "an error code that is not one"
