@@ -64,7 +64,7 @@ var testKeys sync.Map // name → *testKey, since generating RSA keys is slow
 
 // newKey returns an RSA key of bits, the same for the same name in the
 // whole test binary.
-func newKey(t *testing.T, name string, bits int) *testKey {
+func newKey(t testing.TB, name string, bits int) *testKey {
 	t.Helper()
 	if k, ok := testKeys.Load(name); ok {
 		return k.(*testKey)
@@ -116,7 +116,7 @@ type fakeIdP struct {
 	token        func(w http.ResponseWriter) bool // true: answered
 	idClaims     func(m map[string]any)
 	accessClaims func(m map[string]any)
-	sign         func(t *testing.T, k *testKey, claims map[string]any) string
+	sign         func(t testing.TB, k *testKey, claims map[string]any) string
 }
 
 func newFakeIdP(t *testing.T) *fakeIdP {
@@ -320,7 +320,7 @@ func unescape(s string) string {
 	return u
 }
 
-func claimsOf(t *testing.T, b []byte) map[string]any {
+func claimsOf(t testing.TB, b []byte) map[string]any {
 	var m map[string]any
 	if err := json.Unmarshal(b, &m); err != nil {
 		t.Error(err)
@@ -334,7 +334,7 @@ func writeJSON(w http.ResponseWriter, status int, v any) {
 	_ = json.NewEncoder(w).Encode(v)
 }
 
-func jwsPart(t *testing.T, v any) string {
+func jwsPart(t testing.TB, v any) string {
 	b, err := json.Marshal(v)
 	if err != nil {
 		t.Error(err)
@@ -343,7 +343,7 @@ func jwsPart(t *testing.T, v any) string {
 }
 
 // signRS256 signs as Cognito does: RS256, the key named by kid.
-func signRS256(t *testing.T, k *testKey, claims map[string]any) string {
+func signRS256(t testing.TB, k *testKey, claims map[string]any) string {
 	signed := jwsPart(t, map[string]any{"kid": k.kid, "alg": "RS256"}) + "." + jwsPart(t, claims)
 	sum := sha256.Sum256([]byte(signed))
 	sig, err := rsa.SignPKCS1v15(nil, k.key, crypto.SHA256, sum[:])
@@ -354,14 +354,14 @@ func signRS256(t *testing.T, k *testKey, claims map[string]any) string {
 }
 
 // signNone is the forgery that needs no key.
-func signNone(t *testing.T, k *testKey, claims map[string]any) string {
+func signNone(t testing.TB, k *testKey, claims map[string]any) string {
 	return jwsPart(t, map[string]any{"kid": k.kid, "alg": "none"}) + "." + jwsPart(t, claims) + "."
 }
 
 // signHS256WithPublicKey is the forgery anyone who read the key set can
 // make: an HMAC keyed with the public key, for a verifier that takes the
 // key it looked up as whatever secret the header's alg asks for.
-func signHS256WithPublicKey(t *testing.T, k *testKey, claims map[string]any) string {
+func signHS256WithPublicKey(t testing.TB, k *testKey, claims map[string]any) string {
 	der, err := x509.MarshalPKIXPublicKey(&k.key.PublicKey)
 	if err != nil {
 		t.Error(err)

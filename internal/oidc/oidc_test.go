@@ -305,7 +305,7 @@ func TestFinish(t *testing.T) {
 		{
 			name: "signed by another key under the published key's id",
 			setup: func(idp *fakeIdP) {
-				idp.sign = func(t *testing.T, k *testKey, claims map[string]any) string {
+				idp.sign = func(t testing.TB, k *testKey, claims map[string]any) string {
 					return signRS256(t, &testKey{kid: k.kid, key: other.key}, claims)
 				}
 			},
