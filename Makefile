@@ -7,7 +7,7 @@ export LEADGATE_CACHE ?= $(CURDIR)/.cache
 
 # Every Lambda is a functions/<name> folder; its logical ID in template.yaml
 # is <Name>Function.
-FUNCTIONS := campaigns intake leads badgescan router reps assign nurture rejudge followup reporter reports webhooks subscriptions deliver
+FUNCTIONS := console campaigns intake leads badgescan router reps assign nurture rejudge followup reporter reports webhooks subscriptions deliver
 LAMBDA_FLAGS := -tags lambda.norpc -trimpath -ldflags='-s -w'
 LAMBDA_ENV := CGO_ENABLED=0 GOOS=linux GOARCH=arm64
 
@@ -57,6 +57,8 @@ bin/%/bootstrap: FORCE
 FORCE:
 
 # sam build runs these (Metadata: BuildMethod: makefile) with ARTIFACTS_DIR set.
+build-ConsoleFunction:
+	$(LAMBDA_ENV) $(GO) build $(LAMBDA_FLAGS) -o $(ARTIFACTS_DIR)/bootstrap ./functions/console
 build-CampaignsFunction:
 	$(LAMBDA_ENV) $(GO) build $(LAMBDA_FLAGS) -o $(ARTIFACTS_DIR)/bootstrap ./functions/campaigns
 build-IntakeFunction:
@@ -109,7 +111,7 @@ bench:
 # them for a minute each. Minimization is bounded for the same reason.
 FUZZTIME ?= 60s
 FUZZ_TARGETS := FuzzEvaluate:./internal/qualify/ FuzzReader:./internal/badgescan/ FuzzApplyHoldsTrustAndBudget:./internal/lead/ \
-	FuzzSubmissionBody:./internal/httpapi/ FuzzDefinitionDocument:./internal/httpapi/ FuzzFeedback:./internal/httpapi/ FuzzAccountDocument:./internal/httpapi/
+	FuzzSubmissionBody:./internal/httpapi/ FuzzDefinitionDocument:./internal/httpapi/ FuzzFeedback:./internal/httpapi/ FuzzAccountDocument:./internal/httpapi/ FuzzVerify:./internal/oidc/
 
 fuzz:
 	@for t in $(FUZZ_TARGETS); do \

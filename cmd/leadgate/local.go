@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"strings"
 
 	"github.com/leadgate/leadgate/internal/devstack"
 	"github.com/leadgate/leadgate/internal/emulators"
@@ -75,14 +76,18 @@ func runLocal(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	fmt.Fprintf(stdout, "\nDynamoDB  %s\nSQS       %s\nAPI       %s\n\nRoutes:\n", stack.DynamoDB, stack.SQS, sys.URL)
 	for _, r := range sys.Routes {
 		auth := "public"
-		if r.Authorizer != "" {
+		switch {
+		case r.Authorizer != "":
 			auth = "bearer token"
+		case strings.HasPrefix(r.Path, "/console"):
+			auth = "console session"
 		}
 		fmt.Fprintf(stdout, "  %-7s %s%-45s %s\n", r.Method, sys.URL, r.Path, auth)
 	}
 	if *examples != "" {
 		fmt.Fprintf(stdout, "\nExample landing page: %s/examples/landing-page/\n", sys.URL)
 	}
+	fmt.Fprintf(stdout, "\nConsole: %s/console/login (sign in with the token below)\n", sys.URL)
 	fmt.Fprintf(stdout, "\nToken: %s\n  export LEADGATE_TOKEN=%s LEADGATE_URL=%s\n\nCtrl-C stops everything.\n", sys.Token, sys.Token, sys.URL)
 
 	select {

@@ -9,6 +9,7 @@ import (
 	"github.com/leadgate/leadgate/internal/queue"
 	"github.com/leadgate/leadgate/internal/stream"
 	"github.com/leadgate/leadgate/internal/wiring"
+	consolewiring "github.com/leadgate/leadgate/internal/wiring/console"
 	webhookswiring "github.com/leadgate/leadgate/internal/wiring/webhooks"
 )
 
@@ -23,6 +24,7 @@ var (
 		"BadgeScanFunction":     wiring.BadgeScans,
 		"RepsFunction":          wiring.Reps,
 		"ReportsFunction":       wiring.Reports,
+		"ConsoleFunction":       consolewiring.Wire,
 		"WebhooksFunction":      webhookswiring.Wire,
 		"SubscriptionsFunction": wiring.Subscriptions,
 	}

@@ -2,11 +2,14 @@ package devstack
 
 import (
 	"context"
+	"crypto/rand"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"strconv"
 	"strings"
+
+	"github.com/aws/aws-sdk-go-v2/service/secretsmanager"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
@@ -79,7 +82,41 @@ func Provision(ctx context.Context, cfg aws.Config, t *samtemplate.Template, pre
 		res.Resolver.Attrs[queue.LogicalID+".QueueName"] = prefix + queue.LogicalID
 		res.Resolver.Attrs[queue.LogicalID+".QueueUrl"] = url
 	}
+	sm := secretsmanager.NewFromConfig(cfg)
+	for _, secret := range t.OfType("AWS::SecretsManager::Secret") {
+		arn, err := createSecret(ctx, sm, prefix+secret.LogicalID, secret.Properties)
+		if err != nil {
+			return nil, fmt.Errorf("create secret %s: %w", secret.LogicalID, err)
+		}
+		res.Resolver.Refs[secret.LogicalID] = arn
+	}
 	return res, nil
+}
+
+// createSecret creates a secret as CloudFormation's GenerateSecretString
+// does (letters and digits of PasswordLength), or keeps the one there: a
+// restart keeps the console's sessions.
+func createSecret(ctx context.Context, sm *secretsmanager.Client, name string, props map[string]any) (string, error) {
+	if out, err := sm.DescribeSecret(ctx, &secretsmanager.DescribeSecretInput{SecretId: &name}); err == nil {
+		return aws.ToString(out.ARN), nil
+	}
+	n := 32
+	if g, ok := props["GenerateSecretString"].(map[string]any); ok {
+		if l, ok := g["PasswordLength"].(int); ok {
+			n = l
+		}
+	}
+	const letters = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789"
+	b := make([]byte, n)
+	_, _ = rand.Read(b)
+	for i := range b {
+		b[i] = letters[int(b[i])%len(letters)] // 256 % 62 skews a few letters slightly: no matter for a 64-character key
+	}
+	out, err := sm.CreateSecret(ctx, &secretsmanager.CreateSecretInput{Name: &name, SecretString: aws.String(string(b))})
+	if err != nil {
+		return "", err
+	}
+	return aws.ToString(out.ARN), nil
 }
 
 // createTable creates a table from its CloudFormation properties, whose

@@ -173,6 +173,10 @@ func Start(ctx context.Context, cfg aws.Config, opt Options) (*System, error) {
 			})
 		}
 	}
+	token := opt.Token
+	if token == "" {
+		token = randomToken()
+	}
 	handlers := map[string]httpapi.Handler{}
 	timeouts := map[string]time.Duration{}
 	for _, f := range t.Functions() {
@@ -184,6 +188,11 @@ func Start(ctx context.Context, cfg aws.Config, opt Options) (*System, error) {
 		env, err := environment(f, res.Resolver)
 		if err != nil {
 			return nil, fmt.Errorf("%s: %w", f.LogicalID, err)
+		}
+		if f.LogicalID == "ConsoleFunction" {
+			// There is no identity provider here: the console signs
+			// people in with the local bearer token instead.
+			env["CONSOLE_LOCAL_TOKEN"] = token
 		}
 		h, err := build(fcfg, func(k string) string { return env[k] }, log.With("function", f.LogicalID))
 		if err != nil {
@@ -259,10 +268,6 @@ func Start(ctx context.Context, cfg aws.Config, opt Options) (*System, error) {
 		fmt.Fprintf(out, "schedule %-26s → every %s\n", sc.name, sc.every)
 	}
 
-	token := opt.Token
-	if token == "" {
-		token = randomToken()
-	}
 	routes := t.Routes()
 	mux, err := NewServer(routes, handlers, Gateway{Timeouts: timeouts, Token: token, Log: log, Throttle: opt.Throttle})
 	if err != nil {

@@ -188,12 +188,16 @@ func (s *Stack) Env() map[string]string {
 		// serves streams on the same endpoint.
 		envDynamoDB + "_STREAMS": s.DynamoDB,
 		envSQS:                   s.SQS,
-		// moto serves Parameter Store too, where webhook secrets live.
-		"AWS_ENDPOINT_URL_SSM": s.SQS,
-		"AWS_REGION":           region,
+		// moto serves Parameter Store too, where webhook secrets live, and
+		// Secrets Manager, where the console's session key does.
+		"AWS_ENDPOINT_URL_SSM":            s.SQS,
+		"AWS_ENDPOINT_URL_SECRETS_MANAGER": s.SQS,
+		"AWS_REGION":                       region,
 	}
-	if ep := os.Getenv("AWS_ENDPOINT_URL_SSM"); ep != "" {
-		env["AWS_ENDPOINT_URL_SSM"] = ep
+	for _, k := range []string{"AWS_ENDPOINT_URL_SSM", "AWS_ENDPOINT_URL_SECRETS_MANAGER"} {
+		if ep := os.Getenv(k); ep != "" {
+			env[k] = ep
+		}
 	}
 	if r := os.Getenv("AWS_REGION"); r != "" {
 		env["AWS_REGION"] = r

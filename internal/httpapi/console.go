@@ -6,6 +6,7 @@ import (
 	"context"
 	"crypto/subtle"
 	"errors"
+	"fmt"
 	"log/slog"
 	"net/http"
 	"net/url"
@@ -28,7 +29,7 @@ import (
 // IdentityProvider signs people in to the console: the OpenID Connect
 // authorization-code flow with PKCE (internal/oidc).
 type IdentityProvider interface {
-	Begin(ctx context.Context) (authURL string, p oidc.Pending, err error)
+	Begin(ctx context.Context, redirectURL string) (authURL string, p oidc.Pending, err error)
 	Finish(ctx context.Context, p oidc.Pending, state, code string) (*oidc.Identity, error)
 }
 
@@ -41,8 +42,11 @@ type ConsoleConfig struct {
 	// LocalToken, set only by leadgate local, turns on the token sign-in
 	// form: the one bearer token the local API accepts, under a role.
 	LocalToken string
-	Log        *slog.Logger
-	Now        func() time.Time
+	// RepClaim is the access-token claim that names a rep (DefaultRepClaim
+	// when empty).
+	RepClaim string
+	Log      *slog.Logger
+	Now      func() time.Time
 }
 
 // Cookies the console sets. Both are scoped to /console, HttpOnly and
@@ -86,6 +90,7 @@ type pendingLogin struct {
 
 // NewConsole returns the console as a Handler.
 func NewConsole(cfg ConsoleConfig) Handler {
+	cfg.RepClaim = cmp.Or(cfg.RepClaim, DefaultRepClaim)
 	c := &Console{ConsoleConfig: cfg, secure: cfg.LocalToken == ""}
 	rt := &router{log: cfg.Log, fail: c.failure, routes: map[string]route{
 		"GET /console/login":    c.login,
@@ -239,8 +244,11 @@ func (c *Console) login(ctx context.Context, req *events.APIGatewayV2HTTPRequest
 		if c.IdP == nil {
 			return events.APIGatewayV2HTTPResponse{}, errors.New("console: no identity provider is configured")
 		}
-		authURL, p, err := c.IdP.Begin(ctx)
+		// Back to the domain the browser called: the template cannot name
+		// the API's own URL in the function's environment.
+		authURL, p, err := c.IdP.Begin(ctx, "https://"+req.RequestContext.DomainName+"/console/callback")
 		if err != nil {
+			c.Log.ErrorContext(ctx, "console sign-in cannot start", "error", err.Error())
 			return events.APIGatewayV2HTTPResponse{}, leadgate.Errorf(leadgate.EUNAVAILABLE, "The sign-in service cannot be reached: try again in a minute.")
 		}
 		pl.OIDC = p
@@ -319,22 +327,33 @@ func (c *Console) callback(ctx context.Context, req *events.APIGatewayV2HTTPRequ
 		return events.APIGatewayV2HTTPResponse{}, leadgate.Errorf(leadgate.ENOTFOUND, "No identity provider signs in to this console.")
 	}
 	q := req.QueryStringParameters
-	if e := q["error"]; e != "" {
-		return events.APIGatewayV2HTTPResponse{}, leadgate.Errorf(leadgate.EFORBIDDEN, "The sign-in service did not sign you in (%s).", clip(e, 60))
+	values := url.Values{}
+	for k, v := range q {
+		values.Set(k, v)
+	}
+	if err := oidc.CallbackError(values); err != nil {
+		c.Log.WarnContext(ctx, "console sign-in refused by the identity provider", "error", err.Error())
+		return events.APIGatewayV2HTTPResponse{}, leadgate.Errorf(leadgate.EFORBIDDEN, "The sign-in service did not sign you in: sign in again.")
 	}
 	var pl pendingLogin
 	if err := c.Sealer.Open(loginCookie, cookie(req, loginCookie), &pl); err != nil {
 		return events.APIGatewayV2HTTPResponse{}, leadgate.Errorf(leadgate.EFORBIDDEN, "The sign-in took too long or did not start here: sign in again.")
 	}
 	id, err := c.IdP.Finish(ctx, pl.OIDC, q["state"], q["code"])
-	if err != nil {
+	switch {
+	case errors.Is(err, oidc.ErrProvider):
+		return events.APIGatewayV2HTTPResponse{}, fmt.Errorf("console sign-in: %w", err) // an operator must look: logged, not shown
+	case err != nil:
 		c.Log.WarnContext(ctx, "console sign-in refused", "error", err.Error())
 		return events.APIGatewayV2HTTPResponse{}, leadgate.Errorf(leadgate.EFORBIDDEN, "The sign-in could not be verified: sign in again.")
+	case !id.Expiry.After(c.Now()):
+		return events.APIGatewayV2HTTPResponse{}, leadgate.Errorf(leadgate.EFORBIDDEN, "The sign-in expired on the way: sign in again.")
 	}
 	// Only leadgate's own scopes are kept: the cookie stays small, and an
 	// identity provider's other scopes mean nothing here.
 	scopes := slices.DeleteFunc(slices.Clone(id.Scopes), func(s string) bool { return !slices.Contains(AllScopes, s) })
-	s := session.Session{ID: session.NewID(), Subject: id.Subject, Email: id.Email, Username: id.Username, Scopes: scopes, Expires: id.Expiry.Unix()}
+	// The rep is who the configured rep claim names, as on the API.
+	s := session.Session{ID: session.NewID(), Subject: id.Subject, Email: id.Email, Username: cmp.Or(id.Claims[c.RepClaim], id.Username), Scopes: scopes, Expires: id.Expiry.Unix()}
 	return c.signIn(s, pl.Next)
 }
 
@@ -536,11 +555,4 @@ func localPath(p string) string {
 		return "/console"
 	}
 	return p
-}
-
-func clip(s string, n int) string {
-	if len(s) > n {
-		return s[:n] + "…"
-	}
-	return s
 }

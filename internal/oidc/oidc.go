@@ -18,6 +18,7 @@
 package oidc
 
 import (
+	"cmp"
 	"context"
 	"crypto/rand"
 	"crypto/sha256"
@@ -46,11 +47,15 @@ var (
 
 // Config names the identity provider and the app client registered with it.
 type Config struct {
-	Issuer       string   // e.g. https://cognito-idp.eu-west-1.amazonaws.com/eu-west-1_abc
-	ClientID     string   // the app client id (the template's JwtAudience)
-	ClientSecret string   // for a confidential client; "" for a public client, which PKCE protects
-	RedirectURL  string   // https://.../console/callback, registered with the app client
-	Scopes       []string // "openid" is always asked for as well
+	Issuer       string // e.g. https://cognito-idp.eu-west-1.amazonaws.com/eu-west-1_abc
+	ClientID     string // the app client id (the template's JwtAudience)
+	ClientSecret string // for a confidential client; "" for a public client, which PKCE protects
+	// RedirectURL is https://.../console/callback, registered with the app
+	// client; "" when each Begin names it (the console derives it from the
+	// domain API Gateway was called on, which the template cannot name
+	// without a circular reference).
+	RedirectURL string
+	Scopes      []string // "openid" is always asked for as well
 }
 
 // Validate reports what is wrong with the configuration, so a cold start can
@@ -63,8 +68,10 @@ func (cfg Config) Validate() error {
 	if cfg.ClientID == "" {
 		return errors.New("oidc: no client id")
 	}
-	if err := checkEndpoint(cfg.RedirectURL); err != nil {
-		return fmt.Errorf("oidc: redirect URL: %w", err)
+	if cfg.RedirectURL != "" {
+		if err := checkEndpoint(cfg.RedirectURL); err != nil {
+			return fmt.Errorf("oidc: redirect URL: %w", err)
+		}
 	}
 	for _, s := range cfg.Scopes {
 		if s == "" || strings.ContainsAny(s, " \t\r\n\"\\") {
@@ -117,6 +124,9 @@ type Pending struct {
 	State    string
 	Nonce    string
 	Verifier string // the PKCE code verifier
+	// RedirectURL is where the provider was asked to send the browser:
+	// the token request must name the same.
+	RedirectURL string `json:",omitempty"`
 }
 
 const (
@@ -129,15 +139,22 @@ const (
 
 // Begin starts a login: it returns the URL to redirect the browser to and
 // what Finish will need when the browser comes back.
-func (c *Client) Begin(ctx context.Context) (authURL string, p Pending, err error) {
+//
+// redirectURL is where the provider sends the browser back; "" is the
+// configured one.
+func (c *Client) Begin(ctx context.Context, redirectURL string) (authURL string, p Pending, err error) {
 	if c.cfgErr != nil {
 		return "", Pending{}, c.cfgErr
+	}
+	redirectURL = cmp.Or(redirectURL, c.cfg.RedirectURL)
+	if err := checkEndpoint(redirectURL); err != nil {
+		return "", Pending{}, fmt.Errorf("oidc: redirect URL: %w", err)
 	}
 	d, err := c.discovery(ctx)
 	if err != nil {
 		return "", Pending{}, err
 	}
-	p = Pending{State: randomString(), Nonce: randomString(), Verifier: randomString()}
+	p = Pending{State: randomString(), Nonce: randomString(), Verifier: randomString(), RedirectURL: redirectURL}
 	u, err := url.Parse(d.AuthorizationEndpoint)
 	if err != nil {
 		return "", Pending{}, fmt.Errorf("%w: authorization endpoint: %w", ErrProvider, err)
@@ -145,7 +162,7 @@ func (c *Client) Begin(ctx context.Context) (authURL string, p Pending, err erro
 	q := u.Query()
 	q.Set("response_type", "code")
 	q.Set("client_id", c.cfg.ClientID)
-	q.Set("redirect_uri", c.cfg.RedirectURL)
+	q.Set("redirect_uri", redirectURL)
 	q.Set("scope", strings.Join(c.scopes(), " "))
 	q.Set("state", p.State)
 	q.Set("nonce", p.Nonce)

@@ -21,7 +21,7 @@ import (
 // the browser brings back, which alter may change first.
 func login(t *testing.T, idp *fakeIdP, c *Client, alter func(p *Pending, state, code *string)) (*Identity, error) {
 	t.Helper()
-	authURL, p, err := c.Begin(t.Context())
+	authURL, p, err := c.Begin(t.Context(), "")
 	if err != nil {
 		t.Fatalf("Begin: %v", err)
 	}
@@ -421,7 +421,7 @@ func TestNoTokenRequestWithoutTheState(t *testing.T) {
 func TestCodeUsedTwice(t *testing.T) {
 	idp := newFakeIdP(t)
 	c := idp.client(&fakeClock{t: epoch})
-	authURL, p, err := c.Begin(t.Context())
+	authURL, p, err := c.Begin(t.Context(), "")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -444,7 +444,7 @@ func TestBegin(t *testing.T) {
 	}, idp.srv.Client())
 	seen := map[string]bool{}
 	for range 3 {
-		authURL, p, err := c.Begin(t.Context())
+		authURL, p, err := c.Begin(t.Context(), "")
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -615,7 +615,7 @@ func TestDiscoveryRefused(t *testing.T) {
 			idp := newFakeIdP(t)
 			idp.discovery = func(doc map[string]any) { tc.doc(idp, doc) }
 			c := idp.client(&fakeClock{t: epoch})
-			_, _, err := c.Begin(t.Context())
+			_, _, err := c.Begin(t.Context(), "")
 			wantErr(t, err, ErrProvider, tc.words...)
 
 			// A refused document is not kept: once the provider
@@ -634,12 +634,12 @@ func TestProviderUnreachable(t *testing.T) {
 	idp := newFakeIdP(t)
 	c := idp.client(&fakeClock{t: epoch})
 	idp.srv.Close()
-	_, _, err := c.Begin(t.Context())
+	_, _, err := c.Begin(t.Context(), "")
 	wantErr(t, err, ErrProvider, "discovery")
 
 	ctx, cancel := context.WithCancel(t.Context())
 	cancel()
-	_, _, err = c.Begin(ctx)
+	_, _, err = c.Begin(ctx, "")
 	wantErr(t, err, ErrProvider, "canceled")
 }
 
@@ -659,7 +659,7 @@ func TestConcurrentLogins(t *testing.T) {
 	var wg sync.WaitGroup
 	errs := make([]error, len(urls))
 	for i := range urls {
-		wg.Go(func() { urls[i], flows[i].p, errs[i] = c.Begin(t.Context()) })
+		wg.Go(func() { urls[i], flows[i].p, errs[i] = c.Begin(t.Context(), "") })
 	}
 	wg.Wait()
 	for i := range flows {
@@ -800,12 +800,35 @@ func TestConfigValidate(t *testing.T) {
 			// Begin and Finish say the same, and ask nothing of the
 			// provider.
 			c := New(cfg, nil)
-			if _, _, berr := c.Begin(t.Context()); berr == nil || berr.Error() != err.Error() {
+			if _, _, berr := c.Begin(t.Context(), ""); berr == nil || berr.Error() != err.Error() {
 				t.Errorf("Begin: %v, want %v", berr, err)
 			}
 			if errors.Is(err, ErrProvider) || errors.Is(err, ErrRejected) {
 				t.Errorf("a configuration error %v blames the provider or the browser", err)
 			}
 		})
+	}
+}
+
+// TestRedirectNamedPerLogin: a client configured without a redirect URL
+// takes the one each Begin names, and the token request names the same
+// (the fake provider refuses the code otherwise).
+func TestRedirectNamedPerLogin(t *testing.T) {
+	idp := newFakeIdP(t)
+	c := New(Config{Issuer: idp.issuer, ClientID: idp.clientID, Scopes: []string{"email"}}, idp.srv.Client())
+	c.now = (&fakeClock{t: epoch}).Now
+	if _, _, err := c.Begin(t.Context(), ""); err == nil {
+		t.Fatal("Begin without any redirect URL succeeded")
+	}
+	authURL, p, err := c.Begin(t.Context(), testRedirect)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if u, _ := url.Parse(authURL); u.Query().Get("redirect_uri") != p.RedirectURL || p.RedirectURL == "" {
+		t.Fatalf("authorization URL %s, pending %+v", authURL, p)
+	}
+	state, code := idp.authorize(t, authURL)
+	if _, err := c.Finish(t.Context(), p, state, code); err != nil {
+		t.Fatalf("Finish: %v", err)
 	}
 }

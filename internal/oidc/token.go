@@ -1,6 +1,7 @@
 package oidc
 
 import (
+	"cmp"
 	"context"
 	"fmt"
 	"net/http"
@@ -27,7 +28,7 @@ func (c *Client) exchange(ctx context.Context, d *discoveryDoc, p Pending, code 
 	form := url.Values{
 		"grant_type":    {"authorization_code"},
 		"code":          {code},
-		"redirect_uri":  {c.cfg.RedirectURL},
+		"redirect_uri":  {cmp.Or(p.RedirectURL, c.cfg.RedirectURL)},
 		"code_verifier": {p.Verifier},
 		"client_id":     {c.cfg.ClientID},
 	}

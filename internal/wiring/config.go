@@ -136,6 +136,31 @@ type ReportsConfig struct {
 	FunnelTable    string `env:"FUNNEL_TABLE,required"`
 }
 
+// ConsoleConfig is the console function's environment.
+type ConsoleConfig struct {
+	CampaignsTable  string `env:"CAMPAIGNS_TABLE,required"`
+	LeadsTable      string `env:"LEADS_TABLE,required"`
+	FunnelTable     string `env:"FUNNEL_TABLE,required"`
+	RepsTable       string `env:"REPS_TABLE,required"`
+	AccountsTable   string `env:"ACCOUNTS_TABLE,required"`
+	FallbackOwner   string `env:"FALLBACK_OWNER,required"`
+	RejudgeQueueURL string `env:"REJUDGE_QUEUE_URL,required"` // a draft signed in mode rejudge queues its job
+	WebhookQueueURL string `env:"WEBHOOK_QUEUE_URL,required"` // definition.published
+	// SessionKeySecret is the Secrets Manager secret (ARN or name) whose
+	// value signs the session cookies.
+	SessionKeySecret string `env:"CONSOLE_SESSION_KEY_SECRET,required"`
+	// The identity provider people sign in with: the API's JWT issuer and
+	// the app client (JwtAudience), and the scopes to ask for. The browser
+	// comes back to /console/callback on the domain it called.
+	Issuer     string `env:"CONSOLE_ISSUER"`
+	ClientID   string `env:"CONSOLE_CLIENT_ID"`
+	Scopes     string `env:"CONSOLE_SCOPES"`
+	RepIDClaim string `env:"REP_ID_CLAIM"`
+	// LocalToken is set by leadgate local alone: it turns the identity
+	// provider off and the token sign-in form on.
+	LocalToken string `env:"CONSOLE_LOCAL_TOKEN"`
+}
+
 // WebhooksConfig is the webhooks function's environment.
 type WebhooksConfig struct {
 	CampaignsTable       string        `env:"CAMPAIGNS_TABLE,required"`

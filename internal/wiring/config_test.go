@@ -35,7 +35,10 @@ var functions = map[string]struct {
 	"ReportsFunction":   {&ReportsConfig{}, wired(Reports)},
 	// Wired in internal/wiring/webhooks, the one function that links SSM;
 	// its own test wires it with the template's environment.
-	"WebhooksFunction":      {&WebhooksConfig{}, nil},
+	"WebhooksFunction": {&WebhooksConfig{}, nil},
+	// Wired in internal/wiring/console, which alone links the pages, the
+	// OpenID Connect client and Secrets Manager.
+	"ConsoleFunction":       {&ConsoleConfig{}, nil},
 	"SubscriptionsFunction": {&SubscriptionsConfig{}, wired(Subscriptions)},
 	"DeliverFunction":       {&DeliverConfig{}, wired(Deliver)},
 }

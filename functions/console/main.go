@@ -1,0 +1,27 @@
+// Command console is the Lambda function behind the manager console.
+package main
+
+import (
+	"os"
+
+	"github.com/aws/aws-lambda-go/lambda"
+
+	"github.com/leadgate/leadgate/internal/awsenv"
+	"github.com/leadgate/leadgate/internal/logging"
+	"github.com/leadgate/leadgate/internal/wiring/console"
+)
+
+func main() {
+	log := logging.New(os.Stdout)
+	cfg, err := awsenv.Load(os.Getenv)
+	if err != nil {
+		log.Error("load AWS configuration", "error", err)
+		os.Exit(1)
+	}
+	handler, err := console.Wire(cfg, os.Getenv, log)
+	if err != nil {
+		log.Error("wire console function", "error", err)
+		os.Exit(1)
+	}
+	lambda.Start(handler)
+}
