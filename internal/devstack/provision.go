@@ -58,6 +58,13 @@ func Provision(ctx context.Context, cfg aws.Config, t *samtemplate.Template, pre
 			res.Resolver.Refs[name] = v
 		}
 	}
+	// The local gateway stands in for the JWT authorizer: these are the
+	// issuer and audience of its one token (localClaims).
+	for name, v := range map[string]string{"JwtIssuer": "https://leadgate.local", "JwtAudience": "leadgate-local"} {
+		if _, ok := t.Parameters[name]; ok && res.Resolver.Refs[name] == "" {
+			res.Resolver.Refs[name] = v
+		}
+	}
 	db := dynamodb.NewFromConfig(cfg)
 	for _, tbl := range t.OfType("AWS::DynamoDB::Table") {
 		name := prefix + tbl.LogicalID

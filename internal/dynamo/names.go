@@ -67,10 +67,15 @@ func (s *LeadStore) FindByName(ctx context.Context, name string, limit int) ([]*
 			return nil, fmt.Errorf("find leads named %q: %w", name, err)
 		}
 		for _, it := range out.Items {
-			id, ok := it["id"].(*types.AttributeValueMemberS)
-			if ok && !seen[id.Value] && len(ids) < limit {
-				seen[id.Value] = true
-				ids = append(ids, id.Value)
+			// Keys only: the table's key names the lead.
+			pk, ok := it["pk"].(*types.AttributeValueMemberS)
+			if !ok {
+				continue
+			}
+			id := strings.TrimPrefix(pk.Value, "LEAD#")
+			if !seen[id] && len(ids) < limit {
+				seen[id] = true
+				ids = append(ids, id)
 			}
 		}
 	}
