@@ -4,6 +4,8 @@
 SHELL := /bin/bash
 GO ?= go
 export LEADGATE_CACHE ?= $(CURDIR)/.cache
+# The browser tests' screenshots: test artifacts, never committed.
+export LEADGATE_SCREENSHOTS ?= $(CURDIR)/artifacts/screenshots
 
 # Every Lambda is a functions/<name> folder; its logical ID in template.yaml
 # is <Name>Function.

@@ -187,10 +187,12 @@ var funcs = template.FuncMap{
 		return template.HTML(b.String()), err
 	},
 	"fullName": func(first, last string) string { return strings.TrimSpace(first + " " + last) },
-	"isMQL":    func(s lead.Stage) bool { return s == lead.StageMQL || s == lead.StageSAL || s == lead.StageSQL || s == lead.StageOpportunity || s == lead.StageCustomer },
-	"answer":   Answer,
-	"seen":     func(c lead.Criterion) string { return c.Seen() },
-	"join":     strings.Join,
+	"isMQL": func(s lead.Stage) bool {
+		return s == lead.StageMQL || s == lead.StageSAL || s == lead.StageSQL || s == lead.StageOpportunity || s == lead.StageCustomer
+	},
+	"answer": Answer,
+	"seen":   func(c lead.Criterion) string { return c.Seen() },
+	"join":   strings.Join,
 	"newestFirst": func(ts []lead.TouchPoint) []lead.TouchPoint {
 		out := slices.Clone(ts)
 		slices.SortStableFunc(out, func(a, b lead.TouchPoint) int { return b.At.Compare(a.At) })

@@ -19,6 +19,10 @@ import (
 // drives Debian's Chromium and downloads no browser of its own.
 const playwrightCore = "playwright-core@1.65.1"
 
+// axeCore is the accessibility checker the console's browser test runs in
+// each page.
+const axeCore = "axe-core@4.14.1"
+
 // chromiumPath finds Debian's Chromium (make test installs it when it can).
 func chromiumPath() string {
 	for _, p := range []string{os.Getenv("LEADGATE_CHROMIUM"), "/usr/bin/chromium", "/usr/bin/chromium-browser"} {
@@ -47,10 +51,12 @@ func browser(t *testing.T) (chromium, driver string) {
 		t.Skip("npm is not installed: skipping the browser test")
 	}
 	driver = filepath.Join(emulators.CacheDir(), "e2e")
-	if _, err := os.Stat(filepath.Join(driver, "node_modules", "playwright-core")); err != nil {
-		out, err := exec.Command("npm", "install", "--prefix", driver, "--no-audit", "--no-fund", "--no-save", playwrightCore).CombinedOutput()
+	_, errDriver := os.Stat(filepath.Join(driver, "node_modules", "playwright-core"))
+	_, errAxe := os.Stat(filepath.Join(driver, "node_modules", "axe-core"))
+	if errDriver != nil || errAxe != nil {
+		out, err := exec.Command("npm", "install", "--prefix", driver, "--no-audit", "--no-fund", "--no-save", playwrightCore, axeCore).CombinedOutput()
 		if err != nil {
-			t.Fatalf("npm install %s: %v\n%s", playwrightCore, err, out)
+			t.Fatalf("npm install %s %s: %v\n%s", playwrightCore, axeCore, err, out)
 		}
 	}
 	return chromium, driver

@@ -190,7 +190,7 @@ func (s *Stack) Env() map[string]string {
 		envSQS:                   s.SQS,
 		// moto serves Parameter Store too, where webhook secrets live, and
 		// Secrets Manager, where the console's session key does.
-		"AWS_ENDPOINT_URL_SSM":            s.SQS,
+		"AWS_ENDPOINT_URL_SSM":             s.SQS,
 		"AWS_ENDPOINT_URL_SECRETS_MANAGER": s.SQS,
 		"AWS_REGION":                       region,
 	}

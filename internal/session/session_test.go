@@ -46,7 +46,10 @@ func TestSealOpen(t *testing.T) {
 			return s.Open("session", string(b)+"."+sig, &got)
 		}, session.ErrInvalid},
 		{"no signature", func() error { var got session.Session; return s.Open("session", strings.Split(sealed, ".")[0], &got) }, session.ErrInvalid},
-		{"oversized", func() error { var got session.Session; return s.Open("session", strings.Repeat("a", session.MaxValueBytes+1), &got) }, session.ErrInvalid},
+		{"oversized", func() error {
+			var got session.Session
+			return s.Open("session", strings.Repeat("a", session.MaxValueBytes+1), &got)
+		}, session.ErrInvalid},
 		{"expired", func() error {
 			later := now.Add(time.Hour)
 			var got session.Session
