@@ -227,7 +227,7 @@ func (c *Console) setCookie(name, value string, expires time.Time) string {
 	if value == "" {
 		ck.MaxAge = -1
 	} else {
-		ck.MaxAge = max(int(time.Until(expires).Seconds()), 1)
+		ck.MaxAge = max(int(expires.Sub(c.Now()).Seconds()), 1)
 	}
 	return ck.String()
 }

@@ -1,0 +1,156 @@
+package httpapi_test
+
+import (
+	"context"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/url"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/aws/aws-lambda-go/events"
+
+	"github.com/leadgate/leadgate/internal/console"
+	"github.com/leadgate/leadgate/internal/httpapi"
+	"github.com/leadgate/leadgate/internal/oidc"
+	"github.com/leadgate/leadgate/internal/session"
+)
+
+// fakeIdP stands in for internal/oidc's client, whose own tests run it
+// against a fake provider: here what matters is what the console does with
+// its answers.
+type fakeIdP struct {
+	redirect string
+	identity *oidc.Identity
+	err      error
+}
+
+func (f *fakeIdP) Begin(_ context.Context, redirectURL string) (string, oidc.Pending, error) {
+	f.redirect = redirectURL
+	return "https://idp.example/authorize?state=s1", oidc.Pending{State: "s1", Nonce: "n1", Verifier: "v1", RedirectURL: redirectURL}, nil
+}
+
+func (f *fakeIdP) Finish(_ context.Context, p oidc.Pending, state, code string) (*oidc.Identity, error) {
+	if p.State != "s1" || state != "s1" || code != "c1" {
+		return nil, oidc.ErrRejected
+	}
+	return f.identity, f.err
+}
+
+func consoleEvent(method, path, rawQuery string, cookies []string) events.APIGatewayV2HTTPRequest {
+	q := map[string]string{}
+	vals, _ := url.ParseQuery(rawQuery)
+	for k := range vals {
+		q[k] = vals.Get(k)
+	}
+	ev := events.APIGatewayV2HTTPRequest{RouteKey: method + " " + path, RawPath: path, RawQueryString: rawQuery, QueryStringParameters: q, Cookies: cookies}
+	ev.RequestContext.HTTP.Method = method
+	ev.RequestContext.DomainName = "abc123.execute-api.eu-west-1.amazonaws.com"
+	return ev
+}
+
+// setCookies turns a response's Set-Cookie values into what a browser
+// sends back, leaving out the ones it deletes.
+func setCookies(resp events.APIGatewayV2HTTPResponse) []string {
+	var out []string
+	for _, c := range resp.Cookies {
+		ck, err := http.ParseSetCookie(c)
+		if err == nil && ck.MaxAge >= 0 && ck.Value != "" {
+			out = append(out, ck.Name+"="+ck.Value)
+		}
+	}
+	return out
+}
+
+// TestConsoleSignInThroughTheIdentityProvider: the login redirects to the
+// provider with a callback on the domain API Gateway was called on and a
+// signed login cookie; the callback turns the provider's identity into a
+// Secure session cookie holding only leadgate's scopes. A callback without
+// the login cookie, an error from the provider, a refused code or an
+// identity already expired signs no one in.
+func TestConsoleSignInThroughTheIdentityProvider(t *testing.T) {
+	now := time.Date(2026, 12, 1, 9, 0, 0, 0, time.UTC)
+	sealer, err := session.NewSealer([]byte(strings.Repeat("k", 32)), func() time.Time { return now })
+	if err != nil {
+		t.Fatal(err)
+	}
+	idp := &fakeIdP{identity: &oidc.Identity{Subject: "u-1", Email: "maria@example.com", Username: "maria", Expiry: now.Add(time.Hour),
+		Scopes: []string{"openid", "email", httpapi.ScopeCampaignsRead, httpapi.ScopeApproveMarketing}, Claims: map[string]string{"username": "maria"}}}
+	h := httpapi.NewConsole(httpapi.ConsoleConfig{Service: &console.Service{}, Sealer: sealer, IdP: idp, Log: slog.New(slog.NewTextHandler(io.Discard, nil)), Now: func() time.Time { return now }})
+	call := func(ev events.APIGatewayV2HTTPRequest) events.APIGatewayV2HTTPResponse {
+		t.Helper()
+		resp, err := h(context.Background(), ev)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return resp
+	}
+
+	start := call(consoleEvent("GET", "/console/login", "next=%2Fconsole%2Fqueue", nil))
+	if start.StatusCode != http.StatusSeeOther || start.Headers["Location"] != "https://idp.example/authorize?state=s1" {
+		t.Fatalf("login: %d %v", start.StatusCode, start.Headers)
+	}
+	if idp.redirect != "https://abc123.execute-api.eu-west-1.amazonaws.com/console/callback" {
+		t.Errorf("callback URL %q", idp.redirect)
+	}
+	login := setCookies(start)
+	if len(login) != 1 || !strings.HasPrefix(login[0], "leadgate_console_login=") {
+		t.Fatalf("login cookie: %q", start.Cookies)
+	}
+
+	refused := []struct {
+		name     string
+		query    string
+		cookies  []string
+		identity *oidc.Identity
+		err      error
+	}{
+		{"no login cookie", "state=s1&code=c1", nil, idp.identity, nil},
+		{"the provider's error", "error=access_denied&state=s1", login, idp.identity, nil},
+		{"a code the provider refuses", "state=s1&code=c2", login, idp.identity, nil},
+		{"the provider misbehaving", "state=s1&code=c1", login, nil, oidc.ErrProvider},
+		{"an identity expired on the way", "state=s1&code=c1", login, &oidc.Identity{Subject: "u-1", Expiry: now.Add(-time.Second)}, nil},
+	}
+	for _, tc := range refused {
+		t.Run(tc.name, func(t *testing.T) {
+			idp.identity, idp.err = tc.identity, tc.err
+			resp := call(consoleEvent("GET", "/console/callback", tc.query, tc.cookies))
+			if resp.StatusCode < 400 || len(setCookies(resp)) != 0 || !strings.Contains(resp.Headers["Content-Type"], "text/html") {
+				t.Errorf("%d %q %q", resp.StatusCode, resp.Cookies, resp.Headers["Content-Type"])
+			}
+			if strings.Contains(resp.Body, "access_denied") || strings.Contains(resp.Body, "ErrProvider") {
+				t.Errorf("the page repeats what the provider said:\n%s", resp.Body)
+			}
+		})
+	}
+
+	idp.identity = &oidc.Identity{Subject: "u-1", Email: "maria@example.com", Username: "maria", Expiry: now.Add(time.Hour),
+		Scopes: []string{"openid", "email", httpapi.ScopeCampaignsRead, httpapi.ScopeApproveMarketing}, Claims: map[string]string{"username": "maria"}}
+	idp.err = nil
+	done := call(consoleEvent("GET", "/console/callback", "state=s1&code=c1", login))
+	if done.StatusCode != http.StatusSeeOther || done.Headers["Location"] != "/console/queue" {
+		t.Fatalf("callback: %d %v", done.StatusCode, done.Headers)
+	}
+	var sessionCookie *http.Cookie
+	for _, c := range done.Cookies {
+		if ck, err := http.ParseSetCookie(c); err == nil && ck.Name == "leadgate_console" {
+			sessionCookie = ck
+		}
+	}
+	if sessionCookie == nil || !sessionCookie.Secure || !sessionCookie.HttpOnly || sessionCookie.SameSite != http.SameSiteLaxMode || sessionCookie.Path != "/console" || sessionCookie.MaxAge != 3600 {
+		t.Fatalf("session cookie: %+v", sessionCookie)
+	}
+	var s session.Session
+	if err := sealer.Open("leadgate_console", sessionCookie.Value, &s); err != nil {
+		t.Fatal(err)
+	}
+	if s.Email != "maria@example.com" || s.Username != "maria" || strings.Join(s.Scopes, " ") != httpapi.ScopeCampaignsRead+" "+httpapi.ScopeApproveMarketing {
+		t.Errorf("session: %+v", s)
+	}
+	// The local sign-in form does not exist where a provider signs people in.
+	if resp := call(consoleEvent("POST", "/console/login", "", nil)); resp.StatusCode != http.StatusNotFound {
+		t.Errorf("local sign-in in AWS: %d", resp.StatusCode)
+	}
+}
