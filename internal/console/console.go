@@ -75,8 +75,6 @@ type Service struct {
 
 // Bounds on what one page reads and shows.
 const (
-	// DefaultDays is the period a funnel covers when none is chosen.
-	DefaultDays = 90
 	// MaxVersionsListed is how many versions the campaign page lists.
 	MaxVersionsListed = 20
 	// MaxQueueLeads is how many of the fallback queue's leads are shown.
@@ -91,38 +89,6 @@ const (
 	// few leads to read much into.
 	smallSample = 5
 )
-
-// Period is a funnel's date range, both days included.
-type Period struct{ From, To time.Time }
-
-// ParsePeriod reads a period from dates like 2026-11-01; an empty one takes
-// the DefaultDays up to now.
-func ParsePeriod(from, to string, now time.Time) (Period, error) {
-	p := Period{To: now.UTC().Truncate(24 * time.Hour)}
-	p.From = p.To.AddDate(0, 0, -DefaultDays)
-	var problems []leadgate.Problem
-	for _, f := range []struct {
-		name, v string
-		dst     *time.Time
-	}{{"from", from, &p.From}, {"to", to, &p.To}} {
-		if f.v == "" {
-			continue
-		}
-		t, err := time.Parse(time.DateOnly, f.v)
-		if err != nil {
-			problems = append(problems, leadgate.Problem{Path: f.name, Message: fmt.Sprintf("%q: want a date like 2026-11-01", clip(f.v))})
-			continue
-		}
-		*f.dst = t
-	}
-	if len(problems) == 0 && p.To.Before(p.From) {
-		problems = append(problems, leadgate.Problem{Path: "to", Message: "is before from"})
-	}
-	if len(problems) > 0 {
-		return p, leadgate.Invalid("The period is not readable.", problems)
-	}
-	return p, nil
-}
 
 // CampaignRow is one campaign on the campaigns page.
 type CampaignRow struct {
@@ -160,7 +126,7 @@ func (r Rate) String() string {
 }
 
 // CampaignList reads every campaign with its funnel over p.
-func (s *Service) CampaignList(ctx context.Context, p Period, now time.Time) ([]CampaignRow, error) {
+func (s *Service) CampaignList(ctx context.Context, p funnel.Period, now time.Time) ([]CampaignRow, error) {
 	ps, err := s.Campaigns.List(ctx)
 	if err != nil {
 		return nil, err
@@ -190,7 +156,7 @@ func (s *Service) CampaignList(ctx context.Context, p Period, now time.Time) ([]
 
 // CampaignQuery is what the campaign page was asked to show.
 type CampaignQuery struct {
-	Period Period
+	Period funnel.Period
 	// Version narrows the funnel to one version's leads; 0 for all.
 	Version int
 	// DiffFrom and DiffTo are two versions to compare; 0 for none.

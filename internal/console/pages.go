@@ -113,7 +113,7 @@ type ErrorPage struct {
 
 // CampaignsPage is the list of campaigns.
 type CampaignsPage struct {
-	Period Period
+	Period funnel.Period
 	Rows   []CampaignRow
 }
 

@@ -20,6 +20,7 @@ import (
 	"github.com/leadgate/leadgate/internal/console"
 	"github.com/leadgate/leadgate/internal/definitions"
 	"github.com/leadgate/leadgate/internal/export"
+	"github.com/leadgate/leadgate/internal/funnel"
 	"github.com/leadgate/leadgate/internal/lead"
 	"github.com/leadgate/leadgate/internal/leadgate"
 	"github.com/leadgate/leadgate/internal/oidc"
@@ -376,7 +377,7 @@ func (c *Console) logout(ctx context.Context, req *events.APIGatewayV2HTTPReques
 
 func (c *Console) campaigns(ctx context.Context, req *events.APIGatewayV2HTTPRequest, s session.Session) (events.APIGatewayV2HTTPResponse, error) {
 	now := c.Now()
-	p, err := console.ParsePeriod(req.QueryStringParameters["from"], req.QueryStringParameters["to"], now)
+	p, err := funnel.ParsePeriod(req.QueryStringParameters["from"], req.QueryStringParameters["to"], now)
 	if err != nil {
 		return events.APIGatewayV2HTTPResponse{}, err
 	}
@@ -390,7 +391,7 @@ func (c *Console) campaigns(ctx context.Context, req *events.APIGatewayV2HTTPReq
 func (c *Console) campaign(ctx context.Context, req *events.APIGatewayV2HTTPRequest, s session.Session) (events.APIGatewayV2HTTPResponse, error) {
 	now := c.Now()
 	qs := req.QueryStringParameters
-	p, err := console.ParsePeriod(qs["from"], qs["to"], now)
+	p, err := funnel.ParsePeriod(qs["from"], qs["to"], now)
 	if err != nil {
 		return events.APIGatewayV2HTTPResponse{}, err
 	}

@@ -18,7 +18,6 @@ import (
 	"github.com/leadgate/leadgate/internal/export"
 	"github.com/leadgate/leadgate/internal/funnel"
 	"github.com/leadgate/leadgate/internal/lead"
-	"github.com/leadgate/leadgate/internal/leadgate"
 )
 
 // ReportStore is what reports read.
@@ -47,31 +46,9 @@ func NewReports(store ReportStore, log *slog.Logger, now func() time.Time) Handl
 	return rt.handle
 }
 
-// defaultDays is the period a report covers when the caller names none.
-const defaultDays = 90
-
 func (h *Reports) period(req *events.APIGatewayV2HTTPRequest) (time.Time, time.Time, error) {
-	to := h.now().UTC()
-	from := to.AddDate(0, 0, -defaultDays)
-	var problems []leadgate.Problem
-	for name, dst := range map[string]*time.Time{"from": &from, "to": &to} {
-		if v := req.QueryStringParameters[name]; v != "" {
-			t, err := time.Parse(time.DateOnly, v)
-			if err != nil {
-				problems = append(problems, leadgate.Problem{Path: name, Message: fmt.Sprintf("%q: want a date like 2026-11-01", v)})
-				continue
-			}
-			*dst = t
-		}
-	}
-	if len(problems) == 0 && to.Before(from) {
-		problems = append(problems, leadgate.Problem{Path: "to", Message: "is before from"})
-	}
-	if len(problems) > 0 {
-		slices.SortFunc(problems, func(a, b leadgate.Problem) int { return strings.Compare(a.Path, b.Path) })
-		return from, to, leadgate.Invalid("The period is not readable.", problems)
-	}
-	return from, to, nil
+	p, err := funnel.ParsePeriod(req.QueryStringParameters["from"], req.QueryStringParameters["to"], h.now())
+	return p.From, p.To, err
 }
 
 func (h *Reports) report(ctx context.Context, id string, from, to time.Time) (funnel.Report, *campaign.Published, error) {
