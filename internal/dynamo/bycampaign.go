@@ -7,6 +7,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"hash/fnv"
+	"slices"
 	"strconv"
 	"sync"
 	"time"
@@ -26,9 +27,12 @@ import (
 // shards of the lead id: a write to any lead of a campaign writes the
 // index too, and one partition takes about 1,000 write units a second,
 // so a launch's leads are spread over campaignShards partitions instead
-// of all landing in one (SCALING.md works the figure out). It projects
-// the record only: every reader (export, preview, re-judge) decodes
-// whole records, and nothing reads the other attributes through it.
+// of all landing in one (SCALING.md works the figure out). It holds keys
+// only: every write of a lead moves its entry (updatedAt changes), and an
+// entry holding the record costs as many units as the lead itself, twice
+// (out of the old place, into the new), on every form, scan and touch
+// point; keys cost one each. The readers (export, preview, re-judge) are
+// rare and get the records they list from the table, 100 a request.
 const (
 	campaignIndex  = "byCampaignShard"
 	campaignShards = 32
@@ -105,26 +109,81 @@ func (s *LeadStore) shardQuery(campaignID string, shard int, from, to string) *d
 	return &dynamodb.QueryInput{TableName: &s.table, IndexName: aws.String(campaignIndex), KeyConditionExpression: &cond, ExpressionAttributeValues: values}
 }
 
+// pagedQuery reads a shard from from in pages of one BatchGetItem's
+// worth of keys: a reader holds a page of records per shard, not the
+// thousands of keys a 1 MB page of the index lists.
+func (s *LeadStore) pagedQuery(campaignID string, shard int, from string) *dynamodb.QueryInput {
+	in := s.shardQuery(campaignID, shard, from, "")
+	in.Limit = aws.Int32(batchGet)
+	return in
+}
+
 // readShard calls each with the shard's leads changed from from, oldest
 // change first, page by page.
 func (s *LeadStore) readShard(ctx context.Context, campaignID string, shard int, from string, each func(*lead.Record) error) error {
-	p := dynamodb.NewQueryPaginator(s.db, s.shardQuery(campaignID, shard, from, ""))
+	p := dynamodb.NewQueryPaginator(s.db, s.pagedQuery(campaignID, shard, from))
 	for p.HasMorePages() {
 		page, err := p.NextPage(ctx)
 		if err != nil {
 			return fmt.Errorf("leads of %s shard %d: %w", campaignID, shard, err)
 		}
-		for _, item := range page.Items {
-			r, err := decodeLead(item)
-			if err != nil {
-				return err
-			}
+		leads, err := s.listed(ctx, campaignID, page.Items)
+		if err != nil {
+			return err
+		}
+		for _, r := range leads {
 			if err := each(r); err != nil {
 				return err
 			}
 		}
 	}
 	return nil
+}
+
+// batchGet is DynamoDB's limit of keys in one BatchGetItem.
+const batchGet = 100
+
+// listed reads the leads a page of the campaign index lists, in its
+// order, from the table. A lead erased, expired or judged by another
+// campaign since the index listed it (the index trails the table) is
+// left out.
+func (s *LeadStore) listed(ctx context.Context, campaignID string, entries []map[string]types.AttributeValue) ([]*lead.Record, error) {
+	byPK := make(map[string]*lead.Record, len(entries))
+	for chunk := range slices.Chunk(entries, batchGet) {
+		keys := make([]map[string]types.AttributeValue, len(chunk))
+		for i, e := range chunk {
+			keys[i] = map[string]types.AttributeValue{"pk": e["pk"], "sk": e["sk"]}
+		}
+		req := map[string]types.KeysAndAttributes{s.table: {Keys: keys}}
+		for round := 0; len(req) > 0; round++ {
+			if round == maxUpsertRounds {
+				return nil, fmt.Errorf("leads of %s: keys left unread after %d rounds", campaignID, round)
+			}
+			out, err := s.db.BatchGetItem(ctx, &dynamodb.BatchGetItemInput{RequestItems: req})
+			if err != nil {
+				return nil, fmt.Errorf("leads of %s: %w", campaignID, err)
+			}
+			for _, item := range out.Responses[s.table] {
+				r, err := decodeLead(item)
+				if err != nil {
+					return nil, err
+				}
+				if pk, ok := item["pk"].(*types.AttributeValueMemberS); ok && r.ErasedAt == nil && r.Verdict.Campaign == campaignID {
+					byPK[pk.Value] = r
+				}
+			}
+			// What the table did not read this time (throttled, or past
+			// 16 MB) is asked for again.
+			req = out.UnprocessedKeys
+		}
+	}
+	leads := make([]*lead.Record, 0, len(entries))
+	for _, e := range entries {
+		if pk, ok := e["pk"].(*types.AttributeValueMemberS); ok && byPK[pk.Value] != nil {
+			leads = append(leads, byPK[pk.Value])
+		}
+	}
+	return leads, nil
 }
 
 // CampaignLeads calls each with every lead of a campaign, oldest change
@@ -144,7 +203,7 @@ func (s *LeadStore) CampaignLeads(ctx context.Context, campaignID string, each f
 		go func() {
 			defer wg.Done()
 			defer close(ch)
-			p := dynamodb.NewQueryPaginator(s.db, s.shardQuery(campaignID, shard, "", ""))
+			p := dynamodb.NewQueryPaginator(s.db, s.pagedQuery(campaignID, shard, ""))
 			for p.HasMorePages() {
 				// The semaphore bounds the queries in flight, not the
 				// shards open: the merge needs every shard's next lead.
@@ -154,17 +213,16 @@ func (s *LeadStore) CampaignLeads(ctx context.Context, campaignID string, each f
 					return
 				}
 				page, err := p.NextPage(ctx)
+				var leads []*lead.Record
+				if err == nil {
+					leads, err = s.listed(ctx, campaignID, page.Items)
+				}
 				<-sem
 				if err != nil {
 					cancel(fmt.Errorf("leads of %s shard %d: %w", campaignID, shard, err))
 					return
 				}
-				for _, item := range page.Items {
-					r, err := decodeLead(item)
-					if err != nil {
-						cancel(err)
-						return
-					}
+				for _, r := range leads {
 					select {
 					case ch <- r:
 					case <-ctx.Done():
@@ -271,13 +329,11 @@ func (s *LeadStore) CampaignPage(ctx context.Context, campaignID, from, to, curs
 		if err != nil {
 			return nil, "", fmt.Errorf("leads of %s shard %d: %w", campaignID, shard, err)
 		}
-		for _, item := range out.Items {
-			r, err := decodeLead(item)
-			if err != nil {
-				return nil, "", err
-			}
-			page = append(page, r)
+		leads, err := s.listed(ctx, campaignID, out.Items)
+		if err != nil {
+			return nil, "", err
 		}
+		page = append(page, leads...)
 		start = out.LastEvaluatedKey
 		if len(start) == 0 {
 			if shard++; shard == campaignShards {
