@@ -23,6 +23,7 @@ import (
 	"github.com/leadgate/leadgate/internal/awsmeter"
 	"github.com/leadgate/leadgate/internal/devstack"
 	"github.com/leadgate/leadgate/internal/dynamo"
+	"github.com/leadgate/leadgate/internal/lead"
 	"github.com/leadgate/leadgate/internal/queue"
 	"github.com/leadgate/leadgate/internal/sales"
 	"github.com/leadgate/leadgate/internal/wiring"
@@ -374,6 +375,28 @@ func TestCapacityPerLead(t *testing.T) {
 		{"touch point, known person", func() { p.post("BadgeScanFunction", p.badges, touches("t"), 200) }, []bound{{"DynamoDB", 2}, {"SQS", 0}, {"LeadsTable", 6}, {"LeadsTable/byCampaignShard", 2},
 			{"items:BadgeScanFunction", 0.1}, {"items:RouterFunction", 1}, {"items:ReporterFunction", 1}}},
 	}
+	defer t.Run("export, per lead listed", func(t *testing.T) {
+		// The keys-only index lists, the table reads the leads listed: what
+		// an export, a preview or a re-judge page pays per lead.
+		prefix := strings.TrimSuffix(p.res.Tables["LeadsTable"], "LeadsTable")
+		m := awsmeter.New(func(table string) string { return strings.TrimPrefix(table, prefix) })
+		db := dynamodb.NewFromConfig(m.Config(cfg))
+		store := dynamo.NewLeadStore(db, p.res.Tables["LeadsTable"])
+		n := 0
+		if err := store.CampaignLeads(context.Background(), "cloud-cost-whitepaper", func(*lead.Record) error { n++; return nil }); err != nil {
+			t.Fatal(err)
+		}
+		u := m.Snapshot()
+		t.Logf("%d leads listed: %s", n, u)
+		// One query per shard (an empty one still costs a request) and one
+		// BatchGetItem per shard that lists any.
+		if got := u.Requests["DynamoDB Query"]; got != 32 {
+			t.Errorf("%d queries, want one per shard (32)", got)
+		}
+		if got := u.Requests["DynamoDB BatchGetItem"]; got > min(n, 32) {
+			t.Errorf("%d BatchGetItem for %d leads", got, n)
+		}
+	})
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			c := p.measure(tt.op)
