@@ -106,6 +106,8 @@ bench:
 	$(GO) test -run '^$$' -bench . -benchmem -count 6 ./internal/backtest/ | tee -a bench.out
 	$(GO) test -run '^$$' -bench DecodeLead -benchmem -count 6 ./internal/dynamo/ | tee -a bench.out
 	for i in 1 2; do $(GO) test -run '^$$' -bench Preview -benchtime 1x ./internal/devstack/ | tee -a bench.out; done
+	# The calls and capacity units per lead behind SCALING.md and the cost model.
+	$(GO) test -count=1 -run TestCapacityPerLead -v ./internal/devstack/ | tee -a bench.out
 
 # Every decoder that meets outside input has a fuzz target. make test runs
 # each for a fixed number of inputs (a time limit can end while a worker is

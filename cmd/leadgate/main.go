@@ -53,6 +53,11 @@ Usage:
   leadgate report --campaign ID [--from YYYY-MM-DD] [--to YYYY-MM-DD]
       Print a campaign's funnel: leads at each stage, conversion, time to
       acceptance, rejection reasons, and MQL→SQL leakage against its bounds.
+  leadgate backfill-campaign-shards --table NAME [--segments 8]
+      Once, after the deploy that adds the byCampaignShard index: give the
+      leads written before it their campaign shard, so exports, previews
+      and re-judge jobs list them (SCALING.md, "Migrating"). Talks to
+      DynamoDB with the environment's AWS credentials; safe to run again.
 
 Environment:
   LEADGATE_TOKEN   the bearer token (local accepts it; apply, preview, import and report send it)
@@ -106,6 +111,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		return runImport(ctx, args[1:], stdout, stderr)
 	case "report":
 		return runReport(ctx, args[1:], stdout, stderr)
+	case "backfill-campaign-shards":
+		return runBackfill(ctx, args[1:], stdout, stderr)
 	case "help", "-h", "--help":
 		fmt.Fprint(stdout, usage)
 		return nil

@@ -1,13 +1,16 @@
 package dynamo
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
+	"hash/fnv"
 	"maps"
 	"slices"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -17,9 +20,10 @@ import (
 	"github.com/leadgate/leadgate/internal/funnel"
 )
 
-// FunnelStore keeps the funnel counters: one item per campaign, definition
-// version and day (pk C#<campaign>, sk <day>#v<version>), each metric a
-// number attribute "n.<metric>". Every counted history entry leaves a
+// FunnelStore keeps the funnel counters: per campaign, definition version
+// and day, funnelShards items (pk C#<campaign> for shard 0,
+// C#<campaign>#<shard> for the others; sk <day>#v<version>), each metric a
+// number attribute "n.<metric>", summed when read. Every counted history entry leaves a
 // marker (pk M#<lead>#<entry>) written in the same transaction as its
 // counts, so a replayed stream record counts nothing twice. Markers expire
 // after MarkerLife, long after a stream's 24-hour retention.
@@ -38,6 +42,32 @@ const MarkerLife = 7 * 24 * time.Hour
 
 // maxTransact is DynamoDB's limit of items in one transaction.
 const maxTransact = 100
+
+// funnelShards is how many items (and partitions) one campaign's counters
+// of a day are spread over. Every batch of the leads stream that meets a
+// campaign writes its counter, from as many reporters at once as the
+// stream has shards: at 5,000 posts/s on one campaign that is about 50
+// transactions a second on one item, each costing twice its size in
+// write units and conflicting with the others (SCALING.md). A batch's
+// chunk picks its shard by its first entry, so a batch still costs one
+// transaction per counter, and a replayed chunk lands where it did.
+const funnelShards = 8
+
+// funnelPK is the partition of a campaign's counters of one shard; shard 0
+// is where counters were kept before they were sharded, so those count
+// too.
+func funnelPK(campaignID string, shard int) string {
+	if shard == 0 {
+		return "C#" + campaignID
+	}
+	return "C#" + campaignID + "#" + strconv.Itoa(shard)
+}
+
+func funnelShard(mark string) int {
+	h := fnv.New32a()
+	h.Write([]byte(mark))
+	return int(h.Sum32() % funnelShards)
+}
 
 // Apply adds the deltas. Deltas of one counter are summed into one update
 // (a batch of stream records costs a transaction per day and version, not a
@@ -130,7 +160,7 @@ func (s *FunnelStore) transact(ctx context.Context, k funnel.Key, ds []funnel.De
 	items = append(items, types.TransactWriteItem{Update: &types.Update{
 		TableName: &s.table,
 		Key: map[string]types.AttributeValue{
-			"pk": &types.AttributeValueMemberS{Value: "C#" + k.Campaign},
+			"pk": &types.AttributeValueMemberS{Value: funnelPK(k.Campaign, funnelShard(ds[0].Mark))},
 			"sk": &types.AttributeValueMemberS{Value: k.Day + "#v" + strconv.Itoa(k.Version)},
 		},
 		UpdateExpression: &expr, ExpressionAttributeNames: names, ExpressionAttributeValues: values,
@@ -145,14 +175,55 @@ func (s *FunnelStore) transact(ctx context.Context, k funnel.Key, ds []funnel.De
 	return nil
 }
 
-// Counters returns a campaign's counters for the days from..to (inclusive).
+// Counters returns a campaign's counters for the days from..to (inclusive),
+// by day and version, each the sum of its shards. The shards are read side
+// by side.
 func (s *FunnelStore) Counters(ctx context.Context, campaignID string, from, to time.Time) ([]funnel.Counter, error) {
+	shards := make([][]funnel.Counter, funnelShards)
+	errs := make([]error, funnelShards)
+	var wg sync.WaitGroup
+	for shard := range funnelShards {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			shards[shard], errs[shard] = s.shardCounters(ctx, campaignID, shard, from, to)
+		}()
+	}
+	wg.Wait()
+	if err := errors.Join(errs...); err != nil {
+		return nil, err
+	}
+	var out []funnel.Counter
+	at := map[funnel.Key]int{}
+	for _, cs := range shards {
+		for _, c := range cs {
+			i, ok := at[c.Key]
+			if !ok {
+				at[c.Key] = len(out)
+				out = append(out, c)
+				continue
+			}
+			for m, n := range c.Counts {
+				out[i].Counts[m] += n
+			}
+			out[i].MQLToSAL = append(out[i].MQLToSAL, c.MQLToSAL...)
+			out[i].Samples = append(out[i].Samples, c.Samples...)
+		}
+	}
+	slices.SortFunc(out, func(a, b funnel.Counter) int {
+		return cmp.Or(strings.Compare(a.Day, b.Day), cmp.Compare(a.Version, b.Version))
+	})
+	return out, nil
+}
+
+// shardCounters reads one shard of a campaign's counters.
+func (s *FunnelStore) shardCounters(ctx context.Context, campaignID string, shard int, from, to time.Time) ([]funnel.Counter, error) {
 	var out []funnel.Counter
 	p := dynamodb.NewQueryPaginator(s.db, &dynamodb.QueryInput{
 		TableName:              &s.table,
 		KeyConditionExpression: aws.String("pk = :pk AND sk BETWEEN :from AND :to"),
 		ExpressionAttributeValues: map[string]types.AttributeValue{
-			":pk":   &types.AttributeValueMemberS{Value: "C#" + campaignID},
+			":pk":   &types.AttributeValueMemberS{Value: funnelPK(campaignID, shard)},
 			":from": &types.AttributeValueMemberS{Value: from.UTC().Format(time.DateOnly)},
 			":to":   &types.AttributeValueMemberS{Value: to.UTC().Format(time.DateOnly) + "~"},
 		},

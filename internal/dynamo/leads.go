@@ -8,7 +8,6 @@ import (
 	"maps"
 	"slices"
 	"strconv"
-	"sync"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -66,6 +65,9 @@ type leadItem struct {
 	Rev       int64  `dynamodbav:"rev"`
 	UpdatedAt string `dynamodbav:"updatedAt"`
 	Record    string `dynamodbav:"record"`
+	// CampaignShard keys the byCampaignShard index: a campaign's leads,
+	// spread over campaignShards partitions by the lead id (campaigns.go).
+	CampaignShard string `dynamodbav:"campaignShard,omitempty"`
 	// Owner and AssignedAt key the byOwner index: a rep's leads.
 	Owner      string `dynamodbav:"owner,omitempty"`
 	AssignedAt string `dynamodbav:"assignedAt,omitempty"`
@@ -108,6 +110,7 @@ func (s *LeadStore) put(r *lead.Record, prev int64) (*types.Put, error) {
 	it := leadItem{
 		ID: r.ID, Type: leaditem.TypeLead, Email: r.Email, Stage: string(r.Stage), Campaign: r.Verdict.Campaign,
 		Rev: r.Rev, UpdatedAt: r.UpdatedAt.UTC().Format(time.RFC3339Nano), Record: string(doc), Owner: r.Owner,
+		CampaignShard: campaignShardKey(r.Verdict.Campaign, r.ID),
 	}
 	if r.AssignedAt != nil {
 		it.AssignedAt = r.AssignedAt.UTC().Format(time.RFC3339Nano)
@@ -211,14 +214,33 @@ func liveLead(id string, item map[string]types.AttributeValue) (*lead.Record, er
 	return r, nil
 }
 
-// CountSpam adds one to the campaign's bot count for the day.
+// spamShards is how many items (and partitions) a campaign's bot count of
+// a day is spread over: a bot flood on one campaign is one write per post,
+// at 5,000 posts/s five times what one partition takes, and a throttled
+// partition of the leads table slows the other campaigns' leads in it.
+// Sixteen keep each item near 300 writes/s at that rate (SCALING.md).
+const spamShards = 16
+
+// spamKey is the item of a campaign's bot count of a day in shard; shard 0
+// is where the count was kept before it was sharded, so that one counts
+// too.
+func spamKey(campaignID string, day time.Time, shard int) map[string]types.AttributeValue {
+	pk := "STATS#" + campaignID
+	if shard > 0 {
+		pk += "#" + strconv.Itoa(shard)
+	}
+	return map[string]types.AttributeValue{
+		"pk": &types.AttributeValueMemberS{Value: pk},
+		"sk": &types.AttributeValueMemberS{Value: "SPAM#" + day.UTC().Format(time.DateOnly)},
+	}
+}
+
+// CountSpam adds one to the campaign's bot count for the day, in a shard
+// the instant picks: spread, with nothing to hash a bot by.
 func (s *LeadStore) CountSpam(ctx context.Context, campaignID string, at time.Time) error {
 	_, err := s.db.UpdateItem(ctx, &dynamodb.UpdateItemInput{
-		TableName: &s.table,
-		Key: map[string]types.AttributeValue{
-			"pk": &types.AttributeValueMemberS{Value: "STATS#" + campaignID},
-			"sk": &types.AttributeValueMemberS{Value: "SPAM#" + at.UTC().Format(time.DateOnly)},
-		},
+		TableName:                 &s.table,
+		Key:                       spamKey(campaignID, at, int(uint64(at.UnixNano())%spamShards)),
 		UpdateExpression:          aws.String("ADD #n :one"),
 		ExpressionAttributeNames:  map[string]string{"#n": "count"},
 		ExpressionAttributeValues: map[string]types.AttributeValue{":one": &types.AttributeValueMemberN{Value: "1"}},
@@ -229,145 +251,36 @@ func (s *LeadStore) CountSpam(ctx context.Context, campaignID string, at time.Ti
 	return nil
 }
 
-// SpamCount returns the bots dropped for a campaign on a day.
+// SpamCount returns the bots dropped for a campaign on a day: the sum of
+// its shards, read in one batch.
 func (s *LeadStore) SpamCount(ctx context.Context, campaignID string, day time.Time) (int, error) {
-	out, err := s.db.GetItem(ctx, &dynamodb.GetItemInput{
-		TableName: &s.table,
-		Key: map[string]types.AttributeValue{
-			"pk": &types.AttributeValueMemberS{Value: "STATS#" + campaignID},
-			"sk": &types.AttributeValueMemberS{Value: "SPAM#" + day.UTC().Format(time.DateOnly)},
-		},
-	})
-	if err != nil {
-		return 0, fmt.Errorf("read spam count for %s: %w", campaignID, err)
+	keys := make([]map[string]types.AttributeValue, spamShards)
+	for shard := range spamShards {
+		keys[shard] = spamKey(campaignID, day, shard)
 	}
-	var c struct {
-		Count int `dynamodbav:"count"`
-	}
-	if err := attributevalue.UnmarshalMap(out.Item, &c); err != nil {
-		return 0, err
-	}
-	return c.Count, nil
-}
-
-// campaignIndex is the leads table's index of leads by the campaign whose
-// definition last judged them.
-const campaignIndex = "byCampaign"
-
-// CampaignLeads calls each with every lead of a campaign, oldest change
-// first, page by page, so an export of any size holds one page in memory.
-func (s *LeadStore) CampaignLeads(ctx context.Context, campaignID string, each func(*lead.Record) error) error {
-	return s.campaignLeads(ctx, campaignID, "", "", each)
-}
-
-// campaignSegments is how many slices of a campaign's index
-// CampaignLeadsSince reads at once: one reader gets a page of about 1 MB
-// from DynamoDB per round trip, so a campaign of 100,000 leads is read by
-// several side by side within an HTTP API's 30 seconds.
-const campaignSegments = 4
-
-// CampaignLeadsSince calls each once with every lead of a campaign whose
-// record changed at or after since, in no particular order: the index is
-// read in campaignSegments slices of the time since then, side by side.
-// Each is called by one reader at a time; the first error stops them all.
-// A lead written while it is read moves to a later place in the index and
-// may be met twice: the ids met (about 60 bytes each, one per lead) make
-// sure it is called once.
-func (s *LeadStore) CampaignLeadsSince(ctx context.Context, campaignID string, since time.Time, each func(*lead.Record) error) error {
-	ctx, cancel := context.WithCancelCause(ctx)
-	defer cancel(nil)
-	var mu sync.Mutex
-	met := map[string]struct{}{}
-	var wg sync.WaitGroup
-	step := time.Since(since) / campaignSegments
-	for i := range campaignSegments {
-		// Stored times are RFC 3339 with trailing zeros trimmed, so a bound
-		// with all nine fraction digits never equals one: each lead falls
-		// in exactly one slice.
-		from, to := since.Add(time.Duration(i)*step).UTC().Format(segmentBound), ""
-		if i < campaignSegments-1 {
-			to = since.Add(time.Duration(i+1) * step).UTC().Format(segmentBound)
+	total := 0
+	req := map[string]types.KeysAndAttributes{s.table: {Keys: keys, ProjectionExpression: aws.String("#n"), ExpressionAttributeNames: map[string]string{"#n": "count"}}}
+	// Unprocessed keys (the table throttled a part) are asked for again.
+	for round := 0; len(req) > 0; round++ {
+		if round == maxUpsertRounds {
+			return 0, fmt.Errorf("read spam count for %s: keys left unread", campaignID)
 		}
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			err := s.campaignLeads(ctx, campaignID, from, to, func(r *lead.Record) error {
-				mu.Lock()
-				defer mu.Unlock()
-				if _, ok := met[r.ID]; ok {
-					return nil
-				}
-				met[r.ID] = struct{}{}
-				return each(r)
-			})
-			if err != nil {
-				cancel(err)
-			}
-		}()
-	}
-	wg.Wait()
-	if err := context.Cause(ctx); err != nil && ctx.Err() != nil {
-		return err
-	}
-	return nil
-}
-
-// segmentBound formats the bounds of CampaignLeadsSince's slices.
-const segmentBound = "2006-01-02T15:04:05.000000000Z07:00"
-
-// campaignLeads reads the campaign's leads changed from from to to (both
-// inclusive, "" for open), oldest change first.
-func (s *LeadStore) campaignLeads(ctx context.Context, campaignID, from, to string, each func(*lead.Record) error) error {
-	cond, values := "#campaign = :c", map[string]types.AttributeValue{":c": &types.AttributeValueMemberS{Value: campaignID}}
-	switch {
-	case from != "" && to != "":
-		cond += " AND updatedAt BETWEEN :from AND :to"
-		values[":from"], values[":to"] = &types.AttributeValueMemberS{Value: from}, &types.AttributeValueMemberS{Value: to}
-	case from != "":
-		cond += " AND updatedAt >= :from"
-		values[":from"] = &types.AttributeValueMemberS{Value: from}
-	}
-	p := dynamodb.NewQueryPaginator(s.db, &dynamodb.QueryInput{
-		TableName:                 &s.table,
-		IndexName:                 aws.String(campaignIndex),
-		KeyConditionExpression:    &cond,
-		ExpressionAttributeNames:  map[string]string{"#campaign": "campaign"},
-		ExpressionAttributeValues: values,
-	})
-	for p.HasMorePages() {
-		page, err := p.NextPage(ctx)
+		out, err := s.db.BatchGetItem(ctx, &dynamodb.BatchGetItemInput{RequestItems: req})
 		if err != nil {
-			return fmt.Errorf("leads of %s: %w", campaignID, err)
+			return 0, fmt.Errorf("read spam count for %s: %w", campaignID, err)
 		}
-		for _, item := range page.Items {
-			r, err := decodeLead(item)
-			if err != nil {
-				return err
+		for _, item := range out.Responses[s.table] {
+			var c struct {
+				Count int `dynamodbav:"count"`
 			}
-			if err := each(r); err != nil {
-				return err
+			if err := attributevalue.UnmarshalMap(item, &c); err != nil {
+				return 0, err
 			}
+			total += c.Count
 		}
+		req = out.UnprocessedKeys
 	}
-	return nil
-}
-
-// CampaignPage reads one page of at most limit leads of a campaign changed
-// from from to to (both inclusive, in the index's own form), starting at
-// cursor ("" for the first page); next is "" after the last page. Page by
-// page, a re-judge job hands its place on in a message.
-func (s *LeadStore) CampaignPage(ctx context.Context, campaignID, from, to, cursor string, limit int) ([]*lead.Record, string, error) {
-	in := &dynamodb.QueryInput{
-		TableName:                &s.table,
-		IndexName:                aws.String(campaignIndex),
-		KeyConditionExpression:   aws.String("#campaign = :c AND updatedAt BETWEEN :from AND :to"),
-		ExpressionAttributeNames: map[string]string{"#campaign": "campaign"},
-		ExpressionAttributeValues: map[string]types.AttributeValue{
-			":c": &types.AttributeValueMemberS{Value: campaignID}, ":from": &types.AttributeValueMemberS{Value: from}, ":to": &types.AttributeValueMemberS{Value: to},
-		},
-		Limit: aws.Int32(int32(limit)),
-	}
-	return s.page(ctx, in, "campaign", campaignID, cursor)
+	return total, nil
 }
 
 // page reads one page of an index of the leads table, whose partition is
@@ -431,31 +344,4 @@ func decodeCursor(cursor, partition, value string) (map[string]types.AttributeVa
 		key[k] = &types.AttributeValueMemberS{Value: v}
 	}
 	return key, nil
-}
-
-// Oldest is when the campaign's least recently changed lead changed.
-func (s *LeadStore) Oldest(ctx context.Context, campaignID string) (time.Time, bool, error) {
-	out, err := s.db.Query(ctx, &dynamodb.QueryInput{
-		TableName:                 &s.table,
-		IndexName:                 aws.String(campaignIndex),
-		KeyConditionExpression:    aws.String("#campaign = :c"),
-		ExpressionAttributeNames:  map[string]string{"#campaign": "campaign", "#u": "updatedAt"},
-		ExpressionAttributeValues: map[string]types.AttributeValue{":c": &types.AttributeValueMemberS{Value: campaignID}},
-		ProjectionExpression:      aws.String("#u"),
-		Limit:                     aws.Int32(1),
-	})
-	if err != nil {
-		return time.Time{}, false, fmt.Errorf("oldest lead of %s: %w", campaignID, err)
-	}
-	if len(out.Items) == 0 {
-		return time.Time{}, false, nil
-	}
-	var it struct {
-		UpdatedAt string `dynamodbav:"updatedAt"`
-	}
-	if err := attributevalue.UnmarshalMap(out.Items[0], &it); err != nil {
-		return time.Time{}, false, err
-	}
-	at, err := time.Parse(time.RFC3339Nano, it.UpdatedAt)
-	return at, err == nil, err
 }
