@@ -83,6 +83,9 @@ const (
 	MaxSLALeads = 100
 	// MaxLookupMatches is how many leads a name lookup lists.
 	MaxLookupMatches = 20
+	// maxBatchRead is the most ids one LeadStore.Leads call is given:
+	// DynamoDB's BatchGetItem reads at most 100 keys.
+	maxBatchRead = 100
 	// NearSLA is how close to its deadline a clock is listed as near.
 	NearSLA = time.Hour
 	// smallSample is below how many a rate is flagged as resting on too
@@ -421,9 +424,15 @@ func (s *Service) Queue(ctx context.Context, now time.Time) (*QueuePage, error) 
 	if err != nil {
 		return nil, err
 	}
-	leads, err := s.Leads.Leads(ctx, ids)
-	if err != nil {
-		return nil, err
+	// The index answers up to MaxSLALeads from each of its shards, and one
+	// batch read takes at most maxBatchRead ids.
+	var leads []*lead.Record
+	for batch := range slices.Chunk(ids, maxBatchRead) {
+		some, err := s.Leads.Leads(ctx, batch)
+		if err != nil {
+			return nil, err
+		}
+		leads = append(leads, some...)
 	}
 	byRep := map[string][]ClockedLead{}
 	for _, r := range leads {

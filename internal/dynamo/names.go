@@ -64,7 +64,7 @@ func (s *LeadStore) FindByName(ctx context.Context, name string, limit int) ([]*
 		}
 		out, err := s.db.Query(ctx, in)
 		if err != nil {
-			return nil, fmt.Errorf("find leads named %q: %w", name, err)
+			return nil, fmt.Errorf("find leads by name: %w", err) // no name: the error is logged
 		}
 		for _, it := range out.Items {
 			// Keys only: the table's key names the lead.

@@ -241,6 +241,12 @@ func (c *Console) login(ctx context.Context, req *events.APIGatewayV2HTTPRequest
 		return c.redirect(next), nil
 	}
 	pl := pendingLogin{ID: session.NewID(), Next: next}
+	if c.LocalToken == "" && req.QueryStringParameters["out"] != "" {
+		// Just signed out: a page, not the identity provider, whose own
+		// session would sign the person straight back in (and whose origin
+		// form-action 'self' refuses at the end of the sign-out form).
+		return c.render(http.StatusOK, console.PageLogin, console.View{Title: "Sign in", Flash: "You are signed out.", Page: console.LoginPage{}})
+	}
 	if c.LocalToken == "" {
 		if c.IdP == nil {
 			return events.APIGatewayV2HTTPResponse{}, errors.New("console: no identity provider is configured")
@@ -370,7 +376,11 @@ func (c *Console) signIn(s session.Session, next string) (events.APIGatewayV2HTT
 }
 
 func (c *Console) logout(ctx context.Context, req *events.APIGatewayV2HTTPRequest, s session.Session) (events.APIGatewayV2HTTPResponse, error) {
-	resp := c.redirect("/console/login")
+	to := "/console/login"
+	if c.LocalToken == "" {
+		to += "?out=1" // see login
+	}
+	resp := c.redirect(to)
 	resp.Cookies = []string{c.setCookie(sessionCookie, "", time.Time{})}
 	return resp, nil
 }

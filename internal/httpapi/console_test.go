@@ -154,3 +154,56 @@ func TestConsoleSignInThroughTheIdentityProvider(t *testing.T) {
 		t.Errorf("local sign-in in AWS: %d", resp.StatusCode)
 	}
 }
+
+// TestConsoleSignOutStaysSignedOut: in AWS, signing out must end at a page
+// of the console. Redirected on to /console/login, the browser went
+// straight back to the identity provider, which (its own session alive)
+// signed the person in again at once; and a redirect to another origin at
+// the end of a form's post is what the console's form-action 'self'
+// forbids, so Chromium showed a blocked page instead.
+func TestConsoleSignOutStaysSignedOut(t *testing.T) {
+	now := time.Date(2026, 12, 1, 9, 0, 0, 0, time.UTC)
+	sealer, err := session.NewSealer([]byte(strings.Repeat("k", 32)), func() time.Time { return now })
+	if err != nil {
+		t.Fatal(err)
+	}
+	idp := &fakeIdP{identity: &oidc.Identity{Subject: "u-1", Email: "maria@example.com", Expiry: now.Add(time.Hour), Scopes: []string{httpapi.ScopeCampaignsRead}}}
+	h := httpapi.NewConsole(httpapi.ConsoleConfig{Service: &console.Service{}, Sealer: sealer, IdP: idp, Log: slog.New(slog.NewTextHandler(io.Discard, nil)), Now: func() time.Time { return now }})
+	call := func(ev events.APIGatewayV2HTTPRequest) events.APIGatewayV2HTTPResponse {
+		t.Helper()
+		resp, err := h(context.Background(), ev)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return resp
+	}
+	login := setCookies(call(consoleEvent("GET", "/console/login", "", nil)))
+	signedIn := setCookies(call(consoleEvent("GET", "/console/callback", "state=s1&code=c1", login)))
+	var s session.Session
+	if len(signedIn) != 1 || sealer.Open("leadgate_console", strings.TrimPrefix(signedIn[0], "leadgate_console="), &s) != nil {
+		t.Fatalf("not signed in: %q", signedIn)
+	}
+	ev := consoleEvent("POST", "/console/logout", "", signedIn)
+	ev.Headers = map[string]string{"content-type": "application/x-www-form-urlencoded"}
+	ev.Body = url.Values{"csrf": {sealer.CSRF(s)}}.Encode()
+	resp := call(ev)
+	for _, c := range resp.Cookies {
+		if ck, err := http.ParseSetCookie(c); err == nil && ck.Name == "leadgate_console" && ck.MaxAge >= 0 {
+			t.Errorf("the session cookie is not deleted: %q", c)
+		}
+	}
+	// Follow the redirects as the browser would, without the session.
+	var jar []string
+	for hops := 0; resp.StatusCode == http.StatusSeeOther; hops++ {
+		to := resp.Headers["Location"]
+		if !strings.HasPrefix(to, "/console") || hops == 3 {
+			t.Fatalf("signing out leads the browser on to %q", to)
+		}
+		jar = append(jar, setCookies(resp)...)
+		path, query, _ := strings.Cut(to, "?")
+		resp = call(consoleEvent("GET", path, query, jar))
+	}
+	if resp.StatusCode != http.StatusOK || !strings.Contains(resp.Body, "Sign in") {
+		t.Errorf("signing out ends at %d:\n%s", resp.StatusCode, resp.Body)
+	}
+}
