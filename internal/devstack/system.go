@@ -232,6 +232,7 @@ func Start(ctx context.Context, cfg aws.Config, opt Options) (*System, error) {
 		flog := log.With("function", tr.function)
 		switch {
 		case tr.streamARN != "" && opt.NoStreams:
+			// Left unread: the records wait in the stream.
 		case tr.streamARN != "":
 			build, ok := streamFunctions[tr.function]
 			if !ok {

@@ -83,9 +83,8 @@ type Criterion struct {
 // score included: the engine keeps the number apart so as not to format it.
 //
 // It appends the fields by hand: a verdict holds a dozen or more criteria,
-// every lead write encodes them twice (its byte budget, then the write), and
-// a nested json.Marshal per criterion was a quarter of a badge-scan row's
-// CPU. The output is the one json.Marshal gives the plain struct
+// every lead write encodes them, and a nested json.Marshal per criterion
+// was about half of encoding a badge-scan row's record. The output is the one json.Marshal gives the plain struct
 // (TestCriterionJSONIsThePlainEncoding); a value the fast path does not
 // cover exactly (a control character, invalid UTF-8, a number json would
 // write with an exponent) takes json.Marshal.

@@ -40,9 +40,8 @@ func TestCriterionJSONIsThePlainEncoding(t *testing.T) {
 	}
 }
 
-// BenchmarkRecordJSON encodes a lead record as every write does (twice: its
-// byte budget in Fit, then the stored record): a badge-scan row's verdict
-// of 20 criteria, one touch point.
+// BenchmarkRecordJSON encodes a lead record as every write does: a
+// badge-scan row's verdict of 20 criteria, one touch point.
 //
 //	go test -run '^$' -bench RecordJSON -benchmem ./internal/lead/
 func BenchmarkRecordJSON(b *testing.B) {
