@@ -28,11 +28,11 @@ import (
 
 // Locally, event source mappings are polling loops. They follow the
 // template's settings (batch size, batching window, partial batch failures,
-// retries, the on-failure destination), with two deliberate differences that keep local
-// runs and tests quick: an idle poll waits a fraction of a second, and a
-// failed SQS message becomes visible again after retryAfter rather than the
-// queue's visibility timeout, so its way to the dead-letter queue takes
-// seconds.
+// retries, the on-failure destination), with two deliberate differences
+// that keep local runs and tests quick: an idle poll waits a fraction of a
+// second, and a failed SQS message becomes visible again after retryAfter
+// rather than the queue's visibility timeout, so its way to the dead-letter
+// queue takes seconds.
 const (
 	idlePoll   = 100 * time.Millisecond
 	retryAfter = 1 // seconds
