@@ -96,6 +96,8 @@ build-WebhooksFunction:
 bench:
 	$(GO) test -run '^$$' -bench . -benchmem -count 6 ./internal/qualify/ | tee bench.out
 	$(GO) test -run '^$$' -bench Intake -benchtime 1500x -count 3 ./internal/devstack/ | tee -a bench.out
+	$(GO) test -run '^$$' -bench SpeedToLead -benchtime 1x -count 3 ./internal/devstack/ | tee -a bench.out
+	$(GO) test -run '^$$' -bench RecordJSON -benchmem -count 6 ./internal/lead/ | tee -a bench.out
 	# One import per process: DynamoDB Local slows to a crawl once its heap
 	# holds a few hundred thousand items, which a second round in the same
 	# server would measure instead of leadgate.

@@ -83,7 +83,9 @@ func Capture(ctx context.Context, store LeadStore, d *campaign.Definition, rules
 		rules.Judge(&v, next, now)
 		next.Judge(v)
 		next.Retain(retentionDays(d))
-		return next, next.Fit()
+		// The store fits it to its byte budget as it encodes it for the
+		// write (lead.Record.Encode): measured once, not twice.
+		return next, nil
 	})
 	switch {
 	case err != nil:

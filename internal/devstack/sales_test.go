@@ -43,7 +43,7 @@ func eventuallyWithin(t *testing.T, limit time.Duration, what string, check func
 	}
 }
 
-func putRep(t *testing.T, c client, id, territories string, capacity int) {
+func putRep(t testing.TB, c client, id, territories string, capacity int) {
 	t.Helper()
 	body := fmt.Sprintf("name: %s\nemail: %s@leadgate.example\nterritories: [%s]\nactive: true\ncapacity: %d\n", id, id, territories, capacity)
 	if r := c.do("PUT", "/v1/reps/"+id, "application/yaml", []byte(body)); r.status != 201 && r.status != 200 {

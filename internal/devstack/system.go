@@ -54,6 +54,12 @@ type Options struct {
 	// a test reading the messages): the router and leadgate's own
 	// background queues (re-judge jobs) still run.
 	NoConsumers bool
+	// NoStreams leaves the table streams unread (the router and the
+	// reporter do not run): a benchmark of a write path measures it without
+	// the consumers it feeds, which in AWS run on their own compute and read
+	// the stream without taking the table's capacity, and here would share
+	// DynamoDB Local's two cores.
+	NoStreams bool
 	// ScheduleEvery, when set, stands in for every schedule's rate
 	// (template.yaml's AWS::Scheduler::Schedule): tests and demos shorten
 	// a day to seconds.
@@ -234,6 +240,8 @@ func Start(ctx context.Context, cfg aws.Config, opt Options) (*System, error) {
 		getenv := func(k string) string { return env[k] }
 		flog := log.With("function", tr.function)
 		switch {
+		case tr.streamARN != "" && opt.NoStreams:
+			// Left unread: the records wait in the stream.
 		case tr.streamARN != "":
 			build, ok := streamFunctions[tr.function]
 			if !ok {

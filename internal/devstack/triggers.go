@@ -27,12 +27,12 @@ import (
 )
 
 // Locally, event source mappings are polling loops. They follow the
-// template's settings (batch size, partial batch failures, retries, the
-// on-failure destination), with two deliberate differences that keep local
-// runs and tests quick: an idle poll waits a fraction of a second, and a
-// failed SQS message becomes visible again after retryAfter rather than the
-// queue's visibility timeout, so its way to the dead-letter queue takes
-// seconds.
+// template's settings (batch size, batching window, partial batch failures,
+// retries, the on-failure destination), with two deliberate differences
+// that keep local runs and tests quick: an idle poll waits a fraction of a
+// second, and a failed SQS message becomes visible again after retryAfter
+// rather than the queue's visibility timeout, so its way to the dead-letter
+// queue takes seconds.
 const (
 	idlePoll   = 100 * time.Millisecond
 	retryAfter = 1 // seconds
@@ -49,6 +49,10 @@ type trigger struct {
 	// pollers is how many batches of the queue are handled at once: the
 	// event source's ScalingConfig.MaximumConcurrency, where it sets one.
 	pollers int
+	// window is MaximumBatchingWindowInSeconds: how long a batch that is
+	// not full may wait for more records before the function gets it. It
+	// is what speed to lead pays on every lead, so local pays it too.
+	window time.Duration
 }
 
 // triggers reads the DynamoDB and SQS event sources of the template's
@@ -66,7 +70,10 @@ func triggers(t *samtemplate.Template, res *Resources) ([]trigger, error) {
 			default:
 				return nil, fmt.Errorf("template.yaml gives %s a %s trigger (%s), which leadgate local cannot drive yet", f.LogicalID, e.Type, e.Name)
 			}
-			tr := trigger{function: f.LogicalID, batchSize: intProp(e.Properties, "BatchSize", 10), maxRetries: intProp(e.Properties, "MaximumRetryAttempts", -1)}
+			tr := trigger{
+				function: f.LogicalID, batchSize: intProp(e.Properties, "BatchSize", 10), maxRetries: intProp(e.Properties, "MaximumRetryAttempts", -1),
+				window: time.Duration(intProp(e.Properties, "MaximumBatchingWindowInSeconds", 0)) * time.Second,
+			}
 			var err error
 			if e.Type == "DynamoDB" {
 				tr.streamARN, err = res.Resolver.String(e.Properties["Stream"])
@@ -167,8 +174,10 @@ func shardLoop(ctx context.Context, client *dynamodbstreams.Client, tr trigger, 
 	}
 	iterator := newIterator()
 	var pending []st.Record
+	var gatheringSince time.Time // when the first record of the batch arrived
 	attempts := 0
 	for ctx.Err() == nil && (iterator != nil || len(pending) > 0) {
+		fetched := 0
 		if len(pending) < tr.batchSize && iterator != nil {
 			out, err := client.GetRecords(ctx, &dynamodbstreams.GetRecordsInput{ShardIterator: iterator, Limit: aws.Int32(int32(tr.batchSize - len(pending)))})
 			if err != nil {
@@ -178,14 +187,25 @@ func shardLoop(ctx context.Context, client *dynamodbstreams.Client, tr trigger, 
 				}
 				continue
 			}
+			if len(pending) == 0 && len(out.Records) > 0 {
+				gatheringSince = time.Now()
+			}
 			pending = append(pending, out.Records...)
-			if n := len(out.Records); n > 0 {
-				lastRead = aws.ToString(out.Records[n-1].Dynamodb.SequenceNumber)
+			if fetched = len(out.Records); fetched > 0 {
+				lastRead = aws.ToString(out.Records[fetched-1].Dynamodb.SequenceNumber)
 			}
 			iterator = out.NextShardIterator
 		}
 		if len(pending) == 0 {
 			sleep(ctx, idlePoll)
+			continue
+		}
+		// A batch that is not full waits out the batching window, reading
+		// on; a retry (attempts > 0) goes at once, as Lambda's does.
+		if wait := tr.window - time.Since(gatheringSince); wait > 0 && attempts == 0 && len(pending) < tr.batchSize && iterator != nil {
+			if fetched == 0 {
+				sleep(ctx, min(idlePoll, wait))
+			}
 			continue
 		}
 		batch := pending[:min(len(pending), tr.batchSize)]
@@ -204,7 +224,7 @@ func shardLoop(ctx context.Context, client *dynamodbstreams.Client, tr trigger, 
 			}
 		}
 		if failed < 0 {
-			pending, attempts = pending[len(batch):], 0
+			pending, attempts, gatheringSince = pending[len(batch):], 0, time.Now()
 			continue
 		}
 		pending = pending[failed:] // retried from the failed record on, in order
@@ -223,7 +243,7 @@ func shardLoop(ctx context.Context, client *dynamodbstreams.Client, tr trigger, 
 				})
 				_, _ = q.SendMessage(ctx, &sqs.SendMessageInput{QueueUrl: &tr.onFailure, MessageBody: aws.String(string(body))})
 			}
-			pending, attempts = pending[len(rest):], 0
+			pending, attempts, gatheringSince = pending[len(rest):], 0, time.Now()
 		}
 	}
 }
@@ -338,21 +358,45 @@ func (p *pollers) queuePoller(ctx context.Context, q *sqs.Client, tr trigger, h 
 	p.wg.Add(1)
 	go func() {
 		defer p.wg.Done()
-		for ctx.Err() == nil {
+		receive := func(max int, wait int32) ([]sqstypes.Message, error) {
 			out, err := q.ReceiveMessage(ctx, &sqs.ReceiveMessageInput{
-				QueueUrl: &tr.queueURL, MaxNumberOfMessages: int32(min(tr.batchSize, 10)), WaitTimeSeconds: 1,
+				QueueUrl: &tr.queueURL, MaxNumberOfMessages: int32(min(max, 10)), WaitTimeSeconds: wait,
 				MessageSystemAttributeNames: []sqstypes.MessageSystemAttributeName{sqstypes.MessageSystemAttributeNameAll},
 				MessageAttributeNames:       []string{"All"},
 			})
-			if err != nil || len(out.Messages) == 0 {
+			if err != nil {
+				return nil, err
+			}
+			return out.Messages, nil
+		}
+		for ctx.Err() == nil {
+			// A long poll: moto answers as soon as a message arrives.
+			messages, err := receive(tr.batchSize, 1)
+			if err != nil || len(messages) == 0 {
 				if err != nil && !errors.Is(err, context.Canceled) {
 					sleep(ctx, idlePoll)
 				}
 				continue
 			}
-			ev := events.SQSEvent{Records: make([]events.SQSMessage, 0, len(out.Messages))}
+			// A batching window gathers up to the batch size before the
+			// function gets the batch, as Lambda's poller does.
+			for deadline := time.Now().Add(tr.window); len(messages) < tr.batchSize && ctx.Err() == nil; {
+				wait := time.Until(deadline)
+				if wait <= 0 {
+					break
+				}
+				more, err := receive(tr.batchSize-len(messages), 0)
+				if err != nil {
+					break
+				}
+				if len(more) == 0 {
+					sleep(ctx, min(idlePoll, wait))
+				}
+				messages = append(messages, more...)
+			}
+			ev := events.SQSEvent{Records: make([]events.SQSMessage, 0, len(messages))}
 			arn := "arn:aws:sqs:" + region + ":" + accountID + ":" + tr.queueURL[strings.LastIndexByte(tr.queueURL, '/')+1:]
-			for _, m := range out.Messages {
+			for _, m := range messages {
 				attrs := map[string]string{}
 				maps.Copy(attrs, m.Attributes)
 				ev.Records = append(ev.Records, events.SQSMessage{
@@ -370,7 +414,7 @@ func (p *pollers) queuePoller(ctx context.Context, q *sqs.Client, tr trigger, h 
 			for _, f := range resp.BatchItemFailures {
 				failed[f.ItemIdentifier] = true
 			}
-			for _, m := range out.Messages {
+			for _, m := range messages {
 				if failed[aws.ToString(m.MessageId)] {
 					_, _ = q.ChangeMessageVisibility(ctx, &sqs.ChangeMessageVisibilityInput{QueueUrl: &tr.queueURL, ReceiptHandle: m.ReceiptHandle, VisibilityTimeout: retryAfter})
 					continue

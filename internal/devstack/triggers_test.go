@@ -50,6 +50,18 @@ func TestTriggersFollowTheTemplate(t *testing.T) {
 	if pollers["RejudgeFunction"] != 2 || pollers["AssignFunction"] != min(queuePollers, 5) || pollers["NurtureFunction"] != queuePollers {
 		t.Errorf("pollers %v: RejudgeFunction is capped at 2 by its ScalingConfig, AssignFunction at 5 (above local's %d), NurtureFunction is not capped", pollers, queuePollers)
 	}
+	// Batching windows are the template's: the router is on the way from a
+	// form to an owner, so it waits for nothing; the reporter's counters
+	// gather for 5 s.
+	windows := map[string]time.Duration{}
+	for _, tr := range trs {
+		if tr.streamARN != "" {
+			windows[tr.function] = tr.window
+		}
+	}
+	if windows["RouterFunction"] != 0 || windows["ReporterFunction"] != 5*time.Second {
+		t.Errorf("stream batching windows %v: want RouterFunction 0, ReporterFunction 5s", windows)
+	}
 	for _, every := range []time.Duration{0, time.Second} {
 		scs, err := schedules(tpl, res, every)
 		if err != nil {

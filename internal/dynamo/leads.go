@@ -103,9 +103,10 @@ func leadKey(id string) map[string]types.AttributeValue {
 // revision prev (absent when prev is 0). Every part of leadgate writes a lead
 // this way, so a whole-item put loses nothing and nothing is lost to a race.
 func (s *LeadStore) put(r *lead.Record, prev int64) (*types.Put, error) {
-	doc, err := json.Marshal(r)
+	// Encode holds every write to the record's byte budget.
+	doc, err := r.Encode()
 	if err != nil {
-		return nil, fmt.Errorf("encode lead %s: %w", r.ID, err)
+		return nil, err
 	}
 	it := leadItem{
 		ID: r.ID, Type: leaditem.TypeLead, Email: r.Email, Stage: string(r.Stage), Campaign: r.Verdict.Campaign,

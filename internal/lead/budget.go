@@ -15,6 +15,28 @@ import (
 // posts, a lead stays writable.
 const MaxRecordBytes = 128 << 10
 
+// Encode returns the record's JSON, as it is stored, within MaxRecordBytes:
+// a record over the budget is fitted first (Fit), and refused as Fit
+// refuses it. A record under the budget, nearly every one, is encoded once:
+// measuring it apart and then encoding it again for the write cost a
+// badge-scan row a fifth of its CPU.
+func (r *Record) Encode() ([]byte, error) {
+	doc, err := json.Marshal(r)
+	if err != nil {
+		return nil, fmt.Errorf("encode lead %s: %w", r.ID, err)
+	}
+	if len(doc) <= MaxRecordBytes {
+		return doc, nil
+	}
+	if err := r.Fit(); err != nil {
+		return nil, err
+	}
+	if doc, err = json.Marshal(r); err != nil {
+		return nil, fmt.Errorf("encode lead %s: %w", r.ID, err)
+	}
+	return doc, nil
+}
+
 // Fit keeps the record within MaxRecordBytes by folding touch points
 // (TouchPoint.Folded), the oldest of the least trusted first: they keep
 // their points for scoring, their consents, and are still recognised when

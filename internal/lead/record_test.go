@@ -262,7 +262,8 @@ func TestDoubtfulTimes(t *testing.T) {
 }
 
 // TestFitFoldsOldestTouches: a lead grown by large posts stays within its
-// byte budget; the oldest touch points keep their type, time and rating.
+// byte budget as it is encoded for the write; the oldest touch points keep
+// their type, time and rating.
 func TestFitFoldsOldestTouches(t *testing.T) {
 	var r *lead.Record
 	long := strings.Repeat("x", 1900)
@@ -270,8 +271,12 @@ func TestFitFoldsOldestTouches(t *testing.T) {
 		s := post(fmt.Sprint("t", i), lead.SourceForm, "", t0.Add(time.Duration(i)*time.Minute), map[string]string{"email": "a@b.co"})
 		s.Touch.PageURL, s.Touch.Referrer, s.Touch.Notes, s.Touch.Rating = "https://e.x/"+long, "https://r.x/"+long, long, 3
 		r, _ = lead.Apply(r, s, t0)
-		if err := r.Fit(); err != nil {
+		doc, err := r.Encode()
+		if err != nil {
 			t.Fatal(err)
+		}
+		if want, _ := json.Marshal(r); len(doc) > lead.MaxRecordBytes || string(doc) != string(want) {
+			t.Fatalf("touch %d: encoded %d bytes, not the fitted record's JSON", i, len(doc))
 		}
 	}
 	b, _ := json.Marshal(r)
@@ -293,7 +298,7 @@ func TestFitFoldsOldestTouches(t *testing.T) {
 	for i := range 200 {
 		big.Fields[fmt.Sprint("f", i)] = long
 	}
-	if err := big.Fit(); leadgate.ErrorCode(err) != leadgate.ECONFLICT {
+	if _, err := big.Encode(); leadgate.ErrorCode(err) != leadgate.ECONFLICT {
 		t.Errorf("an unfittable lead: %v", err)
 	}
 }
