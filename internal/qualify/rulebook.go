@@ -38,12 +38,12 @@ type ruleset struct {
 	required  []fieldRule
 
 	excludeDomains []string
-	excludeTitles  []string
+	excludeTitles  phrases
 	excludeDomWant string
 	excludeTitWant string
 
 	hasFit            bool
-	industries        []string
+	industries        choices
 	industriesWant    string
 	employees         *campaign.Range
 	employeesWant     string
@@ -56,11 +56,11 @@ type ruleset struct {
 	businessEmailWant string
 
 	hasRole         bool
-	titles          []string
+	titles          phrases
 	titlesWant      string
-	seniorities     []string
+	seniorities     choices
 	senioritiesWant string
-	departments     []string
+	departments     choices
 	departmentsWant string
 
 	need *needRule
@@ -88,7 +88,7 @@ type fieldRule struct {
 type needRule struct {
 	field       string
 	rule        string
-	confirmedBy []string
+	confirmedBy choices
 	want        string
 }
 
@@ -137,8 +137,8 @@ func compileRules(name string, r campaign.Rules, e campaign.Engagement) ruleset 
 	}
 	if f := r.Fit; f != nil {
 		rs.excludeDomains, rs.excludeDomWant = f.ExcludeDomains, want["exclude.domain"]
-		rs.excludeTitles, rs.excludeTitWant = f.ExcludeTitles, want["exclude.title"]
-		rs.industries, rs.industriesWant = f.Industries, want["fit.industry"]
+		rs.excludeTitles, rs.excludeTitWant = compilePhrases(f.ExcludeTitles), want["exclude.title"]
+		rs.industries, rs.industriesWant = compileChoices(f.Industries), want["fit.industry"]
 		rs.employees, rs.employeesWant = f.Employees, want["fit.employees"]
 		rs.revenue, rs.revenueWant = f.Revenue, want["fit.revenue"]
 		if len(f.Countries)+len(f.Regions) > 0 {
@@ -150,13 +150,13 @@ func compileRules(name string, r campaign.Rules, e campaign.Engagement) ruleset 
 	}
 	if ro := r.Role; ro != nil {
 		rs.hasRole = true
-		rs.titles, rs.titlesWant = ro.Titles, want["role.title"]
-		rs.seniorities, rs.senioritiesWant = ro.Seniorities, want["role.seniority"]
-		rs.departments, rs.departmentsWant = ro.Departments, want["role.department"]
+		rs.titles, rs.titlesWant = compilePhrases(ro.Titles), want["role.title"]
+		rs.seniorities, rs.senioritiesWant = compileChoices(ro.Seniorities), want["role.seniority"]
+		rs.departments, rs.departmentsWant = compileChoices(ro.Departments), want["role.department"]
 	}
 	if n := r.Need; n != nil {
 		rule := "need." + n.Field
-		rs.need = &needRule{field: n.Field, rule: rule, confirmedBy: n.ConfirmedBy, want: want[rule]}
+		rs.need = &needRule{field: n.Field, rule: rule, confirmedBy: compileChoices(n.ConfirmedBy), want: want[rule]}
 	}
 	if w := r.Willingness; w != nil {
 		rs.hasWillingness = true
