@@ -3,6 +3,7 @@ package qualify
 import (
 	"math"
 	"slices"
+	"strings"
 	"time"
 
 	"github.com/leadgate/leadgate/internal/campaign"
@@ -248,7 +249,14 @@ func known(val string, ok bool) lead.Outcome {
 	return outcome(ok)
 }
 
-func present(s string) bool { return trimSpace(s) != "" }
+// present is strings.TrimSpace(s) != "", decided on the first byte when it
+// is ASCII and not white space.
+func present(s string) bool {
+	if s != "" && asciiNonSpace(s[0]) {
+		return true
+	}
+	return strings.TrimSpace(s) != ""
+}
 
 func (rs *ruleset) inPlaces(country string) bool {
 	if rs.countries[country] {
@@ -265,7 +273,7 @@ func (rb *Rulebook) score(touches []lead.TouchPoint, now time.Time) float64 {
 	var s float64
 	for i := range touches {
 		t := &touches[i]
-		p := rb.points[t.Type]
+		p := rb.points.of(t.Type)
 		if t.Outcome != "" {
 			if o, ok := rb.outcomes[t.Type][t.Outcome]; ok {
 				p = o

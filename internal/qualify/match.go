@@ -18,6 +18,7 @@ type choices []choice
 
 type choice struct {
 	text  string
+	lower string // text in ASCII lower case, when ascii
 	ascii bool
 }
 
@@ -28,6 +29,9 @@ func compileChoices(list []string) choices {
 	out := make(choices, len(list))
 	for i, x := range list {
 		out[i] = choice{text: x, ascii: isASCII(x)}
+		if out[i].ascii {
+			out[i].lower = strings.ToLower(x)
+		}
 	}
 	return out
 }
@@ -45,7 +49,7 @@ func equalAny(s string, list choices) bool {
 		// folding, and strings of different lengths differ. A non-ASCII
 		// side may fold to ASCII (the Kelvin sign is a k): EqualFold.
 		if ascii && x.ascii {
-			if len(s) == len(x.text) && asciiEqualFold(s, x.text) {
+			if len(s) == len(x.lower) && asciiEqualLower(s, x.lower) {
 				return true
 			}
 		} else if strings.EqualFold(s, x.text) {
@@ -62,6 +66,7 @@ type phrases []phrase
 
 type phrase struct {
 	text  string
+	lower string // text in ASCII lower case, when ascii
 	first byte
 	ascii bool
 }
@@ -73,6 +78,9 @@ func compilePhrases(list []string) phrases {
 	out := make(phrases, len(list))
 	for i, p := range list {
 		out[i] = phrase{text: p, ascii: isASCII(p)}
+		if out[i].ascii {
+			out[i].lower = strings.ToLower(p)
+		}
 		if p != "" {
 			out[i].first = lowerASCII(p[0])
 		}
@@ -161,23 +169,18 @@ func (p *phrase) at(s string, starts []int) bool {
 // nothing ASCII), leaving sub fewer runes than the phrase, so never equal.
 func (p *phrase) equalFold(sub string) bool {
 	if p.ascii {
-		return asciiEqualFold(sub, p.text)
+		return asciiEqualLower(sub, p.lower)
 	}
 	return strings.EqualFold(sub, p.text)
 }
 
-// asciiEqualFold compares two strings of equal length byte by byte, ASCII
-// letters without regard to case; any non-ASCII byte makes them differ.
-func asciiEqualFold(a, b string) bool {
+// asciiEqualLower reports whether a, ASCII letters lower-cased, is lower,
+// an ASCII lower-case string of a's length. A non-ASCII byte of a stays
+// itself, which no byte of lower is, so it never compares equal.
+func asciiEqualLower(a, lower string) bool {
+	lower = lower[:len(a)]
 	for i := 0; i < len(a); i++ {
-		c, d := a[i], b[i]
-		if c == d {
-			if c >= utf8.RuneSelf {
-				return false
-			}
-			continue
-		}
-		if c >= utf8.RuneSelf || lowerASCII(c) != lowerASCII(d) {
+		if c := a[i]; c != lower[i] && ('A' > c || c > 'Z' || c+('a'-'A') != lower[i]) {
 			return false
 		}
 	}
@@ -210,7 +213,7 @@ func asciiNonSpace(c byte) bool { return c > ' ' && c < utf8.RuneSelf }
 // rest of s is ignored, which only a title of absurd length reaches.
 func wordStarts(s string, dst []int) []int {
 	afterWord := false
-	for i := 0; i < len(s) && len(dst) < cap(dst); {
+	for i := 0; i < len(s); {
 		c, size, word := s[i], 1, false
 		if c < utf8.RuneSelf {
 			word = asciiWord[c]
@@ -220,6 +223,9 @@ func wordStarts(s string, dst []int) []int {
 			word = isWord(r)
 		}
 		if word && !afterWord {
+			if len(dst) == cap(dst) {
+				return dst
+			}
 			dst = append(dst, i)
 		}
 		afterWord = word
@@ -243,11 +249,11 @@ func lowerASCII(c byte) byte {
 	return c
 }
 
-func isASCIIWord(c byte) bool { return c < utf8.RuneSelf && asciiWord[c] }
+func isASCIIWord(c byte) bool { return asciiWord[c] }
 
 // asciiWord holds the ASCII bytes that are part of a word: letters and
 // digits, looked up rather than compared in the engine's hottest loop.
-var asciiWord = [utf8.RuneSelf]bool{
+var asciiWord = [256]bool{
 	'0': true, '1': true, '2': true, '3': true, '4': true, '5': true, '6': true, '7': true, '8': true, '9': true,
 	'A': true, 'B': true, 'C': true, 'D': true, 'E': true, 'F': true, 'G': true, 'H': true, 'I': true, 'J': true,
 	'K': true, 'L': true, 'M': true, 'N': true, 'O': true, 'P': true, 'Q': true, 'R': true, 'S': true, 'T': true,
@@ -289,10 +295,10 @@ func yes(s string) bool {
 
 // belowWords say an answer's number is an upper bound ("less than 50").
 var belowWords = [...]phrase{
-	{text: "less than", first: 'l', ascii: true},
-	{text: "under", first: 'u', ascii: true},
-	{text: "up to", first: 'u', ascii: true},
-	{text: "below", first: 'b', ascii: true},
+	{text: "less than", lower: "less than", first: 'l', ascii: true},
+	{text: "under", lower: "under", first: 'u', ascii: true},
+	{text: "up to", lower: "up to", first: 'u', ascii: true},
+	{text: "below", lower: "below", first: 'b', ascii: true},
 }
 
 // lowerBound reads the lower end of a size or revenue answer as forms and

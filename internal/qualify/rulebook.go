@@ -2,6 +2,8 @@ package qualify
 
 import (
 	"math"
+	"slices"
+	"strings"
 
 	"github.com/leadgate/leadgate/internal/campaign"
 	"github.com/leadgate/leadgate/internal/geo"
@@ -15,7 +17,7 @@ type Rulebook struct {
 	base        ruleset
 	geographies []geography
 
-	points       map[string]float64
+	points       pointTable
 	outcomes     map[string]map[string]float64 // type -> outcome -> points, in place of the type's
 	decayPerHour float64                       // ln 2 / half-life in hours; 0: points never decay
 	ratingBonus  float64
@@ -99,7 +101,7 @@ func Compile(p *campaign.Published) *Rulebook {
 	rb := &Rulebook{
 		campaign:    d.ID,
 		version:     p.Version,
-		points:      d.Engagement.Points,
+		points:      compilePoints(d.Engagement.Points),
 		outcomes:    d.Engagement.Outcomes,
 		ratingBonus: d.Engagement.RatingBonus,
 		handRaisers: d.HandRaisers,
@@ -198,4 +200,34 @@ func set(items []string) map[string]bool {
 		m[s] = true
 	}
 	return m
+}
+
+// pointTable is a touch point type's points, looked up once per touch point
+// in the score: a definition names a handful of types, where comparing
+// lengths and then bytes is several times cheaper than hashing the type.
+type pointTable []typePoints
+
+type typePoints struct {
+	typ    string
+	points float64
+}
+
+func compilePoints(points map[string]float64) pointTable {
+	t := make(pointTable, 0, len(points))
+	for typ, p := range points {
+		t = append(t, typePoints{typ, p})
+	}
+	slices.SortFunc(t, func(a, b typePoints) int { return strings.Compare(a.typ, b.typ) })
+	return t
+}
+
+// of returns typ's points, 0 for a type the definition does not name, as
+// the map the table was built from does.
+func (t pointTable) of(typ string) float64 {
+	for i := range t {
+		if len(t[i].typ) == len(typ) && t[i].typ == typ {
+			return t[i].points
+		}
+	}
+	return 0
 }
