@@ -1,5 +1,5 @@
-// Package console wires the manager console (ConsoleFunction). It is apart
-// from package wiring because it alone links the page templates, the
+// Package console wires the manager console (ConsoleFunction). It is a
+// package of its own, as every function's wiring is, because it alone links the page templates, the
 // OpenID Connect client and Secrets Manager.
 package console
 
@@ -25,13 +25,13 @@ import (
 	"github.com/leadgate/leadgate/internal/rejudge"
 	"github.com/leadgate/leadgate/internal/sales"
 	"github.com/leadgate/leadgate/internal/session"
-	"github.com/leadgate/leadgate/internal/wiring"
+	"github.com/leadgate/leadgate/internal/wiring/fnenv"
 )
 
 // Wire wires the console.
-func Wire(cfg aws.Config, env wiring.Env, log *slog.Logger) (httpapi.Handler, error) {
-	var c wiring.ConsoleConfig
-	if err := wiring.Read("console", env, &c); err != nil {
+func Wire(cfg aws.Config, env fnenv.Env, log *slog.Logger) (httpapi.Handler, error) {
+	var c fnenv.ConsoleConfig
+	if err := fnenv.Read("console", env, &c); err != nil {
 		return nil, err
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
