@@ -15,7 +15,7 @@ import (
 	"github.com/leadgate/leadgate/internal/definitions"
 	"github.com/leadgate/leadgate/internal/dynamo"
 	"github.com/leadgate/leadgate/internal/httpapi"
-	"github.com/leadgate/leadgate/internal/queue"
+	"github.com/leadgate/leadgate/internal/queue/sqssend"
 	"github.com/leadgate/leadgate/internal/rejudge"
 	"github.com/leadgate/leadgate/internal/wiring/fnenv"
 )
@@ -29,7 +29,7 @@ func Wire(cfg aws.Config, env fnenv.Env, log *slog.Logger) (httpapi.Handler, err
 	db := dynamodb.NewFromConfig(cfg)
 	campaigns, leads := dynamo.NewCampaignStore(db, c.CampaignsTable), dynamo.NewLeadStore(db, c.LeadsTable)
 	q := sqs.NewFromConfig(cfg)
-	rejudges := rejudge.NewStarter(campaigns, queue.NewTaskSender(q, c.RejudgeQueueURL), leads)
-	events := queue.NewWebhookSender(q, c.WebhookQueueURL, "")
+	rejudges := rejudge.NewStarter(campaigns, sqssend.NewTaskSender(q, c.RejudgeQueueURL), leads)
+	events := sqssend.NewWebhookSender(q, c.WebhookQueueURL, "")
 	return httpapi.NewCampaigns(campaigns, definitions.New(campaigns, leads, rejudges, events), log, time.Now), nil
 }

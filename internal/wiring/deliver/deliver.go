@@ -15,6 +15,7 @@ import (
 	"github.com/leadgate/leadgate/internal/dynamo"
 	"github.com/leadgate/leadgate/internal/outbound"
 	"github.com/leadgate/leadgate/internal/queue"
+	"github.com/leadgate/leadgate/internal/queue/sqssend"
 	"github.com/leadgate/leadgate/internal/wiring/fnenv"
 )
 
@@ -26,7 +27,7 @@ func Wire(cfg aws.Config, env fnenv.Env, log *slog.Logger) (queue.Handler, error
 		return nil, err
 	}
 	store := dynamo.NewWebhookStore(dynamodb.NewFromConfig(cfg), c.WebhooksTable)
-	q := queue.NewWebhookSender(sqs.NewFromConfig(cfg), c.WebhookQueueURL, c.WebhookDeadLetterQueueURL)
+	q := sqssend.NewWebhookSender(sqs.NewFromConfig(cfg), c.WebhookQueueURL, c.WebhookDeadLetterQueueURL)
 	client := outbound.NewClient(outbound.Targets{AllowLocal: c.WebhookLocalTargets})
 	d := outbound.NewDeliverer(store, store, q, client, outbound.Retry{Base: c.WebhookRetryBase, Window: c.WebhookRetryWindow}, time.Now, log)
 	return queue.ConsumeWebhooks(log, d.Fan, d.Deliver), nil

@@ -14,6 +14,7 @@ import (
 
 	"github.com/leadgate/leadgate/internal/dynamo"
 	"github.com/leadgate/leadgate/internal/queue"
+	"github.com/leadgate/leadgate/internal/queue/sqssend"
 	"github.com/leadgate/leadgate/internal/rejudge"
 	"github.com/leadgate/leadgate/internal/wiring/fnenv"
 )
@@ -27,8 +28,8 @@ func Wire(cfg aws.Config, env fnenv.Env, log *slog.Logger) (queue.Handler, error
 	db := dynamodb.NewFromConfig(cfg)
 	campaigns := dynamo.NewCampaignStore(db, c.CampaignsTable)
 	q := sqs.NewFromConfig(cfg)
-	tasks := queue.NewTaskSender(q, c.RejudgeQueueURL)
-	events := queue.NewWebhookSender(q, c.WebhookQueueURL, "")
+	tasks := sqssend.NewTaskSender(q, c.RejudgeQueueURL)
+	events := sqssend.NewWebhookSender(q, c.WebhookQueueURL, "")
 	w := rejudge.NewWorker(campaigns, tasks, dynamo.NewLeadStore(db, c.LeadsTable), campaigns, events, time.Now, log)
 	return queue.ConsumeTasks(log, w.Handle), nil
 }

@@ -10,7 +10,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/sqs"
 
-	"github.com/leadgate/leadgate/internal/queue"
+	"github.com/leadgate/leadgate/internal/queue/sqssend"
 	"github.com/leadgate/leadgate/internal/route"
 	"github.com/leadgate/leadgate/internal/stream"
 	"github.com/leadgate/leadgate/internal/wiring/fnenv"
@@ -23,6 +23,6 @@ func Wire(cfg aws.Config, env fnenv.Env, log *slog.Logger) (stream.Handler, erro
 		return nil, err
 	}
 	q := sqs.NewFromConfig(cfg)
-	sender := queue.NewSender(q, map[string]string{route.SalesReady: c.SalesReadyQueueURL, route.Nurture: c.NurtureQueueURL})
-	return stream.Router(route.NewRouter(sender), queue.NewWebhookSender(q, c.WebhookQueueURL, ""), log), nil
+	sender := sqssend.NewSender(q, map[string]string{route.SalesReady: c.SalesReadyQueueURL, route.Nurture: c.NurtureQueueURL})
+	return stream.Router(route.NewRouter(sender), sqssend.NewWebhookSender(q, c.WebhookQueueURL, ""), log), nil
 }
