@@ -281,9 +281,19 @@ var markdownEscaper = strings.NewReplacer(
 	`\`, `\\`, "`", "\\`", "*", `\*`, "_", `\_`, "[", `\[`, "]", `\]`, "<", "&lt;", ">", "&gt;", "#", `\#`, "|", `\|`,
 )
 
-var markdown = sync.OnceValue(func() *texttemplate.Template {
-	return texttemplate.Must(texttemplate.New("md").Funcs(texttemplate.FuncMap{"md": markdownEscaper.Replace}).Parse(
-		`# {{md .Title}}
+// The templates are parsed on first use, behind a zero-value sync.Once: a
+// package-level template.Must or sync.OnceValue would make the template
+// parser and escaper reachable from package init, and so linked into every
+// binary importing this package, rendering or not.
+var (
+	markdownOnce     sync.Once
+	markdownTemplate *texttemplate.Template
+)
+
+func markdown() *texttemplate.Template {
+	markdownOnce.Do(func() {
+		markdownTemplate = texttemplate.Must(texttemplate.New("md").Funcs(texttemplate.FuncMap{"md": markdownEscaper.Replace}).Parse(
+			`# {{md .Title}}
 
 _{{md .Subtitle}}_
 {{range .Notices}}
@@ -303,10 +313,18 @@ _{{md .Subtitle}}_
 |---|---|
 {{range .Table}}| {{md (index . 0)}} | {{md (index . 1)}} |
 {{end}}{{end}}{{end}}`))
-})
+	})
+	return markdownTemplate
+}
 
-var page = sync.OnceValue(func() *template.Template {
-	return template.Must(template.New("html").Parse(`<!doctype html>
+var (
+	pageOnce     sync.Once
+	pageTemplate *template.Template
+)
+
+func page() *template.Template {
+	pageOnce.Do(func() {
+		pageTemplate = template.Must(template.New("html").Parse(`<!doctype html>
 <html lang="en">
 <head>
 <meta charset="utf-8">
@@ -338,7 +356,9 @@ h2{margin-top:2rem;border-bottom:1px solid #dde2ea}
 {{range .Table}}<tr><td>{{index . 0}}</td><td>{{index . 1}}</td></tr>
 {{end}}</table>
 {{end}}{{end}}{{end}}`))
-})
+	})
+	return pageTemplate
+}
 
 // Markdown renders the published definition as a Markdown document, with
 // the change log of history (the versions up to p, newest first; nil for
