@@ -216,7 +216,7 @@ func wordStarts(s string, dst []int) []int {
 	for i := 0; i < len(s); {
 		c, size, word := s[i], 1, false
 		if c < utf8.RuneSelf {
-			word = asciiWord[c]
+			word = isASCIIWord(c)
 		} else {
 			var r rune
 			r, size = utf8.DecodeRuneInString(s[i:])
@@ -249,18 +249,10 @@ func lowerASCII(c byte) byte {
 	return c
 }
 
-func isASCIIWord(c byte) bool { return asciiWord[c] }
-
-// asciiWord holds the ASCII bytes that are part of a word: letters and
-// digits, looked up rather than compared in the engine's hottest loop.
-var asciiWord = [256]bool{
-	'0': true, '1': true, '2': true, '3': true, '4': true, '5': true, '6': true, '7': true, '8': true, '9': true,
-	'A': true, 'B': true, 'C': true, 'D': true, 'E': true, 'F': true, 'G': true, 'H': true, 'I': true, 'J': true,
-	'K': true, 'L': true, 'M': true, 'N': true, 'O': true, 'P': true, 'Q': true, 'R': true, 'S': true, 'T': true,
-	'U': true, 'V': true, 'W': true, 'X': true, 'Y': true, 'Z': true,
-	'a': true, 'b': true, 'c': true, 'd': true, 'e': true, 'f': true, 'g': true, 'h': true, 'i': true, 'j': true,
-	'k': true, 'l': true, 'm': true, 'n': true, 'o': true, 'p': true, 'q': true, 'r': true, 's': true, 't': true,
-	'u': true, 'v': true, 'w': true, 'x': true, 'y': true, 'z': true,
+// isASCIIWord reports an ASCII letter or digit: OR-ing 0x20 lower-cases
+// exactly the upper-case letters, and the subtractions wrap below zero.
+func isASCIIWord(c byte) bool {
+	return (c|0x20)-'a' < 26 || c-'0' < 10
 }
 
 func isWord(r rune) bool { return unicode.IsLetter(r) || unicode.IsDigit(r) }
@@ -293,14 +285,6 @@ func yes(s string) bool {
 	return slices.ContainsFunc([]string{"yes", "y", "true", "1", "on", "ja", "oui", "si", "sí"}, func(y string) bool { return strings.EqualFold(s, y) })
 }
 
-// belowWords say an answer's number is an upper bound ("less than 50").
-var belowWords = [...]phrase{
-	{text: "less than", lower: "less than", first: 'l', ascii: true},
-	{text: "under", lower: "under", first: 'u', ascii: true},
-	{text: "up to", lower: "up to", first: 'u', ascii: true},
-	{text: "below", lower: "below", first: 'b', ascii: true},
-}
-
 // lowerBound reads the lower end of a size or revenue answer as forms and
 // enrichment tools write it: "201-500", "1,000+", "10k", "$10M–$50M",
 // "Less than 50" (0). ok is false when there is no number in it.
@@ -315,8 +299,15 @@ func lowerBound(s string) (int64, bool) {
 		}
 		var buf [8]int
 		starts := wordStarts(prefix, buf[:0])
-		for i := range belowWords {
-			if belowWords[i].at(prefix, starts) {
+		// Words that say the number is an upper bound ("less than 50").
+		below := [...]phrase{
+			{text: "less than", lower: "less than", first: 'l', ascii: true},
+			{text: "under", lower: "under", first: 'u', ascii: true},
+			{text: "up to", lower: "up to", first: 'u', ascii: true},
+			{text: "below", lower: "below", first: 'b', ascii: true},
+		}
+		for i := range below {
+			if below[i].at(prefix, starts) {
 				return 0, true
 			}
 		}

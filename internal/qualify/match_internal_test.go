@@ -154,3 +154,13 @@ func TestPointTableIsTheMap(t *testing.T) {
 		}
 	}
 }
+
+func TestIsASCIIWord(t *testing.T) {
+	for c := range 256 {
+		b := byte(c)
+		want := 'a' <= b && b <= 'z' || 'A' <= b && b <= 'Z' || '0' <= b && b <= '9'
+		if got := isASCIIWord(b); got != want {
+			t.Errorf("isASCIIWord(%#x) = %v", b, got)
+		}
+	}
+}
