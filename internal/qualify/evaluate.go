@@ -252,11 +252,14 @@ func known(val string, ok bool) lead.Outcome {
 // present is strings.TrimSpace(s) != "", decided on the first byte when it
 // is ASCII and not white space.
 func present(s string) bool {
-	if s != "" && asciiNonSpace(s[0]) {
-		return true
-	}
-	return strings.TrimSpace(s) != ""
+	return s != "" && asciiNonSpace(s[0]) || presentTrimmed(s)
 }
+
+// presentTrimmed is kept out of line so that present, the common case, is
+// inlined at each criterion.
+//
+//go:noinline
+func presentTrimmed(s string) bool { return strings.TrimSpace(s) != "" }
 
 func (rs *ruleset) inPlaces(country string) bool {
 	if rs.countries[country] {

@@ -289,8 +289,13 @@ func yes(s string) bool {
 // enrichment tools write it: "201-500", "1,000+", "10k", "$10M–$50M",
 // "Less than 50" (0). ok is false when there is no number in it.
 func lowerBound(s string) (int64, bool) {
-	i := strings.IndexFunc(s, func(r rune) bool { return r >= '0' && r <= '9' })
-	if i < 0 {
+	// The first ASCII digit: a byte scan finds what strings.IndexFunc would,
+	// as no byte of a multi-byte UTF-8 sequence is ASCII.
+	i := 0
+	for i < len(s) && (s[i] < '0' || s[i] > '9') {
+		i++
+	}
+	if i == len(s) {
 		return 0, false
 	}
 	if prefix := s[:i]; prefix != "" && prefix != "$" {
