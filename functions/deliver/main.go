@@ -8,7 +8,7 @@ import (
 	"github.com/leadgate/leadgate/internal/awsenv"
 
 	"github.com/leadgate/leadgate/internal/logging"
-	"github.com/leadgate/leadgate/internal/wiring"
+	"github.com/leadgate/leadgate/internal/wiring/deliver"
 )
 
 func main() {
@@ -18,7 +18,7 @@ func main() {
 		log.Error("load AWS configuration", "error", err)
 		os.Exit(1)
 	}
-	handler, err := wiring.Deliver(cfg, os.Getenv, log)
+	handler, err := deliver.Wire(cfg, os.Getenv, log)
 	if err != nil {
 		log.Error("wire deliver function", "error", err)
 		os.Exit(1)

@@ -8,7 +8,7 @@ import (
 	"github.com/leadgate/leadgate/internal/awsenv"
 
 	"github.com/leadgate/leadgate/internal/logging"
-	"github.com/leadgate/leadgate/internal/wiring"
+	"github.com/leadgate/leadgate/internal/wiring/rejudge"
 )
 
 func main() {
@@ -18,7 +18,7 @@ func main() {
 		log.Error("load AWS configuration", "error", err)
 		os.Exit(1)
 	}
-	handler, err := wiring.Rejudge(cfg, os.Getenv, log)
+	handler, err := rejudge.Wire(cfg, os.Getenv, log)
 	if err != nil {
 		log.Error("wire rejudge function", "error", err)
 		os.Exit(1)

@@ -9,7 +9,7 @@ import (
 	"github.com/leadgate/leadgate/internal/awsenv"
 
 	"github.com/leadgate/leadgate/internal/logging"
-	"github.com/leadgate/leadgate/internal/wiring"
+	"github.com/leadgate/leadgate/internal/wiring/router"
 )
 
 func main() {
@@ -19,7 +19,7 @@ func main() {
 		log.Error("load AWS configuration", "error", err)
 		os.Exit(1)
 	}
-	handler, err := wiring.Router(cfg, os.Getenv, log)
+	handler, err := router.Wire(cfg, os.Getenv, log)
 	if err != nil {
 		log.Error("wire router function", "error", err)
 		os.Exit(1)

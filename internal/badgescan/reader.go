@@ -13,7 +13,6 @@ import (
 	"unicode"
 	"unicode/utf8"
 
-	"golang.org/x/text/encoding/charmap"
 	xunicode "golang.org/x/text/encoding/unicode"
 	"golang.org/x/text/transform"
 )
@@ -140,7 +139,7 @@ func newReader(r io.Reader, lazyQuotes bool) (*Reader, error) {
 		// The bytes that matter to the sniff (quotes, delimiters, line
 		// ends) are ASCII, which Windows-1252 leaves alone.
 		delim = sniffDelimiter(window, 1, false)
-		src = transform.NewReader(br, charmap.Windows1252.NewDecoder())
+		src = transform.NewReader(br, windows1252{})
 	default:
 		delim = sniffDelimiter(window, 1, false)
 	}

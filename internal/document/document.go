@@ -1,28 +1,22 @@
 // Package document renders a published campaign definition as the document
 // sales reads ("publish the ULD everywhere"): Markdown for wikis and pull
 // requests, HTML for a browser. It is its own package so that the functions
-// that only judge leads do not carry the template engines.
+// that only judge leads do not carry it.
 package document
 
 import (
 	"cmp"
 	"fmt"
-	"html/template"
 	"io"
 	"maps"
 	"slices"
 	"strings"
-	"sync"
-	texttemplate "text/template"
 	"time"
 
 	"github.com/leadgate/leadgate/internal/campaign"
 	"github.com/leadgate/leadgate/internal/lead"
 )
 
-// The templates are parsed on first use rather than at init: a function
-// binary that never renders a document then links no template engine.
-//
 // The published definition is a document sales reads ("Publish the ULD
 // everywhere"). Both renderings come from one outline so the Markdown and the
 // HTML never say different things.
@@ -281,80 +275,21 @@ var markdownEscaper = strings.NewReplacer(
 	`\`, `\\`, "`", "\\`", "*", `\*`, "_", `\_`, "[", `\[`, "]", `\]`, "<", "&lt;", ">", "&gt;", "#", `\#`, "|", `\|`,
 )
 
-var markdown = sync.OnceValue(func() *texttemplate.Template {
-	return texttemplate.Must(texttemplate.New("md").Funcs(texttemplate.FuncMap{"md": markdownEscaper.Replace}).Parse(
-		`# {{md .Title}}
-
-_{{md .Subtitle}}_
-{{range .Notices}}
-> **{{md .}}**
-{{end}}
-| | |
-|---|---|
-{{range .Facts}}| {{md .Label}} | {{md .Text}} |
-{{end}}{{range .Sections}}
-## {{md .Title}}
-{{with .Intro}}
-{{md .}}
-{{end}}{{if .Items}}
-{{range .Items}}- **{{md .Label}}:** {{md .Text}}
-{{end}}{{end}}{{if .Table}}
-| {{index .Head 0}} | {{index .Head 1}} |
-|---|---|
-{{range .Table}}| {{md (index . 0)}} | {{md (index . 1)}} |
-{{end}}{{end}}{{end}}`))
-})
-
-var page = sync.OnceValue(func() *template.Template {
-	return template.Must(template.New("html").Parse(`<!doctype html>
-<html lang="en">
-<head>
-<meta charset="utf-8">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<title>{{.Title}} — lead definition</title>
-<style>
-body{font:16px/1.5 system-ui,sans-serif;max-width:46rem;margin:2rem auto;padding:0 1rem;color:#1c2430}
-h1{margin-bottom:.2rem}.sub{color:#5b6575;margin-top:0}
-.notice{background:#fff4d6;border-left:4px solid #e0a100;padding:.5rem .8rem}
-table{border-collapse:collapse}td,th{border-bottom:1px solid #dde2ea;padding:.25rem .8rem .25rem 0;text-align:left}
-h2{margin-top:2rem;border-bottom:1px solid #dde2ea}
-</style>
-</head>
-<body>
-<h1>{{.Title}}</h1>
-{{template "definition" .}}</body>
-</html>
-{{define "definition"}}<p class="sub">{{.Subtitle}}</p>
-{{range .Notices}}<p class="notice"><strong>{{.}}</strong></p>
-{{end}}<table>
-{{range .Facts}}<tr><th>{{.Label}}</th><td>{{.Text}}</td></tr>
-{{end}}</table>
-{{range .Sections}}<h2>{{.Title}}</h2>
-{{with .Intro}}<p>{{.}}</p>
-{{end}}{{if .Items}}<ul>
-{{range .Items}}<li><strong>{{.Label}}:</strong> {{.Text}}</li>
-{{end}}</ul>
-{{end}}{{if .Table}}<table><tr><th>{{index .Head 0}}</th><th>{{index .Head 1}}</th></tr>
-{{range .Table}}<tr><td>{{index . 0}}</td><td>{{index . 1}}</td></tr>
-{{end}}</table>
-{{end}}{{end}}{{end}}`))
-})
-
 // Markdown renders the published definition as a Markdown document, with
 // the change log of history (the versions up to p, newest first; nil for
 // none).
 func Markdown(w io.Writer, p *campaign.Published, history []*campaign.Published, now time.Time) error {
-	return markdown().Execute(w, describe(p, history, now))
+	return write(w, describe(p, history, now).markdown)
 }
 
 // Fragment renders the published definition as HTML to embed in a page
 // that has its own title: the console's campaign page.
 func Fragment(w io.Writer, p *campaign.Published, history []*campaign.Published, now time.Time) error {
-	return page().ExecuteTemplate(w, "definition", describe(p, history, now))
+	return write(w, describe(p, history, now).definition)
 }
 
 // HTML renders the published definition as a standalone HTML page, with
 // the change log of history.
 func HTML(w io.Writer, p *campaign.Published, history []*campaign.Published, now time.Time) error {
-	return page().Execute(w, describe(p, history, now))
+	return write(w, describe(p, history, now).html)
 }

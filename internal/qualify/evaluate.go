@@ -43,8 +43,16 @@ func (rb *Rulebook) Evaluate(v *lead.Verdict, l *lead.Lead, touches []lead.Touch
 	if len(rs.excludeDomains) > 0 {
 		e.add(lead.GroupExclusion, "exclude.domain", known(domain, !domainIn(domain, rs.excludeDomains)), domain, rs.excludeDomWant)
 	}
+	// The title's word starts are found once, for both phrase lists.
+	var buf [maxWordStarts]int
+	var titleStarts []int
+	var titleFirsts wordFirsts
+	if len(rs.excludeTitles) > 0 || len(rs.titles) > 0 {
+		titleStarts = wordStarts(l.Title, buf[:0])
+		titleFirsts = firstsOf(l.Title, titleStarts)
+	}
 	if len(rs.excludeTitles) > 0 {
-		_, hit := matchAny(l.Title, rs.excludeTitles)
+		_, hit := matchAny(l.Title, titleStarts, &titleFirsts, rs.excludeTitles)
 		e.add(lead.GroupExclusion, "exclude.title", known(l.Title, !hit), l.Title, rs.excludeTitWant)
 	}
 
@@ -69,7 +77,7 @@ func (rb *Rulebook) Evaluate(v *lead.Verdict, l *lead.Lead, touches []lead.Touch
 	if rs.hasRole {
 		titleOK, seniorityOK := false, false
 		if len(rs.titles) > 0 {
-			_, titleOK = matchAny(l.Title, rs.titles)
+			_, titleOK = matchAny(l.Title, titleStarts, &titleFirsts, rs.titles)
 			e.add(lead.GroupRole, "role.title", known(l.Title, titleOK), l.Title, rs.titlesWant)
 		}
 		if len(rs.seniorities) > 0 {
@@ -241,7 +249,17 @@ func known(val string, ok bool) lead.Outcome {
 	return outcome(ok)
 }
 
-func present(s string) bool { return strings.TrimSpace(s) != "" }
+// present is strings.TrimSpace(s) != "", decided on the first byte when it
+// is ASCII and not white space.
+func present(s string) bool {
+	return s != "" && asciiNonSpace(s[0]) || presentTrimmed(s)
+}
+
+// presentTrimmed is kept out of line so that present, the common case, is
+// inlined at each criterion.
+//
+//go:noinline
+func presentTrimmed(s string) bool { return strings.TrimSpace(s) != "" }
 
 func (rs *ruleset) inPlaces(country string) bool {
 	if rs.countries[country] {
@@ -258,9 +276,11 @@ func (rb *Rulebook) score(touches []lead.TouchPoint, now time.Time) float64 {
 	var s float64
 	for i := range touches {
 		t := &touches[i]
-		p := rb.points[t.Type]
-		if o, ok := rb.outcomes[t.Type][t.Outcome]; ok && t.Outcome != "" {
-			p = o
+		p := rb.points.of(t.Type)
+		if t.Outcome != "" {
+			if o, ok := rb.outcomes[t.Type][t.Outcome]; ok {
+				p = o
+			}
 		}
 		if t.Rating > 0 {
 			p += float64(t.Rating) * rb.ratingBonus

@@ -11,62 +11,209 @@ import (
 
 var regionOf = geo.Region
 
+// choices is a list of answers compiled for equalAny: each with whether it
+// is ASCII, so that most comparisons are a length check and a byte loop
+// rather than Unicode case folding.
+type choices []choice
+
+type choice struct {
+	text  string
+	lower string // text in ASCII lower case, when ascii
+	ascii bool
+}
+
+func compileChoices(list []string) choices {
+	if len(list) == 0 {
+		return nil
+	}
+	out := make(choices, len(list))
+	for i, x := range list {
+		out[i] = choice{text: x, ascii: isASCII(x)}
+		if out[i].ascii {
+			out[i].lower = strings.ToLower(x)
+		}
+	}
+	return out
+}
+
 // equalAny reports whether s equals one of list, ignoring case and
 // surrounding space: forms send "Software " and "software" alike.
-func equalAny(s string, list []string) bool {
-	s = strings.TrimSpace(s)
-	return s != "" && slices.ContainsFunc(list, func(x string) bool { return strings.EqualFold(s, x) })
-}
-
-// matchAny reports the first phrase of list found in s as whole words,
-// ignoring case: "VP" matches "VP Engineering" but "intern" does not match
-// "Internal Audit".
-func matchAny(s string, list []string) (string, bool) {
+func equalAny(s string, list choices) bool {
+	s = trimSpace(s)
 	if s == "" {
-		return "", false
-	}
-	// Find where words start once, then try each phrase only there: titles
-	// are short and phrase lists long.
-	var buf [48]int
-	starts := wordStarts(s, buf[:0])
-	for _, p := range list {
-		if phraseAt(s, p, starts) {
-			return p, true
-		}
-	}
-	return "", false
-}
-
-func containsPhrase(s, phrase string) bool {
-	var buf [48]int
-	return phraseAt(s, phrase, wordStarts(s, buf[:0]))
-}
-
-func phraseAt(s, phrase string, starts []int) bool {
-	n := len(phrase)
-	if n == 0 {
 		return false
 	}
-	first := lowerASCII(phrase[0])
-	for _, i := range starts {
-		if i+n > len(s) {
-			return false
-		}
-		if c := s[i]; first < utf8.RuneSelf && c < utf8.RuneSelf && lowerASCII(c) != first {
-			continue
-		}
-		if strings.EqualFold(s[i:i+n], phrase) && (i+n == len(s) || boundaryAt(s, i+n)) {
+	ascii := isASCII(s)
+	for _, x := range list {
+		// Between two ASCII strings strings.EqualFold is ASCII case
+		// folding, and strings of different lengths differ. A non-ASCII
+		// side may fold to ASCII (the Kelvin sign is a k): EqualFold.
+		if ascii && x.ascii {
+			if len(s) == len(x.lower) && asciiEqualLower(s, x.lower) {
+				return true
+			}
+		} else if strings.EqualFold(s, x.text) {
 			return true
 		}
 	}
 	return false
 }
 
+// phrases is a list of phrases compiled for matchAny: each phrase's first
+// byte lower-cased and whether it is ASCII, so most word starts are passed
+// over on one byte and most comparisons need no Unicode folding.
+type phrases []phrase
+
+type phrase struct {
+	text  string
+	lower string // text in ASCII lower case, when ascii
+	first byte
+	ascii bool
+}
+
+func compilePhrases(list []string) phrases {
+	if len(list) == 0 {
+		return nil
+	}
+	out := make(phrases, len(list))
+	for i, p := range list {
+		out[i] = phrase{text: p, ascii: isASCII(p)}
+		if out[i].ascii {
+			out[i].lower = strings.ToLower(p)
+		}
+		if p != "" {
+			out[i].first = lowerASCII(p[0])
+		}
+	}
+	return out
+}
+
+// maxWordStarts bounds the word starts looked at in one text: past it the
+// rest of the text is ignored, which only a title of absurd length reaches.
+const maxWordStarts = 48
+
+// wordFirsts is the set of bytes, ASCII lower-cased, that start a word of
+// a text: a phrase whose first byte is not in it cannot match anywhere, so
+// it is passed over without looking at each word.
+type wordFirsts struct {
+	ascii    [2]uint64 // bit b: some word starts with byte b (lower-cased)
+	nonASCII bool      // some word starts with a non-ASCII byte: anything may match there
+}
+
+func firstsOf(s string, starts []int) wordFirsts {
+	var f wordFirsts
+	for _, i := range starts {
+		c := s[i]
+		if c >= utf8.RuneSelf {
+			f.nonASCII = true
+			continue
+		}
+		c = lowerASCII(c)
+		f.ascii[c>>6] |= 1 << (c & 63)
+	}
+	return f
+}
+
+// mayStart reports whether a phrase starting with first (lower-cased) may
+// match at one of the words: phrase.at tells two ASCII bytes apart only.
+func (f *wordFirsts) mayStart(first byte) bool {
+	return first >= utf8.RuneSelf || f.nonASCII || f.ascii[first>>6]&(1<<(first&63)) != 0
+}
+
+// matchAny reports the first phrase of list found in s as whole words,
+// ignoring case: "VP" matches "VP Engineering" but "intern" does not match
+// "Internal Audit". starts are s's word starts (wordStarts), firsts their
+// first bytes (firstsOf).
+func matchAny(s string, starts []int, firsts *wordFirsts, list phrases) (string, bool) {
+	if s == "" {
+		return "", false
+	}
+	for i := range list {
+		if firsts.mayStart(list[i].first) && list[i].at(s, starts) {
+			return list[i].text, true
+		}
+	}
+	return "", false
+}
+
+func containsPhrase(s, p string) bool {
+	var buf [maxWordStarts]int
+	ph := compilePhrases([]string{p})
+	return ph[0].at(s, wordStarts(s, buf[:0]))
+}
+
+// at reports whether the phrase starts at one of starts in s and ends at a
+// word boundary.
+func (p *phrase) at(s string, starts []int) bool {
+	n := len(p.text)
+	if n == 0 {
+		return false
+	}
+	for _, i := range starts {
+		if i+n > len(s) {
+			return false
+		}
+		if c := s[i]; p.first < utf8.RuneSelf && c < utf8.RuneSelf && lowerASCII(c) != p.first {
+			continue
+		}
+		if p.equalFold(s[i:i+n]) && (i+n == len(s) || boundaryAt(s, i+n)) {
+			return true
+		}
+	}
+	return false
+}
+
+// equalFold is strings.EqualFold(sub, p.text) for sub of p.text's length.
+// For an ASCII phrase that is ASCII case folding: a non-ASCII byte in sub
+// starts a rune of two bytes or more (or is an invalid byte, which folds to
+// nothing ASCII), leaving sub fewer runes than the phrase, so never equal.
+func (p *phrase) equalFold(sub string) bool {
+	if p.ascii {
+		return asciiEqualLower(sub, p.lower)
+	}
+	return strings.EqualFold(sub, p.text)
+}
+
+// asciiEqualLower reports whether a, ASCII letters lower-cased, is lower,
+// an ASCII lower-case string of a's length. A non-ASCII byte of a stays
+// itself, which no byte of lower is, so it never compares equal.
+func asciiEqualLower(a, lower string) bool {
+	lower = lower[:len(a)]
+	for i := 0; i < len(a); i++ {
+		if c := a[i]; c != lower[i] && ('A' > c || c > 'Z' || c+('a'-'A') != lower[i]) {
+			return false
+		}
+	}
+	return true
+}
+
+func isASCII(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if s[i] >= utf8.RuneSelf {
+			return false
+		}
+	}
+	return true
+}
+
+// trimSpace is strings.TrimSpace, with the common case of nothing to trim
+// (an ASCII non-space at both ends) decided on two bytes.
+func trimSpace(s string) string {
+	if n := len(s); n > 0 && asciiNonSpace(s[0]) && asciiNonSpace(s[n-1]) {
+		return s
+	}
+	return strings.TrimSpace(s)
+}
+
+// asciiNonSpace reports a byte that is ASCII and not white space: a string
+// that starts or ends with one keeps it through strings.TrimSpace.
+func asciiNonSpace(c byte) bool { return c > ' ' && c < utf8.RuneSelf }
+
 // wordStarts appends the byte offsets where words start; past cap(dst) the
 // rest of s is ignored, which only a title of absurd length reaches.
 func wordStarts(s string, dst []int) []int {
 	afterWord := false
-	for i := 0; i < len(s) && len(dst) < cap(dst); {
+	for i := 0; i < len(s); {
 		c, size, word := s[i], 1, false
 		if c < utf8.RuneSelf {
 			word = isASCIIWord(c)
@@ -76,6 +223,9 @@ func wordStarts(s string, dst []int) []int {
 			word = isWord(r)
 		}
 		if word && !afterWord {
+			if len(dst) == cap(dst) {
+				return dst
+			}
 			dst = append(dst, i)
 		}
 		afterWord = word
@@ -99,8 +249,10 @@ func lowerASCII(c byte) byte {
 	return c
 }
 
+// isASCIIWord reports an ASCII letter or digit: OR-ing 0x20 lower-cases
+// exactly the upper-case letters, and the subtractions wrap below zero.
 func isASCIIWord(c byte) bool {
-	return 'a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || '0' <= c && c <= '9'
+	return (c|0x20)-'a' < 26 || c-'0' < 10
 }
 
 func isWord(r rune) bool { return unicode.IsLetter(r) || unicode.IsDigit(r) }
@@ -129,7 +281,7 @@ func domainIn(domain string, list []string) bool {
 // yes reports whether a boolean answer means consent. Forms send checkboxes
 // as "on", selects as "Yes", JSON as "true".
 func yes(s string) bool {
-	s = strings.TrimSpace(s)
+	s = trimSpace(s)
 	return slices.ContainsFunc([]string{"yes", "y", "true", "1", "on", "ja", "oui", "si", "sí"}, func(y string) bool { return strings.EqualFold(s, y) })
 }
 
@@ -137,8 +289,13 @@ func yes(s string) bool {
 // enrichment tools write it: "201-500", "1,000+", "10k", "$10M–$50M",
 // "Less than 50" (0). ok is false when there is no number in it.
 func lowerBound(s string) (int64, bool) {
-	i := strings.IndexFunc(s, func(r rune) bool { return r >= '0' && r <= '9' })
-	if i < 0 {
+	// The first ASCII digit: a byte scan finds what strings.IndexFunc would,
+	// as no byte of a multi-byte UTF-8 sequence is ASCII.
+	i := 0
+	for i < len(s) && (s[i] < '0' || s[i] > '9') {
+		i++
+	}
+	if i == len(s) {
 		return 0, false
 	}
 	if prefix := s[:i]; prefix != "" && prefix != "$" {
@@ -147,8 +304,15 @@ func lowerBound(s string) (int64, bool) {
 		}
 		var buf [8]int
 		starts := wordStarts(prefix, buf[:0])
-		for _, below := range [...]string{"less than", "under", "up to", "below"} {
-			if phraseAt(prefix, below, starts) {
+		// Words that say the number is an upper bound ("less than 50").
+		below := [...]phrase{
+			{text: "less than", lower: "less than", first: 'l', ascii: true},
+			{text: "under", lower: "under", first: 'u', ascii: true},
+			{text: "up to", lower: "up to", first: 'u', ascii: true},
+			{text: "below", lower: "below", first: 'b', ascii: true},
+		}
+		for i := range below {
+			if below[i].at(prefix, starts) {
 				return 0, true
 			}
 		}

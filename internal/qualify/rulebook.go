@@ -2,6 +2,8 @@ package qualify
 
 import (
 	"math"
+	"slices"
+	"strings"
 
 	"github.com/leadgate/leadgate/internal/campaign"
 	"github.com/leadgate/leadgate/internal/geo"
@@ -15,7 +17,7 @@ type Rulebook struct {
 	base        ruleset
 	geographies []geography
 
-	points       map[string]float64
+	points       pointTable
 	outcomes     map[string]map[string]float64 // type -> outcome -> points, in place of the type's
 	decayPerHour float64                       // ln 2 / half-life in hours; 0: points never decay
 	ratingBonus  float64
@@ -38,12 +40,12 @@ type ruleset struct {
 	required  []fieldRule
 
 	excludeDomains []string
-	excludeTitles  []string
+	excludeTitles  phrases
 	excludeDomWant string
 	excludeTitWant string
 
 	hasFit            bool
-	industries        []string
+	industries        choices
 	industriesWant    string
 	employees         *campaign.Range
 	employeesWant     string
@@ -56,11 +58,11 @@ type ruleset struct {
 	businessEmailWant string
 
 	hasRole         bool
-	titles          []string
+	titles          phrases
 	titlesWant      string
-	seniorities     []string
+	seniorities     choices
 	senioritiesWant string
-	departments     []string
+	departments     choices
 	departmentsWant string
 
 	need *needRule
@@ -88,7 +90,7 @@ type fieldRule struct {
 type needRule struct {
 	field       string
 	rule        string
-	confirmedBy []string
+	confirmedBy choices
 	want        string
 }
 
@@ -99,7 +101,7 @@ func Compile(p *campaign.Published) *Rulebook {
 	rb := &Rulebook{
 		campaign:    d.ID,
 		version:     p.Version,
-		points:      d.Engagement.Points,
+		points:      compilePoints(d.Engagement.Points),
 		outcomes:    d.Engagement.Outcomes,
 		ratingBonus: d.Engagement.RatingBonus,
 		handRaisers: d.HandRaisers,
@@ -137,8 +139,8 @@ func compileRules(name string, r campaign.Rules, e campaign.Engagement) ruleset 
 	}
 	if f := r.Fit; f != nil {
 		rs.excludeDomains, rs.excludeDomWant = f.ExcludeDomains, want["exclude.domain"]
-		rs.excludeTitles, rs.excludeTitWant = f.ExcludeTitles, want["exclude.title"]
-		rs.industries, rs.industriesWant = f.Industries, want["fit.industry"]
+		rs.excludeTitles, rs.excludeTitWant = compilePhrases(f.ExcludeTitles), want["exclude.title"]
+		rs.industries, rs.industriesWant = compileChoices(f.Industries), want["fit.industry"]
 		rs.employees, rs.employeesWant = f.Employees, want["fit.employees"]
 		rs.revenue, rs.revenueWant = f.Revenue, want["fit.revenue"]
 		if len(f.Countries)+len(f.Regions) > 0 {
@@ -150,13 +152,13 @@ func compileRules(name string, r campaign.Rules, e campaign.Engagement) ruleset 
 	}
 	if ro := r.Role; ro != nil {
 		rs.hasRole = true
-		rs.titles, rs.titlesWant = ro.Titles, want["role.title"]
-		rs.seniorities, rs.senioritiesWant = ro.Seniorities, want["role.seniority"]
-		rs.departments, rs.departmentsWant = ro.Departments, want["role.department"]
+		rs.titles, rs.titlesWant = compilePhrases(ro.Titles), want["role.title"]
+		rs.seniorities, rs.senioritiesWant = compileChoices(ro.Seniorities), want["role.seniority"]
+		rs.departments, rs.departmentsWant = compileChoices(ro.Departments), want["role.department"]
 	}
 	if n := r.Need; n != nil {
 		rule := "need." + n.Field
-		rs.need = &needRule{field: n.Field, rule: rule, confirmedBy: n.ConfirmedBy, want: want[rule]}
+		rs.need = &needRule{field: n.Field, rule: rule, confirmedBy: compileChoices(n.ConfirmedBy), want: want[rule]}
 	}
 	if w := r.Willingness; w != nil {
 		rs.hasWillingness = true
@@ -198,4 +200,34 @@ func set(items []string) map[string]bool {
 		m[s] = true
 	}
 	return m
+}
+
+// pointTable is a touch point type's points, looked up once per touch point
+// in the score: a definition names a handful of types, where comparing
+// lengths and then bytes is several times cheaper than hashing the type.
+type pointTable []typePoints
+
+type typePoints struct {
+	typ    string
+	points float64
+}
+
+func compilePoints(points map[string]float64) pointTable {
+	t := make(pointTable, 0, len(points))
+	for typ, p := range points {
+		t = append(t, typePoints{typ, p})
+	}
+	slices.SortFunc(t, func(a, b typePoints) int { return strings.Compare(a.typ, b.typ) })
+	return t
+}
+
+// of returns typ's points, 0 for a type the definition does not name, as
+// the map the table was built from does.
+func (t pointTable) of(typ string) float64 {
+	for i := range t {
+		if len(t[i].typ) == len(typ) && t[i].typ == typ {
+			return t[i].points
+		}
+	}
+	return 0
 }

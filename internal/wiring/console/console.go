@@ -1,6 +1,6 @@
-// Package console wires the manager console (ConsoleFunction). It is apart
-// from package wiring because it alone links the page templates, the
-// OpenID Connect client and Secrets Manager.
+// Package console wires the manager console (ConsoleFunction). It is a
+// package of its own, as every function's wiring is: it alone links the
+// page templates, the OpenID Connect client and Secrets Manager.
 package console
 
 import (
@@ -21,17 +21,17 @@ import (
 	"github.com/leadgate/leadgate/internal/dynamo"
 	"github.com/leadgate/leadgate/internal/httpapi"
 	"github.com/leadgate/leadgate/internal/oidc"
-	"github.com/leadgate/leadgate/internal/queue"
+	"github.com/leadgate/leadgate/internal/queue/sqssend"
 	"github.com/leadgate/leadgate/internal/rejudge"
 	"github.com/leadgate/leadgate/internal/sales"
 	"github.com/leadgate/leadgate/internal/session"
-	"github.com/leadgate/leadgate/internal/wiring"
+	"github.com/leadgate/leadgate/internal/wiring/fnenv"
 )
 
 // Wire wires the console.
-func Wire(cfg aws.Config, env wiring.Env, log *slog.Logger) (httpapi.Handler, error) {
-	var c wiring.ConsoleConfig
-	if err := wiring.Read("console", env, &c); err != nil {
+func Wire(cfg aws.Config, env fnenv.Env, log *slog.Logger) (httpapi.Handler, error) {
+	var c fnenv.ConsoleConfig
+	if err := fnenv.Read("console", env, &c); err != nil {
 		return nil, err
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
@@ -57,13 +57,13 @@ func Wire(cfg aws.Config, env wiring.Env, log *slog.Logger) (httpapi.Handler, er
 	leads := dynamo.NewLeadStore(db, c.LeadsTable)
 	salesStore := dynamo.NewSalesStore(db, leads, c.RepsTable).WithAccounts(c.AccountsTable)
 	q := sqs.NewFromConfig(cfg)
-	rejudges := rejudge.NewStarter(campaigns, queue.NewTaskSender(q, c.RejudgeQueueURL), leads)
+	rejudges := rejudge.NewStarter(campaigns, sqssend.NewTaskSender(q, c.RejudgeQueueURL), leads)
 	svc := &console.Service{
 		Campaigns:   campaigns,
 		Funnel:      dynamo.NewFunnelStore(db, c.FunnelTable),
 		Leads:       leads,
 		Sales:       salesStore,
-		Definitions: definitions.New(campaigns, leads, rejudges, queue.NewWebhookSender(q, c.WebhookQueueURL, "")),
+		Definitions: definitions.New(campaigns, leads, rejudges, sqssend.NewWebhookSender(q, c.WebhookQueueURL, "")),
 		Reassigner:  sales.NewAssigner(salesStore, campaigns, c.FallbackOwner, time.Now, log),
 		Fallback:    c.FallbackOwner,
 	}

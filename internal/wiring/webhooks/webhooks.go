@@ -19,13 +19,13 @@ import (
 	"github.com/leadgate/leadgate/internal/parameterstore"
 	"github.com/leadgate/leadgate/internal/touchpoint"
 	"github.com/leadgate/leadgate/internal/webhook"
-	"github.com/leadgate/leadgate/internal/wiring"
+	"github.com/leadgate/leadgate/internal/wiring/fnenv"
 )
 
 // Wire wires the public webhook endpoint.
-func Wire(cfg aws.Config, env wiring.Env, log *slog.Logger) (httpapi.Handler, error) {
-	var c wiring.WebhooksConfig
-	if err := wiring.Read("webhooks", env, &c); err != nil {
+func Wire(cfg aws.Config, env fnenv.Env, log *slog.Logger) (httpapi.Handler, error) {
+	var c fnenv.WebhooksConfig
+	if err := fnenv.Read("webhooks", env, &c); err != nil {
 		return nil, err
 	}
 	db := dynamodb.NewFromConfig(cfg)

@@ -1,13 +1,27 @@
-package wiring
+// Package fnenv reads each Lambda function's environment into its typed
+// configuration: one place knows the variables' names, which are required
+// and the defaults of the others, and a function missing several variables
+// is told of all of them in one error.
+//
+// It is apart from the wiring packages so that each function's own wiring
+// package (internal/wiring/<function>) can read its configuration while
+// linking only its own clients and handlers.
+package fnenv
 
 import (
 	"errors"
 	"fmt"
+	"maps"
 	"reflect"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
 )
+
+// Env reads one environment variable; os.Getenv in Lambda, the variables
+// template.yaml gives the function when local.
+type Env func(string) string
 
 // Each function's configuration: the environment variables it reads, named
 // as template.yaml names them (TestConfigMatchesTemplate holds the two to
@@ -194,19 +208,19 @@ var defaults = map[string]string{
 // variable missing or malformed, not only the first.
 func Read(function string, env Env, cfg any) error {
 	var missing, malformed []string
-	for _, v := range variables(cfg) {
-		s := env(v.name)
-		if s == "" && v.required {
-			missing = append(missing, v.name)
+	for _, v := range Variables(cfg) {
+		s := env(v.Name)
+		if s == "" && v.Required {
+			missing = append(missing, v.Name)
 			continue
 		}
 		if s == "" {
-			if s = defaults[v.name]; s == "" {
+			if s = defaults[v.Name]; s == "" {
 				continue
 			}
 		}
 		if err := set(v.field, s); err != nil {
-			malformed = append(malformed, fmt.Sprintf("%s %q %v", v.name, s, err))
+			malformed = append(malformed, fmt.Sprintf("%s %q %v", v.Name, s, err))
 		}
 	}
 	var problems []string
@@ -224,26 +238,31 @@ func Read(function string, env Env, cfg any) error {
 	return nil
 }
 
-// variable is one tagged field of a configuration.
-type variable struct {
-	name     string
-	required bool
+// Variable is one tagged field of a configuration.
+type Variable struct {
+	Name     string
+	Required bool
 	field    reflect.Value
 }
 
-// variables lists the tagged fields of the struct cfg points to, in order.
-func variables(cfg any) []variable {
+// Variables lists the tagged fields of the struct cfg points to, in order.
+func Variables(cfg any) []Variable {
 	s := reflect.ValueOf(cfg).Elem()
-	var out []variable
+	var out []Variable
 	for i := range s.NumField() {
 		tag, ok := s.Type().Field(i).Tag.Lookup("env")
 		if !ok {
 			continue
 		}
 		name, opt, _ := strings.Cut(tag, ",")
-		out = append(out, variable{name: name, required: opt == "required", field: s.Field(i)})
+		out = append(out, Variable{Name: name, Required: opt == "required", field: s.Field(i)})
 	}
 	return out
+}
+
+// Defaulted lists the optional variables that have a default.
+func Defaulted() []string {
+	return slices.Sorted(maps.Keys(defaults))
 }
 
 var durationType = reflect.TypeFor[time.Duration]()
@@ -278,7 +297,7 @@ func set(f reflect.Value, s string) error {
 		}
 		f.SetBool(b)
 	default:
-		panic(fmt.Sprintf("wiring: a configuration field of type %s", f.Type()))
+		panic(fmt.Sprintf("fnenv: a configuration field of type %s", f.Type()))
 	}
 	return nil
 }

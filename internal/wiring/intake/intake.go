@@ -1,0 +1,31 @@
+// Package intake wires the intake Lambda function (functions/intake) from its
+// environment and AWS configuration. It is a package of its own so that
+// the function's binary links only the clients and handlers it uses: a Go
+// binary links every package its wiring imports, with their package init.
+package intake
+
+import (
+	"log/slog"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
+
+	"github.com/leadgate/leadgate/internal/capture"
+	"github.com/leadgate/leadgate/internal/dynamo"
+	"github.com/leadgate/leadgate/internal/httpapi"
+	"github.com/leadgate/leadgate/internal/intake"
+	"github.com/leadgate/leadgate/internal/wiring/fnenv"
+)
+
+// Wire wires the public submission endpoint.
+func Wire(cfg aws.Config, env fnenv.Env, log *slog.Logger) (httpapi.Handler, error) {
+	var c fnenv.IntakeConfig
+	if err := fnenv.Read("intake", env, &c); err != nil {
+		return nil, err
+	}
+	db := dynamodb.NewFromConfig(cfg)
+	store := dynamo.NewLeadStore(db, c.LeadsTable)
+	definitions := capture.NewDefinitions(dynamo.NewCampaignStore(db, c.CampaignsTable), c.DefinitionTTL, time.Now)
+	return httpapi.NewIntake(intake.NewService(definitions, store, store, log), log, time.Now), nil
+}
