@@ -4,12 +4,11 @@ import (
 	"bytes"
 	"context"
 	"fmt"
-	"html/template"
+	"html"
 	"log/slog"
 	"net/http"
 	"slices"
 	"strings"
-	"sync"
 	"time"
 
 	"github.com/aws/aws-lambda-go/events"
@@ -93,30 +92,8 @@ func (h *Reports) svg(ctx context.Context, req *events.APIGatewayV2HTTPRequest) 
 	return textResponse(http.StatusOK, "image/svg+xml", funnel.SVG(r)), nil
 }
 
-// reportPage is parsed on first use, not at init: a template built at init
-// would link html/template's engine into every function that imports this
-// package.
-func reportPage() *template.Template {
-	reportPageOnce.Do(func() { reportPageTemplate = parseReportPage() })
-	return reportPageTemplate
-}
-
-var (
-	reportPageOnce     sync.Once
-	reportPageTemplate *template.Template
-)
-
-func parseReportPage() *template.Template {
-	return template.Must(template.New("reports").Funcs(template.FuncMap{
-		"pct": func(f *float64) string {
-			if f == nil {
-				return "—"
-			}
-			return fmt.Sprintf("%.0f%%", *f*100)
-		},
-		"svg":    func(r funnel.Report) template.HTML { return template.HTML(funnel.SVG(r)) }, // funnel.SVG escapes every value
-		"mul100": func(f float64) float64 { return f * 100 },
-	}).Parse(`<!doctype html>
+// reportPageHead is the report page up to its campaigns.
+const reportPageHead = `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
 <title>leadgate — funnel report</title>
 <style>
@@ -128,20 +105,48 @@ table{border-collapse:collapse}td,th{padding:.15rem .8rem .15rem 0;text-align:le
 .cols{display:flex;gap:2rem;flex-wrap:wrap}
 </style></head><body>
 <h1>Funnel report</h1>
-<p class="sub">{{.From}} to {{.To}} · {{len .Campaigns}} campaign(s)</p>
-{{range .Campaigns}}<section>
-<h2>{{.Name}}</h2>
-<p class="sub">{{.ID}} · version {{.Version}} · {{.Funnel}} of the funnel · review by {{.ReviewBy}}</p>
-{{if .Overdue}}<p class="flag">Definition overdue for review (review-by {{.ReviewBy}})</p>{{end}}
-<div class="cols"><div>{{svg .Report}}</div>
-<div><p>MQL→SQL leakage: <strong>{{pct .Report.Total.Leakage}}</strong>{{with .Report.Bounds}} (agreed {{printf "%.0f" (mul100 .Min)}}–{{printf "%.0f" (mul100 .Max)}}%){{end}}
-<br><span class="{{.Report.Verdict}}">{{.Report.Verdict}}</span>: {{.Report.Advice}}</p>
-<table><tr><th>Conversion</th><th></th></tr>{{range .Report.Total.Conversion}}<tr><td>{{.From}} → {{.To}}</td><td>{{pct .Rate}}</td></tr>{{end}}</table>
-{{if .Reasons}}<p>Recent rejection and recycle reasons:</p><ul>{{range .Reasons}}<li>{{.}}</li>{{end}}</ul>{{end}}
-</div></div>
-</section>{{end}}
-</body></html>
-`))
+`
+
+// writeReportPage writes the report page by hand, every value escaped: a
+// template's execution would make the linker keep every exported method
+// of every type in the reports binary (about 3.7 MiB; BENCHMARKS.md).
+func writeReportPage(b *strings.Builder, from, to string, sections []campaignSection) {
+	h := html.EscapeString
+	pct := func(f *float64) string {
+		if f == nil {
+			return "—"
+		}
+		return fmt.Sprintf("%.0f%%", *f*100)
+	}
+	b.WriteString(reportPageHead)
+	fmt.Fprintf(b, "<p class=\"sub\">%s to %s · %d campaign(s)</p>\n", h(from), h(to), len(sections))
+	for _, c := range sections {
+		r := c.Report
+		fmt.Fprintf(b, "<section>\n<h2>%s</h2>\n<p class=\"sub\">%s · version %d · %s of the funnel · review by %s</p>\n", h(c.Name), h(c.ID), c.Version, h(c.Funnel), h(c.ReviewBy))
+		if c.Overdue {
+			fmt.Fprintf(b, "<p class=\"flag\">Definition overdue for review (review-by %s)</p>\n", h(c.ReviewBy))
+		}
+		b.WriteString(`<div class="cols"><div>` + funnel.SVG(r) + "</div>\n") // funnel.SVG escapes every value
+		fmt.Fprintf(b, "<div><p>MQL→SQL leakage: <strong>%s</strong>", pct(r.Total.Leakage))
+		if r.Bounds != nil {
+			fmt.Fprintf(b, " (agreed %.0f–%.0f%%)", r.Bounds.Min*100, r.Bounds.Max*100)
+		}
+		fmt.Fprintf(b, "\n<br><span class=\"%s\">%s</span>: %s</p>\n", h(r.Verdict), h(r.Verdict), h(r.Advice))
+		b.WriteString("<table><tr><th>Conversion</th><th></th></tr>")
+		for _, cv := range r.Total.Conversion {
+			fmt.Fprintf(b, "<tr><td>%s → %s</td><td>%s</td></tr>", h(string(cv.From)), h(string(cv.To)), pct(cv.Rate))
+		}
+		b.WriteString("</table>\n")
+		if len(c.Reasons) > 0 {
+			b.WriteString("<p>Recent rejection and recycle reasons:</p><ul>")
+			for _, reason := range c.Reasons {
+				b.WriteString("<li>" + h(reason) + "</li>")
+			}
+			b.WriteString("</ul>")
+		}
+		b.WriteString("\n</div></div>\n</section>")
+	}
+	b.WriteString("\n</body></html>\n")
 }
 
 type campaignSection struct {
@@ -188,10 +193,8 @@ func (h *Reports) page(ctx context.Context, req *events.APIGatewayV2HTTPRequest)
 		slices.Sort(sec.Reasons)
 		data.Campaigns = append(data.Campaigns, sec)
 	}
-	var b bytes.Buffer
-	if err := reportPage().Execute(&b, data); err != nil {
-		return events.APIGatewayV2HTTPResponse{}, err
-	}
+	var b strings.Builder
+	writeReportPage(&b, data.From, data.To, data.Campaigns)
 	return textResponse(http.StatusOK, "text/html; charset=utf-8", b.String()), nil
 }
 
