@@ -6,10 +6,13 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"net/http"
+	"net/http/httptest"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"slices"
+	"strings"
 	"testing"
 	"time"
 
@@ -131,6 +134,9 @@ func TestFunctionsRunAsLambda(t *testing.T) {
 		{"CampaignsFunction", "./functions/campaigns", []sample{{"campaigns-put.json", 200}, {"campaigns-put-invalid.json", 422}, {"campaigns-definition-html.json", 200}}},
 		{"IntakeFunction", "./functions/intake", []sample{{"intake-bad.json", 422}, {"intake-json.json", 202}, {"intake-preflight.json", 204}}},
 		{"LeadsFunction", "./functions/leads", []sample{{"campaigns-get.json", 404}}}, // a route this function does not serve
+		// A browser without a session is sent to sign in; the key that
+		// signs sessions is read from (moto's) Secrets Manager at init.
+		{"ConsoleFunction", "./functions/console", []sample{{"console-home.json", 303}}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.function, func(t *testing.T) {
@@ -138,7 +144,7 @@ func TestFunctionsRunAsLambda(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			for _, k := range []string{"AWS_ENDPOINT_URL_DYNAMODB", "AWS_ENDPOINT_URL_SQS", "AWS_REGION", "AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY"} {
+			for _, k := range []string{"AWS_ENDPOINT_URL_DYNAMODB", "AWS_ENDPOINT_URL_SQS", "AWS_ENDPOINT_URL_SECRETS_MANAGER", "AWS_REGION", "AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY"} {
 				env[k] = os.Getenv(k)
 			}
 			api, _, _ := run(t, build(t, tt.pkg, dir), env)
@@ -163,6 +169,17 @@ func TestFunctionsRunAsLambda(t *testing.T) {
 	}
 }
 
+// secretsManager serves GetSecretValue for any secret on loopback: the
+// console's one call at init, without the emulators' start-up in the way.
+func secretsManager(b *testing.B) string {
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "application/x-amz-json-1.1")
+		fmt.Fprint(w, `{"ARN":"arn:aws:secretsmanager:us-east-1:000000000000:secret:console-key","Name":"console-key","SecretString":"`+strings.Repeat("k", 64)+`"}`)
+	}))
+	b.Cleanup(srv.Close)
+	return srv.URL
+}
+
 // BenchmarkColdStart spawns every function's binary, a hello-world function
 // and hello plus the SDK configuration and one client (what every function
 // must do at init) against the runtime API, and times spawn → first /next.
@@ -184,7 +201,11 @@ func BenchmarkColdStart(b *testing.B) {
 		"CAMPAIGNS_TABLE": "c", "LEADS_TABLE": "l", "REPS_TABLE": "r", "FUNNEL_TABLE": "f", "FALLBACK_OWNER": "q",
 		"SALES_READY_QUEUE_URL": "http://127.0.0.1:1/q", "NURTURE_QUEUE_URL": "http://127.0.0.1:1/n", "REJUDGE_QUEUE_URL": "http://127.0.0.1:1/r",
 		"ACCOUNTS_TABLE": "a", "WEBHOOKS_TABLE": "w", "WEBHOOK_QUEUE_URL": "http://127.0.0.1:1/w", "WEBHOOK_DEAD_LETTER_QUEUE_URL": "http://127.0.0.1:1/wd",
-		"WEBHOOK_SECRETS_PREFIX": "/leadgate/webhooks/"}
+		"WEBHOOK_SECRETS_PREFIX": "/leadgate/webhooks/",
+		// The console reads its session key at init: a stand-in Secrets
+		// Manager on loopback answers, so its one call is in the figure.
+		"CONSOLE_SESSION_KEY_SECRET": "console-key", "AWS_ENDPOINT_URL_SECRETS_MANAGER": secretsManager(b),
+		"CONSOLE_ISSUER": "https://cognito-idp.us-east-1.amazonaws.com/us-east-1_Example", "CONSOLE_CLIENT_ID": "x"}
 	const runs = 15
 	var hello, helloSDK time.Duration
 	for _, pkg := range pkgs {
