@@ -216,7 +216,17 @@ func back(req *events.APIGatewayV2HTTPRequest) string {
 	if req.RequestContext.HTTP.Method == http.MethodGet {
 		return "/console"
 	}
-	return localPath(strings.TrimSuffix(strings.TrimSuffix(requestPath(req), "/decision"), "/preview"))
+	// The page a form was on: a draft's decision or preview is on its
+	// campaign's page (the draft part is cut below), a reassignment on the
+	// lead's.
+	p := req.RawPath
+	for _, action := range []string{"/decision", "/preview", "/assign"} {
+		p = strings.TrimSuffix(p, action)
+	}
+	if campaign, _, ok := strings.Cut(p, "/drafts/"); ok {
+		p = campaign
+	}
+	return localPath(p)
 }
 
 func (c *Console) redirect(to string) events.APIGatewayV2HTTPResponse {

@@ -207,3 +207,32 @@ func TestConsoleSignOutStaysSignedOut(t *testing.T) {
 		t.Errorf("signing out ends at %d:\n%s", resp.StatusCode, resp.Body)
 	}
 }
+
+// TestConsoleErrorPageGoesBack: an error after a form's post links back to
+// the page the form was on, never to the action itself.
+func TestConsoleErrorPageGoesBack(t *testing.T) {
+	sealer, _ := session.NewSealer([]byte(strings.Repeat("k", 32)), time.Now)
+	h := httpapi.NewConsole(httpapi.ConsoleConfig{Service: &console.Service{}, Sealer: sealer, LocalToken: "t", Log: slog.New(slog.NewTextHandler(io.Discard, nil)), Now: time.Now})
+	s := session.Session{ID: session.NewID(), Subject: "a", Scopes: httpapi.AllScopes, Expires: time.Now().Add(time.Hour).Unix()}
+	v, err := sealer.Seal("leadgate_console", s, time.Now().Add(time.Hour))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for path, want := range map[string]string{
+		"/console/campaigns/demo-request/drafts/d1/decision": `href="/console/campaigns/demo-request"`,
+		"/console/leads/ld_aaaaaaaaaaaaaaaaaaaaaaaa/assign":  `href="/console/leads/ld_aaaaaaaaaaaaaaaaaaaaaaaa"`,
+	} {
+		route := map[bool]string{true: "/console/campaigns/{campaignId}/drafts/{draftId}/decision", false: "/console/leads/{leadId}/assign"}[strings.Contains(path, "drafts")]
+		ev := consoleEvent("POST", route, "", []string{"leadgate_console=" + v})
+		ev.RawPath = path
+		ev.Headers = map[string]string{"content-type": "application/x-www-form-urlencoded"}
+		ev.Body = "csrf=wrong"
+		resp, err := h(context.Background(), ev)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if resp.StatusCode != http.StatusForbidden || !strings.Contains(resp.Body, want) {
+			t.Errorf("%s: %d, want a link %s:\n%s", path, resp.StatusCode, want, resp.Body)
+		}
+	}
+}
