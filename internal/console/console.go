@@ -51,7 +51,6 @@ type SalesStore interface {
 
 // Definitions changes drafts: the one service every edge signs through.
 type Definitions interface {
-	Compare(ctx context.Context, id, draftID string) (*definitions.Proposal, error)
 	Decide(ctx context.Context, who definitions.Signer, id, draftID string, dec definitions.Decision, now time.Time) (*definitions.Signed, error)
 	Preview(ctx context.Context, id, draftID string, days int, now time.Time, onChange func(*backtest.Change) error) (*backtest.Report, error)
 }
@@ -250,10 +249,9 @@ func (s *Service) Campaign(ctx context.Context, id string, q CampaignQuery, now 
 		return nil, err
 	}
 	for _, dr := range drafts {
-		prop, err := s.Definitions.Compare(ctx, id, dr.ID)
-		if err != nil {
-			return nil, err
-		}
+		// The drafts and the version in force are read already: compared
+		// here, not read again per draft.
+		prop := definitions.ProposalOf(dr, cur)
 		policy := campaign.PolicyOf(prop.Current)
 		v := DraftView{Draft: prop.Draft, Policy: policy, State: prop.Draft.State(policy), Changes: prop.Changes}
 		for _, side := range campaign.Sides {
@@ -459,9 +457,6 @@ func (s *Service) Reassign(ctx context.Context, leadID, rep, by, note string) (*
 	if rep == "" {
 		return nil, leadgate.Invalid("Name the rep.", []leadgate.Problem{{Path: "rep", Message: "required: a rep id, or \"auto\""}})
 	}
-	if len(note) > campaign.MaxNoteBytes {
-		return nil, leadgate.Invalid("The note is too long.", []leadgate.Problem{{Path: "note", Message: fmt.Sprintf("at most %d bytes", campaign.MaxNoteBytes)}})
-	}
 	return s.Reassigner.Reassign(ctx, leadID, rep, by, note)
 }
 
@@ -469,11 +464,4 @@ func (s *Service) Reassign(ctx context.Context, leadID, rep, by, note string) (*
 func (s *Service) CampaignExists(ctx context.Context, id string) error {
 	_, err := s.Campaigns.Current(ctx, id)
 	return err
-}
-
-func clip(s string) string {
-	if len(s) > 40 {
-		return s[:40] + "…"
-	}
-	return s
 }

@@ -239,8 +239,12 @@ func (s *Service) Compare(ctx context.Context, id, draftID string) (*Proposal, e
 	if err != nil {
 		return nil, err
 	}
-	return proposal(dr, cur, nil), nil
+	return ProposalOf(dr, cur), nil
 }
+
+// ProposalOf is a draft compared with the version in force (nil for
+// none), for a reader that has both already.
+func ProposalOf(dr *campaign.Draft, cur *campaign.Published) *Proposal { return proposal(dr, cur, nil) }
 
 func proposal(dr *campaign.Draft, cur *campaign.Published, warnings []leadgate.Problem) *Proposal {
 	p := &Proposal{Draft: dr, Warnings: warnings, Current: cur}

@@ -11,6 +11,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 )
@@ -56,14 +57,7 @@ func (s Session) Name() string {
 }
 
 // Has reports whether the session holds scope.
-func (s Session) Has(scope string) bool {
-	for _, sc := range s.Scopes {
-		if sc == scope {
-			return true
-		}
-	}
-	return false
-}
+func (s Session) Has(scope string) bool { return slices.Contains(s.Scopes, scope) }
 
 // Sealer seals values into cookie-safe strings and opens them again. A
 // purpose names what a value is for, and is signed with it, so a value
