@@ -18,7 +18,6 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 
 	"github.com/leadgate/leadgate/internal/devstack"
-	"github.com/leadgate/leadgate/internal/lead"
 )
 
 // importRows is the size of a big show's export.
@@ -116,10 +115,7 @@ func leadItemOf(b *testing.B, c client, db *dynamodb.Client, table, run string) 
 		b.Fatalf("one-row import: %d %+v", r.status, rep)
 	}
 	email := fmt.Sprintf("visitor0.%sx@company0.example", run)
-	out, err := db.GetItem(context.Background(), &dynamodb.GetItemInput{TableName: &table, Key: map[string]types.AttributeValue{
-		"pk": &types.AttributeValueMemberS{Value: "LEAD#" + lead.IDFor(email)},
-		"sk": &types.AttributeValueMemberS{Value: "LEAD"},
-	}})
+	out, err := db.GetItem(context.Background(), &dynamodb.GetItemInput{TableName: &table, Key: leadKey(email)})
 	if err != nil || out.Item == nil {
 		b.Fatalf("read the imported lead %s: %v", email, err)
 	}
@@ -185,23 +181,25 @@ func floorWrites(b *testing.B, db *dynamodb.Client, table, run string) time.Dura
 	}, table)
 }
 
-// leadFloorWrites writes importRows copies of a lead item straight to the
-// table from 16 goroutines, with the condition a new lead is written with.
-// A copy differs from item only in its key and id (a numbered id of the
-// same length, numbered from first) and its type (a value of the same
-// length, which stream consumers skip).
+// leadFloorWrites writes importRows copies of a lead item (floorCopy,
+// numbered from first) straight to the table from 16 goroutines, with the
+// condition a new lead is written with.
 func leadFloorWrites(b *testing.B, db *dynamodb.Client, table string, item map[string]types.AttributeValue, first int64) time.Duration {
+	return writeFloor(b, db, func(n int64) map[string]types.AttributeValue { return floorCopy(item, first+n) }, table)
+}
+
+// floorCopy is copy n of a lead item, for a floor to write: it differs
+// from item only in its key and id (a numbered id of the same length) and
+// its type (a value of the same length, which stream consumers skip).
+func floorCopy(item map[string]types.AttributeValue, n int64) map[string]types.AttributeValue {
 	id := item["id"].(*types.AttributeValueMemberS).Value
 	typ := item["type"].(*types.AttributeValueMemberS).Value
-	other := &types.AttributeValueMemberS{Value: strings.Repeat("f", len(typ))}
-	return writeFloor(b, db, func(n int64) map[string]types.AttributeValue {
-		copied := maps.Clone(item)
-		fid := fmt.Sprintf("fl_%0*d", len(id)-3, first+n)
-		copied["pk"] = &types.AttributeValueMemberS{Value: "LEAD#" + fid}
-		copied["id"] = &types.AttributeValueMemberS{Value: fid}
-		copied["type"] = other
-		return copied
-	}, table)
+	copied := maps.Clone(item)
+	fid := fmt.Sprintf("fl_%0*d", len(id)-3, n)
+	copied["pk"] = &types.AttributeValueMemberS{Value: "LEAD#" + fid}
+	copied["id"] = &types.AttributeValueMemberS{Value: fid}
+	copied["type"] = &types.AttributeValueMemberS{Value: strings.Repeat("f", len(typ))}
+	return copied
 }
 
 // writeFloor puts importRows items, item(1) to item(importRows), from 16
