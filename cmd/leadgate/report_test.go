@@ -21,7 +21,7 @@ func TestReportPrintsTheFunnel(t *testing.T) {
 			return
 		}
 		counters := []funnel.Counter{
-			{Key: funnel.Key{Campaign: "demo-request", Version: 1, Day: "2026-10-02"}, Counts: map[string]int{"entered.mql": 10, "people.mql": 9, "entered.sal": 8, "people.sal": 8, "entered.sql": 3, "people.sql": 3, "reason.reject.competitor": 2}, MQLToSAL: []int64{7200}},
+			{Key: funnel.Key{Campaign: "demo-request", Version: 1, Day: "2026-10-02"}, Counts: map[string]int{"entered.mql": 10, "people.mql": 9, "entered.sal": 8, "people.sal": 8, "entered.sql": 3, "people.sql": 3, "reason.reject.competitor": 2, "time.mqlToSal.103": 1}}, // 2 h
 			{Key: funnel.Key{Campaign: "demo-request", Version: 2, Day: "2026-10-09"}, Counts: map[string]int{"entered.mql": 10, "people.mql": 10, "entered.sql": 2, "people.sql": 2}},
 		}
 		_ = json.NewEncoder(w).Encode(funnel.Build("demo-request", parseDay("2026-10-01"), parseDay("2026-10-31"), counters, &campaign.Leakage{Min: 0.15, Max: 0.5}))

@@ -6,6 +6,7 @@ import (
 	"encoding/csv"
 	"encoding/json"
 	"fmt"
+	"math"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -15,6 +16,7 @@ import (
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 
 	"github.com/leadgate/leadgate/internal/devstack"
 	"github.com/leadgate/leadgate/internal/dynamo"
@@ -258,4 +260,110 @@ func TestReportsPage(t *testing.T) {
 	if got != `formula@fleetworks.de|'=HYPERLINK("http://evil.example")|'+1 555|'@SUM(A1)|CTO` {
 		t.Errorf("csv row = %s", got)
 	}
+}
+
+// TestFunnelTimesStayBounded: speed-to-lead times are counted in buckets,
+// so a day's counter does not grow with its leads (a list of every time
+// reached DynamoDB's 400 KB item limit on a busy day, and then no count of
+// that day could be written); and a counter written before, with its times
+// listed one by one, still reports them, together with what is counted
+// after the upgrade.
+func TestFunnelTimesStayBounded(t *testing.T) {
+	sys := startOpts(t, devstack.Options{Campaigns: "../../campaigns", NoConsumers: true, NoStreams: true})
+	db := dynamodb.NewFromConfig(cfg)
+	table := sys.Resources.Tables["FunnelTable"]
+	store := dynamo.NewFunnelStore(db, table)
+	ctx := context.Background()
+	day := time.Date(2026, 11, 30, 0, 0, 0, 0, time.UTC)
+	key := funnel.Key{Campaign: "busy-launch", Version: 1, Day: day.Format(time.DateOnly)}
+
+	// Two rounds of the same 1,500 times: counted in buckets, the second
+	// round changes counts, not the items' size; listed, it doubled them.
+	const assignments = 3000
+	largest := func() int {
+		n := 0
+		for shard := range 8 {
+			pk := "C#busy-launch"
+			if shard > 0 {
+				pk += fmt.Sprintf("#%d", shard)
+			}
+			out, err := db.GetItem(ctx, &dynamodb.GetItemInput{TableName: &table, Key: map[string]types.AttributeValue{
+				"pk": &types.AttributeValueMemberS{Value: pk}, "sk": &types.AttributeValueMemberS{Value: key.Day + "#v1"},
+			}})
+			if err != nil {
+				t.Fatal(err)
+			}
+			n = max(n, itemSize(out.Item))
+		}
+		return n
+	}
+	var sizes []int
+	for round := range 2 {
+		var deltas []funnel.Delta
+		for i := range assignments / 2 {
+			d := funnel.Delta{Key: key, Mark: fmt.Sprintf("ld_busy%d%05d#1", round, i), Counts: map[string]int{"assigned": 1}}
+			funnel.AddTime(d.Counts, funnel.ToOwner, fmt.Sprintf("rep-%d", i%5), int64(1+2*i+round))
+			deltas = append(deltas, d)
+		}
+		if err := store.Apply(ctx, deltas, day); err != nil {
+			t.Fatal(err)
+		}
+		sizes = append(sizes, largest())
+	}
+	t.Logf("largest counter shard after %d and %d assignments: %d and %d bytes", assignments/2, assignments, sizes[0], sizes[1])
+	if sizes[0] == 0 || sizes[1] > sizes[0]+sizes[0]/10 {
+		t.Errorf("the largest counter shard grew from %d to %d bytes with the leads", sizes[0], sizes[1])
+	}
+	counters, err := store.Counters(ctx, "busy-launch", day, day)
+	if err != nil {
+		t.Fatal(err)
+	}
+	r := funnel.Build("busy-launch", day, day, counters, nil)
+	if sp := r.Total.SpeedToLead.ToOwner; sp.N != assignments || !near(sp.P50, 1500) || !near(sp.P90, 2700) {
+		t.Errorf("speed to lead of %d assignments: %+v", assignments, sp)
+	}
+	if len(r.ByRep) != 5 || r.ByRep[0].SpeedToLead.ToOwner.N != assignments/5 {
+		t.Errorf("by rep: %+v", r.ByRep)
+	}
+
+	// A counter as it was written before: times in lists.
+	old := funnel.Key{Campaign: "old-launch", Version: 1, Day: key.Day}
+	if _, err := db.PutItem(ctx, &dynamodb.PutItemInput{TableName: &table, Item: map[string]types.AttributeValue{
+		"pk": &types.AttributeValueMemberS{Value: "C#old-launch"}, "sk": &types.AttributeValueMemberS{Value: old.Day + "#v1"},
+		"campaign": &types.AttributeValueMemberS{Value: old.Campaign}, "day": &types.AttributeValueMemberS{Value: old.Day},
+		"version":       &types.AttributeValueMemberN{Value: "1"},
+		"n.entered.sal": &types.AttributeValueMemberN{Value: "1"},
+		"samples": &types.AttributeValueMemberL{Value: []types.AttributeValue{
+			&types.AttributeValueMemberS{Value: "toOwner anna 90"}, &types.AttributeValueMemberS{Value: "toAccept - 30"},
+		}},
+		"mqlToSal": &types.AttributeValueMemberL{Value: []types.AttributeValue{&types.AttributeValueMemberN{Value: "3600"}}},
+	}}); err != nil {
+		t.Fatal(err)
+	}
+	// The same day, counted after the upgrade, may land on the same item.
+	var after []funnel.Delta
+	for i := range 8 {
+		d := funnel.Delta{Key: old, Mark: fmt.Sprintf("ld_old%02d#1", i), Counts: map[string]int{}}
+		funnel.AddTime(d.Counts, funnel.ToOwner, "anna", 90)
+		after = append(after, d)
+	}
+	if err := store.Apply(ctx, after, day); err != nil {
+		t.Fatal(err)
+	}
+	counters, err = store.Counters(ctx, "old-launch", day, day)
+	if err != nil {
+		t.Fatal(err)
+	}
+	r = funnel.Build("old-launch", day, day, counters, nil)
+	sp := r.Total.SpeedToLead
+	if sp.ToOwner.N != 9 || !near(sp.ToOwner.P50, 90) || sp.ToAccept.N != 1 || !near(sp.ToAccept.P50, 30) ||
+		!near(r.Total.MedianMQLToSALHours, 1) || len(r.ByRep) != 1 || r.ByRep[0].SpeedToLead.ToOwner.N != 9 {
+		t.Errorf("a counter listed before and counted after: %+v", r.Total)
+	}
+}
+
+// near reports whether a time read back from the funnel's buckets is the
+// one counted: within 4.6%.
+func near(got *float64, want float64) bool {
+	return got != nil && math.Abs(*got-want) <= 0.046*want
 }

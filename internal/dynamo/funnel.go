@@ -109,17 +109,10 @@ var errCounted = errors.New("already counted")
 
 func (s *FunnelStore) transact(ctx context.Context, k funnel.Key, ds []funnel.Delta, expires int64) error {
 	sums := map[string]int{}
-	var durs, samples []types.AttributeValue
 	items := make([]types.TransactWriteItem, 0, len(ds)+1)
 	for _, d := range ds {
 		for m, n := range d.Counts {
 			sums[m] += n
-		}
-		if d.MQLToSAL > 0 {
-			durs = append(durs, &types.AttributeValueMemberN{Value: strconv.FormatInt(d.MQLToSAL, 10)})
-		}
-		for _, sm := range d.Samples {
-			samples = append(samples, &types.AttributeValueMemberS{Value: encodeSample(sm)})
 		}
 		items = append(items, types.TransactWriteItem{Put: &types.Put{
 			TableName: &s.table,
@@ -142,16 +135,6 @@ func (s *FunnelStore) transact(ctx context.Context, k funnel.Key, ds []funnel.De
 		n, v := "#m"+strconv.Itoa(i), ":m"+strconv.Itoa(i)
 		names[n], values[v] = "n."+m, &types.AttributeValueMemberN{Value: strconv.Itoa(sums[m])}
 		add = append(add, n+" "+v)
-	}
-	if len(durs) > 0 {
-		names["#durs"] = "mqlToSal"
-		values[":durs"], values[":empty"] = &types.AttributeValueMemberL{Value: durs}, &types.AttributeValueMemberL{Value: []types.AttributeValue{}}
-		set = append(set, "#durs = list_append(if_not_exists(#durs, :empty), :durs)")
-	}
-	if len(samples) > 0 {
-		names["#samples"] = "samples"
-		values[":samples"], values[":empty"] = &types.AttributeValueMemberL{Value: samples}, &types.AttributeValueMemberL{Value: []types.AttributeValue{}}
-		set = append(set, "#samples = list_append(if_not_exists(#samples, :empty), :samples)")
 	}
 	expr := "SET " + strings.Join(set, ", ")
 	if len(add) > 0 {
@@ -206,8 +189,6 @@ func (s *FunnelStore) Counters(ctx context.Context, campaignID string, from, to 
 			for m, n := range c.Counts {
 				out[i].Counts[m] += n
 			}
-			out[i].MQLToSAL = append(out[i].MQLToSAL, c.MQLToSAL...)
-			out[i].Samples = append(out[i].Samples, c.Samples...)
 		}
 	}
 	slices.SortFunc(out, func(a, b funnel.Counter) int {
@@ -241,7 +222,7 @@ func (s *FunnelStore) shardCounters(ctx context.Context, campaignID string, shar
 				case *types.AttributeValueMemberN:
 					n, _ := strconv.Atoi(x.Value)
 					if m, ok := strings.CutPrefix(name, "n."); ok {
-						c.Counts[m] = n
+						c.Counts[m] += n // += : a day counted across the upgrade also lists times
 					} else if name == "version" {
 						c.Version = n
 					}
@@ -250,23 +231,7 @@ func (s *FunnelStore) shardCounters(ctx context.Context, campaignID string, shar
 						c.Day = x.Value
 					}
 				case *types.AttributeValueMemberL:
-					if name == "samples" {
-						for _, v := range x.Value {
-							if sv, ok := v.(*types.AttributeValueMemberS); ok {
-								if sm, ok := decodeSample(sv.Value); ok {
-									c.Samples = append(c.Samples, sm)
-								}
-							}
-						}
-					}
-					if name == "mqlToSal" {
-						for _, d := range x.Value {
-							if dn, ok := d.(*types.AttributeValueMemberN); ok {
-								secs, _ := strconv.ParseInt(dn.Value, 10, 64)
-								c.MQLToSAL = append(c.MQLToSAL, secs)
-							}
-						}
-					}
+					countListedTimes(c.Counts, name, x.Value)
 				}
 			}
 			out = append(out, c)
@@ -275,28 +240,30 @@ func (s *FunnelStore) shardCounters(ctx context.Context, campaignID string, shar
 	return out, nil
 }
 
-// encodeSample writes a speed-to-lead sample as "measure rep seconds"
-// (rep ids hold no spaces; "-" for none): a list of short strings keeps a
-// day's counter item small.
-func encodeSample(sm funnel.Sample) string {
-	rep := sm.Rep
-	if rep == "" {
-		rep = "-"
+// countListedTimes counts the times a counter written before times were
+// counted in buckets listed one by one ("samples": "measure rep seconds",
+// rep "-" for none; "mqlToSal": seconds), so the days counted then still
+// report their times. Counters expire; these lists end with them.
+func countListedTimes(counts map[string]int, name string, list []types.AttributeValue) {
+	for _, v := range list {
+		switch x := v.(type) {
+		case *types.AttributeValueMemberS:
+			f := strings.Fields(x.Value)
+			if name != "samples" || len(f) != 3 {
+				continue
+			}
+			secs, err := strconv.ParseInt(f[2], 10, 64)
+			if err != nil {
+				continue
+			}
+			if f[1] == "-" {
+				f[1] = ""
+			}
+			funnel.AddTime(counts, f[0], f[1], secs)
+		case *types.AttributeValueMemberN:
+			if secs, err := strconv.ParseInt(x.Value, 10, 64); err == nil && name == "mqlToSal" {
+				funnel.AddTime(counts, funnel.MQLToSAL, "", secs)
+			}
+		}
 	}
-	return sm.Measure + " " + rep + " " + strconv.FormatInt(sm.Seconds, 10)
-}
-
-func decodeSample(s string) (funnel.Sample, bool) {
-	f := strings.Fields(s)
-	if len(f) != 3 {
-		return funnel.Sample{}, false
-	}
-	secs, err := strconv.ParseInt(f[2], 10, 64)
-	if err != nil {
-		return funnel.Sample{}, false
-	}
-	if f[1] == "-" {
-		f[1] = ""
-	}
-	return funnel.Sample{Measure: f[0], Rep: f[1], Seconds: secs}, true
 }

@@ -26,13 +26,10 @@ type Delta struct {
 	Key
 	// Mark names the history entry, so replaying it counts nothing twice.
 	Mark string
-	// Counts are metric -> increment: "entered.mql", "reason.reject.competitor".
+	// Counts are metric -> increment: "entered.mql",
+	// "reason.reject.competitor", and the times the entry ends counted in
+	// their buckets (AddTime): "time.toOwner.52", "rep.anna.time.toOwner.52".
 	Counts map[string]int
-	// MQLToSAL is the seconds from becoming an MQL to sales accepting, when
-	// this entry is an acceptance.
-	MQLToSAL int64
-	// Samples are the speed-to-lead times this entry ends.
-	Samples []Sample
 }
 
 // Speed-to-lead measures.
@@ -42,13 +39,6 @@ const (
 	// ToAccept runs from the last hand-over to the owner accepting.
 	ToAccept = "toAccept"
 )
-
-// Sample is one speed-to-lead time: which measure, whose lead, how long.
-type Sample struct {
-	Measure string
-	Rep     string
-	Seconds int64
-}
 
 // Changes returns what a lead's change adds to the funnel: one delta per new
 // history entry. History only grows (a lead keeps its newest entries and
@@ -84,7 +74,7 @@ func Changes(before, after *lead.Record) []Delta {
 				continue
 			}
 			d.Counts["assigned"] = 1
-			d.Samples = append(d.Samples, Sample{ToOwner, h.Owner, seconds(h.At.Sub(at))})
+			AddTime(d.Counts, ToOwner, h.Owner, seconds(h.At.Sub(at)))
 		case h.From == h.To:
 			continue // an enrollment, a reminder: no movement
 		default:
@@ -99,11 +89,11 @@ func Changes(before, after *lead.Record) []Delta {
 		case h.To == lead.StageNurture && h.By != lead.ByEngine:
 			d.Counts["reason.recycle."+h.Reason] = 1 // a recycle or a lost deal
 		case h.To == lead.StageSAL:
-			if at, ok := BecameMQL(after.History[:i]); ok {
-				d.MQLToSAL = int64(h.At.Sub(at).Seconds())
+			if at, ok := BecameMQL(after.History[:i]); ok && h.At.After(at) {
+				AddTime(d.Counts, MQLToSAL, "", seconds(h.At.Sub(at)))
 			}
 			if o, ok := lastHandOver(after.History[:i]); ok {
-				d.Samples = append(d.Samples, Sample{ToAccept, o.Owner, seconds(h.At.Sub(o.At))})
+				AddTime(d.Counts, ToAccept, o.Owner, seconds(h.At.Sub(o.At)))
 			}
 		}
 		if h.From == lead.StageMQL && h.To != lead.StageMQL && h.By != lead.ByEngine {
@@ -190,7 +180,5 @@ func seconds(d time.Duration) int64 { return max(int64(d.Seconds()), 0) }
 // Counter is the stored total for one key.
 type Counter struct {
 	Key
-	Counts   map[string]int
-	MQLToSAL []int64 // seconds, one per acceptance
-	Samples  []Sample
+	Counts map[string]int
 }

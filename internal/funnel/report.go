@@ -2,7 +2,6 @@ package funnel
 
 import (
 	"maps"
-	"math"
 	"slices"
 	"strings"
 	"time"
@@ -134,9 +133,7 @@ func JudgeLeakage(leakage *float64, mqls int, b *campaign.Leakage) (verdict, adv
 }
 
 type acc struct {
-	counts  map[string]int
-	durs    []int64
-	samples []Sample
+	counts map[string]int
 }
 
 func newAcc() *acc { return &acc{counts: map[string]int{}} }
@@ -145,32 +142,18 @@ func (a *acc) add(c Counter) {
 	for k, v := range c.Counts {
 		a.counts[k] += v
 	}
-	a.durs = append(a.durs, c.MQLToSAL...)
-	a.samples = append(a.samples, c.Samples...)
 }
 
-// speed spreads the samples for which keep holds.
-func (a *acc) speed(keep func(Sample) bool) Speed {
-	var owner, accept []int64
-	for _, s := range a.samples {
-		switch {
-		case !keep(s):
-		case s.Measure == ToOwner:
-			owner = append(owner, s.Seconds)
-		case s.Measure == ToAccept:
-			accept = append(accept, s.Seconds)
-		}
-	}
-	return Speed{ToOwner: spread(owner), ToAccept: spread(accept)}
+// speed spreads the speed-to-lead times of rep ("" for the campaign).
+func (a *acc) speed(rep string) Speed {
+	return Speed{ToOwner: timesOf(a.counts, ToOwner, rep).spread(), ToAccept: timesOf(a.counts, ToAccept, rep).spread()}
 }
 
 // byRep is each rep's speed and SLA record, reps in order of their ids.
 func (a *acc) byRep() []RepNumbers {
 	reps := map[string]bool{}
-	for _, s := range a.samples {
-		if s.Rep != "" {
-			reps[s.Rep] = true
-		}
+	for _, rep := range timeReps(a.counts) {
+		reps[rep] = true
 	}
 	for k := range a.counts {
 		if rest, ok := strings.CutPrefix(k, "rep."); ok {
@@ -183,7 +166,7 @@ func (a *acc) byRep() []RepNumbers {
 	for _, rep := range slices.Sorted(maps.Keys(reps)) {
 		out = append(out, RepNumbers{
 			Rep:         rep,
-			SpeedToLead: a.speed(func(s Sample) bool { return s.Rep == rep }),
+			SpeedToLead: a.speed(rep),
 			SLA:         sla(a.counts["rep."+rep+".sla.met"], a.counts["rep."+rep+".sla.missed"]),
 		})
 	}
@@ -192,21 +175,6 @@ func (a *acc) byRep() []RepNumbers {
 
 func sla(met, missed int) SLA {
 	return SLA{Met: met, Missed: missed, Share: ratio(met, met+missed)}
-}
-
-// spread is the median and 90th percentile (nearest rank) of secs.
-func spread(secs []int64) Spread {
-	if len(secs) == 0 {
-		return Spread{}
-	}
-	d := slices.Clone(secs)
-	slices.Sort(d)
-	rank := func(p float64) *float64 {
-		i := int(math.Ceil(p*float64(len(d)))) - 1
-		v := float64(d[max(i, 0)])
-		return &v
-	}
-	return Spread{N: len(d), P50: rank(0.5), P90: rank(0.9)}
 }
 
 func (a *acc) numbers(version int) Numbers {
@@ -239,18 +207,10 @@ func (a *acc) numbers(version int) Numbers {
 		l = max(l, 0)
 		n.Leakage = &l
 	}
-	n.SpeedToLead = a.speed(func(Sample) bool { return true })
+	n.SpeedToLead = a.speed("")
 	n.SLA = sla(a.counts["sla.met"], a.counts["sla.missed"])
-	if len(a.durs) > 0 {
-		d := slices.Clone(a.durs)
-		slices.Sort(d)
-		var med float64
-		if len(d)%2 == 1 {
-			med = float64(d[len(d)/2])
-		} else {
-			med = float64(d[len(d)/2-1]+d[len(d)/2]) / 2
-		}
-		h := med / 3600
+	if med := timesOf(a.counts, MQLToSAL, "").spread().P50; med != nil {
+		h := *med / 3600
 		n.MedianMQLToSALHours = &h
 	}
 	return n
