@@ -43,6 +43,32 @@ const MarkerLife = 7 * 24 * time.Hour
 // maxTransact is DynamoDB's limit of items in one transaction.
 const maxTransact = 100
 
+// maxMetrics bounds the metrics one counter update adds: each is a
+// "#mN :mN" in the update expression, which DynamoDB caps at 4 KB, and
+// times in buckets give a chunk of acceptances up to four new metrics each
+// (the two stages, a time for the campaign and one for the rep). 150 keep
+// the expression under 2.1 KB.
+const maxMetrics = 150
+
+// chunkSize is how many of ds, from the first, one transaction counts: at
+// most maxTransact-1 markers beside the counter, and at most maxMetrics
+// metrics (at least one delta, which holds a handful).
+func chunkSize(ds []funnel.Delta) int {
+	metrics := map[string]bool{}
+	for i, d := range ds {
+		if i == maxTransact-1 {
+			return i
+		}
+		for m := range d.Counts {
+			metrics[m] = true
+		}
+		if len(metrics) > maxMetrics && i > 0 {
+			return i
+		}
+	}
+	return len(ds)
+}
+
 // funnelShards is how many items (and partitions) one campaign's counters
 // of a day are spread over. Every batch of the leads stream that meets a
 // campaign writes its counter, from as many reporters at once as the
@@ -86,7 +112,7 @@ func (s *FunnelStore) Apply(ctx context.Context, deltas []funnel.Delta, now time
 	for _, k := range keys {
 		ds := byKey[k]
 		for len(ds) > 0 {
-			chunk := ds[:min(len(ds), maxTransact-1)]
+			chunk := ds[:chunkSize(ds)]
 			ds = ds[len(chunk):]
 			err := s.transact(ctx, k, chunk, expires)
 			if errors.Is(err, errCounted) {
