@@ -158,6 +158,8 @@ func th(label string) string { return `<th scope="col">` + label + `</th>` }
 // td is a table cell holding text.
 func td(text string) string { return "<td>" + esc(text) + "</td>" }
 
+// login writes the sign-in page: leadgate local's token form, or a link
+// to the identity provider.
 func (w *writer) login(v View) {
 	p := pageOf[LoginPage](w, v)
 	if p == nil {
@@ -191,6 +193,7 @@ func (w *writer) login(v View) {
 	w.put("</select></label></p>\n<p><button type=\"submit\">Sign in</button></p>\n</form>\n\n")
 }
 
+// errorPage says what went wrong and links back.
 func (w *writer) errorPage(v View) {
 	p := pageOf[ErrorPage](w, v)
 	if p == nil {
@@ -207,95 +210,4 @@ func (w *writer) errorPage(v View) {
 	// Back is a whole URL: one with a scheme that runs (javascript:) is
 	// defused, as html/template defused it.
 	w.put("\n<p><a href=\"", escURL(p.Back), "\">Go back</a></p>\n")
-}
-
-func (w *writer) campaigns(v View) {
-	p := pageOf[CampaignsPage](w, v)
-	if p == nil {
-		return
-	}
-	from, to := esc(date(p.Period.From)), esc(date(p.Period.To))
-	w.put("<h1>Campaigns</h1>\n<p class=\"sub\">Funnel figures from ", from, " to ", to, ".</p>\n",
-		"<form class=\"inline\" method=\"get\" action=\"/console\">\n")
-	w.periodInputs(from, to)
-	w.put("<button type=\"submit\" class=\"secondary\">Show</button>\n</form>\n")
-	if len(p.Rows) == 0 {
-		w.put("<p>No campaign is published yet: publish one with <code>leadgate apply</code>.</p>\n")
-		return
-	}
-	leads := v.Viewer.LeadsRead
-	w.put("<table>\n<caption>", itoa(len(p.Rows)), " campaign(s)</caption>\n<thead><tr>",
-		th("Campaign"), th("Channel"), th("Funnel"), th("Version"), th("Review by"))
-	if leads {
-		w.put(th("MQLs in period"), th("MQL→SQL leakage"))
-	}
-	w.put(th("Drafts"), "</tr></thead>\n<tbody>")
-	for _, r := range p.Rows {
-		w.put("<tr>\n<td><a href=\"/console/campaigns/", escPath(r.ID), "\">", esc(r.Name), "</a><br><small>", esc(r.ID), "</small></td>\n",
-			td(r.Channel), td(r.Funnel), td(itoa(r.Version)), "\n<td>", esc(r.ReviewBy))
-		if r.Overdue {
-			w.put(`<br><span class="flag">overdue for review</span>`)
-		}
-		w.put("</td>\n")
-		if leads {
-			w.put(td(itoa(r.MQLs)), "\n<td>", esc(r.Leakage.String()), "<br>", verdict(r.Verdict), "</td>")
-		}
-		drafts := "none"
-		if r.Drafts != 0 {
-			drafts = itoa(r.Drafts) + " waiting"
-		}
-		w.put("\n", td(drafts), "\n</tr>")
-	}
-	w.put("</tbody></table>\n\n")
-}
-
-// periodInputs are the from and to fields of a period's form, dates
-// already escaped.
-func (w *writer) periodInputs(from, to string) {
-	w.put(`<label for="from">From<input id="from" name="from" type="date" value="`, from, "\"></label>\n",
-		`<label for="to">To<input id="to" name="to" type="date" value="`, to, "\"></label>\n")
-}
-
-// verdict is a funnel verdict, coloured.
-func verdict(v string) string {
-	return `<span class="` + esc(verdictClass(v)) + `">` + esc(v) + "</span>"
-}
-
-func (w *writer) lookup(v View) {
-	p := pageOf[LookupPage](w, v)
-	if p == nil {
-		return
-	}
-	w.put("<h1>Lead lookup</h1>\n",
-		"<p class=\"sub\">Was someone a lead, and why not? Search by email address, or by name (last name, or first and last).</p>\n",
-		"<form class=\"inline\" method=\"get\" action=\"/console/leads\" role=\"search\">\n",
-		`<label for="q">Email or name<input id="q" name="q" type="search" value="`, esc(p.Query), `" maxlength="200" size="40"></label>`, "\n",
-		"<button type=\"submit\">Search</button>\n</form>\n")
-	switch {
-	case p.Query == "":
-	case len(p.Leads) == 0:
-		w.put("<p>No lead matches “", esc(p.Query), "”.</p>")
-	default:
-		n := itoa(len(p.Leads))
-		w.put("<table><caption>", n, " lead(s) found")
-		if p.Capped {
-			w.put(" (the first ", n, ": narrow the search)")
-		}
-		w.put("</caption>\n<thead><tr>", th("Name"), th("Email"), th("Company"), th("Campaign"), th("Stage"), th("Owner"), "</tr></thead>\n<tbody>")
-		for _, l := range p.Leads {
-			if l == nil {
-				w.missing("lead")
-				return
-			}
-			w.put("<tr><td>", leadLink(l.ID, orElse(fullName(l.FirstName, l.LastName), "(no name)")), "</td>",
-				td(l.Email), td(l.Company), td(l.Verdict.Campaign), td(string(l.Stage)), td(orElse(l.Owner, "—")), "</tr>")
-		}
-		w.put("</tbody></table>\n")
-	}
-	w.put("\n")
-}
-
-// leadLink links to a lead's page.
-func leadLink(id, text string) string {
-	return `<a href="/console/leads/` + escPath(id) + `">` + esc(text) + "</a>"
 }

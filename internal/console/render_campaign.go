@@ -9,6 +9,60 @@ import (
 	"github.com/leadgate/leadgate/internal/funnel"
 )
 
+// campaigns writes the list of campaigns, with their funnels over a period
+// when the viewer may read leads.
+func (w *writer) campaigns(v View) {
+	p := pageOf[CampaignsPage](w, v)
+	if p == nil {
+		return
+	}
+	from, to := esc(date(p.Period.From)), esc(date(p.Period.To))
+	w.put("<h1>Campaigns</h1>\n<p class=\"sub\">Funnel figures from ", from, " to ", to, ".</p>\n",
+		"<form class=\"inline\" method=\"get\" action=\"/console\">\n")
+	w.periodInputs(from, to)
+	w.put("<button type=\"submit\" class=\"secondary\">Show</button>\n</form>\n")
+	if len(p.Rows) == 0 {
+		w.put("<p>No campaign is published yet: publish one with <code>leadgate apply</code>.</p>\n")
+		return
+	}
+	leads := v.Viewer.LeadsRead
+	w.put("<table>\n<caption>", itoa(len(p.Rows)), " campaign(s)</caption>\n<thead><tr>",
+		th("Campaign"), th("Channel"), th("Funnel"), th("Version"), th("Review by"))
+	if leads {
+		w.put(th("MQLs in period"), th("MQL→SQL leakage"))
+	}
+	w.put(th("Drafts"), "</tr></thead>\n<tbody>")
+	for _, r := range p.Rows {
+		w.put("<tr>\n<td><a href=\"/console/campaigns/", escPath(r.ID), "\">", esc(r.Name), "</a><br><small>", esc(r.ID), "</small></td>\n",
+			td(r.Channel), td(r.Funnel), td(itoa(r.Version)), "\n<td>", esc(r.ReviewBy))
+		if r.Overdue {
+			w.put(`<br><span class="flag">overdue for review</span>`)
+		}
+		w.put("</td>\n")
+		if leads {
+			w.put(td(itoa(r.MQLs)), "\n<td>", esc(r.Leakage.String()), "<br>", verdict(r.Verdict), "</td>")
+		}
+		drafts := "none"
+		if r.Drafts != 0 {
+			drafts = itoa(r.Drafts) + " waiting"
+		}
+		w.put("\n", td(drafts), "\n</tr>")
+	}
+	w.put("</tbody></table>\n\n")
+}
+
+// periodInputs are the from and to fields of a period's form, dates
+// already escaped.
+func (w *writer) periodInputs(from, to string) {
+	w.put(`<label for="from">From<input id="from" name="from" type="date" value="`, from, "\"></label>\n",
+		`<label for="to">To<input id="to" name="to" type="date" value="`, to, "\"></label>\n")
+}
+
+// verdict is a funnel verdict, coloured.
+func verdict(v string) string {
+	return `<span class="` + esc(verdictClass(v)) + `">` + esc(v) + "</span>"
+}
+
 // campaign writes a campaign's page: its funnel, its drafts, its versions
 // and the agreed definition.
 func (w *writer) campaign(v View) {
