@@ -33,8 +33,22 @@ const (
 var columnsYAML []byte
 
 // knownHeaders maps a folded header spelling to what the column holds. It
-// is read on first use, not at start-up, to keep cold starts short.
-var knownHeaders = sync.OnceValue(func() map[string]string {
+// is read on first use, not at start-up, to keep cold starts short, behind
+// a zero-value sync.Once: a sync.OnceValue made at package init would make
+// the YAML decoder reachable from init, and so part of every binary that
+// imports this package (the console's through internal/httpapi), used or
+// not.
+var (
+	headersOnce sync.Once
+	headers     map[string]string
+)
+
+func knownHeaders() map[string]string {
+	headersOnce.Do(func() { headers = readHeaders() })
+	return headers
+}
+
+func readHeaders() map[string]string {
 	var table map[string][]string
 	if err := yaml.Unmarshal(columnsYAML, &table); err != nil {
 		panic(fmt.Sprintf("badgescan: columns.yaml: %v", err))
@@ -50,7 +64,7 @@ var knownHeaders = sync.OnceValue(func() map[string]string {
 		}
 	}
 	return m
-})
+}
 
 // Column is one header of the file and what it was mapped to ("" when the
 // column was ignored).

@@ -1,23 +1,15 @@
 package console
 
 import (
-	"bytes"
-	"embed"
 	"fmt"
-	"html/template"
-	"io"
 	"maps"
 	"slices"
 	"strings"
-	"sync"
 	"time"
 
-	"github.com/leadgate/leadgate/internal/campaign"
-	"github.com/leadgate/leadgate/internal/document"
 	"github.com/leadgate/leadgate/internal/funnel"
 	"github.com/leadgate/leadgate/internal/lead"
 	"github.com/leadgate/leadgate/internal/leadgate"
-	"github.com/leadgate/leadgate/internal/sales"
 )
 
 // Viewer is who a page is rendered for: what it may see and do decides the
@@ -46,7 +38,7 @@ type View struct {
 	Page  any
 }
 
-// Page names, each a file under templates/.
+// Page names, as Render takes them.
 const (
 	PageLogin     = "login"
 	PageError     = "error"
@@ -56,42 +48,6 @@ const (
 	PageLead      = "lead"
 	PageQueue     = "queue"
 )
-
-//go:embed templates/*.html
-var files embed.FS
-
-// The templates are parsed on first use: a template parsed at init would
-// cost every cold start, the login redirect's included.
-var (
-	pagesOnce sync.Once
-	pages     map[string]*template.Template
-)
-
-func parsed() map[string]*template.Template {
-	pagesOnce.Do(func() {
-		base := template.Must(template.New("layout").Funcs(funcs()).ParseFS(files, "templates/layout.html"))
-		pages = map[string]*template.Template{}
-		for _, name := range []string{PageLogin, PageError, PageCampaigns, PageCampaign, PageLookup, PageLead, PageQueue} {
-			pages[name] = template.Must(template.Must(base.Clone()).ParseFS(files, "templates/"+name+".html"))
-		}
-	})
-	return pages
-}
-
-// Render writes page, laid out, to w. It renders into a buffer first, so a
-// failing template never sends half a page.
-func Render(w io.Writer, page string, v View) error {
-	t, ok := parsed()[page]
-	if !ok {
-		return fmt.Errorf("console: no page %q", page)
-	}
-	var b bytes.Buffer
-	if err := t.ExecuteTemplate(&b, "layout", v); err != nil {
-		return fmt.Errorf("console: render %s: %w", page, err)
-	}
-	_, err := b.WriteTo(w)
-	return err
-}
 
 // LoginPage is the sign-in page.
 type LoginPage struct {
@@ -124,111 +80,96 @@ type LookupPage struct {
 	Capped bool
 }
 
-// reassignData is one reassignment form's data.
-type reassignData struct {
-	Lead, CSRF string
-	Reps       []sales.Rep
+// The pages' small formatters: what were the templates' functions.
+
+func date(t time.Time) string { return t.UTC().Format(time.DateOnly) }
+
+func datetime(t time.Time) string { return t.UTC().Format("2006-01-02 15:04 UTC") }
+
+// pct and secs show a figure that may be missing (too few leads) as "—".
+func pct(f *float64) string {
+	if f == nil {
+		return "—"
+	}
+	return fmt.Sprintf("%.0f%%", *f*100)
 }
 
-// funcs are the pages' template functions, made when the pages are first
-// parsed: a package-level map would be built at init, and would make the
-// charts, the document and the template engine part of every binary that
-// links this package, used or not.
-func funcs() template.FuncMap {
-	return template.FuncMap{
-		"date": func(t time.Time) string { return t.UTC().Format(time.DateOnly) },
-		"datetime": func(t any) string {
-			switch t := t.(type) {
-			case time.Time:
-				return t.UTC().Format("2006-01-02 15:04 UTC")
-			case *time.Time:
-				if t != nil {
-					return t.UTC().Format("2006-01-02 15:04 UTC")
-				}
-			}
-			return ""
-		},
-		"pct": func(f *float64) string {
-			if f == nil {
-				return "—"
-			}
-			return fmt.Sprintf("%.0f%%", *f*100)
-		},
-		"secs": func(f *float64) string {
-			if f == nil {
-				return "—"
-			}
-			return (time.Duration(*f) * time.Second).String()
-		},
-		"versionLabel": func(v int) string {
-			if v == 0 {
-				return "all versions"
-			}
-			return fmt.Sprintf("version %d", v)
-		},
-		"verdictClass": func(v string) string {
-			switch v {
-			case "within":
-				return "good"
-			case "too-high", "too-low":
-				return "bad"
-			}
-			return ""
-		},
-		"outcomeClass": func(o lead.Outcome) string {
-			if o.String() == "fail" {
-				return "bad"
-			}
-			return ""
-		},
-		// The charts and the definition escape every value themselves.
-		"stagesSVG": func(title string, n funnel.Numbers) template.HTML { return template.HTML(funnel.StagesSVG(title, n)) },
-		"leakageSVG": func(title string, n funnel.Numbers, b *campaign.Leakage, verdict string) template.HTML {
-			return template.HTML(funnel.LeakageSVG(title, n, b, verdict))
-		},
-		"definition": func(p *campaign.Published, history []*campaign.Published, now time.Time) (template.HTML, error) {
-			var b strings.Builder
-			err := document.Fragment(&b, p, history, now)
-			return template.HTML(b.String()), err
-		},
-		"fullName": func(first, last string) string { return strings.TrimSpace(first + " " + last) },
-		"isMQL": func(s lead.Stage) bool {
-			return s == lead.StageMQL || s == lead.StageSAL || s == lead.StageSQL || s == lead.StageOpportunity || s == lead.StageCustomer
-		},
-		"answer": Answer,
-		"seen":   func(c lead.Criterion) string { return c.Seen() },
-		"join":   strings.Join,
-		"newestFirst": func(ts []lead.TouchPoint) []lead.TouchPoint {
-			out := slices.Clone(ts)
-			slices.SortStableFunc(out, func(a, b lead.TouchPoint) int { return b.At.Compare(a.At) })
-			return out
-		},
-		"sourceLabel": func(s lead.Source) string {
-			switch s {
-			case lead.SourceForm:
-				return "public form"
-			case lead.SourceVisitor:
-				return "form, from the person's own browser"
-			case lead.SourceBadgeScan:
-				return "badge-scan upload"
-			case lead.SourceAPI:
-				return "a system, with its token"
-			case "":
-				return "not recorded"
-			}
-			return string(s)
-		},
-		"detail": func(d map[string]string) string {
-			var parts []string
-			for _, k := range slices.Sorted(maps.Keys(d)) {
-				parts = append(parts, k+": "+d[k])
-			}
-			return strings.Join(parts, "; ")
-		},
-		"reassignForm": func(leadID string, reps []sales.Rep, csrf string) reassignData {
-			return reassignData{Lead: leadID, CSRF: csrf, Reps: reps}
-		},
+func secs(f *float64) string {
+	if f == nil {
+		return "—"
 	}
+	return (time.Duration(*f) * time.Second).String()
+}
+
+func versionLabel(v int) string {
+	if v == 0 {
+		return "all versions"
+	}
+	return fmt.Sprintf("version %d", v)
+}
+
+// verdictClass and outcomeClass colour a verdict or a criterion's outcome.
+func verdictClass(v string) string {
+	switch v {
+	case "within":
+		return "good"
+	case "too-high", "too-low":
+		return "bad"
+	}
+	return ""
+}
+
+func outcomeClass(o lead.Outcome) string {
+	if o.String() == "fail" {
+		return "bad"
+	}
+	return ""
+}
+
+func fullName(first, last string) string { return strings.TrimSpace(first + " " + last) }
+
+// orElse is the templates' or on strings: the first not empty.
+func orElse(s, otherwise string) string {
+	if s != "" {
+		return s
+	}
+	return otherwise
+}
+
+func isMQL(s lead.Stage) bool {
+	return s == lead.StageMQL || s == lead.StageSAL || s == lead.StageSQL || s == lead.StageOpportunity || s == lead.StageCustomer
+}
+
+func newestFirst(ts []lead.TouchPoint) []lead.TouchPoint {
+	out := slices.Clone(ts)
+	slices.SortStableFunc(out, func(a, b lead.TouchPoint) int { return b.At.Compare(a.At) })
+	return out
+}
+
+// sourceLabel says in words where a touch point or a field came from.
+func sourceLabel(s lead.Source) string {
+	switch s {
+	case lead.SourceForm:
+		return "public form"
+	case lead.SourceVisitor:
+		return "form, from the person's own browser"
+	case lead.SourceBadgeScan:
+		return "badge-scan upload"
+	case lead.SourceAPI:
+		return "a system, with its token"
+	case "":
+		return "not recorded"
+	}
+	return string(s)
+}
+
+// detail is a touch point's details on one line, in key order.
+func detail(d map[string]string) string {
+	var parts []string
+	for _, k := range slices.Sorted(maps.Keys(d)) {
+		parts = append(parts, k+": "+d[k])
+	}
+	return strings.Join(parts, "; ")
 }
 
 // Answer says in one sentence whether the lead was a lead: the question
