@@ -168,13 +168,31 @@ const (
 	GradeD Grade = 'D'
 )
 
-func (g Grade) String() string { return string(rune(g)) }
+// String is the grade's letter; a lead never judged has none, and says so
+// rather than printing a NUL byte.
+func (g Grade) String() string {
+	if g == 0 {
+		return "none"
+	}
+	return string(rune(g))
+}
 
-// MarshalText writes the grade as its letter.
-func (g Grade) MarshalText() ([]byte, error) { return []byte{byte(g)}, nil }
+// MarshalText writes the grade as its letter, and a lead never judged as
+// an empty string.
+func (g Grade) MarshalText() ([]byte, error) {
+	if g == 0 {
+		return nil, nil
+	}
+	return []byte{byte(g)}, nil
+}
 
-// UnmarshalText reads the letter MarshalText wrote.
+// UnmarshalText reads the letter MarshalText wrote (none for a lead never
+// judged); anything else is the lowest grade.
 func (g *Grade) UnmarshalText(b []byte) error {
+	if len(b) == 0 {
+		*g = 0
+		return nil
+	}
 	if len(b) == 1 && b[0] >= 'A' && b[0] <= 'D' {
 		*g = Grade(b[0])
 		return nil

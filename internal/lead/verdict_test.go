@@ -60,3 +60,38 @@ func BenchmarkRecordJSON(b *testing.B) {
 		}
 	}
 }
+
+// TestGradeText: a grade reads and writes as its letter; a lead never
+// judged has none, shown as "none" and written as "" (it printed a NUL
+// byte, which a page showed as "grade �"); a letter that is not a grade
+// reads as the lowest.
+func TestGradeText(t *testing.T) {
+	tests := []struct {
+		grade Grade
+		json  string
+		shown string
+	}{
+		{GradeA, `"A"`, "A"},
+		{GradeD, `"D"`, "D"},
+		{0, `""`, "none"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.shown, func(t *testing.T) {
+			b, err := json.Marshal(tt.grade)
+			if err != nil || string(b) != tt.json {
+				t.Fatalf("marshal = %s, %v; want %s", b, err, tt.json)
+			}
+			var back Grade
+			if err := json.Unmarshal(b, &back); err != nil || back != tt.grade {
+				t.Errorf("read back %q, %v", back, err)
+			}
+			if tt.grade.String() != tt.shown {
+				t.Errorf("shown as %q, want %q", tt.grade.String(), tt.shown)
+			}
+		})
+	}
+	var g Grade
+	if err := json.Unmarshal([]byte(`"Z"`), &g); err != nil || g != GradeD {
+		t.Errorf(`"Z" read as %q, %v; want D`, g, err)
+	}
+}
