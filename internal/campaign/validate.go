@@ -8,7 +8,6 @@ import (
 	"slices"
 	"strings"
 	"time"
-	_ "time/tzdata" // time zones are named in definitions; Lambda images may have none
 
 	"github.com/leadgate/leadgate/internal/geo"
 	"github.com/leadgate/leadgate/internal/lead"
