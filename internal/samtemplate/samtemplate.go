@@ -213,19 +213,27 @@ type Throttle struct {
 
 // throttleOf reads ThrottlingRateLimit and ThrottlingBurstLimit from a
 // route settings map.
-func throttleOf(settings any) (Throttle, bool) {
+// A limit may be a parameter's !Ref: locally its default, as for every
+// parameter.
+func (t *Template) throttleOf(settings any) (Throttle, bool) {
 	m, ok := settings.(map[string]any)
 	if !ok {
 		return Throttle{}, false
 	}
-	var th Throttle
-	switch r := m["ThrottlingRateLimit"].(type) {
-	case int:
-		th.Rate = float64(r)
-	case float64:
-		th.Rate = r
+	number := func(v any) float64 {
+		if ref, ok := v.(map[string]any); ok {
+			name, _ := ref["Ref"].(string)
+			v = t.Parameters[name].Default
+		}
+		switch n := v.(type) {
+		case int:
+			return float64(n)
+		case float64:
+			return n
+		}
+		return 0
 	}
-	th.Burst, _ = m["ThrottlingBurstLimit"].(int)
+	th := Throttle{Rate: number(m["ThrottlingRateLimit"]), Burst: int(number(m["ThrottlingBurstLimit"]))}
 	return th, th.Rate > 0 || th.Burst > 0
 }
 
@@ -265,9 +273,9 @@ func (t *Template) Routes() []Route {
 			if r.Authorizer == "NONE" {
 				r.Authorizer = ""
 			}
-			r.Throttle, _ = throttleOf(apis[api]["DefaultRouteSettings"])
+			r.Throttle, _ = t.throttleOf(apis[api]["DefaultRouteSettings"])
 			if perRoute, ok := apis[api]["RouteSettings"].(map[string]any); ok {
-				if th, ok := throttleOf(perRoute[r.Key()]); ok {
+				if th, ok := t.throttleOf(perRoute[r.Key()]); ok {
 					r.Throttle = th
 				}
 			}

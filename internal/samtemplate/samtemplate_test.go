@@ -61,16 +61,21 @@ Resources:
 }
 
 // TestRouteThrottles: a route's own RouteSettings win over the API's
-// DefaultRouteSettings, as API Gateway applies them.
+// DefaultRouteSettings, as API Gateway applies them; a limit given as a
+// parameter is its default; every route of template.yaml is throttled, the
+// public ones at their parameters' defaults.
 func TestRouteThrottles(t *testing.T) {
 	tpl, err := samtemplate.Parse([]byte(`
+Parameters:
+  OpenRate: {Type: Number, Default: 0.5}
+  OpenBurst: {Type: Number, Default: 10}
 Resources:
   Api:
     Type: AWS::Serverless::HttpApi
     Properties:
       DefaultRouteSettings: {ThrottlingBurstLimit: 200, ThrottlingRateLimit: 100}
       RouteSettings:
-        "POST /v1/open": {ThrottlingBurstLimit: 10, ThrottlingRateLimit: 0.5}
+        "POST /v1/open": {ThrottlingBurstLimit: !Ref OpenBurst, ThrottlingRateLimit: !Ref OpenRate}
   Fn:
     Type: AWS::Serverless::Function
     Properties:
@@ -92,6 +97,9 @@ Resources:
 	for _, r := range load(t).Routes() {
 		if r.Throttle.Rate <= 0 || r.Throttle.Burst <= 0 {
 			t.Errorf("template.yaml leaves %s unthrottled: %+v", r.Key(), r.Throttle)
+		}
+		if r.Key() == "POST /v1/campaigns/{campaignId}/submissions" && r.Throttle != (samtemplate.Throttle{Rate: 50, Burst: 100}) {
+			t.Errorf("the public form route is throttled at %+v, want PublicRateLimit's and PublicBurstLimit's defaults", r.Throttle)
 		}
 	}
 }
