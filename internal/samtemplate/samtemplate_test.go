@@ -177,3 +177,18 @@ func TestFunctionEnvironmentAndResolve(t *testing.T) {
 		t.Error("an unknown Ref resolved")
 	}
 }
+
+// TestHTTPFunctionsAnswerBeforeTheGateway: API Gateway's HTTP API answers
+// 503 at 30 s whatever its function does; a function behind it with a
+// longer timeout would go on working after its caller was told it failed,
+// and its own answer (a partial import's report) would never arrive.
+func TestHTTPFunctionsAnswerBeforeTheGateway(t *testing.T) {
+	for _, f := range load(t).Functions() {
+		for _, e := range f.Events {
+			if e.Type == "HttpApi" && f.Timeout > 29 {
+				t.Errorf("%s serves %s with a timeout of %d s: want at most 29", f.LogicalID, e.Name, f.Timeout)
+				break
+			}
+		}
+	}
+}
