@@ -13,7 +13,6 @@ import (
 	"os"
 	"os/signal"
 	"syscall"
-	_ "time/tzdata" // definitions and reps name zones; the machine may have no zone database
 )
 
 const usage = `leadgate: the lead definition marketing and sales agreed on, enforced.

@@ -4,11 +4,6 @@ package main
 
 import (
 	"os"
-	// The zone database, in the binary: this function loads zones (reps'
-	// hours, definitions' and shows' zones) and Lambda's image may have
-	// none. It is 400 KB, so only functions that load zones link it
-	// (runtimeapi's TestZoneDataWhereZonesAreLoaded).
-	_ "time/tzdata"
 
 	"github.com/aws/aws-lambda-go/lambda"
 	"github.com/leadgate/leadgate/internal/awsenv"

@@ -8,6 +8,7 @@ import (
 	"slices"
 	"strings"
 	"time"
+	_ "time/tzdata" // time zones are named in definitions; Lambda images may have none
 
 	"github.com/leadgate/leadgate/internal/geo"
 	"github.com/leadgate/leadgate/internal/lead"

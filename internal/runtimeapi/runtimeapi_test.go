@@ -11,7 +11,6 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
-	"regexp"
 	"slices"
 	"strings"
 	"testing"
@@ -236,44 +235,5 @@ func BenchmarkColdStart(b *testing.B) {
 		b.ReportMetric(sdkRatio, name+"-sdk-ratio")
 		b.ReportMetric(float64(st.Size())/(1<<20), name+"-MiB")
 		fmt.Fprintf(os.Stderr, "%-10s median %6.1f ms  ×%.2f hello  ×%.2f hello+SDK  %5.1f MiB\n", name, float64(med.Microseconds())/1000, float64(med)/float64(hello), sdkRatio, float64(st.Size())/(1<<20))
-	}
-}
-
-// TestZoneDataWhereZonesAreLoaded: a function that can load a time zone
-// (reps' hours, a definition's or a show's zone) carries the zone database
-// (time/tzdata), because Lambda's image may have none and the load would
-// fail only there; a function that cannot does not carry its 400 KB. Read
-// from each binary's symbols: time.LoadLocation is linked only where it
-// can be called.
-func TestZoneDataWhereZonesAreLoaded(t *testing.T) {
-	fns, err := filepath.Glob("../../functions/*")
-	if err != nil || len(fns) == 0 {
-		t.Fatalf("functions: %v %v", fns, err)
-	}
-	dir := t.TempDir()
-	for _, f := range fns {
-		name := filepath.Base(f)
-		t.Run(name, func(t *testing.T) {
-			t.Parallel()
-			bin := filepath.Join(dir, name)
-			cmd := exec.Command("go", "build", "-tags", "lambda.norpc", "-ldflags=-w", "-o", bin, "./functions/"+name)
-			cmd.Dir = "../.."
-			cmd.Env = append(os.Environ(), "CGO_ENABLED=0")
-			if b, err := cmd.CombinedOutput(); err != nil {
-				t.Fatalf("build: %v\n%s", err, b)
-			}
-			syms, err := exec.Command("go", "tool", "nm", bin).Output()
-			if err != nil {
-				t.Fatal(err)
-			}
-			loads := regexp.MustCompile(`(?m) T time\.LoadLocation$`).Match(syms)
-			carries := strings.Contains(string(syms), " time/tzdata..inittask")
-			switch {
-			case loads && !carries:
-				t.Errorf("loads time zones but carries no zone database: import _ \"time/tzdata\" in its main.go")
-			case !loads && carries:
-				t.Errorf("carries the zone database (400 KB) but loads no time zone: drop time/tzdata from what it imports")
-			}
-		})
 	}
 }
