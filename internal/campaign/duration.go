@@ -2,7 +2,6 @@ package campaign
 
 import (
 	"fmt"
-	"regexp"
 	"strconv"
 	"strings"
 	"time"
@@ -15,12 +14,14 @@ import (
 // Seconds are allowed so that tests can shorten a hold to a blink.
 type Duration struct{ time.Duration }
 
-var isoDuration = regexp.MustCompile(`^P(?:(\d+)D)?(?:T(?:(\d+)H)?(?:(\d+)M)?(?:(\d+)S)?)?$`)
+// isoDuration is compiled on first use (lazyRegexp): most functions that
+// link this package never read a duration.
+var isoDuration = lazyRegexp(`^P(?:(\d+)D)?(?:T(?:(\d+)H)?(?:(\d+)M)?(?:(\d+)S)?)?$`)
 
 // ParseDuration reads a Duration.
 func ParseDuration(s string) (Duration, error) {
 	s = strings.TrimSpace(s)
-	if m := isoDuration.FindStringSubmatch(strings.ToUpper(s)); m != nil && s != "P" && !strings.HasSuffix(strings.ToUpper(s), "T") {
+	if m := isoDuration().FindStringSubmatch(strings.ToUpper(s)); m != nil && s != "P" && !strings.HasSuffix(strings.ToUpper(s), "T") {
 		var d time.Duration
 		for i, unit := range []time.Duration{24 * time.Hour, time.Hour, time.Minute, time.Second} {
 			if m[i+1] != "" {
