@@ -8,7 +8,6 @@ import (
 	"slices"
 	"strings"
 	"time"
-	_ "time/tzdata" // time zones are named in definitions; Lambda images may have none
 
 	"github.com/leadgate/leadgate/internal/geo"
 	"github.com/leadgate/leadgate/internal/lead"
@@ -38,6 +37,11 @@ var (
 // codes, fills defaults so the published document says everything) and checks
 // it. It returns every problem at once, as an EINVALID error, so an author
 // fixes a file in one round; warnings do not block publishing.
+//
+// It checks intake.timeZone with time.LoadLocation, and Lambda's image need
+// not carry the zone database: a binary that validates definitions embeds it
+// (package definitions imports time/tzdata). This package does not, so the
+// functions that only judge leads do not carry its 400 KB.
 func (d *Definition) Validate(now time.Time) (warnings []leadgate.Problem, err error) {
 	v := validator{d: d, fields: map[string]*Field{}}
 	v.identity(now)

@@ -6,6 +6,7 @@ import (
 	"strings"
 	"sync"
 	"time"
+
 	// Lambda's base image need not carry the zone database; the rules
 	// reps' hours are written in travel with the binary.
 	_ "time/tzdata"
