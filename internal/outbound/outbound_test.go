@@ -15,7 +15,7 @@ import (
 	"github.com/leadgate/leadgate/internal/lead"
 	"github.com/leadgate/leadgate/internal/leadgate"
 	"github.com/leadgate/leadgate/internal/outbound"
-	"github.com/leadgate/leadgate/internal/webhook"
+	"github.com/leadgate/leadgate/internal/webhook/signing"
 )
 
 var t0 = time.Date(2026, 12, 1, 9, 0, 0, 0, time.UTC)
@@ -278,14 +278,14 @@ func TestHeadersSignAsTheSpecSays(t *testing.T) {
 	}
 	// A fresh secret signs what a verifier accepts, and nothing else.
 	fresh := outbound.NewSecret()
-	if key, err := webhook.SecretKey(fresh); err != nil || len(key) != 32 {
+	if key, err := signing.SecretKey(fresh); err != nil || len(key) != 32 {
 		t.Fatalf("secret %q: %v", fresh, err)
 	}
 	h, _ = outbound.Headers(fresh, "evt_1", t0, []byte(body))
-	if err := webhook.Verify([]string{fresh}, "evt_1", h.Get("webhook-timestamp"), h.Get("webhook-signature"), []byte(body), t0); err != nil {
+	if err := signing.Verify([]string{fresh}, "evt_1", h.Get("webhook-timestamp"), h.Get("webhook-signature"), []byte(body), t0); err != nil {
 		t.Errorf("own signature: %v", err)
 	}
-	if err := webhook.Verify([]string{secret}, "evt_1", h.Get("webhook-timestamp"), h.Get("webhook-signature"), []byte(body), t0); err == nil {
+	if err := signing.Verify([]string{secret}, "evt_1", h.Get("webhook-timestamp"), h.Get("webhook-signature"), []byte(body), t0); err == nil {
 		t.Error("verified under another secret")
 	}
 	if _, err := outbound.Headers("not-a-secret", id, at, nil); err == nil {
