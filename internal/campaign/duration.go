@@ -5,8 +5,6 @@ import (
 	"strconv"
 	"strings"
 	"time"
-
-	"go.yaml.in/yaml/v3"
 )
 
 // Duration is a span people write in a definition: "90d", "12h", "30s"
@@ -63,7 +61,8 @@ func (d Duration) String() string {
 // MarshalText writes the duration as String does.
 func (d Duration) MarshalText() ([]byte, error) { return []byte(d.String()), nil }
 
-// UnmarshalText reads what ParseDuration reads.
+// UnmarshalText reads what ParseDuration reads; YAML (package authored)
+// reads a Duration through it too.
 func (d *Duration) UnmarshalText(b []byte) error {
 	p, err := ParseDuration(string(b))
 	if err != nil {
@@ -72,14 +71,3 @@ func (d *Duration) UnmarshalText(b []byte) error {
 	*d = p
 	return nil
 }
-
-// UnmarshalYAML takes the scalar as written.
-func (d *Duration) UnmarshalYAML(n *yaml.Node) error {
-	if n.Kind != yaml.ScalarNode {
-		return fmt.Errorf("want a duration like 90d")
-	}
-	return d.UnmarshalText([]byte(n.Value))
-}
-
-// MarshalYAML writes the duration as String does.
-func (d Duration) MarshalYAML() (any, error) { return d.String(), nil }

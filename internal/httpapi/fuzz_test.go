@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/leadgate/leadgate/internal/campaign"
+	"github.com/leadgate/leadgate/internal/campaign/authored"
 	"github.com/leadgate/leadgate/internal/lead"
 	"github.com/leadgate/leadgate/internal/leadgate"
 	"github.com/leadgate/leadgate/internal/qualify"
@@ -32,7 +33,7 @@ func apiWords(t *testing.T, err error) {
 }
 
 func fuzzDefinition(t *testing.T) *campaign.Definition {
-	d, err := campaign.Parse([]byte(`id: f
+	d, err := authored.Parse([]byte(`id: f
 name: F
 channel: landing-page
 funnel: top
@@ -62,7 +63,7 @@ func FuzzDefinitionDocument(f *testing.F) {
 	f.Add([]byte("reviewBy: !!binary aGk=\n"))
 	f.Add([]byte("&a [*a, *a, *a]"))
 	f.Fuzz(func(t *testing.T, doc []byte) {
-		d, err := campaign.Parse(doc)
+		d, err := authored.Parse(doc)
 		if err != nil {
 			if c := leadgate.ErrorCode(err); c != leadgate.EINVALID && c != leadgate.ETOOLARGE {
 				t.Fatalf("parse error code %q: %v", c, err)
@@ -107,7 +108,7 @@ func FuzzAccountDocument(f *testing.F) {
 			Kind          string `yaml:"kind"`
 			sales.Account `yaml:",inline"`
 		}
-		if err := campaign.DecodeYAML(doc, &a); err != nil {
+		if err := authored.Decode(doc, &a); err != nil {
 			return
 		}
 		if err := a.Validate(); err != nil {

@@ -12,6 +12,7 @@ import (
 	"github.com/santhosh-tekuri/jsonschema/v6"
 
 	"github.com/leadgate/leadgate/internal/campaign"
+	"github.com/leadgate/leadgate/internal/campaign/authored"
 	"github.com/leadgate/leadgate/internal/lead"
 	"github.com/leadgate/leadgate/internal/leadgate"
 	"github.com/leadgate/leadgate/internal/outbound"
@@ -390,7 +391,7 @@ func TestPayloadsMatchTheSchema(t *testing.T) {
 
 func published(t *testing.T) *campaign.Published {
 	t.Helper()
-	d, err := campaign.Parse([]byte("id: w\nname: Webinar\nchannel: webinar\nfunnel: middle\nowner: m@example.com\nsalesOwner: s@example.com\nreviewBy: 2027-03-01\n" +
+	d, err := authored.Parse([]byte("id: w\nname: Webinar\nchannel: webinar\nfunnel: middle\nowner: m@example.com\nsalesOwner: s@example.com\nreviewBy: 2027-03-01\n" +
 		"engagement: {threshold: 10, points: {webinar-attended: 20}}\n"))
 	if err != nil {
 		t.Fatal(err)

@@ -8,6 +8,7 @@ import (
 	"github.com/aws/aws-lambda-go/events"
 
 	"github.com/leadgate/leadgate/internal/campaign"
+	"github.com/leadgate/leadgate/internal/campaign/authored"
 	"github.com/leadgate/leadgate/internal/capture"
 	"github.com/leadgate/leadgate/internal/leadgate"
 )
@@ -59,7 +60,7 @@ func apiWords(t *testing.T, err error) {
 }
 
 func fuzzDefinition(t *testing.T) *campaign.Definition {
-	d, err := campaign.Parse([]byte(`id: f
+	d, err := authored.Parse([]byte(`id: f
 name: F
 channel: landing-page
 funnel: top
