@@ -17,11 +17,6 @@ import (
 	"sync"
 	"time"
 
-	// A file's times are read in a named zone (Options.TimeZone, the
-	// campaign's intake.timeZone), and Lambda's image need not carry the
-	// zone database.
-	_ "time/tzdata"
-
 	"github.com/leadgate/leadgate/internal/campaign"
 	"github.com/leadgate/leadgate/internal/capture"
 	"github.com/leadgate/leadgate/internal/lead"

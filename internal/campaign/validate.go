@@ -39,9 +39,9 @@ var (
 // fixes a file in one round; warnings do not block publishing.
 //
 // It checks intake.timeZone with time.LoadLocation, and Lambda's image need
-// not carry the zone database: a binary that validates definitions embeds it
-// (package definitions imports time/tzdata). This package does not, so the
-// functions that only judge leads do not carry its 400 KB.
+// not carry the zone database: a function that validates definitions embeds
+// it (its main package imports time/tzdata, as Go advises, and a test in
+// internal/wiring checks that every function that can load a zone does).
 func (d *Definition) Validate(now time.Time) (warnings []leadgate.Problem, err error) {
 	v := validator{d: d, fields: map[string]*Field{}}
 	v.identity(now)

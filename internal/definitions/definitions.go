@@ -14,10 +14,6 @@ import (
 	"strings"
 	"time"
 
-	// Read validates definitions, which name time zones (intake.timeZone),
-	// and Lambda's image need not carry the zone database.
-	_ "time/tzdata"
-
 	"github.com/leadgate/leadgate/internal/backtest"
 	"github.com/leadgate/leadgate/internal/campaign"
 	"github.com/leadgate/leadgate/internal/campaign/authored"

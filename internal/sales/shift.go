@@ -7,10 +7,6 @@ import (
 	"sync"
 	"time"
 
-	// Lambda's base image need not carry the zone database; the rules
-	// reps' hours are written in travel with the binary.
-	_ "time/tzdata"
-
 	"github.com/leadgate/leadgate/internal/leadgate"
 )
 
