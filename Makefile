@@ -131,7 +131,7 @@ bench:
 # them for a minute each. Minimization is bounded for the same reason.
 FUZZTIME ?= 60s
 FUZZ_TARGETS := FuzzEvaluate:./internal/qualify/ FuzzReader:./internal/badgescan/ FuzzApplyHoldsTrustAndBudget:./internal/lead/ \
-	FuzzSubmissionBody:./internal/httpapi/ FuzzDefinitionDocument:./internal/httpapi/ FuzzFeedback:./internal/httpapi/ FuzzAccountDocument:./internal/httpapi/ FuzzVerify:./internal/oidc/
+	FuzzSubmissionBody:./internal/httpapi/submissions/ FuzzDefinitionDocument:./internal/httpapi/ FuzzFeedback:./internal/httpapi/ FuzzAccountDocument:./internal/httpapi/ FuzzVerify:./internal/oidc/
 
 fuzz:
 	@for t in $(FUZZ_TARGETS); do \

@@ -17,7 +17,7 @@ import (
 
 	"go.yaml.in/yaml/v3"
 
-	"github.com/leadgate/leadgate/internal/campaign"
+	"github.com/leadgate/leadgate/internal/campaign/authored"
 	"github.com/leadgate/leadgate/internal/leadgate"
 )
 
@@ -97,7 +97,7 @@ func runApply(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 			}
 			continue
 		}
-		d, err := campaign.Parse(doc.body)
+		d, err := authored.Parse(doc.body)
 		if err == nil && d.ID == "" {
 			// The server would take the id from the URL, but the URL is
 			// exactly what we cannot build without one.

@@ -13,6 +13,10 @@ import (
 	"os"
 	"os/signal"
 	"syscall"
+
+	// leadgate local runs every function, and some load time zones: the
+	// binary carries the zone database, as each such function's does.
+	_ "time/tzdata"
 )
 
 const usage = `leadgate: the lead definition marketing and sales agreed on, enforced.

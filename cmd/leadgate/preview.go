@@ -13,7 +13,7 @@ import (
 	"strconv"
 	"strings"
 
-	"github.com/leadgate/leadgate/internal/campaign"
+	"github.com/leadgate/leadgate/internal/campaign/authored"
 	"github.com/leadgate/leadgate/internal/leadgate"
 )
 
@@ -57,7 +57,7 @@ func runPreview(ctx context.Context, args []string, stdout, stderr io.Writer) er
 	}
 	failed := 0
 	for _, doc := range docs {
-		d, err := campaign.Parse(doc.body)
+		d, err := authored.Parse(doc.body)
 		if err == nil && d.ID == "" {
 			err = leadgate.Invalid("The definition has no id.", []leadgate.Problem{{Path: "id", Message: "required: the preview is of the campaign with this id"}})
 		}

@@ -9,6 +9,7 @@ import (
 
 	"github.com/leadgate/leadgate/internal/backtest"
 	"github.com/leadgate/leadgate/internal/campaign"
+	"github.com/leadgate/leadgate/internal/campaign/authored"
 	"github.com/leadgate/leadgate/internal/lead"
 )
 
@@ -25,7 +26,7 @@ func definitions(t testing.TB) (*campaign.Published, *campaign.Definition) {
 		t.Fatal(err)
 	}
 	read := func(doc string) *campaign.Definition {
-		d, err := campaign.Parse([]byte(doc))
+		d, err := authored.Parse([]byte(doc))
 		if err != nil {
 			t.Fatal(err)
 		}

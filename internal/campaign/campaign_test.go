@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/leadgate/leadgate/internal/campaign"
+	"github.com/leadgate/leadgate/internal/campaign/authored"
 	"github.com/leadgate/leadgate/internal/leadgate"
 )
 
@@ -29,7 +30,7 @@ func examples(t testing.TB) map[string]*campaign.Definition {
 		if err != nil {
 			t.Fatal(err)
 		}
-		d, err := campaign.Parse(b)
+		d, err := authored.Parse(b)
 		if err != nil {
 			t.Fatalf("%s: %v", f, err)
 		}
@@ -104,7 +105,7 @@ engagement:
 
 func mustParse(t *testing.T, doc string) *campaign.Definition {
 	t.Helper()
-	d, err := campaign.Parse([]byte(doc))
+	d, err := authored.Parse([]byte(doc))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -246,7 +247,7 @@ leakage: {min: 0.8, max: 0.2}
 // neither below 0 nor at or above 1) and then breaks the JSON a version is
 // stored as; the infinities likewise. They are refused where they are read.
 func TestParseRefusesNotANumber(t *testing.T) {
-	_, err := campaign.Parse([]byte(minimal + "sla: {acceptWithin: 4h, remindAt: .nan}\nleakage: {min: -.inf, max: .Inf}\n"))
+	_, err := authored.Parse([]byte(minimal + "sla: {acceptWithin: 4h, remindAt: .nan}\nleakage: {min: -.inf, max: .Inf}\n"))
 	var got []string
 	for _, p := range leadgate.ErrorProblems(err) {
 		got = append(got, p.String())
@@ -292,13 +293,15 @@ func TestParseErrorsNameTheLine(t *testing.T) {
 		{"repeated keys", "{\"id\": \"a\", \"name\": \"b\", \"id\": \"c\"}", `key "id" is given twice`},
 		{"thousands of unknown keys", "{" + manyKeys(3000) + "}", `and 2901 more problems`},
 		{"bad date", strings.Replace(minimal, "2027-03-01", "next spring", 1), "want a date like 2027-05-01"},
+		{"list for a date", strings.Replace(minimal, "2027-03-01", "[2027-03-01]", 1), "got a list, want a date like 2027-05-01"},
+		{"mapping for a duration", minimal + "sla: {acceptWithin: {hours: 4}}\n", `unknown key "hours"`},
 		{"syntax", "id: [unclosed\n", "line"},
 		{"two documents", minimal + "---\nid: other\n", "one document at a time"},
 		{"empty", "  \n", "empty document"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			_, err := campaign.Parse([]byte(tt.doc))
+			_, err := authored.Parse([]byte(tt.doc))
 			if leadgate.ErrorCode(err) != leadgate.EINVALID {
 				t.Fatalf("err = %v, want EINVALID", err)
 			}
@@ -311,7 +314,7 @@ func TestParseErrorsNameTheLine(t *testing.T) {
 }
 
 func TestParseRejectsHugeDocuments(t *testing.T) {
-	_, err := campaign.Parse([]byte(minimal + "description: " + strings.Repeat("x", campaign.MaxDocumentBytes) + "\n"))
+	_, err := authored.Parse([]byte(minimal + "description: " + strings.Repeat("x", campaign.MaxDocumentBytes) + "\n"))
 	if leadgate.ErrorCode(err) != leadgate.ETOOLARGE {
 		t.Fatalf("err = %v, want ETOOLARGE", err)
 	}

@@ -3,8 +3,6 @@ package campaign
 import (
 	"fmt"
 	"time"
-
-	"go.yaml.in/yaml/v3"
 )
 
 // Date is a calendar day, as people write review and end dates: 2027-05-01.
@@ -31,7 +29,9 @@ func (d Date) String() string {
 // MarshalText writes the day as YYYY-MM-DD.
 func (d Date) MarshalText() ([]byte, error) { return []byte(d.String()), nil }
 
-// UnmarshalText reads YYYY-MM-DD.
+// UnmarshalText reads YYYY-MM-DD. YAML (package authored) reads a Date
+// through it, the scalar as written: YAML would otherwise turn an unquoted
+// 2027-05-01 into a timestamp with a time zone.
 func (d *Date) UnmarshalText(b []byte) error {
 	p, err := ParseDate(string(b))
 	if err != nil {
@@ -40,18 +40,6 @@ func (d *Date) UnmarshalText(b []byte) error {
 	*d = p
 	return nil
 }
-
-// UnmarshalYAML takes the scalar as written: YAML would otherwise turn an
-// unquoted 2027-05-01 into a timestamp with a time zone.
-func (d *Date) UnmarshalYAML(n *yaml.Node) error {
-	if n.Kind != yaml.ScalarNode {
-		return fmt.Errorf("want a date like 2027-05-01")
-	}
-	return d.UnmarshalText([]byte(n.Value))
-}
-
-// MarshalYAML writes the day as YYYY-MM-DD.
-func (d Date) MarshalYAML() (any, error) { return d.String(), nil }
 
 // EndOfDay is the last instant of the day in UTC, the moment a campaign that
 // "ends" on this day stops taking submissions.

@@ -2,12 +2,9 @@ package campaign
 
 import (
 	"fmt"
-	"regexp"
 	"strconv"
 	"strings"
 	"time"
-
-	"go.yaml.in/yaml/v3"
 )
 
 // Duration is a span people write in a definition: "90d", "12h", "30s"
@@ -15,12 +12,14 @@ import (
 // Seconds are allowed so that tests can shorten a hold to a blink.
 type Duration struct{ time.Duration }
 
-var isoDuration = regexp.MustCompile(`^P(?:(\d+)D)?(?:T(?:(\d+)H)?(?:(\d+)M)?(?:(\d+)S)?)?$`)
+// isoDuration is compiled on first use (lazyRegexp): most functions that
+// link this package never read a duration.
+var isoDuration = lazyRegexp(`^P(?:(\d+)D)?(?:T(?:(\d+)H)?(?:(\d+)M)?(?:(\d+)S)?)?$`)
 
 // ParseDuration reads a Duration.
 func ParseDuration(s string) (Duration, error) {
 	s = strings.TrimSpace(s)
-	if m := isoDuration.FindStringSubmatch(strings.ToUpper(s)); m != nil && s != "P" && !strings.HasSuffix(strings.ToUpper(s), "T") {
+	if m := isoDuration().FindStringSubmatch(strings.ToUpper(s)); m != nil && s != "P" && !strings.HasSuffix(strings.ToUpper(s), "T") {
 		var d time.Duration
 		for i, unit := range []time.Duration{24 * time.Hour, time.Hour, time.Minute, time.Second} {
 			if m[i+1] != "" {
@@ -62,7 +61,8 @@ func (d Duration) String() string {
 // MarshalText writes the duration as String does.
 func (d Duration) MarshalText() ([]byte, error) { return []byte(d.String()), nil }
 
-// UnmarshalText reads what ParseDuration reads.
+// UnmarshalText reads what ParseDuration reads; YAML (package authored)
+// reads a Duration through it too.
 func (d *Duration) UnmarshalText(b []byte) error {
 	p, err := ParseDuration(string(b))
 	if err != nil {
@@ -71,14 +71,3 @@ func (d *Duration) UnmarshalText(b []byte) error {
 	*d = p
 	return nil
 }
-
-// UnmarshalYAML takes the scalar as written.
-func (d *Duration) UnmarshalYAML(n *yaml.Node) error {
-	if n.Kind != yaml.ScalarNode {
-		return fmt.Errorf("want a duration like 90d")
-	}
-	return d.UnmarshalText([]byte(n.Value))
-}
-
-// MarshalYAML writes the duration as String does.
-func (d Duration) MarshalYAML() (any, error) { return d.String(), nil }

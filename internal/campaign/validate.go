@@ -8,7 +8,6 @@ import (
 	"slices"
 	"strings"
 	"time"
-	_ "time/tzdata" // time zones are named in definitions; Lambda images may have none
 
 	"github.com/leadgate/leadgate/internal/geo"
 	"github.com/leadgate/leadgate/internal/lead"
@@ -38,6 +37,11 @@ var (
 // codes, fills defaults so the published document says everything) and checks
 // it. It returns every problem at once, as an EINVALID error, so an author
 // fixes a file in one round; warnings do not block publishing.
+//
+// It checks intake.timeZone with time.LoadLocation, and Lambda's image need
+// not carry the zone database: a function that validates definitions embeds
+// it (its main package imports time/tzdata, as Go advises, and a test in
+// internal/wiring checks that every function that can load a zone does).
 func (d *Definition) Validate(now time.Time) (warnings []leadgate.Problem, err error) {
 	v := validator{d: d, fields: map[string]*Field{}}
 	v.identity(now)

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/leadgate/leadgate/internal/campaign"
+	"github.com/leadgate/leadgate/internal/campaign/authored"
 	"github.com/leadgate/leadgate/internal/leadgate"
 )
 
@@ -30,7 +31,7 @@ func (c *campaignsByID) Current(_ context.Context, id string) (*campaign.Publish
 // unknown side of the cache to its bound and no further, and does not push
 // out the campaigns in use.
 func TestDefinitionsCacheIsBounded(t *testing.T) {
-	d, err := campaign.Parse([]byte("id: t\nname: T\nchannel: landing-page\nfunnel: top\nowner: o@example.com\nsalesOwner: s@example.com\nreviewBy: 2027-03-01\nengagement: {threshold: 10, points: {form-submission: 5}}\n"))
+	d, err := authored.Parse([]byte("id: t\nname: T\nchannel: landing-page\nfunnel: top\nowner: o@example.com\nsalesOwner: s@example.com\nreviewBy: 2027-03-01\nengagement: {threshold: 10, points: {form-submission: 5}}\n"))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -16,6 +16,7 @@ import (
 
 	"github.com/leadgate/leadgate/internal/backtest"
 	"github.com/leadgate/leadgate/internal/campaign"
+	"github.com/leadgate/leadgate/internal/campaign/authored"
 	"github.com/leadgate/leadgate/internal/lead"
 	"github.com/leadgate/leadgate/internal/leadgate"
 	"github.com/leadgate/leadgate/internal/outbound"
@@ -115,7 +116,7 @@ type Signer struct {
 // Read parses and validates a definition sent for campaign id, as a draft
 // or a publish: every problem by path, or the definition and its warnings.
 func Read(doc []byte, id string, now time.Time) (*campaign.Definition, []leadgate.Problem, error) {
-	d, err := campaign.Parse(doc)
+	d, err := authored.Parse(doc)
 	if err != nil {
 		return nil, nil, err
 	}

@@ -9,7 +9,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/leadgate/leadgate/internal/campaign"
+	"github.com/leadgate/leadgate/internal/campaign/authored"
 	"github.com/leadgate/leadgate/internal/devstack"
 	"github.com/leadgate/leadgate/internal/emulators"
 	"github.com/leadgate/leadgate/internal/lead"
@@ -98,7 +98,7 @@ func TestBrowserSubmitsLandingPage(t *testing.T) {
 	sys := startOpts(t, devstack.Options{Examples: "../../examples"})
 	// The example campaign allows make run's origin; this run listens on
 	// another port, so its copy allows this one (and takes a quick hand).
-	d, err := campaign.Parse(readExample(t, "cloud-cost-whitepaper"))
+	d, err := authored.Parse(readExample(t, "cloud-cost-whitepaper"))
 	if err != nil {
 		t.Fatal(err)
 	}

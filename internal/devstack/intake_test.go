@@ -17,6 +17,7 @@ import (
 
 	"github.com/leadgate/leadgate/internal/dynamo"
 	"github.com/leadgate/leadgate/internal/httpapi"
+	submissionapi "github.com/leadgate/leadgate/internal/httpapi/submissions"
 	"github.com/leadgate/leadgate/internal/intake"
 	"github.com/leadgate/leadgate/internal/lead"
 )
@@ -151,7 +152,7 @@ func TestSubmitRefusesBadInputAndStoresNothing(t *testing.T) {
 		{"not an object", submissions, "application/json", []byte(`["a@b.co"]`), 400, "bad_request", nil},
 		{"wrong content type", submissions, "text/csv", []byte("email\na@b.co\n"), 415, "unsupported", nil},
 		{"no content type", submissions, "", []byte(`{"email":"a@b.co"}`), 415, "unsupported", nil},
-		{"oversize", submissions, "application/json", jsonForm(map[string]any{"email": "a@b.co", "notes": strings.Repeat("x", httpapi.MaxSubmissionBytes)}), 413, "too_large", nil},
+		{"oversize", submissions, "application/json", jsonForm(map[string]any{"email": "a@b.co", "notes": strings.Repeat("x", submissionapi.MaxBytes)}), 413, "too_large", nil},
 		{"paused campaign", "/v1/campaigns/paused-webinar/submissions", "application/json", jsonForm(ana()), 409, "conflict", nil},
 		{"ended campaign", "/v1/campaigns/ended-webinar/submissions", "application/json", jsonForm(ana()), 410, "gone", nil},
 	}

@@ -27,7 +27,7 @@ import (
 	"github.com/leadgate/leadgate/internal/httpapi"
 	"github.com/leadgate/leadgate/internal/lead"
 	"github.com/leadgate/leadgate/internal/samtemplate"
-	"github.com/leadgate/leadgate/internal/webhook"
+	"github.com/leadgate/leadgate/internal/webhook/signing"
 	"github.com/leadgate/leadgate/internal/wiring"
 	webhookswiring "github.com/leadgate/leadgate/internal/wiring/webhooks"
 )
@@ -138,7 +138,7 @@ func TestAnswersMatchTheOpenAPIDocument(t *testing.T) {
 			key, _ := base64.StdEncoding.DecodeString(strings.TrimPrefix(secret, "whsec_"))
 			ts := strconv.FormatInt(time.Now().Unix(), 10)
 			ev.Headers["webhook-timestamp"] = ts
-			ev.Headers["webhook-signature"] = "v1," + webhook.Sign(key, ev.Headers["webhook-id"], ts, []byte(ev.Body))
+			ev.Headers["webhook-signature"] = "v1," + signing.Sign(key, ev.Headers["webhook-id"], ts, []byte(ev.Body))
 		}},
 	}
 

@@ -17,6 +17,7 @@ import (
 	"time"
 
 	"github.com/leadgate/leadgate/internal/campaign"
+	"github.com/leadgate/leadgate/internal/campaign/authored"
 	"github.com/leadgate/leadgate/internal/emulators"
 )
 
@@ -628,7 +629,7 @@ func submitLandingPage(t *testing.T, work, url, token, page string) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	d, err := campaign.Parse(def)
+	d, err := authored.Parse(def)
 	if err != nil {
 		t.Fatal(err)
 	}

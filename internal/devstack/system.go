@@ -31,7 +31,7 @@ import (
 	"github.com/aws/smithy-go/logging"
 	"go.yaml.in/yaml/v3"
 
-	"github.com/leadgate/leadgate/internal/campaign"
+	"github.com/leadgate/leadgate/internal/campaign/authored"
 	"github.com/leadgate/leadgate/internal/definitions"
 	"github.com/leadgate/leadgate/internal/dynamo"
 	"github.com/leadgate/leadgate/internal/faults"
@@ -352,7 +352,7 @@ func PublishFolder(ctx context.Context, store *dynamo.CampaignStore, dir string,
 		if err != nil {
 			return err
 		}
-		d, err := campaign.Parse(b)
+		d, err := authored.Parse(b)
 		if err != nil {
 			return fmt.Errorf("%s: %w", f, err)
 		}

@@ -17,6 +17,7 @@ import (
 	"github.com/leadgate/leadgate/internal/lead"
 	"github.com/leadgate/leadgate/internal/samtemplate"
 	"github.com/leadgate/leadgate/internal/webhook"
+	"github.com/leadgate/leadgate/internal/webhook/signing"
 	webhookswiring "github.com/leadgate/leadgate/internal/wiring/webhooks"
 )
 
@@ -32,7 +33,7 @@ func (c client) signed(source, query, secret, id string, at time.Time, body []by
 	}
 	ts := strconv.FormatInt(at.Unix(), 10)
 	return c.do("POST", "/v1/webhooks/"+source+query, "application/json", body,
-		"webhook-id", id, "webhook-timestamp", ts, "webhook-signature", "v1,"+webhook.Sign(key, id, ts, body))
+		"webhook-id", id, "webhook-timestamp", ts, "webhook-signature", "v1,"+signing.Sign(key, id, ts, body))
 }
 
 // TestSignedWebhooks: the two tools' documented payloads, signed, become
@@ -154,7 +155,7 @@ func TestWebhookSampleEvent(t *testing.T) {
 	key, _ := base64.StdEncoding.DecodeString(strings.TrimPrefix(secret, "whsec_"))
 	ts := strconv.FormatInt(time.Now().Unix(), 10)
 	ev.Headers["webhook-timestamp"] = ts
-	ev.Headers["webhook-signature"] = "v1," + webhook.Sign(key, ev.Headers["webhook-id"], ts, []byte(ev.Body))
+	ev.Headers["webhook-signature"] = "v1," + signing.Sign(key, ev.Headers["webhook-id"], ts, []byte(ev.Body))
 	env, err := devstack.FunctionEnv(mustTemplate(t), sys.Resources, "WebhooksFunction")
 	if err != nil {
 		t.Fatal(err)

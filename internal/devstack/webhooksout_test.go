@@ -25,7 +25,7 @@ import (
 	"github.com/leadgate/leadgate/internal/dynamo"
 	"github.com/leadgate/leadgate/internal/lead"
 	"github.com/leadgate/leadgate/internal/outbound"
-	"github.com/leadgate/leadgate/internal/webhook"
+	"github.com/leadgate/leadgate/internal/webhook/signing"
 	"github.com/leadgate/leadgate/internal/wiring"
 )
 
@@ -58,7 +58,7 @@ func (r *receiver) serve(w http.ResponseWriter, req *http.Request) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	path := req.URL.Path
-	if err := webhook.Verify([]string{r.secrets[path]}, id, req.Header.Get("webhook-timestamp"), req.Header.Get("webhook-signature"), body, time.Now()); err != nil {
+	if err := signing.Verify([]string{r.secrets[path]}, id, req.Header.Get("webhook-timestamp"), req.Header.Get("webhook-signature"), body, time.Now()); err != nil {
 		r.bad = append(r.bad, path+" "+id)
 		w.WriteHeader(http.StatusUnauthorized)
 		return

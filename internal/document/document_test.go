@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/leadgate/leadgate/internal/campaign"
+	"github.com/leadgate/leadgate/internal/campaign/authored"
 	"github.com/leadgate/leadgate/internal/document"
 )
 
@@ -126,7 +127,7 @@ engagement:
 
 func mustParse(t testing.TB, doc string) *campaign.Definition {
 	t.Helper()
-	d, err := campaign.Parse([]byte(doc))
+	d, err := authored.Parse([]byte(doc))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -15,6 +15,7 @@ import (
 	"github.com/aws/aws-lambda-go/events"
 
 	"github.com/leadgate/leadgate/internal/badgescan"
+	"github.com/leadgate/leadgate/internal/httpapi/edge"
 	"github.com/leadgate/leadgate/internal/leadgate"
 	"github.com/leadgate/leadgate/internal/touchpoint"
 )
@@ -113,7 +114,7 @@ func (b *BadgeScans) upload(ctx context.Context, req *events.APIGatewayV2HTTPReq
 	if err != nil && rep != nil {
 		// Rows were written before the import stopped: the answer says
 		// which, with the error.
-		return events.APIGatewayV2HTTPResponse{}, &partial{err: err, done: rep}
+		return events.APIGatewayV2HTTPResponse{}, &edge.Partial{Err: err, Done: rep}
 	}
 	if err != nil {
 		return events.APIGatewayV2HTTPResponse{}, err

@@ -5,10 +5,8 @@ import (
 	"testing"
 	"time"
 
-	"github.com/aws/aws-lambda-go/events"
-
 	"github.com/leadgate/leadgate/internal/campaign"
-	"github.com/leadgate/leadgate/internal/capture"
+	"github.com/leadgate/leadgate/internal/campaign/authored"
 	"github.com/leadgate/leadgate/internal/lead"
 	"github.com/leadgate/leadgate/internal/leadgate"
 	"github.com/leadgate/leadgate/internal/qualify"
@@ -18,33 +16,6 @@ import (
 // The decoders at the edge meet whatever the internet sends. For any input
 // they must answer with a domain error a caller can read (never EINTERNAL,
 // which would be a 500) and never panic.
-
-func FuzzSubmissionBody(f *testing.F) {
-	f.Add("application/json", []byte(`{"email":"a@b.co","consent":true,"n":1.5e300}`))
-	f.Add("application/x-www-form-urlencoded", []byte("email=a%40b.co&first_name=%ZZ"))
-	f.Add("multipart/form-data; boundary=X", []byte("--X\r\nContent-Disposition: form-data; name=\"email\"\r\n\r\na@b.co\r\n--X--\r\n"))
-	f.Add("application/json", []byte(`{"a":{"b":{"c":[[[[[[]]]]]]}}}`))
-	f.Add("text/csv", []byte{0xff, 0xfe, 0x00})
-	f.Add("multipart/form-data", []byte("--"))
-	f.Fuzz(func(t *testing.T, contentType string, body []byte) {
-		req := &events.APIGatewayV2HTTPRequest{Headers: map[string]string{"content-type": contentType}, Body: string(body)}
-		values, err := formValues(req, body)
-		if code := leadgate.ErrorCode(err); code == leadgate.EINTERNAL {
-			t.Fatalf("internal error for %q: %v", contentType, err)
-		}
-		if err != nil {
-			apiWords(t, err)
-			return
-		}
-		// What the decoder let through must survive normalization.
-		d := fuzzDefinition(t)
-		for name, v := range values {
-			if field, ok := capture.FieldFor(d, name); ok {
-				capture.NormalizeField(d, field, v)
-			}
-		}
-	})
-}
 
 // apiWords fails when what a caller reads of err names Go's types or
 // packages instead of the API's fields.
@@ -62,7 +33,7 @@ func apiWords(t *testing.T, err error) {
 }
 
 func fuzzDefinition(t *testing.T) *campaign.Definition {
-	d, err := campaign.Parse([]byte(`id: f
+	d, err := authored.Parse([]byte(`id: f
 name: F
 channel: landing-page
 funnel: top
@@ -92,7 +63,7 @@ func FuzzDefinitionDocument(f *testing.F) {
 	f.Add([]byte("reviewBy: !!binary aGk=\n"))
 	f.Add([]byte("&a [*a, *a, *a]"))
 	f.Fuzz(func(t *testing.T, doc []byte) {
-		d, err := campaign.Parse(doc)
+		d, err := authored.Parse(doc)
 		if err != nil {
 			if c := leadgate.ErrorCode(err); c != leadgate.EINVALID && c != leadgate.ETOOLARGE {
 				t.Fatalf("parse error code %q: %v", c, err)
@@ -137,7 +108,7 @@ func FuzzAccountDocument(f *testing.F) {
 			Kind          string `yaml:"kind"`
 			sales.Account `yaml:",inline"`
 		}
-		if err := campaign.DecodeYAML(doc, &a); err != nil {
+		if err := authored.Decode(doc, &a); err != nil {
 			return
 		}
 		if err := a.Validate(); err != nil {

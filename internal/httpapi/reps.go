@@ -10,7 +10,7 @@ import (
 
 	"github.com/aws/aws-lambda-go/events"
 
-	"github.com/leadgate/leadgate/internal/campaign"
+	"github.com/leadgate/leadgate/internal/campaign/authored"
 	"github.com/leadgate/leadgate/internal/lead"
 	"github.com/leadgate/leadgate/internal/leadgate"
 	"github.com/leadgate/leadgate/internal/sales"
@@ -141,7 +141,7 @@ func decodeDocument[T any](req *events.APIGatewayV2HTTPRequest, what, param stri
 		Kind string `yaml:"kind"`
 		Doc  T      `yaml:",inline"`
 	}
-	if err := campaign.DecodeYAML(raw, &doc); err != nil {
+	if err := authored.Decode(raw, &doc); err != nil {
 		return nil, leadgate.Invalid("The "+what+" could not be read.", leadgate.ErrorProblems(err))
 	}
 	v, url := &doc.Doc, req.PathParameters[param]

@@ -7,6 +7,7 @@ import (
 
 	"github.com/aws/aws-lambda-go/events"
 
+	"github.com/leadgate/leadgate/internal/httpapi/edge"
 	"github.com/leadgate/leadgate/internal/leadgate"
 )
 
@@ -37,7 +38,7 @@ func (b *BadgeScans) touchPoints(ctx context.Context, req *events.APIGatewayV2HT
 	}
 	ans, err := b.touchpoints.Record(ctx, batch.TouchPoints, b.now())
 	if err != nil && ans != nil {
-		return events.APIGatewayV2HTTPResponse{}, &partial{err: err, done: ans}
+		return events.APIGatewayV2HTTPResponse{}, &edge.Partial{Err: err, Done: ans}
 	}
 	if err != nil {
 		return events.APIGatewayV2HTTPResponse{}, err

@@ -7,11 +7,12 @@ import (
 	"time"
 
 	"github.com/leadgate/leadgate/internal/campaign"
+	"github.com/leadgate/leadgate/internal/campaign/authored"
 )
 
 func definition(t *testing.T) *campaign.Published {
 	t.Helper()
-	d, err := campaign.Parse([]byte(`id: t
+	d, err := authored.Parse([]byte(`id: t
 name: T
 channel: landing-page
 funnel: top

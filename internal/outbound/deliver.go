@@ -14,7 +14,7 @@ import (
 
 	"github.com/leadgate/leadgate/internal/leadgate"
 	"github.com/leadgate/leadgate/internal/metrics"
-	"github.com/leadgate/leadgate/internal/webhook"
+	"github.com/leadgate/leadgate/internal/webhook/signing"
 )
 
 // DeliverySchemaV1 names a delivery message on the webhook queue.
@@ -295,7 +295,7 @@ func (d *Deliverer) try(ctx context.Context, sub *Subscription, ev *Event, now t
 // ("v1," and the base64 HMAC-SHA256 of "id.timestamp.body" keyed by the
 // secret's bytes).
 func Headers(secret, id string, at time.Time, body []byte) (http.Header, error) {
-	key, err := webhook.SecretKey(secret)
+	key, err := signing.SecretKey(secret)
 	if err != nil {
 		return nil, fmt.Errorf("the subscription's secret: %w", err)
 	}
@@ -305,6 +305,6 @@ func Headers(secret, id string, at time.Time, body []byte) (http.Header, error) 
 		"User-Agent":        {"leadgate-webhooks/1"},
 		"Webhook-Id":        {id},
 		"Webhook-Timestamp": {ts},
-		"Webhook-Signature": {"v1," + webhook.Sign(key, id, ts, body)},
+		"Webhook-Signature": {"v1," + signing.Sign(key, id, ts, body)},
 	}, nil
 }

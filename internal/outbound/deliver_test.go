@@ -13,7 +13,7 @@ import (
 	"github.com/leadgate/leadgate/internal/lead"
 	"github.com/leadgate/leadgate/internal/leadgate"
 	"github.com/leadgate/leadgate/internal/outbound"
-	"github.com/leadgate/leadgate/internal/webhook"
+	"github.com/leadgate/leadgate/internal/webhook/signing"
 )
 
 // ledger, subs and queue are in-memory stand-ins for the store and the
@@ -108,7 +108,7 @@ func TestDeliverSettlesRetriesOrDeadLetters(t *testing.T) {
 			var verified bool
 			srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 				body, _ := io.ReadAll(r.Body)
-				verified = webhook.Verify([]string{secret}, r.Header.Get("webhook-id"), r.Header.Get("webhook-timestamp"), r.Header.Get("webhook-signature"), body, time.Now()) == nil &&
+				verified = signing.Verify([]string{secret}, r.Header.Get("webhook-id"), r.Header.Get("webhook-timestamp"), r.Header.Get("webhook-signature"), body, time.Now()) == nil &&
 					r.Header.Get("webhook-id") == ev.ID
 				for k, v := range tt.header {
 					w.Header().Set(k, v)

@@ -12,10 +12,11 @@ import (
 	"github.com/santhosh-tekuri/jsonschema/v6"
 
 	"github.com/leadgate/leadgate/internal/campaign"
+	"github.com/leadgate/leadgate/internal/campaign/authored"
 	"github.com/leadgate/leadgate/internal/lead"
 	"github.com/leadgate/leadgate/internal/leadgate"
 	"github.com/leadgate/leadgate/internal/outbound"
-	"github.com/leadgate/leadgate/internal/webhook"
+	"github.com/leadgate/leadgate/internal/webhook/signing"
 )
 
 var t0 = time.Date(2026, 12, 1, 9, 0, 0, 0, time.UTC)
@@ -278,14 +279,14 @@ func TestHeadersSignAsTheSpecSays(t *testing.T) {
 	}
 	// A fresh secret signs what a verifier accepts, and nothing else.
 	fresh := outbound.NewSecret()
-	if key, err := webhook.SecretKey(fresh); err != nil || len(key) != 32 {
+	if key, err := signing.SecretKey(fresh); err != nil || len(key) != 32 {
 		t.Fatalf("secret %q: %v", fresh, err)
 	}
 	h, _ = outbound.Headers(fresh, "evt_1", t0, []byte(body))
-	if err := webhook.Verify([]string{fresh}, "evt_1", h.Get("webhook-timestamp"), h.Get("webhook-signature"), []byte(body), t0); err != nil {
+	if err := signing.Verify([]string{fresh}, "evt_1", h.Get("webhook-timestamp"), h.Get("webhook-signature"), []byte(body), t0); err != nil {
 		t.Errorf("own signature: %v", err)
 	}
-	if err := webhook.Verify([]string{secret}, "evt_1", h.Get("webhook-timestamp"), h.Get("webhook-signature"), []byte(body), t0); err == nil {
+	if err := signing.Verify([]string{secret}, "evt_1", h.Get("webhook-timestamp"), h.Get("webhook-signature"), []byte(body), t0); err == nil {
 		t.Error("verified under another secret")
 	}
 	if _, err := outbound.Headers("not-a-secret", id, at, nil); err == nil {
@@ -390,7 +391,7 @@ func TestPayloadsMatchTheSchema(t *testing.T) {
 
 func published(t *testing.T) *campaign.Published {
 	t.Helper()
-	d, err := campaign.Parse([]byte("id: w\nname: Webinar\nchannel: webinar\nfunnel: middle\nowner: m@example.com\nsalesOwner: s@example.com\nreviewBy: 2027-03-01\n" +
+	d, err := authored.Parse([]byte("id: w\nname: Webinar\nchannel: webinar\nfunnel: middle\nowner: m@example.com\nsalesOwner: s@example.com\nreviewBy: 2027-03-01\n" +
 		"engagement: {threshold: 10, points: {webinar-attended: 20}}\n"))
 	if err != nil {
 		t.Fatal(err)

@@ -15,7 +15,7 @@ import (
 	"time"
 
 	"github.com/leadgate/leadgate/internal/leadgate"
-	"github.com/leadgate/leadgate/internal/webhook"
+	"github.com/leadgate/leadgate/internal/webhook/signing"
 )
 
 // The event types a subscription may ask for.
@@ -196,7 +196,7 @@ func (s *Subscription) Validate(t Targets) error {
 		fail("description", "at most %d characters", MaxDescription)
 	}
 	if s.Secret != "" {
-		key, err := webhook.SecretKey(s.Secret)
+		key, err := signing.SecretKey(s.Secret)
 		if err != nil || len(key) < minSecretBytes || len(key) > maxSecretBytes {
 			fail("secret", "whsec_ and the base64 of %d to %d random bytes", minSecretBytes, maxSecretBytes)
 		}

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/leadgate/leadgate/internal/campaign"
+	"github.com/leadgate/leadgate/internal/campaign/authored"
 	"github.com/leadgate/leadgate/internal/lead"
 	"github.com/leadgate/leadgate/internal/qualify"
 )
@@ -52,7 +53,7 @@ func TestRecycleHold(t *testing.T) {
 			if tt.noBreak {
 				doc = append(doc, "  handRaisersBreak: false\n"...)
 			}
-			d, err := campaign.Parse(doc)
+			d, err := authored.Parse(doc)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -90,7 +91,7 @@ func TestRecycleHoldsAreChecked(t *testing.T) {
 		strings.Replace(string(base), "no-response: P14D", "no-response: 1200d", 1): "recycle.holds.no-response",
 		strings.Replace(string(base), "no-response: P14D", "no-response: soon", 1):  "want a duration like 90d",
 	} {
-		d, err := campaign.Parse([]byte(doc))
+		d, err := authored.Parse([]byte(doc))
 		if err == nil {
 			_, err = d.Validate(time.Date(2026, 11, 22, 0, 0, 0, 0, time.UTC))
 		}

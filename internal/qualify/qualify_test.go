@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/leadgate/leadgate/internal/campaign"
+	"github.com/leadgate/leadgate/internal/campaign/authored"
 	"github.com/leadgate/leadgate/internal/lead"
 	"github.com/leadgate/leadgate/internal/qualify"
 )
@@ -25,7 +26,7 @@ func published(t testing.TB, path string) *campaign.Published {
 	if err != nil {
 		t.Fatal(err)
 	}
-	d, err := campaign.Parse(b)
+	d, err := authored.Parse(b)
 	if err != nil {
 		t.Fatalf("%s: %v", path, err)
 	}

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/leadgate/leadgate/internal/campaign"
+	"github.com/leadgate/leadgate/internal/campaign/authored"
 	"github.com/leadgate/leadgate/internal/lead"
 	"github.com/leadgate/leadgate/internal/outbound"
 	"github.com/leadgate/leadgate/internal/rejudge"
@@ -94,7 +95,7 @@ func (b *book) Update(_ context.Context, id string, change func(*lead.Record) (l
 }
 
 func (b *book) Version(context.Context, string, int) (*campaign.Published, error) {
-	d, err := campaign.Parse([]byte("id: w\nname: W\nchannel: webinar\nfunnel: middle\nowner: m@example.com\nsalesOwner: s@example.com\nreviewBy: 2027-03-01\n" +
+	d, err := authored.Parse([]byte("id: w\nname: W\nchannel: webinar\nfunnel: middle\nowner: m@example.com\nsalesOwner: s@example.com\nreviewBy: 2027-03-01\n" +
 		"engagement: {threshold: 10, points: {webinar-attended: 20}}\n"))
 	if err != nil {
 		return nil, err

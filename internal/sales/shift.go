@@ -6,9 +6,6 @@ import (
 	"strings"
 	"sync"
 	"time"
-	// Lambda's base image need not carry the zone database; the rules
-	// reps' hours are written in travel with the binary.
-	_ "time/tzdata"
 
 	"github.com/leadgate/leadgate/internal/leadgate"
 )

@@ -15,6 +15,7 @@ import (
 	"github.com/leadgate/leadgate/internal/lead"
 	"github.com/leadgate/leadgate/internal/leadgate"
 	"github.com/leadgate/leadgate/internal/touchpoint"
+	"github.com/leadgate/leadgate/internal/webhook/signing"
 )
 
 // Secrets reads the signing secrets of a source ("whsec_…"; more than one
@@ -91,7 +92,7 @@ func (s *Service) Receive(ctx context.Context, r Request, now time.Time) (*Answe
 	if len(r.ID) > maxIDBytes {
 		return nil, unverified()
 	}
-	if err := Verify(secrets, r.ID, r.Timestamp, r.Signature, r.Body, now); err != nil {
+	if err := signing.Verify(secrets, r.ID, r.Timestamp, r.Signature, r.Body, now); err != nil {
 		return nil, unverified()
 	}
 	seen, err := s.replays.Seen(ctx, r.Source, r.ID)
@@ -130,7 +131,7 @@ func (s *Service) Receive(ctx context.Context, r Request, now time.Time) (*Answe
 			return ans, err // not remembered: the sender's retry is taken
 		}
 	}
-	if err := s.replays.Remember(ctx, r.Source, r.ID, now.Add(2*Tolerance)); err != nil {
+	if err := s.replays.Remember(ctx, r.Source, r.ID, now.Add(2*signing.Tolerance)); err != nil {
 		return ans, err
 	}
 	s.log.InfoContext(ctx, "webhook received", "source", r.Source, "webhook_id", r.ID, "items", len(items), "skipped", skipped)

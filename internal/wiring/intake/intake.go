@@ -13,13 +13,14 @@ import (
 
 	"github.com/leadgate/leadgate/internal/capture"
 	"github.com/leadgate/leadgate/internal/dynamo"
-	"github.com/leadgate/leadgate/internal/httpapi"
+	"github.com/leadgate/leadgate/internal/httpapi/edge"
+	"github.com/leadgate/leadgate/internal/httpapi/submissions"
 	"github.com/leadgate/leadgate/internal/intake"
 	"github.com/leadgate/leadgate/internal/wiring/fnenv"
 )
 
 // Wire wires the public submission endpoint.
-func Wire(cfg aws.Config, env fnenv.Env, log *slog.Logger) (httpapi.Handler, error) {
+func Wire(cfg aws.Config, env fnenv.Env, log *slog.Logger) (edge.Handler, error) {
 	var c fnenv.IntakeConfig
 	if err := fnenv.Read("intake", env, &c); err != nil {
 		return nil, err
@@ -27,5 +28,5 @@ func Wire(cfg aws.Config, env fnenv.Env, log *slog.Logger) (httpapi.Handler, err
 	db := dynamodb.NewFromConfig(cfg)
 	store := dynamo.NewLeadStore(db, c.LeadsTable)
 	definitions := capture.NewDefinitions(dynamo.NewCampaignStore(db, c.CampaignsTable), c.DefinitionTTL, time.Now)
-	return httpapi.NewIntake(intake.NewService(definitions, store, store, log), log, time.Now), nil
+	return submissions.New(intake.NewService(definitions, store, store, log), log, time.Now), nil
 }

@@ -15,7 +15,8 @@ import (
 
 	"github.com/leadgate/leadgate/internal/capture"
 	"github.com/leadgate/leadgate/internal/dynamo"
-	"github.com/leadgate/leadgate/internal/httpapi"
+	"github.com/leadgate/leadgate/internal/httpapi/edge"
+	"github.com/leadgate/leadgate/internal/httpapi/webhooks"
 	"github.com/leadgate/leadgate/internal/parameterstore"
 	"github.com/leadgate/leadgate/internal/touchpoint"
 	"github.com/leadgate/leadgate/internal/webhook"
@@ -23,7 +24,7 @@ import (
 )
 
 // Wire wires the public webhook endpoint.
-func Wire(cfg aws.Config, env fnenv.Env, log *slog.Logger) (httpapi.Handler, error) {
+func Wire(cfg aws.Config, env fnenv.Env, log *slog.Logger) (edge.Handler, error) {
 	var c fnenv.WebhooksConfig
 	if err := fnenv.Read("webhooks", env, &c); err != nil {
 		return nil, err
@@ -33,5 +34,5 @@ func Wire(cfg aws.Config, env fnenv.Env, log *slog.Logger) (httpapi.Handler, err
 	definitions := capture.NewDefinitions(dynamo.NewCampaignStore(db, c.CampaignsTable), c.DefinitionTTL, time.Now)
 	touchpoints := touchpoint.NewService(definitions, store, c.ImportWorkers, log)
 	secrets := parameterstore.NewSecrets(ssm.NewFromConfig(cfg), c.WebhookSecretsPrefix, c.WebhookSecretsTTL)
-	return httpapi.NewWebhooks(webhook.NewService(touchpoints, secrets, store, log), log, time.Now), nil
+	return webhooks.New(webhook.NewService(touchpoints, secrets, store, log), log, time.Now), nil
 }

@@ -1,11 +1,11 @@
-package webhook_test
+package signing_test
 
 import (
 	"encoding/base64"
 	"testing"
 	"time"
 
-	"github.com/leadgate/leadgate/internal/webhook"
+	"github.com/leadgate/leadgate/internal/webhook/signing"
 )
 
 // The example of the Standard Webhooks specification
@@ -36,8 +36,8 @@ func TestVerify(t *testing.T) {
 		{"the wrong secret", []string{other}, specID, specTimestamp, specSignature, specBody, at, false},
 		{"a changed body", []string{specSecret}, specID, specTimestamp, specSignature, `{"test": 1}`, at, false},
 		{"another id", []string{specSecret}, "msg_other", specTimestamp, specSignature, specBody, at, false},
-		{"stale", []string{specSecret}, specID, specTimestamp, specSignature, specBody, at.Add(webhook.Tolerance + time.Second), false},
-		{"from the future", []string{specSecret}, specID, specTimestamp, specSignature, specBody, at.Add(-webhook.Tolerance - time.Second), false},
+		{"stale", []string{specSecret}, specID, specTimestamp, specSignature, specBody, at.Add(signing.Tolerance + time.Second), false},
+		{"from the future", []string{specSecret}, specID, specTimestamp, specSignature, specBody, at.Add(-signing.Tolerance - time.Second), false},
 		{"no signature", []string{specSecret}, specID, specTimestamp, "", specBody, at, false},
 		{"another version", []string{specSecret}, specID, specTimestamp, "v1a,g0hM9SsE+OTPJTGt/tmIKtSyZlE3uFJELVlNIOLJ1OE=", specBody, at, false},
 		{"a timestamp that is not a number", []string{specSecret}, specID, "soon", specSignature, specBody, at, false},
@@ -46,7 +46,7 @@ func TestVerify(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			err := webhook.Verify(tt.secrets, tt.id, tt.ts, tt.signature, []byte(tt.body), tt.now)
+			err := signing.Verify(tt.secrets, tt.id, tt.ts, tt.signature, []byte(tt.body), tt.now)
 			if (err == nil) != tt.ok {
 				t.Errorf("Verify = %v, want ok %v", err, tt.ok)
 			}

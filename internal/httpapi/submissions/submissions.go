@@ -1,4 +1,10 @@
-package httpapi
+// Package submissions is the public submission endpoint landing pages post
+// to, the intake function's one handler set: it reads a form post (JSON,
+// urlencoded or multipart), checks the page's origin against the campaign,
+// and hands the form to the intake service, which judges and stores the
+// lead. It answers through the edge's Router like every HTTP function, and
+// links none of the other handler sets (package httpapi).
+package submissions
 
 import (
 	"bytes"
@@ -19,35 +25,36 @@ import (
 
 	"github.com/aws/aws-lambda-go/events"
 
+	"github.com/leadgate/leadgate/internal/httpapi/edge"
 	"github.com/leadgate/leadgate/internal/intake"
 	"github.com/leadgate/leadgate/internal/leadgate"
 )
 
-// MaxSubmissionBytes bounds a form post. A real one is a few hundred bytes;
+// MaxBytes bounds a form post. A real one is a few hundred bytes;
 // the bound keeps a bot from making us parse megabytes.
-const MaxSubmissionBytes = 64 << 10
+const MaxBytes = 64 << 10
 
-// Intake serves the public submission endpoint landing pages post to.
-type Intake struct {
+// Endpoint serves the public submission endpoint landing pages post to.
+type Endpoint struct {
 	service *intake.Service
 	now     func() time.Time
 }
 
-// NewIntake returns the intake API as a Handler.
-func NewIntake(service *intake.Service, log *slog.Logger, now func() time.Time) Handler {
-	in := &Intake{service: service, now: now}
-	rt := &router{log: log, routes: map[string]route{
+// New returns the submission endpoint as the intake function's Handler.
+func New(service *intake.Service, log *slog.Logger, now func() time.Time) edge.Handler {
+	in := &Endpoint{service: service, now: now}
+	rt := &edge.Router{Log: log, IDs: map[string]edge.IDRule{"campaignId": edge.CampaignID}, Routes: map[string]edge.Route{
 		"POST /v1/campaigns/{campaignId}/submissions":    in.submit,
 		"OPTIONS /v1/campaigns/{campaignId}/submissions": in.preflight,
 	}}
-	return rt.handle
+	return rt.Handle
 }
 
 // corsHeaders returns the CORS answer for the request's origin: the origin
 // itself when the campaign allows it, nothing otherwise. ok is false when the
 // request comes from a page on an origin the campaign does not allow.
-func (in *Intake) corsHeaders(ctx context.Context, req *events.APIGatewayV2HTTPRequest) (map[string]string, bool, error) {
-	origin := header(req, "origin")
+func (in *Endpoint) corsHeaders(ctx context.Context, req *events.APIGatewayV2HTTPRequest) (map[string]string, bool, error) {
+	origin := edge.Header(req, "origin")
 	p, err := in.service.Campaign(ctx, req.PathParameters["campaignId"])
 	if err != nil {
 		return nil, false, err
@@ -62,13 +69,13 @@ func (in *Intake) corsHeaders(ctx context.Context, req *events.APIGatewayV2HTTPR
 	return map[string]string{"Access-Control-Allow-Origin": origin, "Vary": "Origin"}, true, nil
 }
 
-func (in *Intake) preflight(ctx context.Context, req *events.APIGatewayV2HTTPRequest) (events.APIGatewayV2HTTPResponse, error) {
+func (in *Endpoint) preflight(ctx context.Context, req *events.APIGatewayV2HTTPRequest) (events.APIGatewayV2HTTPResponse, error) {
 	cors, ok, err := in.corsHeaders(ctx, req)
 	if err != nil {
 		return events.APIGatewayV2HTTPResponse{}, err
 	}
 	if !ok || cors == nil {
-		return events.APIGatewayV2HTTPResponse{}, leadgate.Errorf(leadgate.EFORBIDDEN, "Origin %q may not post to this campaign.", header(req, "origin"))
+		return events.APIGatewayV2HTTPResponse{}, leadgate.Errorf(leadgate.EFORBIDDEN, "Origin %q may not post to this campaign.", edge.Header(req, "origin"))
 	}
 	cors["Access-Control-Allow-Methods"] = "POST, OPTIONS"
 	cors["Access-Control-Allow-Headers"] = "Content-Type, Idempotency-Key"
@@ -76,29 +83,29 @@ func (in *Intake) preflight(ctx context.Context, req *events.APIGatewayV2HTTPReq
 	return events.APIGatewayV2HTTPResponse{StatusCode: http.StatusNoContent, Headers: cors}, nil
 }
 
-func (in *Intake) submit(ctx context.Context, req *events.APIGatewayV2HTTPRequest) (events.APIGatewayV2HTTPResponse, error) {
+func (in *Endpoint) submit(ctx context.Context, req *events.APIGatewayV2HTTPRequest) (events.APIGatewayV2HTTPResponse, error) {
 	// A person whose plain HTML form is refused reads the reason as a
 	// page, whatever refused it (an unknown campaign, an origin the
 	// campaign does not allow, a bad value).
-	htmlForm := mediaType(req) != "application/json" && !accepts(req, "application/json")
+	htmlForm := edge.MediaType(req) != "application/json" && !edge.Accepts(req, "application/json")
 	var resp events.APIGatewayV2HTTPResponse
 	cors, ok, err := in.corsHeaders(ctx, req)
 	switch {
 	case err != nil:
 	case !ok:
-		err = leadgate.Errorf(leadgate.EFORBIDDEN, "Origin %q may not post to this campaign.", header(req, "origin"))
+		err = leadgate.Errorf(leadgate.EFORBIDDEN, "Origin %q may not post to this campaign.", edge.Header(req, "origin"))
 	default:
 		// The visitor cookie counts only on a post from the campaign's
 		// own pages: any other site could make a browser post with it.
 		visitor := ""
 		if cors != nil {
-			visitor = cookie(req, visitorCookie)
+			visitor = edge.Cookie(req, visitorCookie)
 		}
 		resp, err = in.accept(ctx, req, htmlForm, visitor)
 	}
-	err = unavailable(ctx, err)
+	err = edge.Unavailable(ctx, err)
 	if err != nil {
-		resp = errorResponse(err)
+		resp = edge.ErrorResponse(err)
 		if htmlForm && leadgate.ErrorCode(err) != leadgate.EINTERNAL {
 			resp = formErrorPage(resp.StatusCode, err)
 		}
@@ -108,13 +115,13 @@ func (in *Intake) submit(ctx context.Context, req *events.APIGatewayV2HTTPReques
 		resp.Headers[k] = v
 	}
 	if err != nil {
-		return resp, &answered{err, resp}
+		return resp, &edge.Answered{Err: err, Resp: resp}
 	}
 	return resp, nil
 }
 
-func (in *Intake) accept(ctx context.Context, req *events.APIGatewayV2HTTPRequest, htmlForm bool, visitor string) (events.APIGatewayV2HTTPResponse, error) {
-	raw, err := body(req, MaxSubmissionBytes)
+func (in *Endpoint) accept(ctx context.Context, req *events.APIGatewayV2HTTPRequest, htmlForm bool, visitor string) (events.APIGatewayV2HTTPResponse, error) {
+	raw, err := edge.Body(req, MaxBytes)
 	if err != nil {
 		return events.APIGatewayV2HTTPResponse{}, err
 	}
@@ -124,8 +131,8 @@ func (in *Intake) accept(ctx context.Context, req *events.APIGatewayV2HTTPReques
 	}
 	res, err := in.service.Submit(ctx, req.PathParameters["campaignId"], &intake.Form{
 		Values:         values,
-		IdempotencyKey: header(req, "idempotency-key"),
-		Referrer:       header(req, "referer"),
+		IdempotencyKey: edge.Header(req, "idempotency-key"),
+		Referrer:       edge.Header(req, "referer"),
 		Visitor:        visitor,
 		ReceivedAt:     in.now(),
 	})
@@ -135,14 +142,14 @@ func (in *Intake) accept(ctx context.Context, req *events.APIGatewayV2HTTPReques
 	if htmlForm {
 		// A plain form cannot keep the token from the answer: the browser
 		// keeps it as a cookie, sent back only to this API.
-		resp := textResponse(http.StatusOK, "text/html; charset=utf-8", thanksPage)
+		resp := edge.TextResponse(http.StatusOK, "text/html; charset=utf-8", thanksPage)
 		if res.Redirect != "" {
 			resp = events.APIGatewayV2HTTPResponse{StatusCode: http.StatusSeeOther, Headers: map[string]string{"Location": res.Redirect}}
 		}
 		resp.Cookies = []string{visitorCookie + "=" + res.Visitor + "; Path=/v1/campaigns; Max-Age=34214400; Secure; HttpOnly; SameSite=None"}
 		return resp, nil
 	}
-	return jsonResponse(http.StatusAccepted, res), nil
+	return edge.JSONResponse(http.StatusAccepted, res), nil
 }
 
 // visitorCookie holds the visitor token of a browser that posted a plain
@@ -150,21 +157,10 @@ func (in *Intake) accept(ctx context.Context, req *events.APIGatewayV2HTTPReques
 // do, and it is SameSite=None because the landing page is another site.
 const visitorCookie = "lg_visitor"
 
-// cookie returns the value of the named cookie (API Gateway passes them in
-// their own list).
-func cookie(req *events.APIGatewayV2HTTPRequest, name string) string {
-	for _, c := range req.Cookies {
-		if v, ok := strings.CutPrefix(strings.TrimSpace(c), name+"="); ok {
-			return v
-		}
-	}
-	return ""
-}
-
 // formValues reads the posted fields as name -> first value, from JSON (a
 // page's fetch), urlencoded (a plain HTML form) or multipart.
 func formValues(req *events.APIGatewayV2HTTPRequest, raw []byte) (map[string]string, error) {
-	ct := header(req, "content-type")
+	ct := edge.Header(req, "content-type")
 	mt, params, err := mime.ParseMediaType(ct)
 	if ct == "" || err != nil {
 		return nil, leadgate.Errorf(leadgate.EUNSUPPORTED, "Post the form as application/json, application/x-www-form-urlencoded or multipart/form-data.")
@@ -178,7 +174,7 @@ func formValues(req *events.APIGatewayV2HTTPRequest, raw []byte) (map[string]str
 		if err := dec.Decode(&obj); err != nil || obj == nil {
 			e := &leadgate.Error{Code: leadgate.EBADREQUEST, Message: "The body is not a JSON object of fields."}
 			if err != nil {
-				e.Problems = jsonProblems(err)
+				e.Problems = edge.JSONProblems(err)
 			}
 			return nil, e
 		}
@@ -261,5 +257,5 @@ func formErrorPage(status int, err error) events.APIGatewayV2HTTPResponse {
 	b.WriteString(`<p><a href="javascript:history.back()">Back to the form</a></p>
 </body></html>
 `)
-	return textResponse(status, "text/html; charset=utf-8", b.String())
+	return edge.TextResponse(status, "text/html; charset=utf-8", b.String())
 }

@@ -1,4 +1,8 @@
-package webhook
+// Package signing is the Standard Webhooks signature: how a source signs
+// the webhooks it sends us (package webhook verifies them) and how we sign
+// the events we deliver (package outbound). It is a package of its own so
+// that signing a delivery does not link the inbound webhook mappings.
+package signing
 
 import (
 	"crypto/hmac"

@@ -1,0 +1,213 @@
+// Package authored reads what people write and keep in git: campaign
+// definitions (Parse), and the reps and accounts documents, from YAML or
+// JSON, strictly: unknown keys, repeated keys and a second document are
+// errors, and every problem names the line and what the author wrote, not
+// Go's types. It is a package of its own so that the functions that only
+// judge leads do not link the YAML decoder (nor run its package init): the
+// definition types are package campaign's, and read YAML through their
+// UnmarshalText methods.
+package authored
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"io"
+	"regexp"
+	"strings"
+	"sync"
+
+	"go.yaml.in/yaml/v3"
+
+	"github.com/leadgate/leadgate/internal/campaign"
+	"github.com/leadgate/leadgate/internal/leadgate"
+)
+
+// Parse reads one definition from YAML (or JSON, which YAML includes). Unknown
+// keys are errors, not silently ignored: a misspelt "threshhold" must not
+// quietly leave the default in force.
+func Parse(doc []byte) (*campaign.Definition, error) {
+	if len(bytes.TrimSpace(doc)) == 0 {
+		return nil, leadgate.Invalid("The definition is empty.", []leadgate.Problem{{Message: "empty document"}})
+	}
+	if len(doc) > campaign.MaxDocumentBytes {
+		return nil, leadgate.Errorf(leadgate.ETOOLARGE, "A definition may be at most %d KiB.", campaign.MaxDocumentBytes>>10)
+	}
+	var d campaign.Definition
+	if err := Decode(doc, &d); err != nil {
+		return nil, leadgate.Invalid("The definition could not be read.", leadgate.ErrorProblems(err))
+	}
+	return &d, nil
+}
+
+// maxYAMLNodes bounds the values one document may hold: a definition of
+// the largest size holds a few thousand.
+const maxYAMLNodes = 20_000
+
+// Decode reads one YAML (or JSON) document into v strictly: unknown keys
+// are errors, not silently ignored, and a second document is refused. The
+// document is first read as a tree and refused when it repeats a key or
+// holds too many values: the YAML library's own checks take seconds on a few
+// thousand repeated keys.
+func Decode(doc []byte, v any) error {
+	dec := yaml.NewDecoder(bytes.NewReader(doc))
+	var root yaml.Node
+	err := dec.Decode(&root)
+	if errors.Is(err, io.EOF) {
+		return leadgate.Invalid("The document is empty.", []leadgate.Problem{{Message: "empty document"}})
+	}
+	if err != nil {
+		return leadgate.Invalid("The document could not be read.", Problems(err))
+	}
+	var extra yaml.Node
+	if err := dec.Decode(&extra); !errors.Is(err, io.EOF) {
+		return leadgate.Invalid("The document could not be read.", []leadgate.Problem{{Message: "one document at a time: found a second YAML document"}})
+	}
+	if problems := treeProblems(&root); len(problems) > 0 {
+		return leadgate.Invalid("The document could not be read.", problems)
+	}
+	strict := yaml.NewDecoder(bytes.NewReader(doc))
+	strict.KnownFields(true)
+	if err := strict.Decode(v); err != nil {
+		return leadgate.Invalid("The document could not be read.", Problems(err))
+	}
+	return nil
+}
+
+// treeProblems finds repeated keys and counts values, stopping at the
+// first few problems.
+func treeProblems(root *yaml.Node) []leadgate.Problem {
+	var problems []leadgate.Problem
+	nodes := 0
+	var walk func(n *yaml.Node)
+	walk = func(n *yaml.Node) {
+		if nodes++; nodes > maxYAMLNodes || len(problems) >= 10 {
+			return
+		}
+		if n.Kind == yaml.MappingNode {
+			seen := make(map[string]bool, len(n.Content)/2)
+			for i := 0; i+1 < len(n.Content); i += 2 {
+				k := n.Content[i].Value
+				if seen[k] {
+					problems = append(problems, leadgate.Problem{Path: fmt.Sprintf("line %d", n.Content[i].Line), Message: fmt.Sprintf("key %q is given twice", cut(k))})
+				}
+				seen[k] = true
+			}
+		}
+		if n.Kind == yaml.ScalarNode && n.ShortTag() == "!!float" && notANumber(n.Value) {
+			// YAML's .nan and .inf pass every comparison a check makes
+			// (NaN is neither below 0 nor above 1) and then break JSON.
+			problems = append(problems, leadgate.Problem{Path: fmt.Sprintf("line %d", n.Line), Message: fmt.Sprintf("%s: give a finite number", cut(n.Value))})
+		}
+		for _, c := range n.Content {
+			walk(c)
+		}
+	}
+	walk(root)
+	if nodes > maxYAMLNodes {
+		problems = append(problems, leadgate.Problem{Message: fmt.Sprintf("more than %d values: this is not a definition", maxYAMLNodes)})
+	}
+	return problems
+}
+
+// notANumber reports YAML's spellings of NaN and the infinities.
+func notANumber(v string) bool {
+	switch strings.ToLower(strings.TrimLeft(v, "+-")) {
+	case ".nan", ".inf":
+		return true
+	}
+	return false
+}
+
+var (
+	yamlLine    = lazyRegexp(`^(?:yaml: )?line (\d+): (.*)$`)
+	yamlUnknown = lazyRegexp(`^field (\S+) not found in type .+$`)
+	yamlType    = lazyRegexp(`^cannot unmarshal !!(\w+) ` + "`" + `(.*)` + "`" + ` into (.+)$`)
+	yamlKindOf  = lazyRegexp(`^cannot unmarshal !!(\w+) into (.+)$`)
+)
+
+// Problems turns the YAML library's messages, which name Go types, into
+// ones that name the line and what the author wrote.
+func Problems(err error) []leadgate.Problem {
+	var msgs []string
+	var te *yaml.TypeError
+	if errors.As(err, &te) {
+		msgs = te.Errors
+	} else {
+		msgs = []string{err.Error()}
+	}
+	out := make([]leadgate.Problem, 0, len(msgs))
+	for _, m := range msgs {
+		p := leadgate.Problem{Message: m}
+		if g := yamlLine().FindStringSubmatch(m); g != nil {
+			p.Path, p.Message = "line "+g[1], g[2]
+		}
+		if g := yamlUnknown().FindStringSubmatch(p.Message); g != nil {
+			p.Message = fmt.Sprintf("unknown key %q", g[1])
+		} else if g := yamlType().FindStringSubmatch(p.Message); g != nil {
+			p.Message = fmt.Sprintf("%q is %s, want %s", cut(g[2]), yamlKind(g[1]), goKind(g[3]))
+		} else if g := yamlKindOf().FindStringSubmatch(p.Message); g != nil {
+			p.Message = fmt.Sprintf("got %s, want %s", yamlKind(g[1]), goKind(g[2]))
+		} else if strings.Contains(p.Message, "unmarshal") || strings.Contains(p.Message, "struct") {
+			// A message of the library's this does not know: it would
+			// name Go types.
+			p.Message = "not the kind of value expected here"
+		}
+		out = append(out, p)
+	}
+	return out
+}
+
+func yamlKind(tag string) string {
+	switch tag {
+	case "seq":
+		return "a list"
+	case "map":
+		return "a mapping"
+	case "str":
+		return "text"
+	case "int", "float":
+		return "a number"
+	case "bool":
+		return "true or false"
+	case "null":
+		return "nothing"
+	case "binary":
+		return "binary data"
+	}
+	return "a value"
+}
+
+// cut shortens a value quoted in a message.
+func cut(s string) string {
+	if len(s) <= 60 {
+		return s
+	}
+	return strings.ToValidUTF8(s[:60], "") + "…"
+}
+
+func goKind(t string) string {
+	switch {
+	case t == "campaign.Date":
+		return "a date like 2027-05-01"
+	case t == "campaign.Duration":
+		return "a duration like 90d"
+	case strings.HasPrefix(t, "[]"):
+		return "a list"
+	case strings.HasPrefix(t, "map["):
+		return "a mapping"
+	case strings.HasPrefix(t, "int"), strings.HasPrefix(t, "float"):
+		return "a number"
+	case t == "bool":
+		return "true or false"
+	case t == "string":
+		return "text"
+	}
+	return "a mapping"
+}
+
+// lazyRegexp compiles a pattern on first use: compiling at start-up would
+// add to the cold start of every function that links this package.
+func lazyRegexp(pattern string) func() *regexp.Regexp {
+	return sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(pattern) })
+}
