@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/leadgate/leadgate/internal/campaign"
+	"github.com/leadgate/leadgate/internal/campaign/authored"
 	"github.com/leadgate/leadgate/internal/console"
 	"github.com/leadgate/leadgate/internal/funnel"
 	"github.com/leadgate/leadgate/internal/lead"
@@ -189,7 +190,7 @@ func published(t *testing.T, v int) *campaign.Published {
 	if err != nil {
 		t.Fatal(err)
 	}
-	d, err := campaign.Parse(doc)
+	d, err := authored.Parse(doc)
 	if err != nil {
 		t.Fatal(err)
 	}
