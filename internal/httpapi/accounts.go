@@ -6,6 +6,7 @@ import (
 
 	"github.com/aws/aws-lambda-go/events"
 
+	"github.com/leadgate/leadgate/internal/httpapi/edge"
 	"github.com/leadgate/leadgate/internal/sales"
 )
 
@@ -44,7 +45,7 @@ func (h *Reps) getAccount(ctx context.Context, req *events.APIGatewayV2HTTPReque
 	if err != nil {
 		return events.APIGatewayV2HTTPResponse{}, err
 	}
-	return jsonResponse(http.StatusOK, a), nil
+	return edge.JSONResponse(http.StatusOK, a), nil
 }
 
 func (h *Reps) listAccounts(ctx context.Context, req *events.APIGatewayV2HTTPRequest) (events.APIGatewayV2HTTPResponse, error) {
@@ -55,10 +56,12 @@ func (h *Reps) listAccounts(ctx context.Context, req *events.APIGatewayV2HTTPReq
 	if err != nil {
 		return events.APIGatewayV2HTTPResponse{}, err
 	}
-	return jsonResponse(http.StatusOK, struct {
-		Accounts []*sales.Account `json:"accounts"`
-		Next     string           `json:"next,omitempty"`
-	}{accounts, next}), nil
+	return edge.JSONResponse(http.StatusOK, struct {
+			Accounts []*sales.Account `json:"accounts"`
+			Next     string           `json:"next,omitempty"`
+		}{accounts, next}),
+
+		nil
 }
 
 func (h *Reps) deleteAccount(ctx context.Context, req *events.APIGatewayV2HTTPRequest) (events.APIGatewayV2HTTPResponse, error) {

@@ -83,7 +83,7 @@ func (b *BadgeScans) upload(ctx context.Context, req *events.APIGatewayV2HTTPReq
 	if _, err := authorize(req, ScopeImport); err != nil {
 		return events.APIGatewayV2HTTPResponse{}, err
 	}
-	if mt := mediaType(req); mt != "" && !slices.Contains(csvTypes, mt) {
+	if mt := edge.MediaType(req); mt != "" && !slices.Contains(csvTypes, mt) {
 		return events.APIGatewayV2HTTPResponse{}, leadgate.Errorf(leadgate.EUNSUPPORTED, "Upload the export as CSV (Content-Type: text/csv), not %s.", mt)
 	}
 	var body io.Reader = strings.NewReader(req.Body)
@@ -95,7 +95,7 @@ func (b *BadgeScans) upload(ctx context.Context, req *events.APIGatewayV2HTTPReq
 	} else if len(req.Body) > MaxUploadBytes {
 		return events.APIGatewayV2HTTPResponse{}, uploadTooLarge()
 	}
-	switch enc := strings.ToLower(header(req, "content-encoding")); enc {
+	switch enc := strings.ToLower(edge.Header(req, "content-encoding")); enc {
 	case "", "identity":
 	case "gzip":
 		raw, err := io.ReadAll(body)
@@ -119,7 +119,7 @@ func (b *BadgeScans) upload(ctx context.Context, req *events.APIGatewayV2HTTPReq
 	if err != nil {
 		return events.APIGatewayV2HTTPResponse{}, err
 	}
-	return jsonResponse(http.StatusOK, rep), nil
+	return edge.JSONResponse(http.StatusOK, rep), nil
 }
 
 func uploadTooLarge() error {

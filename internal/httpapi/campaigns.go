@@ -15,6 +15,7 @@ import (
 	"github.com/leadgate/leadgate/internal/campaign"
 	"github.com/leadgate/leadgate/internal/definitions"
 	"github.com/leadgate/leadgate/internal/document"
+	"github.com/leadgate/leadgate/internal/httpapi/edge"
 	"github.com/leadgate/leadgate/internal/leadgate"
 	"github.com/leadgate/leadgate/internal/rejudge"
 )
@@ -114,8 +115,9 @@ func (c *Campaigns) put(ctx context.Context, req *events.APIGatewayV2HTTPRequest
 	if p.AnnounceError != nil {
 		c.log.ErrorContext(ctx, "definition.published not queued; the daily sweep announces it", "campaign", d.ID, "version", p.Version, "error", p.AnnounceError.Error())
 	}
-	resp := jsonResponse(status, PublishResponse{ID: d.ID, Version: p.Version, Created: p.Created, Digest: p.Digest, Mode: p.Mode,
+	resp := edge.JSONResponse(status, PublishResponse{ID: d.ID, Version: p.Version, Created: p.Created, Digest: p.Digest, Mode: p.Mode,
 		Rejudge: jobView(p.Rejudge), Warnings: warnings})
+
 	resp.Headers["Location"] = "/v1/campaigns/" + d.ID + "/versions/" + strconv.Itoa(p.Version)
 	return resp, nil
 }
@@ -123,10 +125,10 @@ func (c *Campaigns) put(ctx context.Context, req *events.APIGatewayV2HTTPRequest
 // definitionBody reads a definition sent as YAML or JSON.
 func definitionBody(req *events.APIGatewayV2HTTPRequest) ([]byte, error) {
 	// curl -T sends no content type; take that as YAML, refuse the rest.
-	if mt := mediaType(req); mt != "" && !slices.Contains(definitionTypes, mt) {
+	if mt := edge.MediaType(req); mt != "" && !slices.Contains(definitionTypes, mt) {
 		return nil, leadgate.Errorf(leadgate.EUNSUPPORTED, "Send the definition as YAML or JSON (Content-Type: %s), not %s.", strings.Join(definitionTypes[:5], ", "), mt)
 	}
-	return body(req, campaign.MaxDocumentBytes)
+	return edge.Body(req, campaign.MaxDocumentBytes)
 }
 
 // PublishedView is a version as read, flagged when it is past its review
@@ -149,7 +151,7 @@ func (c *Campaigns) read(ctx context.Context, req *events.APIGatewayV2HTTPReques
 	if err != nil {
 		return events.APIGatewayV2HTTPResponse{}, err
 	}
-	return jsonResponse(http.StatusOK, PublishedView{Published: p, ReviewOverdue: p.Definition.ReviewOverdue(c.now())}), nil
+	return edge.JSONResponse(http.StatusOK, PublishedView{Published: p, ReviewOverdue: p.Definition.ReviewOverdue(c.now())}), nil
 }
 
 // published reads the current version, or the one named by version.
@@ -205,8 +207,9 @@ func (c *Campaigns) diff(ctx context.Context, req *events.APIGatewayV2HTTPReques
 	if err != nil {
 		return events.APIGatewayV2HTTPResponse{}, err
 	}
-	return jsonResponse(http.StatusOK, DiffResponse{ID: to.Definition.ID, From: from.Version, To: to.Version,
-		Changes: nonNil(campaign.Diff(from.Definition, to.Definition))}), nil
+	return edge.JSONResponse(http.StatusOK, DiffResponse{ID: to.Definition.ID, From: from.Version, To: to.Version,
+			Changes: nonNil(campaign.Diff(from.Definition, to.Definition))}),
+		nil
 }
 
 // nonNil answers an empty list as [] rather than null.
@@ -240,7 +243,7 @@ func (c *Campaigns) versions(ctx context.Context, req *events.APIGatewayV2HTTPRe
 	for _, p := range ps {
 		out.Versions = append(out.Versions, VersionSummary{p.Version, p.PublishedAt, p.PublishedBy, p.Digest})
 	}
-	return jsonResponse(http.StatusOK, out), nil
+	return edge.JSONResponse(http.StatusOK, out), nil
 }
 
 // CampaignSummary is one line of the campaign list.
@@ -276,7 +279,7 @@ func (c *Campaigns) list(ctx context.Context, req *events.APIGatewayV2HTTPReques
 		})
 	}
 	slices.SortFunc(out.Campaigns, func(a, b CampaignSummary) int { return strings.Compare(a.ID, b.ID) })
-	return jsonResponse(http.StatusOK, out), nil
+	return edge.JSONResponse(http.StatusOK, out), nil
 }
 
 // document renders the definition for people: HTML for a browser, Markdown
@@ -292,14 +295,14 @@ func (c *Campaigns) document(ctx context.Context, req *events.APIGatewayV2HTTPRe
 		return events.APIGatewayV2HTTPResponse{}, err
 	}
 	var b bytes.Buffer
-	if accepts(req, "text/html") {
+	if edge.Accepts(req, "text/html") {
 		if err := document.HTML(&b, p, history, c.now()); err != nil {
 			return events.APIGatewayV2HTTPResponse{}, err
 		}
-		return textResponse(http.StatusOK, "text/html; charset=utf-8", b.String()), nil
+		return edge.TextResponse(http.StatusOK, "text/html; charset=utf-8", b.String()), nil
 	}
 	if err := document.Markdown(&b, p, history, c.now()); err != nil {
 		return events.APIGatewayV2HTTPResponse{}, err
 	}
-	return textResponse(http.StatusOK, "text/markdown; charset=utf-8", b.String()), nil
+	return edge.TextResponse(http.StatusOK, "text/markdown; charset=utf-8", b.String()), nil
 }

@@ -21,6 +21,7 @@ import (
 	"github.com/leadgate/leadgate/internal/definitions"
 	"github.com/leadgate/leadgate/internal/export"
 	"github.com/leadgate/leadgate/internal/funnel"
+	"github.com/leadgate/leadgate/internal/httpapi/edge"
 	"github.com/leadgate/leadgate/internal/lead"
 	"github.com/leadgate/leadgate/internal/leadgate"
 	"github.com/leadgate/leadgate/internal/oidc"
@@ -147,7 +148,7 @@ func (c *Console) page(scopes []string, fn pageRoute) route {
 
 // session returns the signed-in session, if the request carries a good one.
 func (c *Console) session(req *events.APIGatewayV2HTTPRequest) (session.Session, bool) {
-	v := cookie(req, sessionCookie)
+	v := edge.Cookie(req, sessionCookie)
 	if v == "" {
 		return session.Session{}, false
 	}
@@ -186,7 +187,7 @@ func (c *Console) render(status int, page string, v console.View) (events.APIGat
 	if err := console.Render(&b, page, v); err != nil {
 		return events.APIGatewayV2HTTPResponse{}, err
 	}
-	resp := textResponse(status, "text/html; charset=utf-8", b.String())
+	resp := edge.TextResponse(status, "text/html; charset=utf-8", b.String())
 	resp.Headers["Content-Security-Policy"] = "default-src 'none'; style-src 'unsafe-inline'; img-src 'self' data:; form-action 'self'; frame-ancestors 'none'; base-uri 'none'"
 	resp.Headers["Referrer-Policy"] = "same-origin"
 	return resp, nil
@@ -195,17 +196,17 @@ func (c *Console) render(status int, page string, v console.View) (events.APIGat
 // failure answers an error with a page saying what went wrong; an internal
 // error's detail stays in the log.
 func (c *Console) failure(req *events.APIGatewayV2HTTPRequest, err error) events.APIGatewayV2HTTPResponse {
-	_, kind := kindOf(err)
+	_, kind := edge.KindOf(err)
 	var v console.View
 	if s, ok := c.session(req); ok {
 		v.Viewer = c.viewer(s)
 	}
-	v.Title = kind.title
-	v.Page = console.ErrorPage{Heading: kind.title, Message: leadgate.ErrorMessage(err), Problems: leadgate.ErrorProblems(err), Back: back(req)}
-	resp, rerr := c.render(kind.status, console.PageError, v)
+	v.Title = kind.Title
+	v.Page = console.ErrorPage{Heading: kind.Title, Message: leadgate.ErrorMessage(err), Problems: leadgate.ErrorProblems(err), Back: back(req)}
+	resp, rerr := c.render(kind.Status, console.PageError, v)
 	if rerr != nil {
 		c.Log.Error("render the error page", "error", rerr.Error())
-		return textResponse(kind.status, "text/plain; charset=utf-8", leadgate.ErrorMessage(err))
+		return edge.TextResponse(kind.Status, "text/plain; charset=utf-8", leadgate.ErrorMessage(err))
 	}
 	return resp
 }
@@ -312,7 +313,7 @@ func (c *Console) localLogin(ctx context.Context, req *events.APIGatewayV2HTTPRe
 		return events.APIGatewayV2HTTPResponse{}, err
 	}
 	var pl pendingLogin
-	if err := c.Sealer.Open(loginCookie, cookie(req, loginCookie), &pl); err != nil || subtle.ConstantTimeCompare([]byte(pl.ID), []byte(form.Get("login"))) != 1 {
+	if err := c.Sealer.Open(loginCookie, edge.Cookie(req, loginCookie), &pl); err != nil || subtle.ConstantTimeCompare([]byte(pl.ID), []byte(form.Get("login"))) != 1 {
 		return c.loginForm(pendingLogin{ID: session.NewID(), Next: localPath(form.Get("next"))}, "The sign-in form expired or did not come from this console: sign in again.", http.StatusForbidden)
 	}
 	if subtle.ConstantTimeCompare([]byte(strings.TrimSpace(form.Get("token"))), []byte(c.LocalToken)) != 1 {
@@ -353,7 +354,7 @@ func (c *Console) callback(ctx context.Context, req *events.APIGatewayV2HTTPRequ
 		return events.APIGatewayV2HTTPResponse{}, leadgate.Errorf(leadgate.EFORBIDDEN, "The sign-in service did not sign you in: sign in again.")
 	}
 	var pl pendingLogin
-	if err := c.Sealer.Open(loginCookie, cookie(req, loginCookie), &pl); err != nil {
+	if err := c.Sealer.Open(loginCookie, edge.Cookie(req, loginCookie), &pl); err != nil {
 		return events.APIGatewayV2HTTPResponse{}, leadgate.Errorf(leadgate.EFORBIDDEN, "The sign-in took too long or did not start here: sign in again.")
 	}
 	id, err := c.IdP.Finish(ctx, pl.OIDC, q["state"], q["code"])
@@ -445,7 +446,7 @@ func (c *Console) csv(ctx context.Context, req *events.APIGatewayV2HTTPRequest, 
 	if err := export.Leads(&b, func(each func(*lead.Record) error) error { return c.Service.Leads.CampaignLeads(ctx, id, each) }); err != nil {
 		return events.APIGatewayV2HTTPResponse{}, err
 	}
-	resp := textResponse(http.StatusOK, "text/csv; charset=utf-8", b.String())
+	resp := edge.TextResponse(http.StatusOK, "text/csv; charset=utf-8", b.String())
 	resp.Headers["Content-Disposition"] = `attachment; filename="` + id + `-leads.csv"`
 	return resp, nil
 }
@@ -544,10 +545,10 @@ func flash(done string) string {
 
 // form decodes a console form: URL-encoded, at most maxFormBytes.
 func (c *Console) form(req *events.APIGatewayV2HTTPRequest) (url.Values, error) {
-	if mt := mediaType(req); mt != "application/x-www-form-urlencoded" {
+	if mt := edge.MediaType(req); mt != "application/x-www-form-urlencoded" {
 		return nil, leadgate.Errorf(leadgate.EUNSUPPORTED, "Send the form as application/x-www-form-urlencoded.")
 	}
-	raw, err := body(req, maxFormBytes)
+	raw, err := edge.Body(req, maxFormBytes)
 	if err != nil {
 		return nil, err
 	}

@@ -13,6 +13,7 @@ import (
 	"github.com/leadgate/leadgate/internal/backtest"
 	"github.com/leadgate/leadgate/internal/campaign"
 	"github.com/leadgate/leadgate/internal/definitions"
+	"github.com/leadgate/leadgate/internal/httpapi/edge"
 	"github.com/leadgate/leadgate/internal/leadgate"
 	"github.com/leadgate/leadgate/internal/rejudge"
 	"github.com/leadgate/leadgate/internal/safecsv"
@@ -62,11 +63,11 @@ func (c *Campaigns) propose(ctx context.Context, req *events.APIGatewayV2HTTPReq
 	status := http.StatusCreated
 	switch {
 	case dryRun:
-		return jsonResponse(http.StatusOK, draftView(p)), nil
+		return edge.JSONResponse(http.StatusOK, draftView(p)), nil
 	case p.Existing:
 		status = http.StatusOK
 	}
-	resp := jsonResponse(status, draftView(p))
+	resp := edge.JSONResponse(status, draftView(p))
 	resp.Headers["Location"] = draftLocation(p.Draft)
 	return resp, nil
 }
@@ -81,7 +82,7 @@ func (c *Campaigns) replace(ctx context.Context, req *events.APIGatewayV2HTTPReq
 	if err != nil {
 		return events.APIGatewayV2HTTPResponse{}, err
 	}
-	return jsonResponse(http.StatusOK, draftView(p)), nil
+	return edge.JSONResponse(http.StatusOK, draftView(p)), nil
 }
 
 // draftInput is what writing a draft takes: the writer, the definition and
@@ -107,7 +108,7 @@ func (c *Campaigns) draft(ctx context.Context, req *events.APIGatewayV2HTTPReque
 	if err != nil {
 		return events.APIGatewayV2HTTPResponse{}, err
 	}
-	return jsonResponse(http.StatusOK, draftView(p)), nil
+	return edge.JSONResponse(http.StatusOK, draftView(p)), nil
 }
 
 // DraftSummary is one line of a campaign's open drafts.
@@ -147,7 +148,7 @@ func (c *Campaigns) drafts(ctx context.Context, req *events.APIGatewayV2HTTPRequ
 		out.Drafts = append(out.Drafts, DraftSummary{ID: dr.ID, Revision: dr.Revision, BasedOn: dr.BasedOn, Mode: dr.Mode,
 			State: dr.State(policy), UpdatedBy: dr.UpdatedBy, UpdatedAt: dr.UpdatedAt.UTC().Format("2006-01-02T15:04:05Z"), Preview: dr.Preview})
 	}
-	return jsonResponse(http.StatusOK, out), nil
+	return edge.JSONResponse(http.StatusOK, out), nil
 }
 
 func (c *Campaigns) discard(ctx context.Context, req *events.APIGatewayV2HTTPRequest) (events.APIGatewayV2HTTPResponse, error) {
@@ -181,7 +182,7 @@ func (c *Campaigns) draftDiff(ctx context.Context, req *events.APIGatewayV2HTTPR
 	if p.Current != nil {
 		from = p.Current.Version
 	}
-	return jsonResponse(http.StatusOK, DraftDiffResponse{ID: p.Draft.Campaign, Draft: p.Draft.ID, Revision: p.Draft.Revision, From: from, Changes: nonNil(p.Changes)}), nil
+	return edge.JSONResponse(http.StatusOK, DraftDiffResponse{ID: p.Draft.Campaign, Draft: p.Draft.ID, Revision: p.Draft.Revision, From: from, Changes: nonNil(p.Changes)}), nil
 }
 
 // MaxPreviewCSVRows and maxPreviewCSVBytes bound the CSV of a preview's
@@ -211,7 +212,7 @@ func (c *Campaigns) preview(ctx context.Context, req *events.APIGatewayV2HTTPReq
 		days = n
 	}
 	id, draftID := req.PathParameters["campaignId"], req.PathParameters["draftId"]
-	if !(req.QueryStringParameters["format"] == "csv" || accepts(req, "text/csv")) {
+	if !(req.QueryStringParameters["format"] == "csv" || edge.Accepts(req, "text/csv")) {
 		rep, err := c.defs.Preview(ctx, id, draftID, days, c.now(), nil)
 		if err != nil {
 			return events.APIGatewayV2HTTPResponse{}, err
@@ -219,7 +220,7 @@ func (c *Campaigns) preview(ctx context.Context, req *events.APIGatewayV2HTTPReq
 		if !leadsToo {
 			rep.Changed, rep.Sales.LostLeads, rep.Sales.KeptLeads = []backtest.Change{}, []string{}, []string{}
 		}
-		return jsonResponse(http.StatusOK, rep), nil
+		return edge.JSONResponse(http.StatusOK, rep), nil
 	}
 	if !leadsToo {
 		return events.APIGatewayV2HTTPResponse{}, leadgate.Errorf(leadgate.EFORBIDDEN, "The list of leads a draft changes needs the scope %s as well.", ScopeLeadsRead)
@@ -242,7 +243,7 @@ func (c *Campaigns) preview(ctx context.Context, req *events.APIGatewayV2HTTPReq
 	if err := w.Flush(); err != nil {
 		return events.APIGatewayV2HTTPResponse{}, err
 	}
-	resp := textResponse(http.StatusOK, "text/csv; charset=utf-8", b.String())
+	resp := edge.TextResponse(http.StatusOK, "text/csv; charset=utf-8", b.String())
 	resp.Headers["Content-Disposition"] = `attachment; filename="` + id + "-" + draftID + `-preview.csv"`
 	if omitted > 0 {
 		resp.Headers["X-Leadgate-Rows-Omitted"] = strconv.Itoa(omitted)
@@ -271,7 +272,7 @@ func (c *Campaigns) decide(ctx context.Context, req *events.APIGatewayV2HTTPRequ
 	if err != nil {
 		return events.APIGatewayV2HTTPResponse{}, err
 	}
-	raw, err := body(req, 4*campaign.MaxNoteBytes)
+	raw, err := edge.Body(req, 4*campaign.MaxNoteBytes)
 	if err != nil {
 		return events.APIGatewayV2HTTPResponse{}, err
 	}
@@ -295,11 +296,11 @@ func (c *Campaigns) decide(ctx context.Context, req *events.APIGatewayV2HTTPRequ
 	}
 	if s.Published != nil {
 		out.Draft.State = "published as version " + strconv.Itoa(s.Published.Version)
-		resp := jsonResponse(http.StatusCreated, out)
+		resp := edge.JSONResponse(http.StatusCreated, out)
 		resp.Headers["Location"] = "/v1/campaigns/" + s.Published.Definition.ID + "/versions/" + strconv.Itoa(s.Published.Version)
 		return resp, nil
 	}
-	return jsonResponse(http.StatusOK, out), nil
+	return edge.JSONResponse(http.StatusOK, out), nil
 }
 
 // JobView is a re-judge job as the API shows it. Total is known once every
@@ -334,7 +335,7 @@ func (c *Campaigns) startRejudge(ctx context.Context, req *events.APIGatewayV2HT
 	if err != nil {
 		return events.APIGatewayV2HTTPResponse{}, err
 	}
-	resp := jsonResponse(http.StatusAccepted, jobView(j))
+	resp := edge.JSONResponse(http.StatusAccepted, jobView(j))
 	resp.Headers["Location"] = "/v1/campaigns/" + j.Campaign + "/rejudge-jobs/" + j.ID
 	return resp, nil
 }
@@ -347,5 +348,5 @@ func (c *Campaigns) rejudgeJob(ctx context.Context, req *events.APIGatewayV2HTTP
 	if err != nil {
 		return events.APIGatewayV2HTTPResponse{}, err
 	}
-	return jsonResponse(http.StatusOK, jobView(j)), nil
+	return edge.JSONResponse(http.StatusOK, jobView(j)), nil
 }

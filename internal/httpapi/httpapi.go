@@ -15,7 +15,6 @@ import (
 	"github.com/aws/aws-lambda-go/events"
 
 	"github.com/leadgate/leadgate/internal/httpapi/edge"
-	"github.com/leadgate/leadgate/internal/leadgate"
 )
 
 // Handler is what an HTTP function runs: the signature lambda.Start takes and
@@ -45,49 +44,11 @@ func (rt *router) handle(ctx context.Context, req events.APIGatewayV2HTTPRequest
 	return r.Handle(ctx, req)
 }
 
-// The handlers here call the edge's helpers by these short names.
-
-func header(req *events.APIGatewayV2HTTPRequest, name string) string { return edge.Header(req, name) }
-
-func body(req *events.APIGatewayV2HTTPRequest, limit int) ([]byte, error) {
-	return edge.Body(req, limit)
-}
-
-func mediaType(req *events.APIGatewayV2HTTPRequest) string { return edge.MediaType(req) }
-
-func accepts(req *events.APIGatewayV2HTTPRequest, mediaType string) bool {
-	return edge.Accepts(req, mediaType)
-}
-
-func cookie(req *events.APIGatewayV2HTTPRequest, name string) string { return edge.Cookie(req, name) }
-
-func jsonResponse(status int, v any) events.APIGatewayV2HTTPResponse {
-	return edge.JSONResponse(status, v)
-}
-
-func textResponse(status int, contentType, body string) events.APIGatewayV2HTTPResponse {
-	return edge.TextResponse(status, contentType, body)
-}
-
-func jsonProblems(err error) []leadgate.Problem { return edge.JSONProblems(err) }
-
-// problemKind is what the edge says of an error code (edge.ProblemKind).
-type problemKind struct {
-	status int
-	title  string
-}
-
-// kindOf is the code and kind an error is answered as (edge.KindOf).
-func kindOf(err error) (string, problemKind) {
-	code, k := edge.KindOf(err)
-	return code, problemKind{k.Status, k.Title}
-}
-
 // putResponse answers a PUT: 201 with what was stored when it is new, 200
 // when it replaced something.
 func putResponse(stored any, created bool) events.APIGatewayV2HTTPResponse {
 	if created {
-		return jsonResponse(http.StatusCreated, stored)
+		return edge.JSONResponse(http.StatusCreated, stored)
 	}
-	return jsonResponse(http.StatusOK, stored)
+	return edge.JSONResponse(http.StatusOK, stored)
 }

@@ -13,6 +13,7 @@ import (
 
 	"github.com/aws/aws-lambda-go/events"
 
+	"github.com/leadgate/leadgate/internal/httpapi/edge"
 	"github.com/leadgate/leadgate/internal/lead"
 	"github.com/leadgate/leadgate/internal/leadgate"
 	"github.com/leadgate/leadgate/internal/metrics"
@@ -74,10 +75,10 @@ func (l *Leads) answer(ctx context.Context, req *events.APIGatewayV2HTTPRequest)
 	if by == "" {
 		by = who.id
 	}
-	if mt := mediaType(req); mt != "application/json" {
+	if mt := edge.MediaType(req); mt != "application/json" {
 		return events.APIGatewayV2HTTPResponse{}, leadgate.Errorf(leadgate.EUNSUPPORTED, "Send feedback as application/json.")
 	}
-	raw, err := body(req, 16<<10)
+	raw, err := edge.Body(req, 16<<10)
 	if err != nil {
 		return events.APIGatewayV2HTTPResponse{}, err
 	}
@@ -95,7 +96,7 @@ func (l *Leads) answer(ctx context.Context, req *events.APIGatewayV2HTTPRequest)
 	case sales.Reject:
 		metrics.Count(ctx, l.log, metrics.Rejected, 1, "campaign", r.Verdict.Campaign, "reason", f.Reason)
 	}
-	return jsonResponse(http.StatusOK, LeadView{Record: r, Reasons: nonNil(r.Verdict.Reasons())}), nil
+	return edge.JSONResponse(http.StatusOK, LeadView{Record: r, Reasons: nonNil(r.Verdict.Reasons())}), nil
 }
 
 // Reassigner gives a lead another owner on a manager's word.
@@ -117,10 +118,10 @@ func (l *Leads) assign(ctx context.Context, req *events.APIGatewayV2HTTPRequest)
 	if err != nil {
 		return events.APIGatewayV2HTTPResponse{}, err
 	}
-	if mt := mediaType(req); mt != "application/json" {
+	if mt := edge.MediaType(req); mt != "application/json" {
 		return events.APIGatewayV2HTTPResponse{}, leadgate.Errorf(leadgate.EUNSUPPORTED, "Send the reassignment as application/json.")
 	}
-	raw, err := body(req, 16<<10)
+	raw, err := edge.Body(req, 16<<10)
 	if err != nil {
 		return events.APIGatewayV2HTTPResponse{}, err
 	}
@@ -136,7 +137,7 @@ func (l *Leads) assign(ctx context.Context, req *events.APIGatewayV2HTTPRequest)
 	if err != nil {
 		return events.APIGatewayV2HTTPResponse{}, err
 	}
-	return jsonResponse(http.StatusOK, LeadView{Record: r, Reasons: nonNil(r.Verdict.Reasons())}), nil
+	return edge.JSONResponse(http.StatusOK, LeadView{Record: r, Reasons: nonNil(r.Verdict.Reasons())}), nil
 }
 
 // LeadView is a lead as sales reads it: the person, every touch point, the
@@ -155,7 +156,7 @@ func (l *Leads) get(ctx context.Context, req *events.APIGatewayV2HTTPRequest) (e
 	if err != nil {
 		return events.APIGatewayV2HTTPResponse{}, err
 	}
-	return jsonResponse(http.StatusOK, LeadView{Record: r, Reasons: nonNil(r.Verdict.Reasons())}), nil
+	return edge.JSONResponse(http.StatusOK, LeadView{Record: r, Reasons: nonNil(r.Verdict.Reasons())}), nil
 }
 
 // find answers "was X a lead?" by email: the address is normalized as
@@ -172,7 +173,7 @@ func (l *Leads) find(ctx context.Context, req *events.APIGatewayV2HTTPRequest) (
 	if err != nil {
 		return events.APIGatewayV2HTTPResponse{}, err
 	}
-	return jsonResponse(http.StatusOK, LeadView{Record: r, Reasons: nonNil(r.Verdict.Reasons())}), nil
+	return edge.JSONResponse(http.StatusOK, LeadView{Record: r, Reasons: nonNil(r.Verdict.Reasons())}), nil
 }
 
 // decodeStrictJSON reads one JSON object into v, refusing unknown keys (a
@@ -181,7 +182,7 @@ func decodeStrictJSON(raw []byte, v any) error {
 	dec := json.NewDecoder(bytes.NewReader(raw))
 	dec.DisallowUnknownFields()
 	if err := dec.Decode(v); err != nil {
-		return &leadgate.Error{Code: leadgate.EBADREQUEST, Message: "The body is not the expected JSON.", Problems: jsonProblems(err)}
+		return &leadgate.Error{Code: leadgate.EBADREQUEST, Message: "The body is not the expected JSON.", Problems: edge.JSONProblems(err)}
 	}
 	if dec.More() {
 		return leadgate.Errorf(leadgate.EBADREQUEST, "The body has data after its JSON object.")
@@ -199,7 +200,7 @@ func (l *Leads) erase(ctx context.Context, req *events.APIGatewayV2HTTPRequest) 
 		return events.APIGatewayV2HTTPResponse{}, err
 	}
 	l.log.InfoContext(ctx, "lead erased", "lead_id", rep.LeadID)
-	return jsonResponse(http.StatusOK, rep), nil
+	return edge.JSONResponse(http.StatusOK, rep), nil
 }
 
 // eraseByEmail erases the lead of an email address, as a data subject's
@@ -208,10 +209,10 @@ func (l *Leads) eraseByEmail(ctx context.Context, req *events.APIGatewayV2HTTPRe
 	if _, err := authorize(req, ScopePrivacy); err != nil {
 		return events.APIGatewayV2HTTPResponse{}, err
 	}
-	if mt := mediaType(req); mt != "application/json" {
+	if mt := edge.MediaType(req); mt != "application/json" {
 		return events.APIGatewayV2HTTPResponse{}, leadgate.Errorf(leadgate.EUNSUPPORTED, "Send {\"email\": \"...\"} as application/json.")
 	}
-	raw, err := body(req, 4<<10)
+	raw, err := edge.Body(req, 4<<10)
 	if err != nil {
 		return events.APIGatewayV2HTTPResponse{}, err
 	}

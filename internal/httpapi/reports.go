@@ -16,6 +16,7 @@ import (
 	"github.com/leadgate/leadgate/internal/campaign"
 	"github.com/leadgate/leadgate/internal/export"
 	"github.com/leadgate/leadgate/internal/funnel"
+	"github.com/leadgate/leadgate/internal/httpapi/edge"
 	"github.com/leadgate/leadgate/internal/lead"
 )
 
@@ -74,7 +75,7 @@ func (h *Reports) funnel(ctx context.Context, req *events.APIGatewayV2HTTPReques
 	if err != nil {
 		return events.APIGatewayV2HTTPResponse{}, err
 	}
-	return jsonResponse(http.StatusOK, r), nil
+	return edge.JSONResponse(http.StatusOK, r), nil
 }
 
 func (h *Reports) svg(ctx context.Context, req *events.APIGatewayV2HTTPRequest) (events.APIGatewayV2HTTPResponse, error) {
@@ -89,7 +90,7 @@ func (h *Reports) svg(ctx context.Context, req *events.APIGatewayV2HTTPRequest) 
 	if err != nil {
 		return events.APIGatewayV2HTTPResponse{}, err
 	}
-	return textResponse(http.StatusOK, "image/svg+xml", funnel.SVG(r)), nil
+	return edge.TextResponse(http.StatusOK, "image/svg+xml", funnel.SVG(r)), nil
 }
 
 // reportPageHead is the report page up to its campaigns.
@@ -195,7 +196,7 @@ func (h *Reports) page(ctx context.Context, req *events.APIGatewayV2HTTPRequest)
 	}
 	var b strings.Builder
 	writeReportPage(&b, data.From, data.To, data.Campaigns)
-	return textResponse(http.StatusOK, "text/html; charset=utf-8", b.String()), nil
+	return edge.TextResponse(http.StatusOK, "text/html; charset=utf-8", b.String()), nil
 }
 
 // csv exports a campaign's leads (see export.Leads).
@@ -211,7 +212,7 @@ func (h *Reports) csv(ctx context.Context, req *events.APIGatewayV2HTTPRequest) 
 	if err := export.Leads(&b, func(each func(*lead.Record) error) error { return h.store.CampaignLeads(ctx, id, each) }); err != nil {
 		return events.APIGatewayV2HTTPResponse{}, err
 	}
-	resp := textResponse(http.StatusOK, "text/csv; charset=utf-8", b.String())
+	resp := edge.TextResponse(http.StatusOK, "text/csv; charset=utf-8", b.String())
 	resp.Headers["Content-Disposition"] = `attachment; filename="` + id + `-leads.csv"`
 	return resp, nil
 }

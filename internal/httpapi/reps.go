@@ -11,6 +11,7 @@ import (
 	"github.com/aws/aws-lambda-go/events"
 
 	"github.com/leadgate/leadgate/internal/campaign/authored"
+	"github.com/leadgate/leadgate/internal/httpapi/edge"
 	"github.com/leadgate/leadgate/internal/lead"
 	"github.com/leadgate/leadgate/internal/leadgate"
 	"github.com/leadgate/leadgate/internal/sales"
@@ -76,7 +77,7 @@ func (h *Reps) get(ctx context.Context, req *events.APIGatewayV2HTTPRequest) (ev
 	if err != nil {
 		return events.APIGatewayV2HTTPResponse{}, err
 	}
-	return jsonResponse(http.StatusOK, r), nil
+	return edge.JSONResponse(http.StatusOK, r), nil
 }
 
 func (h *Reps) list(ctx context.Context, req *events.APIGatewayV2HTTPRequest) (events.APIGatewayV2HTTPResponse, error) {
@@ -91,9 +92,11 @@ func (h *Reps) list(ctx context.Context, req *events.APIGatewayV2HTTPRequest) (e
 	if reps == nil {
 		reps = []sales.Rep{}
 	}
-	return jsonResponse(http.StatusOK, struct {
-		Reps []sales.Rep `json:"reps"`
-	}{reps}), nil
+	return edge.JSONResponse(http.StatusOK, struct {
+			Reps []sales.Rep `json:"reps"`
+		}{reps}),
+
+		nil
 }
 
 func (h *Reps) leads(ctx context.Context, req *events.APIGatewayV2HTTPRequest) (events.APIGatewayV2HTTPResponse, error) {
@@ -118,11 +121,13 @@ func (h *Reps) leads(ctx context.Context, req *events.APIGatewayV2HTTPRequest) (
 		views = append(views, LeadView{Record: r, Reasons: nonNil(r.Verdict.Reasons())})
 	}
 	// A page at a time: a lead may be large, and an answer is bounded.
-	return jsonResponse(http.StatusOK, struct {
-		Rep   string     `json:"rep"`
-		Leads []LeadView `json:"leads"`
-		Next  string     `json:"next,omitempty"`
-	}{id, views, next}), nil
+	return edge.JSONResponse(http.StatusOK, struct {
+			Rep   string     `json:"rep"`
+			Leads []LeadView `json:"leads"`
+			Next  string     `json:"next,omitempty"`
+		}{id, views, next}),
+
+		nil
 }
 
 // decodeDocument reads the body of a PUT of a kind `leadgate apply` also
@@ -130,10 +135,10 @@ func (h *Reps) leads(ctx context.Context, req *events.APIGatewayV2HTTPRequest) (
 // with its kind line; its id taken from the URL's param when left out and
 // refused when it names another; validated.
 func decodeDocument[T any](req *events.APIGatewayV2HTTPRequest, what, param string, limit int, id func(*T) *string, validate func(*T) error) (*T, error) {
-	if mt := mediaType(req); mt != "" && !slices.Contains(definitionTypes, mt) {
+	if mt := edge.MediaType(req); mt != "" && !slices.Contains(definitionTypes, mt) {
 		return nil, leadgate.Errorf(leadgate.EUNSUPPORTED, "Send the %s as YAML or JSON, not %s.", what, mt)
 	}
-	raw, err := body(req, limit)
+	raw, err := edge.Body(req, limit)
 	if err != nil {
 		return nil, err
 	}

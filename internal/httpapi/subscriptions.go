@@ -9,6 +9,7 @@ import (
 
 	"github.com/aws/aws-lambda-go/events"
 
+	"github.com/leadgate/leadgate/internal/httpapi/edge"
 	"github.com/leadgate/leadgate/internal/leadgate"
 	"github.com/leadgate/leadgate/internal/outbound"
 )
@@ -55,10 +56,10 @@ func (h *Subscriptions) put(ctx context.Context, req *events.APIGatewayV2HTTPReq
 	if _, err := authorize(req, ScopeWebhooksWrite); err != nil {
 		return events.APIGatewayV2HTTPResponse{}, err
 	}
-	if mt := mediaType(req); mt != "application/json" {
+	if mt := edge.MediaType(req); mt != "application/json" {
 		return events.APIGatewayV2HTTPResponse{}, leadgate.Errorf(leadgate.EUNSUPPORTED, "Send the subscription as application/json.")
 	}
-	raw, err := body(req, 8<<10)
+	raw, err := edge.Body(req, 8<<10)
 	if err != nil {
 		return events.APIGatewayV2HTTPResponse{}, err
 	}
@@ -87,7 +88,7 @@ func (h *Subscriptions) get(ctx context.Context, req *events.APIGatewayV2HTTPReq
 	if err != nil {
 		return events.APIGatewayV2HTTPResponse{}, err
 	}
-	return jsonResponse(http.StatusOK, SubscriptionView{Subscription: sub}), nil
+	return edge.JSONResponse(http.StatusOK, SubscriptionView{Subscription: sub}), nil
 }
 
 func (h *Subscriptions) list(ctx context.Context, req *events.APIGatewayV2HTTPRequest) (events.APIGatewayV2HTTPResponse, error) {
@@ -102,9 +103,11 @@ func (h *Subscriptions) list(ctx context.Context, req *events.APIGatewayV2HTTPRe
 	for i := range subs {
 		views[i] = SubscriptionView{Subscription: &subs[i]}
 	}
-	return jsonResponse(http.StatusOK, struct {
-		Subscriptions []SubscriptionView `json:"subscriptions"`
-	}{views}), nil
+	return edge.JSONResponse(http.StatusOK, struct {
+			Subscriptions []SubscriptionView `json:"subscriptions"`
+		}{views}),
+
+		nil
 }
 
 func (h *Subscriptions) delete(ctx context.Context, req *events.APIGatewayV2HTTPRequest) (events.APIGatewayV2HTTPResponse, error) {

@@ -20,10 +20,10 @@ func (b *BadgeScans) touchPoints(ctx context.Context, req *events.APIGatewayV2HT
 	if _, err := authorize(req, ScopeTouchPointsWrite); err != nil {
 		return events.APIGatewayV2HTTPResponse{}, err
 	}
-	if mediaType(req) != "application/json" {
+	if edge.MediaType(req) != "application/json" {
 		return events.APIGatewayV2HTTPResponse{}, leadgate.Errorf(leadgate.EUNSUPPORTED, `Send {"touchPoints": [...]} as application/json.`)
 	}
-	raw, err := body(req, MaxTouchPointBytes)
+	raw, err := edge.Body(req, MaxTouchPointBytes)
 	if err != nil {
 		return events.APIGatewayV2HTTPResponse{}, err
 	}
@@ -43,5 +43,5 @@ func (b *BadgeScans) touchPoints(ctx context.Context, req *events.APIGatewayV2HT
 	if err != nil {
 		return events.APIGatewayV2HTTPResponse{}, err
 	}
-	return jsonResponse(http.StatusOK, ans), nil
+	return edge.JSONResponse(http.StatusOK, ans), nil
 }
