@@ -5,10 +5,10 @@ import (
 	"testing"
 	"time"
 
-	"github.com/leadgate/leadgate/internal/campaign"
 	"github.com/leadgate/leadgate/internal/campaign/authored"
 	"github.com/leadgate/leadgate/internal/lead"
 	"github.com/leadgate/leadgate/internal/leadgate"
+	"github.com/leadgate/leadgate/internal/leadgate/leadgatetest"
 	"github.com/leadgate/leadgate/internal/qualify"
 	"github.com/leadgate/leadgate/internal/sales"
 )
@@ -16,45 +16,6 @@ import (
 // The decoders at the edge meet whatever the internet sends. For any input
 // they must answer with a domain error a caller can read (never EINTERNAL,
 // which would be a 500) and never panic.
-
-// apiWords fails when what a caller reads of err names Go's types or
-// packages instead of the API's fields.
-func apiWords(t *testing.T, err error) {
-	t.Helper()
-	text := leadgate.ErrorMessage(err)
-	for _, p := range leadgate.ErrorProblems(err) {
-		text += " " + p.Path + " " + p.Message
-	}
-	for _, leak := range []string{"Go ", "struct", "sales.", "json:", "interface {", "map[string]"} {
-		if strings.Contains(text, leak) {
-			t.Fatalf("the answer names %q: %s", leak, text)
-		}
-	}
-}
-
-func fuzzDefinition(t *testing.T) *campaign.Definition {
-	d, err := authored.Parse([]byte(`id: f
-name: F
-channel: landing-page
-funnel: top
-owner: o@example.com
-salesOwner: sales@example.com
-reviewBy: 2027-03-01
-fields:
-  custom:
-    - {name: size, type: choice, options: [a, b]}
-    - {name: consent, type: boolean}
-    - {name: seats, type: number}
-engagement: {threshold: 10, points: {form-submission: 5}}
-`))
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := d.Validate(time.Now()); err != nil {
-		t.Fatal(err)
-	}
-	return d
-}
 
 func FuzzDefinitionDocument(f *testing.F) {
 	f.Add([]byte("id: x\nname: y\n"))
@@ -84,7 +45,7 @@ func FuzzFeedback(f *testing.F) {
 	f.Fuzz(func(t *testing.T, body []byte, stage string) {
 		var fb sales.Feedback
 		if err := decodeStrictJSON(body, &fb); err != nil {
-			apiWords(t, err)
+			leadgatetest.APIWords(t, err)
 			return
 		}
 		r := &lead.Record{Lead: lead.Lead{ID: "ld_x"}, Stage: lead.Stage(stage), Owner: "r"}

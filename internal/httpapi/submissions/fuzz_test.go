@@ -1,7 +1,6 @@
 package submissions
 
 import (
-	"strings"
 	"testing"
 	"time"
 
@@ -11,6 +10,7 @@ import (
 	"github.com/leadgate/leadgate/internal/campaign/authored"
 	"github.com/leadgate/leadgate/internal/capture"
 	"github.com/leadgate/leadgate/internal/leadgate"
+	"github.com/leadgate/leadgate/internal/leadgate/leadgatetest"
 )
 
 // The decoders at the edge meet whatever the internet sends. For any input
@@ -31,7 +31,7 @@ func FuzzSubmissionBody(f *testing.F) {
 			t.Fatalf("internal error for %q: %v", contentType, err)
 		}
 		if err != nil {
-			apiWords(t, err)
+			leadgatetest.APIWords(t, err)
 			return
 		}
 		// What the decoder let through must survive normalization.
@@ -42,21 +42,6 @@ func FuzzSubmissionBody(f *testing.F) {
 			}
 		}
 	})
-}
-
-// apiWords fails when what a caller reads of err names Go's types or
-// packages instead of the API's fields.
-func apiWords(t *testing.T, err error) {
-	t.Helper()
-	text := leadgate.ErrorMessage(err)
-	for _, p := range leadgate.ErrorProblems(err) {
-		text += " " + p.Path + " " + p.Message
-	}
-	for _, leak := range []string{"Go ", "struct", "sales.", "json:", "interface {", "map[string]"} {
-		if strings.Contains(text, leak) {
-			t.Fatalf("the answer names %q: %s", leak, text)
-		}
-	}
 }
 
 func fuzzDefinition(t *testing.T) *campaign.Definition {
