@@ -152,14 +152,9 @@ func (a *acc) speed(rep string) Speed {
 // byRep is each rep's speed and SLA record, reps in order of their ids.
 func (a *acc) byRep() []RepNumbers {
 	reps := map[string]bool{}
-	for _, rep := range timeReps(a.counts) {
-		reps[rep] = true
-	}
 	for k := range a.counts {
-		if rest, ok := strings.CutPrefix(k, "rep."); ok {
-			if rep, _, ok := strings.Cut(rest, ".sla."); ok {
-				reps[rep] = true
-			}
+		if rep, ok := repOf(k); ok {
+			reps[rep] = true
 		}
 	}
 	out := []RepNumbers{}

@@ -91,22 +91,39 @@ func timesOf(counts map[string]int, measure, rep string) times {
 	return t
 }
 
-// timeReps are the reps with a time of their own in counts.
-func timeReps(counts map[string]int) []string {
-	var reps []string
-	for k := range counts {
-		rest, ok := strings.CutPrefix(k, "rep.")
-		if !ok {
-			continue
-		}
-		// A rep id may hold dots, a measure and a bucket do not: the last
-		// ".time." ends the rep.
-		if i := strings.LastIndex(rest, ".time."); i > 0 {
-			reps = append(reps, rest[:i])
+// repOf is the rep a rep's own metric counts for: "rep.<rep>.sla.<outcome>"
+// or "rep.<rep>.time.<measure>.<bucket>". A rep id may hold dots, and so
+// ".sla." and ".time." (sales.ValidRepID): the rep is what is left once the
+// metric's own ending, read from the end, is cut off.
+func repOf(k string) (string, bool) {
+	rest, ok := strings.CutPrefix(k, "rep.")
+	if !ok {
+		return "", false
+	}
+	for _, outcome := range []string{".sla.met", ".sla.missed"} {
+		if rep, ok := strings.CutSuffix(rest, outcome); ok {
+			return rep, true
 		}
 	}
-	slices.Sort(reps)
-	return slices.Compact(reps)
+	i := strings.LastIndexByte(rest, '.')
+	if i < 0 || !allDigits(rest[i+1:]) {
+		return "", false
+	}
+	rest = rest[:i] // rep.<rep>.time.<measure>
+	j := strings.LastIndexByte(rest, '.')
+	if j < 0 || rest[j+1:] == "" {
+		return "", false
+	}
+	return strings.CutSuffix(rest[:j], ".time")
+}
+
+func allDigits(s string) bool {
+	for _, c := range []byte(s) {
+		if c < '0' || c > '9' {
+			return false
+		}
+	}
+	return s != ""
 }
 
 // spread is the median and 90th percentile (nearest rank) of the times.
