@@ -204,7 +204,7 @@ func (a *acc) numbers(version int) Numbers {
 	}
 	n.SpeedToLead = a.speed("")
 	n.SLA = sla(a.counts["sla.met"], a.counts["sla.missed"])
-	if med := timesOf(a.counts, MQLToSAL, "").spread().P50; med != nil {
+	if med := timesOf(a.counts, MQLToSAL, "").median(); med != nil {
 		h := *med / 3600
 		n.MedianMQLToSALHours = &h
 	}

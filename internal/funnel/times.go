@@ -138,6 +138,34 @@ func (t times) spread() Spread {
 	return Spread{N: n, P50: t.rank(0.5, n), P90: t.rank(0.9, n)}
 }
 
+// median is the median of the times, the mean of the middle two of an even
+// count (as the median from MQL to acceptance always was), or nil for
+// none.
+func (t times) median() *float64 {
+	n := 0
+	for _, c := range t {
+		n += c
+	}
+	if n == 0 {
+		return nil
+	}
+	lo, hi := t.nth(n/2+n%2), t.nth(n/2+1)
+	m := (lo + hi) / 2
+	return &m
+}
+
+// nth is the time of the i-th shortest time (from 1), at most the longest.
+func (t times) nth(i int) float64 {
+	seen, v := 0, 0.0
+	for _, b := range slices.Sorted(maps.Keys(t)) {
+		v = bucketTime(b)
+		if seen += t[b]; seen >= i {
+			break
+		}
+	}
+	return v
+}
+
 // rank is the time at quantile p of n times, nearest rank.
 func (t times) rank(p float64, n int) *float64 {
 	want := max(int(math.Ceil(p*float64(n))), 1)

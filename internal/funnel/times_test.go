@@ -88,3 +88,35 @@ func TestTimesSpread(t *testing.T) {
 		t.Errorf("reps with times = %v", reps)
 	}
 }
+
+// TestMedianMQLToSAL: the median from MQL to acceptance is the median it
+// was before times were counted in buckets (the mean of the middle two of
+// an even count), within the buckets' 4.6%, not the lower of the two.
+func TestMedianMQLToSAL(t *testing.T) {
+	tests := []struct {
+		name  string
+		secs  []int64
+		hours float64
+	}{
+		{"one", []int64{3600}, 1},
+		{"odd", []int64{3600, 7200, 36000}, 2},
+		{"two", []int64{3600, 36000}, 5.5},
+		{"four", []int64{3600, 3600, 7200, 36000}, 1.5},
+		{"even, one bucket", []int64{7200, 7200}, 2},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			a := newAcc()
+			for _, s := range tt.secs {
+				AddTime(a.counts, MQLToSAL, "", s)
+			}
+			got := a.numbers(1).MedianMQLToSALHours
+			if got == nil {
+				t.Fatalf("no median, want %v h", tt.hours)
+			}
+			if math.Abs(*got-tt.hours) > 0.046*tt.hours {
+				t.Errorf("median %v h, want %v h within 4.6%%", *got, tt.hours)
+			}
+		})
+	}
+}
