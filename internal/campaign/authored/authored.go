@@ -13,7 +13,10 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"maps"
+	"reflect"
 	"regexp"
+	"slices"
 	"strings"
 	"sync"
 
@@ -66,6 +69,9 @@ func Decode(doc []byte, v any) error {
 	if problems := treeProblems(&root); len(problems) > 0 {
 		return leadgate.Invalid("The document could not be read.", problems)
 	}
+	if problems := textProblems(&root, reflect.TypeOf(v)); len(problems) > 0 {
+		return leadgate.Invalid("The document could not be read.", problems)
+	}
 	strict := yaml.NewDecoder(bytes.NewReader(doc))
 	strict.KnownFields(true)
 	if err := strict.Decode(v); err != nil {
@@ -108,6 +114,107 @@ func treeProblems(root *yaml.Node) []leadgate.Problem {
 		problems = append(problems, leadgate.Problem{Message: fmt.Sprintf("more than %d values: this is not a definition", maxYAMLNodes)})
 	}
 	return problems
+}
+
+// textTypes are the types YAML reads through UnmarshalText, with what
+// they look like: structs (Date wraps a time.Time, Duration a
+// time.Duration), which the decoder would otherwise fill from a mapping
+// field by field (or leave zero from {}), and which it hands a !!binary
+// scalar decoded.
+var textTypes = map[reflect.Type]string{
+	reflect.TypeFor[campaign.Date]():     "a date like 2027-05-01",
+	reflect.TypeFor[campaign.Duration](): "a duration like 90d",
+}
+
+// textProblems walks the document beside the type it is decoded into and
+// refuses, where a date or a duration goes, anything but a scalar written
+// as text: a mapping, a list, binary data.
+func textProblems(root *yaml.Node, t reflect.Type) []leadgate.Problem {
+	var problems []leadgate.Problem
+	visits := 0
+	var walk func(n *yaml.Node, t reflect.Type)
+	walk = func(n *yaml.Node, t reflect.Type) {
+		// Aliases are followed, so visits are bounded as nodes are.
+		if visits++; visits > maxYAMLNodes || len(problems) >= 10 || n == nil {
+			return
+		}
+		for t.Kind() == reflect.Pointer {
+			t = t.Elem()
+		}
+		switch n.Kind {
+		case yaml.DocumentNode:
+			for _, c := range n.Content {
+				walk(c, t)
+			}
+			return
+		case yaml.AliasNode:
+			walk(n.Alias, t)
+			return
+		}
+		if want, ok := textTypes[t]; ok {
+			at := fmt.Sprintf("line %d", n.Line)
+			switch {
+			case n.Kind == yaml.MappingNode:
+				problems = append(problems, leadgate.Problem{Path: at, Message: "got a mapping, want " + want})
+			case n.Kind == yaml.SequenceNode:
+				problems = append(problems, leadgate.Problem{Path: at, Message: "got a list, want " + want})
+			case n.ShortTag() == "!!binary":
+				problems = append(problems, leadgate.Problem{Path: at, Message: "got binary data, want " + want})
+			}
+			return
+		}
+		switch {
+		case t.Kind() == reflect.Struct && n.Kind == yaml.MappingNode:
+			fields := yamlFields(t)
+			for i := 0; i+1 < len(n.Content); i += 2 {
+				if f, ok := fields[n.Content[i].Value]; ok {
+					walk(n.Content[i+1], f)
+				}
+			}
+		case t.Kind() == reflect.Map && n.Kind == yaml.MappingNode:
+			for i := 0; i+1 < len(n.Content); i += 2 {
+				walk(n.Content[i+1], t.Elem())
+			}
+		case (t.Kind() == reflect.Slice || t.Kind() == reflect.Array) && n.Kind == yaml.SequenceNode:
+			for _, c := range n.Content {
+				walk(c, t.Elem())
+			}
+		}
+	}
+	walk(root, t)
+	return problems
+}
+
+// yamlFields are a struct's fields by the key YAML reads them from, as the
+// decoder names them: the tag's name, else the field's name in lower case;
+// an inline struct's fields are the struct's own.
+func yamlFields(t reflect.Type) map[string]reflect.Type {
+	fields := map[string]reflect.Type{}
+	for f := range t.Fields() {
+		if !f.IsExported() {
+			continue
+		}
+		tag := f.Tag.Get("yaml")
+		if tag == "-" {
+			continue
+		}
+		name, opts, _ := strings.Cut(tag, ",")
+		if slices.Contains(strings.Split(opts, ","), "inline") {
+			ft := f.Type
+			for ft.Kind() == reflect.Pointer {
+				ft = ft.Elem()
+			}
+			if ft.Kind() == reflect.Struct {
+				maps.Copy(fields, yamlFields(ft))
+			}
+			continue
+		}
+		if name == "" {
+			name = strings.ToLower(f.Name)
+		}
+		fields[name] = f.Type
+	}
+	return fields
 }
 
 // notANumber reports YAML's spellings of NaN and the infinities.
