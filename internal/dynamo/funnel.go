@@ -23,7 +23,10 @@ import (
 // FunnelStore keeps the funnel counters: per campaign, definition version
 // and day, funnelShards items (pk C#<campaign> for shard 0,
 // C#<campaign>#<shard> for the others; sk <day>#v<version>), each metric a
-// number attribute "n.<metric>", summed when read. Every counted history entry leaves a
+// number attribute "n.<metric>", summed when read. A rep's own metrics
+// (funnel.RepOf) go to an item of the rep's beside them (sk
+// <day>#v<version>#r#<rep>), so that an item's size is bounded by one rep's
+// buckets, not by the size of the sales team. Every counted history entry leaves a
 // marker (pk M#<lead>#<entry>) written in the same transaction as its
 // counts, so a replayed stream record counts nothing twice. Markers expire
 // after MarkerLife, long after a stream's 24-hour retention.
@@ -50,19 +53,20 @@ const maxTransact = 100
 // the expression under 2.1 KB.
 const maxMetrics = 150
 
-// chunkSize is how many of ds, from the first, one transaction counts: at
-// most maxTransact-1 markers beside the counter, and at most maxMetrics
-// metrics (at least one delta, which holds a handful).
+// chunkSize is how many of ds, from the first, one transaction counts:
+// within maxTransact, a marker each, the counter, and one item per rep the
+// entries count for; and at most maxMetrics metrics (at least one delta,
+// which holds a handful).
 func chunkSize(ds []funnel.Delta) int {
-	metrics := map[string]bool{}
+	metrics, reps := map[string]bool{}, map[string]bool{}
 	for i, d := range ds {
-		if i == maxTransact-1 {
-			return i
-		}
 		for m := range d.Counts {
 			metrics[m] = true
+			if rep, ok := funnel.RepOf(m); ok {
+				reps[rep] = true
+			}
 		}
-		if len(metrics) > maxMetrics && i > 0 {
+		if i > 0 && (len(metrics) > maxMetrics || i+1+1+len(reps) > maxTransact) {
 			return i
 		}
 	}
@@ -149,6 +153,36 @@ func (s *FunnelStore) transact(ctx context.Context, k funnel.Key, ds []funnel.De
 			ConditionExpression: aws.String("attribute_not_exists(pk)"),
 		}})
 	}
+	campaignSums, repSums := map[string]int{}, map[string]map[string]int{}
+	for m, n := range sums {
+		rep, ok := funnel.RepOf(m)
+		if !ok {
+			campaignSums[m] = n
+			continue
+		}
+		if repSums[rep] == nil {
+			repSums[rep] = map[string]int{}
+		}
+		repSums[rep][m] = n
+	}
+	pk := funnelPK(k.Campaign, funnelShard(ds[0].Mark))
+	sk := k.Day + "#v" + strconv.Itoa(k.Version)
+	items = append(items, s.count(pk, sk, k, campaignSums))
+	for _, rep := range slices.Sorted(maps.Keys(repSums)) {
+		items = append(items, s.count(pk, sk+"#r#"+rep, k, repSums[rep]))
+	}
+	_, err := s.db.TransactWriteItems(ctx, &dynamodb.TransactWriteItemsInput{TransactItems: items})
+	if isConditionFailure(err) {
+		return errCounted
+	}
+	if err != nil {
+		return fmt.Errorf("count funnel %s %s: %w", k.Campaign, k.Day, err)
+	}
+	return nil
+}
+
+// count adds sums to the counter item pk/sk, which names its key.
+func (s *FunnelStore) count(pk, sk string, k funnel.Key, sums map[string]int) types.TransactWriteItem {
 	names := map[string]string{"#campaign": "campaign", "#day": "day", "#version": "version"}
 	values := map[string]types.AttributeValue{
 		":campaign": &types.AttributeValueMemberS{Value: k.Campaign},
@@ -166,22 +200,14 @@ func (s *FunnelStore) transact(ctx context.Context, k funnel.Key, ds []funnel.De
 	if len(add) > 0 {
 		expr += " ADD " + strings.Join(add, ", ")
 	}
-	items = append(items, types.TransactWriteItem{Update: &types.Update{
+	return types.TransactWriteItem{Update: &types.Update{
 		TableName: &s.table,
 		Key: map[string]types.AttributeValue{
-			"pk": &types.AttributeValueMemberS{Value: funnelPK(k.Campaign, funnelShard(ds[0].Mark))},
-			"sk": &types.AttributeValueMemberS{Value: k.Day + "#v" + strconv.Itoa(k.Version)},
+			"pk": &types.AttributeValueMemberS{Value: pk},
+			"sk": &types.AttributeValueMemberS{Value: sk},
 		},
 		UpdateExpression: &expr, ExpressionAttributeNames: names, ExpressionAttributeValues: values,
-	}})
-	_, err := s.db.TransactWriteItems(ctx, &dynamodb.TransactWriteItemsInput{TransactItems: items})
-	if isConditionFailure(err) {
-		return errCounted
-	}
-	if err != nil {
-		return fmt.Errorf("count funnel %s %s: %w", k.Campaign, k.Day, err)
-	}
-	return nil
+	}}
 }
 
 // Counters returns a campaign's counters for the days from..to (inclusive),

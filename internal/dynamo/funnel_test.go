@@ -7,10 +7,10 @@ import (
 	"github.com/leadgate/leadgate/internal/funnel"
 )
 
-// TestChunkSizeBoundsTheUpdate: a transaction counts at most 99 entries
-// (one marker each, beside the counter) and at most maxMetrics metrics,
-// so its update expression stays inside DynamoDB's 4 KB; the chunks still
-// take every entry, in order.
+// TestChunkSizeBoundsTheUpdate: a transaction holds at most 100 items (a
+// marker per entry, the campaign's counter and one per rep) and at most
+// maxMetrics metrics, so an update expression stays inside DynamoDB's 4 KB;
+// the chunks still take every entry, in order.
 func TestChunkSizeBoundsTheUpdate(t *testing.T) {
 	alike := func(n int) []funnel.Delta {
 		var ds []funnel.Delta
@@ -44,14 +44,18 @@ func TestChunkSizeBoundsTheUpdate(t *testing.T) {
 			var got []int
 			for ds := tt.ds; len(ds) > 0; {
 				n := chunkSize(ds)
-				metrics := map[string]bool{}
+				metrics, reps := map[string]bool{}, map[string]bool{}
 				for _, d := range ds[:n] {
 					for m := range d.Counts {
 						metrics[m] = true
+						if rep, ok := funnel.RepOf(m); ok {
+							reps[rep] = true
+						}
 					}
 				}
-				if n < 1 || n > maxTransact-1 || len(metrics) > maxMetrics {
-					t.Fatalf("a chunk of %d entries and %d metrics", n, len(metrics))
+				// A marker per entry, the campaign's counter, a counter per rep.
+				if items := n + 1 + len(reps); n < 1 || items > maxTransact || len(metrics) > maxMetrics {
+					t.Fatalf("a chunk of %d entries, %d items and %d metrics", n, items, len(metrics))
 				}
 				got = append(got, n)
 				ds = ds[n:]

@@ -153,7 +153,7 @@ func (a *acc) speed(rep string) Speed {
 func (a *acc) byRep() []RepNumbers {
 	reps := map[string]bool{}
 	for k := range a.counts {
-		if rep, ok := repOf(k); ok {
+		if rep, ok := RepOf(k); ok {
 			reps[rep] = true
 		}
 	}

@@ -91,11 +91,11 @@ func timesOf(counts map[string]int, measure, rep string) times {
 	return t
 }
 
-// repOf is the rep a rep's own metric counts for: "rep.<rep>.sla.<outcome>"
+// RepOf is the rep a rep's own metric counts for: "rep.<rep>.sla.<outcome>"
 // or "rep.<rep>.time.<measure>.<bucket>". A rep id may hold dots, and so
 // ".sla." and ".time." (sales.ValidRepID): the rep is what is left once the
 // metric's own ending, read from the end, is cut off.
-func repOf(k string) (string, bool) {
+func RepOf(k string) (string, bool) {
 	rest, ok := strings.CutPrefix(k, "rep.")
 	if !ok {
 		return "", false

@@ -80,7 +80,7 @@ func TestTimesSpread(t *testing.T) {
 	}
 	var reps []string
 	for k := range counts {
-		if rep, ok := repOf(k); ok && !slices.Contains(reps, rep) {
+		if rep, ok := RepOf(k); ok && !slices.Contains(reps, rep) {
 			reps = append(reps, rep)
 		}
 	}
