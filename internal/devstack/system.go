@@ -145,10 +145,15 @@ func Start(ctx context.Context, cfg aws.Config, opt Options) (*System, error) {
 		return nil, err
 	}
 	for name, v := range opt.Parameters {
-		if _, ok := t.Parameters[name]; !ok {
+		p, ok := t.Parameters[name]
+		if !ok {
 			return nil, fmt.Errorf("template.yaml has no parameter %s", name)
 		}
 		res.Resolver.Refs[name] = v
+		// What reads a parameter's default (a route's throttle) reads the
+		// value given instead, as a deployed stack would.
+		p.Default = v
+		t.Parameters[name] = p
 	}
 	for _, id := range slices.Sorted(maps.Keys(res.Tables)) {
 		fmt.Fprintf(out, "table  %-28s %s\n", id, res.Tables[id])

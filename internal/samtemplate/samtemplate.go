@@ -8,6 +8,7 @@ import (
 	"maps"
 	"os"
 	"slices"
+	"strconv"
 	"strings"
 
 	"go.yaml.in/yaml/v3"
@@ -230,6 +231,9 @@ func (t *Template) throttleOf(settings any) (Throttle, bool) {
 			return float64(n)
 		case float64:
 			return n
+		case string: // a default written in quotes, or a value given to leadgate local
+			f, _ := strconv.ParseFloat(n, 64)
+			return f
 		}
 		return 0
 	}

@@ -68,7 +68,7 @@ func TestRouteThrottles(t *testing.T) {
 	tpl, err := samtemplate.Parse([]byte(`
 Parameters:
   OpenRate: {Type: Number, Default: 0.5}
-  OpenBurst: {Type: Number, Default: 10}
+  OpenBurst: {Type: Number, Default: "10"}
 Resources:
   Api:
     Type: AWS::Serverless::HttpApi
