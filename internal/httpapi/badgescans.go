@@ -47,12 +47,12 @@ type BadgeScans struct {
 // NewBadgeScans returns the upload and touch-point API as a Handler.
 func NewBadgeScans(importer *badgescan.Importer, issues IssueReader, touchpoints *touchpoint.Service, log *slog.Logger, now func() time.Time) Handler {
 	b := &BadgeScans{importer: importer, issues: issues, touchpoints: touchpoints, now: now}
-	rt := &router{log: log, routes: map[string]route{
+	rt := &edge.Router{Log: log, IDs: idRules, Routes: map[string]edge.Route{
 		"POST /v1/campaigns/{campaignId}/badge-scans":                      b.upload,
 		"GET /v1/campaigns/{campaignId}/badge-scans/{importId}/issues.csv": b.issueList,
 		"POST /v1/touch-points":                                            b.touchPoints,
 	}}
-	return rt.handle
+	return rt.Handle
 }
 
 // issueList serves every rejected row and warning of an import, as the

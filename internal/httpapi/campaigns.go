@@ -43,7 +43,7 @@ type Campaigns struct {
 // and every change through defs.
 func NewCampaigns(store CampaignStore, defs *definitions.Service, log *slog.Logger, now func() time.Time) Handler {
 	c := &Campaigns{store: store, defs: defs, log: log, now: now}
-	rt := &router{log: log, routes: map[string]route{
+	rt := &edge.Router{Log: log, IDs: idRules, Routes: map[string]edge.Route{
 		"GET /v1/campaigns":                                          c.list,
 		"PUT /v1/campaigns/{campaignId}":                             c.put,
 		"GET /v1/campaigns/{campaignId}":                             c.get,
@@ -63,7 +63,7 @@ func NewCampaigns(store CampaignStore, defs *definitions.Service, log *slog.Logg
 		"GET /v1/campaigns/{campaignId}/rejudge-jobs/{jobId}":        c.rejudgeJob,
 		"GET /v1/openapi.json":                                       openAPI,
 	}}
-	return rt.handle
+	return rt.Handle
 }
 
 // definitionTypes are the bodies PUT reads. YAML is what lives in git; JSON

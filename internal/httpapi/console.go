@@ -94,7 +94,7 @@ type pendingLogin struct {
 func NewConsole(cfg ConsoleConfig) Handler {
 	cfg.RepClaim = cmp.Or(cfg.RepClaim, DefaultRepClaim)
 	c := &Console{ConsoleConfig: cfg, secure: cfg.LocalToken == ""}
-	rt := &router{log: cfg.Log, fail: c.failure, routes: map[string]route{
+	rt := &edge.Router{Log: cfg.Log, IDs: idRules, Fail: c.failure, Routes: map[string]edge.Route{
 		"GET /console/login":    c.login,
 		"POST /console/login":   c.localLogin,
 		"GET /console/callback": c.callback,
@@ -110,7 +110,7 @@ func NewConsole(cfg ConsoleConfig) Handler {
 		"POST /console/leads/{leadId}/assign":                            c.page([]string{ScopeSalesManager}, c.assign),
 		"GET /console/queue":                                             c.page([]string{ScopeLeadsRead}, c.queue),
 	}}
-	return rt.handle
+	return rt.Handle
 }
 
 // pageRoute answers a console page for a signed-in person.
@@ -119,7 +119,7 @@ type pageRoute func(ctx context.Context, req *events.APIGatewayV2HTTPRequest, s 
 // page is every console route's one shape: authorize (the session cookie
 // and the scopes), check the CSRF token of a form, then the route, which
 // decodes, calls one console service and renders.
-func (c *Console) page(scopes []string, fn pageRoute) route {
+func (c *Console) page(scopes []string, fn pageRoute) edge.Route {
 	return func(ctx context.Context, req *events.APIGatewayV2HTTPRequest) (events.APIGatewayV2HTTPResponse, error) {
 		s, ok := c.session(req)
 		if !ok {

@@ -44,7 +44,7 @@ func NewLeads(store LeadReader, feedback sales.FeedbackStore, erasure privacy.St
 		repClaim = DefaultRepClaim
 	}
 	l := &Leads{store: store, feedback: feedback, privacy: erasure, reassign: reassign, repClaim: repClaim, now: now, log: log}
-	rt := &router{log: log, routes: map[string]route{
+	rt := &edge.Router{Log: log, IDs: idRules, Routes: map[string]edge.Route{
 		"GET /v1/leads":                    l.find,
 		"GET /v1/leads/{leadId}":           l.get,
 		"POST /v1/leads/{leadId}/feedback": l.answer,
@@ -52,7 +52,7 @@ func NewLeads(store LeadReader, feedback sales.FeedbackStore, erasure privacy.St
 		"DELETE /v1/leads/{leadId}":        l.erase,
 		"POST /v1/erasures":                l.eraseByEmail,
 	}}
-	return rt.handle
+	return rt.Handle
 }
 
 // answer records sales' feedback: accept, qualify, reject, recycle,

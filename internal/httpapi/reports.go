@@ -37,13 +37,13 @@ type Reports struct {
 // NewReports returns the reports API as a Handler.
 func NewReports(store ReportStore, log *slog.Logger, now func() time.Time) Handler {
 	r := &Reports{store: store, now: now}
-	rt := &router{log: log, routes: map[string]route{
+	rt := &edge.Router{Log: log, IDs: idRules, Routes: map[string]edge.Route{
 		"GET /v1/campaigns/{campaignId}/funnel":    r.funnel,
 		"GET /v1/campaigns/{campaignId}/leads.csv": r.csv,
 		"GET /v1/reports":                          r.page,
 		"GET /v1/reports/{campaignId}/funnel.svg":  r.svg,
 	}}
-	return rt.handle
+	return rt.Handle
 }
 
 func (h *Reports) period(req *events.APIGatewayV2HTTPRequest) (time.Time, time.Time, error) {

@@ -40,7 +40,7 @@ type Reps struct {
 // whose leads are listed like a rep's.
 func NewReps(store RepStore, fallback string, log *slog.Logger) Handler {
 	r := &Reps{store: store, fallback: fallback}
-	rt := &router{log: log, routes: map[string]route{
+	rt := &edge.Router{Log: log, IDs: idRules, Routes: map[string]edge.Route{
 		"GET /v1/reps":               r.list,
 		"PUT /v1/reps/{repId}":       r.put,
 		"GET /v1/reps/{repId}":       r.get,
@@ -51,7 +51,7 @@ func NewReps(store RepStore, fallback string, log *slog.Logger) Handler {
 		"GET /v1/accounts/{accountId}":    r.getAccount,
 		"DELETE /v1/accounts/{accountId}": r.deleteAccount,
 	}}
-	return rt.handle
+	return rt.Handle
 }
 
 func (h *Reps) put(ctx context.Context, req *events.APIGatewayV2HTTPRequest) (events.APIGatewayV2HTTPResponse, error) {

@@ -26,13 +26,13 @@ type Subscriptions struct {
 // NewSubscriptions returns the subscriptions API as a Handler.
 func NewSubscriptions(service *outbound.Service, log *slog.Logger, now func() time.Time) Handler {
 	s := &Subscriptions{service: service, log: log, now: now}
-	rt := &router{log: log, routes: map[string]route{
+	rt := &edge.Router{Log: log, IDs: idRules, Routes: map[string]edge.Route{
 		"GET /v1/webhooks/subscriptions":                     s.list,
 		"PUT /v1/webhooks/subscriptions/{subscriptionId}":    s.put,
 		"GET /v1/webhooks/subscriptions/{subscriptionId}":    s.get,
 		"DELETE /v1/webhooks/subscriptions/{subscriptionId}": s.delete,
 	}}
-	return rt.handle
+	return rt.Handle
 }
 
 // SubscriptionView is a subscription as the API shows it: never its
