@@ -1,10 +1,10 @@
 // Package httpapi holds the handler sets of the HTTP functions that manage
-// leadgate (campaigns, drafts, leads, reps, reports, badge scans, webhooks,
-// subscriptions, the console). Each answers through the edge's one Router
-// (package edge): there, and only there, error codes become statuses,
-// bodies are decoded and ids checked; scopes are checked here. The public
-// submission endpoint is package submissions, so that the intake function
-// links none of these.
+// leadgate (campaigns, drafts, leads, reps, accounts, reports, badge scans
+// and touch points, webhook subscriptions, the console). Each answers
+// through the edge's one Router (package edge): there, and only there,
+// error codes become statuses, bodies are decoded and ids checked; scopes
+// are checked here. The public endpoints are packages submissions and
+// webhooks, so that the intake and webhooks functions link none of these.
 package httpapi
 
 import (
