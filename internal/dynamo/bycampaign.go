@@ -143,39 +143,74 @@ func (s *LeadStore) readShard(ctx context.Context, campaignID string, shard int,
 // batchGet is DynamoDB's limit of keys in one BatchGetItem.
 const batchGet = 100
 
+// batchItems reads the items of keys from the leads table, batchGet keys a
+// request, and calls each with every item read. What DynamoDB leaves
+// unprocessed (throttled, or past 16 MB a response) is asked for again
+// after a growing pause, at most maxUpsertRounds times; keys still unread
+// then are an error, never a silent gap. in carries a projection, if any.
+func (s *LeadStore) batchItems(ctx context.Context, keys []map[string]types.AttributeValue, in types.KeysAndAttributes, each func(map[string]types.AttributeValue) error) error {
+	for chunk := range slices.Chunk(keys, batchGet) {
+		in.Keys = chunk
+		req := map[string]types.KeysAndAttributes{s.table: in}
+		for round := 0; len(req) > 0; round++ {
+			if round == maxUpsertRounds {
+				return fmt.Errorf("%d keys left unread after %d rounds", len(req[s.table].Keys), round)
+			}
+			if round > 0 {
+				if err := pause(ctx, round); err != nil {
+					return err
+				}
+			}
+			out, err := s.db.BatchGetItem(ctx, &dynamodb.BatchGetItemInput{RequestItems: req})
+			if err != nil {
+				return err
+			}
+			for _, item := range out.Responses[s.table] {
+				if err := each(item); err != nil {
+					return err
+				}
+			}
+			req = out.UnprocessedKeys
+		}
+	}
+	return nil
+}
+
+// pause waits before round of a read DynamoDB answered in part: 10 ms,
+// doubling, at most a second, as AWS advises for unprocessed keys.
+func pause(ctx context.Context, round int) error {
+	t := time.NewTimer(min(10*time.Millisecond<<min(round-1, 7), time.Second))
+	defer t.Stop()
+	select {
+	case <-ctx.Done():
+		return ctx.Err()
+	case <-t.C:
+		return nil
+	}
+}
+
 // listed reads the leads a page of the campaign index lists, in its
 // order, from the table. A lead erased, expired or judged by another
 // campaign since the index listed it (the index trails the table) is
 // left out.
 func (s *LeadStore) listed(ctx context.Context, campaignID string, entries []map[string]types.AttributeValue) ([]*lead.Record, error) {
+	keys := make([]map[string]types.AttributeValue, len(entries))
+	for i, e := range entries {
+		keys[i] = map[string]types.AttributeValue{"pk": e["pk"], "sk": e["sk"]}
+	}
 	byPK := make(map[string]*lead.Record, len(entries))
-	for chunk := range slices.Chunk(entries, batchGet) {
-		keys := make([]map[string]types.AttributeValue, len(chunk))
-		for i, e := range chunk {
-			keys[i] = map[string]types.AttributeValue{"pk": e["pk"], "sk": e["sk"]}
+	err := s.batchItems(ctx, keys, types.KeysAndAttributes{}, func(item map[string]types.AttributeValue) error {
+		r, err := decodeLead(item)
+		if err != nil {
+			return err
 		}
-		req := map[string]types.KeysAndAttributes{s.table: {Keys: keys}}
-		for round := 0; len(req) > 0; round++ {
-			if round == maxUpsertRounds {
-				return nil, fmt.Errorf("leads of %s: keys left unread after %d rounds", campaignID, round)
-			}
-			out, err := s.db.BatchGetItem(ctx, &dynamodb.BatchGetItemInput{RequestItems: req})
-			if err != nil {
-				return nil, fmt.Errorf("leads of %s: %w", campaignID, err)
-			}
-			for _, item := range out.Responses[s.table] {
-				r, err := decodeLead(item)
-				if err != nil {
-					return nil, err
-				}
-				if pk, ok := item["pk"].(*types.AttributeValueMemberS); ok && r.ErasedAt == nil && r.Verdict.Campaign == campaignID {
-					byPK[pk.Value] = r
-				}
-			}
-			// What the table did not read this time (throttled, or past
-			// 16 MB) is asked for again.
-			req = out.UnprocessedKeys
+		if pk, ok := item["pk"].(*types.AttributeValueMemberS); ok && r.ErasedAt == nil && r.Verdict.Campaign == campaignID {
+			byPK[pk.Value] = r
 		}
+		return nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("leads of %s: %w", campaignID, err)
 	}
 	leads := make([]*lead.Record, 0, len(entries))
 	for _, e := range entries {

@@ -260,26 +260,19 @@ func (s *LeadStore) SpamCount(ctx context.Context, campaignID string, day time.T
 		keys[shard] = spamKey(campaignID, day, shard)
 	}
 	total := 0
-	req := map[string]types.KeysAndAttributes{s.table: {Keys: keys, ProjectionExpression: aws.String("#n"), ExpressionAttributeNames: map[string]string{"#n": "count"}}}
-	// Unprocessed keys (the table throttled a part) are asked for again.
-	for round := 0; len(req) > 0; round++ {
-		if round == maxUpsertRounds {
-			return 0, fmt.Errorf("read spam count for %s: keys left unread", campaignID)
+	proj := types.KeysAndAttributes{ProjectionExpression: aws.String("#n"), ExpressionAttributeNames: map[string]string{"#n": "count"}}
+	err := s.batchItems(ctx, keys, proj, func(item map[string]types.AttributeValue) error {
+		var c struct {
+			Count int `dynamodbav:"count"`
 		}
-		out, err := s.db.BatchGetItem(ctx, &dynamodb.BatchGetItemInput{RequestItems: req})
-		if err != nil {
-			return 0, fmt.Errorf("read spam count for %s: %w", campaignID, err)
+		if err := attributevalue.UnmarshalMap(item, &c); err != nil {
+			return err
 		}
-		for _, item := range out.Responses[s.table] {
-			var c struct {
-				Count int `dynamodbav:"count"`
-			}
-			if err := attributevalue.UnmarshalMap(item, &c); err != nil {
-				return 0, err
-			}
-			total += c.Count
-		}
-		req = out.UnprocessedKeys
+		total += c.Count
+		return nil
+	})
+	if err != nil {
+		return 0, fmt.Errorf("read spam count for %s: %w", campaignID, err)
 	}
 	return total, nil
 }

@@ -85,32 +85,23 @@ func (s *LeadStore) FindByName(ctx context.Context, name string, limit int) ([]*
 // Leads reads leads by id, in the order given, leaving out any gone since
 // (erased, or expired).
 func (s *LeadStore) Leads(ctx context.Context, ids []string) ([]*lead.Record, error) {
-	if len(ids) == 0 {
-		return nil, nil
-	}
 	keys := make([]map[string]types.AttributeValue, 0, len(ids))
 	for _, id := range ids {
 		keys = append(keys, leadKey(id))
 	}
 	byID := map[string]*lead.Record{}
-	req := map[string]types.KeysAndAttributes{s.table: {Keys: keys}}
-	// BatchGetItem may leave keys unprocessed under load; a few rounds
-	// read them, and more would only hold the page up.
-	for round := 0; len(req) > 0 && round < 4; round++ {
-		out, err := s.db.BatchGetItem(ctx, &dynamodb.BatchGetItemInput{RequestItems: req})
+	err := s.batchItems(ctx, keys, types.KeysAndAttributes{}, func(item map[string]types.AttributeValue) error {
+		r, err := decodeLead(item)
 		if err != nil {
-			return nil, fmt.Errorf("read %d leads: %w", len(ids), err)
+			return err
 		}
-		for _, item := range out.Responses[s.table] {
-			r, err := decodeLead(item)
-			if err != nil {
-				return nil, err
-			}
-			if r.ErasedAt == nil {
-				byID[r.ID] = r
-			}
+		if r.ErasedAt == nil {
+			byID[r.ID] = r
 		}
-		req = out.UnprocessedKeys
+		return nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("read %d leads: %w", len(ids), err)
 	}
 	out := make([]*lead.Record, 0, len(byID))
 	for _, id := range ids {
