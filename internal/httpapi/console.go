@@ -19,10 +19,8 @@ import (
 
 	"github.com/leadgate/leadgate/internal/console"
 	"github.com/leadgate/leadgate/internal/definitions"
-	"github.com/leadgate/leadgate/internal/export"
 	"github.com/leadgate/leadgate/internal/funnel"
 	"github.com/leadgate/leadgate/internal/httpapi/edge"
-	"github.com/leadgate/leadgate/internal/lead"
 	"github.com/leadgate/leadgate/internal/leadgate"
 	"github.com/leadgate/leadgate/internal/oidc"
 	"github.com/leadgate/leadgate/internal/session"
@@ -442,13 +440,7 @@ func (c *Console) csv(ctx context.Context, req *events.APIGatewayV2HTTPRequest, 
 	if err := c.Service.CampaignExists(ctx, id); err != nil {
 		return events.APIGatewayV2HTTPResponse{}, err
 	}
-	var b bytes.Buffer
-	if err := export.Leads(&b, func(each func(*lead.Record) error) error { return c.Service.Leads.CampaignLeads(ctx, id, each) }); err != nil {
-		return events.APIGatewayV2HTTPResponse{}, err
-	}
-	resp := edge.TextResponse(http.StatusOK, "text/csv; charset=utf-8", b.String())
-	resp.Headers["Content-Disposition"] = `attachment; filename="` + id + `-leads.csv"`
-	return resp, nil
+	return leadsCSV(ctx, id, c.Service.Leads.CampaignLeads)
 }
 
 // decide signs a draft for the viewer's side.

@@ -208,8 +208,14 @@ func (h *Reports) csv(ctx context.Context, req *events.APIGatewayV2HTTPRequest) 
 	if _, err := h.store.Current(ctx, id); err != nil {
 		return events.APIGatewayV2HTTPResponse{}, err
 	}
+	return leadsCSV(ctx, id, h.store.CampaignLeads)
+}
+
+// leadsCSV answers a campaign's leads as a CSV download (export.Leads),
+// for the API and the console alike.
+func leadsCSV(ctx context.Context, id string, campaignLeads func(context.Context, string, func(*lead.Record) error) error) (events.APIGatewayV2HTTPResponse, error) {
 	var b bytes.Buffer
-	if err := export.Leads(&b, func(each func(*lead.Record) error) error { return h.store.CampaignLeads(ctx, id, each) }); err != nil {
+	if err := export.Leads(&b, func(each func(*lead.Record) error) error { return campaignLeads(ctx, id, each) }); err != nil {
 		return events.APIGatewayV2HTTPResponse{}, err
 	}
 	resp := edge.TextResponse(http.StatusOK, "text/csv; charset=utf-8", b.String())
