@@ -76,8 +76,6 @@ type Service struct {
 const (
 	// MaxVersionsListed is how many versions the campaign page lists.
 	MaxVersionsListed = 20
-	// MaxQueueLeads is how many of the fallback queue's leads are shown.
-	MaxQueueLeads = 50
 	// MaxSLALeads is how many near or late SLA clocks the queue reads.
 	MaxSLALeads = 100
 	// MaxLookupMatches is how many leads a name lookup lists.
@@ -407,15 +405,14 @@ type ClockedLead struct {
 	Late  bool
 }
 
-// Queue reads the sales queue.
-func (s *Service) Queue(ctx context.Context, now time.Time) (*QueuePage, error) {
+// Queue reads the sales queue: the fallback queue's first page, oldest
+// first, and the clocks near or past due; reps are listed when withReps
+// (a manager may reassign from the page).
+func (s *Service) Queue(ctx context.Context, now time.Time, withReps bool) (*QueuePage, error) {
 	p := &QueuePage{Fallback: s.Fallback, Now: now}
 	waiting, next, err := s.Sales.OldestLeads(ctx, s.Fallback, "")
 	if err != nil {
 		return nil, err
-	}
-	if len(waiting) > MaxQueueLeads {
-		waiting, next = waiting[:MaxQueueLeads], "more"
 	}
 	p.Waiting, p.MoreWaiting = waiting, next != ""
 	ids, err := s.Sales.DueFollowUps(ctx, now.Add(NearSLA), MaxSLALeads)
@@ -445,8 +442,10 @@ func (s *Service) Queue(ctx context.Context, now time.Time) (*QueuePage, error) 
 		p.ByRep = append(p.ByRep, RepQueue{Rep: rep, Leads: ls})
 	}
 	slices.SortFunc(p.ByRep, func(a, b RepQueue) int { return strings.Compare(a.Rep, b.Rep) })
-	if p.Reps, err = s.reps(ctx); err != nil {
-		return nil, err
+	if withReps {
+		if p.Reps, err = s.reps(ctx); err != nil {
+			return nil, err
+		}
 	}
 	return p, nil
 }

@@ -64,7 +64,7 @@ func TestQueueReadsEveryDueClock(t *testing.T) {
 				clocks.ids = append(clocks.ids, id)
 			}
 			svc := &console.Service{Leads: leads, Sales: clocks, Fallback: "queue"}
-			p, err := svc.Queue(context.Background(), now)
+			p, err := svc.Queue(context.Background(), now, false)
 			if err != nil {
 				t.Fatalf("the queue does not open with %d clocks due: %v", n, err)
 			}

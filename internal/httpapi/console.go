@@ -516,7 +516,7 @@ func (c *Console) assign(ctx context.Context, req *events.APIGatewayV2HTTPReques
 }
 
 func (c *Console) queue(ctx context.Context, req *events.APIGatewayV2HTTPRequest, s session.Session) (events.APIGatewayV2HTTPResponse, error) {
-	page, err := c.Service.Queue(ctx, c.Now())
+	page, err := c.Service.Queue(ctx, c.Now(), s.Has(ScopeSalesManager))
 	if err != nil {
 		return events.APIGatewayV2HTTPResponse{}, err
 	}
