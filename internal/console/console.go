@@ -125,8 +125,10 @@ func (r Rate) String() string {
 	return s
 }
 
-// CampaignList reads every campaign with its funnel over p.
-func (s *Service) CampaignList(ctx context.Context, p funnel.Period, now time.Time) ([]CampaignRow, error) {
+// CampaignList reads every campaign, with its funnel over p when
+// withFunnel (a viewer without leads.read is shown no figures, so none are
+// read for them).
+func (s *Service) CampaignList(ctx context.Context, p funnel.Period, now time.Time, withFunnel bool) ([]CampaignRow, error) {
 	ps, err := s.Campaigns.List(ctx)
 	if err != nil {
 		return nil, err
@@ -135,9 +137,11 @@ func (s *Service) CampaignList(ctx context.Context, p funnel.Period, now time.Ti
 	rows := make([]CampaignRow, 0, len(ps))
 	for _, pub := range ps {
 		d := pub.Definition
-		counters, err := s.Funnel.Counters(ctx, d.ID, p.From, p.To)
-		if err != nil {
-			return nil, err
+		var counters []funnel.Counter
+		if withFunnel {
+			if counters, err = s.Funnel.Counters(ctx, d.ID, p.From, p.To); err != nil {
+				return nil, err
+			}
 		}
 		r := funnel.Build(d.ID, p.From, p.To, counters, d.Leakage)
 		drafts, err := s.Campaigns.Drafts(ctx, d.ID)
@@ -161,6 +165,9 @@ type CampaignQuery struct {
 	Version int
 	// DiffFrom and DiffTo are two versions to compare; 0 for none.
 	DiffFrom, DiffTo int
+	// WithFunnel reads the funnel's figures: only for a viewer with
+	// leads.read, who alone is shown them.
+	WithFunnel bool
 }
 
 // CampaignPage is one campaign: the agreed definition, its versions and
@@ -229,9 +236,11 @@ func (s *Service) Campaign(ctx context.Context, id string, q CampaignQuery, now 
 		return nil, err
 	}
 	page := &CampaignPage{Current: cur, Versions: versions, Query: q, Overdue: cur.Definition.ReviewOverdue(now)}
-	counters, err := s.Funnel.Counters(ctx, id, q.Period.From, q.Period.To)
-	if err != nil {
-		return nil, err
+	var counters []funnel.Counter
+	if q.WithFunnel {
+		if counters, err = s.Funnel.Counters(ctx, id, q.Period.From, q.Period.To); err != nil {
+			return nil, err
+		}
 	}
 	if q.Version != 0 {
 		counters = slices.DeleteFunc(counters, func(c funnel.Counter) bool { return c.Version != q.Version })

@@ -400,7 +400,7 @@ func (c *Console) campaigns(ctx context.Context, req *events.APIGatewayV2HTTPReq
 	if err != nil {
 		return events.APIGatewayV2HTTPResponse{}, err
 	}
-	rows, err := c.Service.CampaignList(ctx, p, now)
+	rows, err := c.Service.CampaignList(ctx, p, now, s.Has(ScopeLeadsRead))
 	if err != nil {
 		return events.APIGatewayV2HTTPResponse{}, err
 	}
@@ -414,7 +414,7 @@ func (c *Console) campaign(ctx context.Context, req *events.APIGatewayV2HTTPRequ
 	if err != nil {
 		return events.APIGatewayV2HTTPResponse{}, err
 	}
-	q := console.CampaignQuery{Period: p}
+	q := console.CampaignQuery{Period: p, WithFunnel: s.Has(ScopeLeadsRead)}
 	var problems []leadgate.Problem
 	for name, dst := range map[string]*int{"version": &q.Version, "diffFrom": &q.DiffFrom, "diffTo": &q.DiffTo} {
 		if v := qs[name]; v != "" {
