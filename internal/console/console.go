@@ -170,6 +170,28 @@ type CampaignQuery struct {
 	WithFunnel bool
 }
 
+// check refuses a query naming a version the campaign does not have, or
+// one side of a comparison without the other: an empty funnel or no diff
+// would look like an answer.
+func (q CampaignQuery) check(latest int) error {
+	var problems []leadgate.Problem
+	for _, v := range []struct {
+		name string
+		n    int
+	}{{"version", q.Version}, {"diffFrom", q.DiffFrom}, {"diffTo", q.DiffTo}} {
+		if v.n > latest {
+			problems = append(problems, leadgate.Problem{Path: v.name, Message: fmt.Sprintf("version %d does not exist: the latest is %d", v.n, latest)})
+		}
+	}
+	if (q.DiffFrom == 0) != (q.DiffTo == 0) {
+		problems = append(problems, leadgate.Problem{Path: "diffTo", Message: "a comparison needs both diffFrom and diffTo"})
+	}
+	if len(problems) > 0 {
+		return leadgate.Invalid("The page was asked for something it cannot show.", problems)
+	}
+	return nil
+}
+
 // CampaignPage is one campaign: the agreed definition, its versions and
 // drafts, and its funnel.
 type CampaignPage struct {
@@ -231,6 +253,9 @@ func (s *Service) Campaign(ctx context.Context, id string, q CampaignQuery, now 
 	if err != nil {
 		return nil, err
 	}
+	if err := q.check(cur.Version); err != nil {
+		return nil, err
+	}
 	versions, err := s.Campaigns.Versions(ctx, id, cur.Version, MaxVersionsListed)
 	if err != nil {
 		return nil, err
@@ -246,7 +271,7 @@ func (s *Service) Campaign(ctx context.Context, id string, q CampaignQuery, now 
 		counters = slices.DeleteFunc(counters, func(c funnel.Counter) bool { return c.Version != q.Version })
 	}
 	page.Funnel = funnelView(funnel.Build(id, q.Period.From, q.Period.To, counters, cur.Definition.Leakage))
-	if q.DiffFrom != 0 && q.DiffTo != 0 {
+	if q.DiffFrom != 0 {
 		if page.Diff, err = s.diff(ctx, id, q.DiffFrom, q.DiffTo); err != nil {
 			return nil, err
 		}

@@ -56,9 +56,6 @@ type (
 	WebhooksConfig      = fnenv.WebhooksConfig
 )
 
-// Read fills the configuration cfg points to from env (fnenv.Read).
-func Read(function string, env Env, cfg any) error { return fnenv.Read(function, env, cfg) }
-
 // Campaigns wires the campaign definitions admin API.
 func Campaigns(cfg aws.Config, env Env, log *slog.Logger) (httpapi.Handler, error) {
 	return campaignswiring.Wire(cfg, env, log)
