@@ -18,6 +18,7 @@ import (
 	"github.com/leadgate/leadgate/internal/funnel"
 	"github.com/leadgate/leadgate/internal/httpapi/edge"
 	"github.com/leadgate/leadgate/internal/lead"
+	"github.com/leadgate/leadgate/internal/leadgate"
 )
 
 // ReportStore is what reports read.
@@ -211,10 +212,25 @@ func (h *Reports) csv(ctx context.Context, req *events.APIGatewayV2HTTPRequest) 
 	return leadsCSV(ctx, id, h.store.CampaignLeads)
 }
 
+// maxExportBytes keeps an export inside Lambda's 6 MB response: past it
+// API Gateway would answer a bare 500, after every lead had been read.
+const maxExportBytes = 5 << 20
+
+// exportBuffer is an export's answer, refusing to grow past maxExportBytes,
+// which stops the read of the leads there.
+type exportBuffer struct{ bytes.Buffer }
+
+func (b *exportBuffer) Write(p []byte) (int, error) {
+	if b.Len()+len(p) > maxExportBytes {
+		return 0, leadgate.Errorf(leadgate.ETOOLARGE, "The campaign's leads are over %d MB of CSV, more than one answer can carry.", maxExportBytes>>20)
+	}
+	return b.Buffer.Write(p)
+}
+
 // leadsCSV answers a campaign's leads as a CSV download (export.Leads),
 // for the API and the console alike.
 func leadsCSV(ctx context.Context, id string, campaignLeads func(context.Context, string, func(*lead.Record) error) error) (events.APIGatewayV2HTTPResponse, error) {
-	var b bytes.Buffer
+	var b exportBuffer
 	if err := export.Leads(&b, func(each func(*lead.Record) error) error { return campaignLeads(ctx, id, each) }); err != nil {
 		return events.APIGatewayV2HTTPResponse{}, err
 	}
