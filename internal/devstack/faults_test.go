@@ -232,7 +232,7 @@ func TestNoLeadLostUnderFaults(t *testing.T) {
 		t.Errorf("%d touch points for %d accepted submissions, scan rows, API items and webhook items", touches, want)
 	}
 	for rep, capacity := range map[string]int{"dach": 30, "uk": 25, "na": 1000} {
-		r := c.rep(rep)
+		r := storedRep(t, sys, rep)
 		if r.OpenLeads != owned[rep] || r.OpenLeads > capacity {
 			t.Errorf("rep %s counts %d open leads, holds %d, capacity %d", rep, r.OpenLeads, owned[rep], capacity)
 		}

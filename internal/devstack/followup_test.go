@@ -270,7 +270,7 @@ func TestFollowUpUnderFaults(t *testing.T) {
 		}
 	}
 	for _, id := range []string{"emea-1", "emea-2"} {
-		if r := c.rep(id); r.OpenLeads != 0 {
+		if r := storedRep(t, sys, id); r.OpenLeads != 0 {
 			t.Errorf("%s still counts %d open leads", id, r.OpenLeads)
 		}
 	}

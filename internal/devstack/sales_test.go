@@ -15,9 +15,11 @@ import (
 
 	"github.com/aws/aws-lambda-go/events"
 	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/aws/aws-sdk-go-v2/service/sqs"
 
 	"github.com/leadgate/leadgate/internal/devstack"
+	"github.com/leadgate/leadgate/internal/dynamo"
 	"github.com/leadgate/leadgate/internal/httpapi"
 	"github.com/leadgate/leadgate/internal/lead"
 	"github.com/leadgate/leadgate/internal/route"
@@ -64,6 +66,19 @@ func (c client) rep(id string) sales.Rep {
 		c.t.Fatalf("get rep %s: %d %s", id, resp.status, resp.body)
 	}
 	resp.json(c.t, &r)
+	return r
+}
+
+// storedRep reads a rep from its table, as the checks of the tests under
+// faults read the leads: through the API, whose functions the faults
+// reach, a read may still meet one (a 503, to be retried).
+func storedRep(t *testing.T, sys *devstack.System, id string) *sales.Rep {
+	t.Helper()
+	db := dynamodb.NewFromConfig(cfg)
+	r, err := dynamo.NewSalesStore(db, dynamo.NewLeadStore(db, sys.Resources.Tables["LeadsTable"]), sys.Resources.Tables["RepsTable"]).Rep(context.Background(), id)
+	if err != nil {
+		t.Fatal(err)
+	}
 	return r
 }
 
