@@ -120,7 +120,7 @@ bench:
 	$(GO) test -run '^$$' -bench Reader -benchmem ./internal/badgescan/ | tee -a bench.out
 	$(GO) test -run '^$$' -bench ColdStart -benchtime 1x ./internal/runtimeapi/ 2>&1 | tee -a bench.out
 	$(GO) test -run '^$$' -bench . -benchmem -count 6 ./internal/backtest/ | tee -a bench.out
-	$(GO) test -run '^$$' -bench DecodeLead -benchmem -count 6 ./internal/dynamo/ | tee -a bench.out
+	$(GO) test -run '^$$' -bench DecodeLead -benchmem -count 6 ./internal/dynamo/leadtable/ | tee -a bench.out
 	for i in 1 2; do $(GO) test -run '^$$' -bench Preview -benchtime 1x ./internal/devstack/ | tee -a bench.out; done
 	# The calls and capacity units per lead behind SCALING.md and the cost model.
 	$(GO) test -count=1 -run TestCapacityPerLead -v ./internal/devstack/ | tee -a bench.out

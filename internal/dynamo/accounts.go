@@ -12,6 +12,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 
+	"github.com/leadgate/leadgate/internal/dynamo/leadtable"
 	"github.com/leadgate/leadgate/internal/leadgate"
 	"github.com/leadgate/leadgate/internal/sales"
 )
@@ -201,7 +202,7 @@ func (s *SalesStore) accountWrites(a *sales.Account, old *accountItem) ([]types.
 	put.Item = item
 	items := []types.TransactWriteItem{
 		{Put: put},
-		{ConditionCheck: &types.ConditionCheck{TableName: &s.reps, Key: repKey(a.Owner), ConditionExpression: aws.String("attribute_exists(repId)")}},
+		{ConditionCheck: &types.ConditionCheck{TableName: &s.reps, Key: leadtable.RepKey(a.Owner), ConditionExpression: aws.String("attribute_exists(repId)")}},
 	}
 	mine := map[string]types.AttributeValue{":id": &types.AttributeValueMemberS{Value: a.ID}}
 	for _, d := range a.Domains {

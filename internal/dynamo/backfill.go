@@ -13,6 +13,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 
 	"github.com/leadgate/leadgate/internal/dynamo/leaditem"
+	"github.com/leadgate/leadgate/internal/dynamo/leadtable"
 )
 
 // BackfillCampaignShards gives every lead written before the campaign
@@ -69,12 +70,12 @@ func (s *LeadStore) backfillSegment(ctx context.Context, seg, segments int, upda
 				continue
 			}
 			_, err := s.db.UpdateItem(ctx, &dynamodb.UpdateItemInput{
-				TableName: &s.table, Key: leadKey(it.ID),
+				TableName: &s.table, Key: leadtable.Key(it.ID),
 				UpdateExpression:         aws.String("SET campaignShard = :shard"),
 				ConditionExpression:      aws.String("#campaign = :campaign AND attribute_not_exists(campaignShard)"),
 				ExpressionAttributeNames: map[string]string{"#campaign": "campaign"},
 				ExpressionAttributeValues: map[string]types.AttributeValue{
-					":shard":    &types.AttributeValueMemberS{Value: campaignShardKey(it.Campaign, it.ID)},
+					":shard":    &types.AttributeValueMemberS{Value: leadtable.CampaignShardKey(it.Campaign, it.ID)},
 					":campaign": &types.AttributeValueMemberS{Value: it.Campaign},
 				},
 			})

@@ -6,9 +6,7 @@ import (
 	"encoding/base64"
 	"encoding/json"
 	"fmt"
-	"hash/fnv"
 	"slices"
-	"strconv"
 	"sync"
 	"time"
 
@@ -17,16 +15,17 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 
+	"github.com/leadgate/leadgate/internal/dynamo/leadtable"
 	"github.com/leadgate/leadgate/internal/lead"
 	"github.com/leadgate/leadgate/internal/leadgate"
 )
 
 // campaignIndex is the leads table's index of leads by the campaign whose
 // definition last judged them, sorted by when they last changed. Its
-// partition key is campaignShard, the campaign and one of campaignShards
+// partition key is campaignShard, the campaign and one of leadtable.CampaignShards
 // shards of the lead id: a write to any lead of a campaign writes the
 // index too, and one partition takes about 1,000 write units a second,
-// so a launch's leads are spread over campaignShards partitions instead
+// so a launch's leads are spread over leadtable.CampaignShards partitions instead
 // of all landing in one (SCALING.md works the figure out). It holds keys
 // only: every write of a lead moves its entry (updatedAt changes), and an
 // entry holding the record costs as many units as the lead itself, twice
@@ -34,33 +33,12 @@ import (
 // point; keys cost one each. The readers (export, preview, re-judge) are
 // rare and get the records they list from the table, 100 a request.
 const (
-	campaignIndex  = "byCampaignShard"
-	campaignShards = 32
+	campaignIndex = "byCampaignShard"
 	// campaignReaders bounds the shards read at once: enough that an
 	// export of 100,000 leads is read well within an HTTP API's 30 s,
 	// few enough that one reader cannot take a table's read capacity.
 	campaignReaders = 8
 )
-
-// campaignShardKey is the index's partition key of a campaign's lead:
-// the lead id picks the shard, so a lead stays in its shard however
-// often it changes. A lead judged by no campaign is in no shard.
-func campaignShardKey(campaignID, leadID string) string {
-	if campaignID == "" {
-		return ""
-	}
-	return shardOf(campaignID, campaignShard(leadID))
-}
-
-func campaignShard(leadID string) int {
-	h := fnv.New32a()
-	h.Write([]byte(leadID))
-	return int(h.Sum32() % campaignShards)
-}
-
-func shardOf(campaignID string, shard int) string {
-	return campaignID + "#" + strconv.Itoa(shard)
-}
 
 // eachShard runs read for every shard of the campaign index,
 // campaignReaders at a time; the first error cancels the others and is
@@ -70,7 +48,7 @@ func eachShard(ctx context.Context, read func(ctx context.Context, shard int) er
 	defer cancel(nil)
 	sem := make(chan struct{}, campaignReaders)
 	var wg sync.WaitGroup
-	for shard := range campaignShards {
+	for shard := range leadtable.CampaignShards {
 		select {
 		case sem <- struct{}{}:
 		case <-ctx.Done():
@@ -97,7 +75,7 @@ func eachShard(ctx context.Context, read func(ctx context.Context, shard int) er
 // shardQuery is the query of one shard of a campaign's index, for leads
 // changed from from to to (both inclusive, "" for open).
 func (s *LeadStore) shardQuery(campaignID string, shard int, from, to string) *dynamodb.QueryInput {
-	cond, values := "campaignShard = :c", map[string]types.AttributeValue{":c": &types.AttributeValueMemberS{Value: shardOf(campaignID, shard)}}
+	cond, values := "campaignShard = :c", map[string]types.AttributeValue{":c": &types.AttributeValueMemberS{Value: leadtable.ShardOf(campaignID, shard)}}
 	switch {
 	case from != "" && to != "":
 		cond += " AND updatedAt BETWEEN :from AND :to"
@@ -146,14 +124,14 @@ const batchGet = 100
 // batchItems reads the items of keys from the leads table, batchGet keys a
 // request, and calls each with every item read. What DynamoDB leaves
 // unprocessed (throttled, or past 16 MB a response) is asked for again
-// after a growing pause, at most maxUpsertRounds times; keys still unread
+// after a growing pause, at most leadtable.MaxRounds times; keys still unread
 // then are an error, never a silent gap. in carries a projection, if any.
 func (s *LeadStore) batchItems(ctx context.Context, keys []map[string]types.AttributeValue, in types.KeysAndAttributes, each func(map[string]types.AttributeValue) error) error {
 	for chunk := range slices.Chunk(keys, batchGet) {
 		in.Keys = chunk
 		req := map[string]types.KeysAndAttributes{s.table: in}
 		for round := 0; len(req) > 0; round++ {
-			if round == maxUpsertRounds {
+			if round == leadtable.MaxRounds {
 				return fmt.Errorf("%d keys left unread after %d rounds", len(req[s.table].Keys), round)
 			}
 			if round > 0 {
@@ -200,7 +178,7 @@ func (s *LeadStore) listed(ctx context.Context, campaignID string, entries []map
 	}
 	byPK := make(map[string]*lead.Record, len(entries))
 	err := s.batchItems(ctx, keys, types.KeysAndAttributes{}, func(item map[string]types.AttributeValue) error {
-		r, err := decodeLead(item)
+		r, err := leadtable.Decode(item)
 		if err != nil {
 			return err
 		}
@@ -224,11 +202,11 @@ func (s *LeadStore) listed(ctx context.Context, campaignID string, entries []map
 // CampaignLeads calls each with every lead of a campaign, oldest change
 // first. The shards are read side by side and merged by time; each shard
 // holds at most a page and a page's worth of leads in memory, so an
-// export of any size holds about campaignShards pages.
+// export of any size holds about leadtable.CampaignShards pages.
 func (s *LeadStore) CampaignLeads(ctx context.Context, campaignID string, each func(*lead.Record) error) error {
 	ctx, cancel := context.WithCancelCause(ctx)
 	defer cancel(nil)
-	streams := make([]chan *lead.Record, campaignShards)
+	streams := make([]chan *lead.Record, leadtable.CampaignShards)
 	sem := make(chan struct{}, campaignReaders)
 	var wg sync.WaitGroup
 	for shard := range streams {
@@ -371,7 +349,7 @@ func (s *LeadStore) CampaignPage(ctx context.Context, campaignID, from, to, curs
 		page = append(page, leads...)
 		start = out.LastEvaluatedKey
 		if len(start) == 0 {
-			if shard++; shard == campaignShards {
+			if shard++; shard == leadtable.CampaignShards {
 				return page, "", nil
 			}
 		}
@@ -414,13 +392,13 @@ func decodeCampaignCursor(cursor, campaignID string) (int, map[string]types.Attr
 	var c campaignCursor
 	dec := json.NewDecoder(bytes.NewReader(b))
 	dec.DisallowUnknownFields() // a cursor of another index is not one of these
-	if err := dec.Decode(&c); err != nil || c.Shard < 0 || c.Shard >= campaignShards {
+	if err := dec.Decode(&c); err != nil || c.Shard < 0 || c.Shard >= leadtable.CampaignShards {
 		return 0, nil, bad
 	}
 	if c.Key == nil {
 		return c.Shard, nil, nil
 	}
-	if len(c.Key) != 4 || c.Key["campaignShard"] != shardOf(campaignID, c.Shard) || c.Key["pk"] == "" || c.Key["sk"] == "" || c.Key["updatedAt"] == "" {
+	if len(c.Key) != 4 || c.Key["campaignShard"] != leadtable.ShardOf(campaignID, c.Shard) || c.Key["pk"] == "" || c.Key["sk"] == "" || c.Key["updatedAt"] == "" {
 		return 0, nil, bad
 	}
 	key := map[string]types.AttributeValue{}

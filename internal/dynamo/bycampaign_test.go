@@ -8,6 +8,7 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 
+	"github.com/leadgate/leadgate/internal/dynamo/leadtable"
 	"github.com/leadgate/leadgate/internal/lead"
 )
 
@@ -31,7 +32,7 @@ func TestCampaignCursor(t *testing.T) {
 		{"start of a shard", encodeCampaignCursor(12, nil), 12, false, true},
 		{"another campaign", encodeCampaignCursor(7, key("other#7")), 0, false, false},
 		{"another shard", encodeCampaignCursor(7, key("webinar#8")), 0, false, false},
-		{"shard out of range", encodeCampaignCursor(campaignShards, nil), 0, false, false},
+		{"shard out of range", encodeCampaignCursor(leadtable.CampaignShards, nil), 0, false, false},
 		{"not base64", "%%%", 0, false, false},
 		{"a byOwner cursor", encodeCursor(key("webinar#7")), 0, false, false},
 	}
@@ -42,26 +43,6 @@ func TestCampaignCursor(t *testing.T) {
 				t.Errorf("shard %d key %v err %v", shard, k, err)
 			}
 		})
-	}
-}
-
-// TestCampaignShardKey: a lead stays in one shard, every shard is used,
-// and a lead no campaign judged is in none.
-func TestCampaignShardKey(t *testing.T) {
-	if campaignShardKey("", "ld_1") != "" {
-		t.Error("a lead of no campaign has a shard")
-	}
-	used := map[string]bool{}
-	for i := range 2000 {
-		id := lead.IDFor(string(rune('a'+i%26)) + time.Duration(i).String() + "@example.com")
-		k := campaignShardKey("webinar", id)
-		if k != campaignShardKey("webinar", id) {
-			t.Fatal("shard changes")
-		}
-		used[k] = true
-	}
-	if len(used) != campaignShards {
-		t.Errorf("%d shards used of %d", len(used), campaignShards)
 	}
 }
 

@@ -13,6 +13,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 
 	"github.com/leadgate/leadgate/internal/campaign"
+	"github.com/leadgate/leadgate/internal/dynamo/campaigntable"
 	"github.com/leadgate/leadgate/internal/leadgate"
 )
 
@@ -63,7 +64,7 @@ func (s *CampaignStore) CreateDraft(ctx context.Context, dr *campaign.Draft) (*c
 	}
 	next, err := s.db.UpdateItem(ctx, &dynamodb.UpdateItemInput{
 		TableName:                 &s.table,
-		Key:                       campaignKey(dr.Campaign, draftCounter),
+		Key:                       campaigntable.Key(dr.Campaign, draftCounter),
 		UpdateExpression:          aws.String("ADD drafts :one"),
 		ExpressionAttributeValues: map[string]types.AttributeValue{":one": &types.AttributeValueMemberN{Value: "1"}},
 		ReturnValues:              types.ReturnValueUpdatedNew,
@@ -122,7 +123,7 @@ func (s *CampaignStore) Draft(ctx context.Context, campaignID, draftID string) (
 	if v == 0 {
 		return nil, leadgate.Errorf(leadgate.ENOTFOUND, "No such draft: draft ids look like d1.")
 	}
-	out, err := s.db.GetItem(ctx, &dynamodb.GetItemInput{TableName: &s.table, Key: campaignKey(campaignID, v), ConsistentRead: aws.Bool(true)})
+	out, err := s.db.GetItem(ctx, &dynamodb.GetItemInput{TableName: &s.table, Key: campaigntable.Key(campaignID, v), ConsistentRead: aws.Bool(true)})
 	if err != nil {
 		return nil, fmt.Errorf("get draft %s of %s: %w", draftID, campaignID, err)
 	}
@@ -168,7 +169,7 @@ func (s *CampaignStore) DeleteDraft(ctx context.Context, campaignID, draftID str
 		return leadgate.Errorf(leadgate.ENOTFOUND, "No such draft: draft ids look like d1.")
 	}
 	_, err := s.db.DeleteItem(ctx, &dynamodb.DeleteItemInput{
-		TableName: &s.table, Key: campaignKey(campaignID, v), ConditionExpression: aws.String("attribute_exists(campaignId)"),
+		TableName: &s.table, Key: campaigntable.Key(campaignID, v), ConditionExpression: aws.String("attribute_exists(campaignId)"),
 	})
 	if isConditionFailure(err) {
 		return leadgate.Errorf(leadgate.ENOTFOUND, "Campaign %q has no draft %s.", campaignID, draftID)

@@ -3,7 +3,6 @@ package dynamo
 import (
 	"context"
 	"fmt"
-	"hash/fnv"
 	"strconv"
 	"strings"
 	"sync"
@@ -13,32 +12,15 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 
+	"github.com/leadgate/leadgate/internal/dynamo/leadtable"
 	"github.com/leadgate/leadgate/internal/lead"
 )
 
 // followUpIndex is the leads table's index of running SLA clocks. It is
 // sparse: only a lead whose clock runs (lead.Record.Clock) carries its
-// keys, so a sweep reads what is due and nothing else, however many leads
-// the table holds. The partition key is one of followUpShards shards of
-// the lead id, so the clocks of a busy launch do not all write one index
-// partition.
-const (
-	followUpIndex  = "byFollowUp"
-	followUpShards = 4
-	// followUpLayout sorts as it reads: fixed width, UTC, milliseconds.
-	followUpLayout = "2006-01-02T15:04:05.000Z"
-)
-
-// followUpKeys are the index keys of a lead whose clock runs.
-func followUpKeys(r *lead.Record) (shard, at string) {
-	f := r.Clock()
-	if f == nil {
-		return "", ""
-	}
-	h := fnv.New32a()
-	h.Write([]byte(r.ID))
-	return strconv.Itoa(int(h.Sum32() % followUpShards)), f.Next().UTC().Format(followUpLayout)
-}
+// keys (leadtable.FollowUpKeys), so a sweep reads what is due and nothing
+// else, however many leads the table holds.
+const followUpIndex = "byFollowUp"
 
 // DueFollowUps returns the ids of leads whose SLA clock is due at or
 // before t, at most limit from each shard, the longest due first. The
@@ -52,7 +34,7 @@ func (s *SalesStore) DueFollowUps(ctx context.Context, t time.Time, limit int) (
 		ids      []string
 		firstErr error
 	)
-	for shard := range followUpShards {
+	for shard := range leadtable.FollowUpShards {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
@@ -62,7 +44,7 @@ func (s *SalesStore) DueFollowUps(ctx context.Context, t time.Time, limit int) (
 				KeyConditionExpression: aws.String("followUpShard = :shard AND followUpAt <= :t"),
 				ExpressionAttributeValues: map[string]types.AttributeValue{
 					":shard": &types.AttributeValueMemberS{Value: strconv.Itoa(shard)},
-					":t":     &types.AttributeValueMemberS{Value: t.UTC().Format(followUpLayout)},
+					":t":     &types.AttributeValueMemberS{Value: t.UTC().Format(leadtable.FollowUpLayout)},
 				},
 				Limit: aws.Int32(int32(limit)),
 			})

@@ -12,6 +12,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 
+	"github.com/leadgate/leadgate/internal/dynamo/campaigntable"
 	"github.com/leadgate/leadgate/internal/leadgate"
 	"github.com/leadgate/leadgate/internal/rejudge"
 )
@@ -66,7 +67,7 @@ func (s *CampaignStore) CreateJob(ctx context.Context, j *rejudge.Job) (*rejudge
 	}
 	out, err := s.db.UpdateItem(ctx, &dynamodb.UpdateItemInput{
 		TableName:                 &s.table,
-		Key:                       campaignKey(j.Campaign, jobCounter),
+		Key:                       campaigntable.Key(j.Campaign, jobCounter),
 		UpdateExpression:          aws.String("ADD rejudgeJobs :one"),
 		ExpressionAttributeValues: map[string]types.AttributeValue{":one": &types.AttributeValueMemberN{Value: "1"}},
 		ReturnValues:              types.ReturnValueUpdatedNew,
@@ -114,7 +115,7 @@ func (s *CampaignStore) AdvanceJob(ctx context.Context, campaignID, jobID string
 		values[":one"] = number(1)
 	}
 	out, err := s.db.UpdateItem(ctx, &dynamodb.UpdateItemInput{
-		TableName: &s.table, Key: campaignKey(campaignID, v),
+		TableName: &s.table, Key: campaigntable.Key(campaignID, v),
 		UpdateExpression:          &update,
 		ConditionExpression:       aws.String("#page = :page"),
 		ExpressionAttributeNames:  map[string]string{"#page": "page" + strconv.Itoa(segment)},
@@ -149,7 +150,7 @@ func (s *CampaignStore) AdvanceJob(ctx context.Context, campaignID, jobID string
 func (s *CampaignStore) finishJob(ctx context.Context, campaignID, jobID string, now time.Time) error {
 	v := jobVersion(jobID)
 	_, err := s.db.UpdateItem(ctx, &dynamodb.UpdateItemInput{
-		TableName: &s.table, Key: campaignKey(campaignID, v),
+		TableName: &s.table, Key: campaigntable.Key(campaignID, v),
 		UpdateExpression:          aws.String("SET finishedAt = :at"),
 		ConditionExpression:       aws.String("attribute_not_exists(finishedAt) AND #done >= #job.#segments"),
 		ExpressionAttributeNames:  map[string]string{"#done": "segmentsDone", "#job": "job", "#segments": "segments"},
@@ -202,7 +203,7 @@ func (s *CampaignStore) jobItem(ctx context.Context, campaignID, jobID string) (
 	if v == 0 {
 		return nil, leadgate.Errorf(leadgate.ENOTFOUND, "No such re-judge job: job ids look like j1.")
 	}
-	out, err := s.db.GetItem(ctx, &dynamodb.GetItemInput{TableName: &s.table, Key: campaignKey(campaignID, v), ConsistentRead: aws.Bool(true)})
+	out, err := s.db.GetItem(ctx, &dynamodb.GetItemInput{TableName: &s.table, Key: campaigntable.Key(campaignID, v), ConsistentRead: aws.Bool(true)})
 	if err != nil {
 		return nil, fmt.Errorf("get re-judge job %s of %s: %w", jobID, campaignID, err)
 	}

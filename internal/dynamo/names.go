@@ -9,12 +9,14 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 
+	"github.com/leadgate/leadgate/internal/dynamo/leadtable"
 	"github.com/leadgate/leadgate/internal/lead"
 )
 
 // The console looks people up by name ("was Ada Lovelace a lead?") through
 // the sparse, keys-only byName index: a lead with a name carries nameKey (its
-// last name, folded) and nameSort (its first name, folded, then its id).
+// last name, folded) and nameSort (its first name, folded, then its id):
+// leadtable.NameKeys.
 // An erasure's tombstone carries neither, so an erased person cannot be
 // found by name.
 
@@ -22,29 +24,12 @@ import (
 // one query.
 const maxNameWords = 3
 
-// foldName is a name as the index keys it: lower case, single spaces.
-func foldName(s string) string {
-	return strings.Join(strings.Fields(strings.ToLower(s)), " ")
-}
-
-// nameKeys returns the byName keys of a lead, "" for a lead with no name.
-func nameKeys(r *lead.Record) (key, sort string) {
-	last, first := foldName(r.LastName), foldName(r.FirstName)
-	if last == "" {
-		last, first = first, ""
-	}
-	if last == "" {
-		return "", ""
-	}
-	return last, first + "#" + r.ID
-}
-
 // FindByName returns up to limit (at most 100) leads whose last name is one of
 // the words of name and whose first name starts with the others: "ada
 // lovelace", "Lovelace" and "lovelace ada" all find Ada Lovelace.
 func (s *LeadStore) FindByName(ctx context.Context, name string, limit int) ([]*lead.Record, error) {
 	limit = min(max(limit, 1), 100) // BatchGetItem reads at most 100 keys
-	words := strings.Fields(foldName(name))
+	words := strings.Fields(leadtable.FoldName(name))
 	if len(words) > maxNameWords {
 		words = words[:maxNameWords]
 	}
@@ -87,11 +72,11 @@ func (s *LeadStore) FindByName(ctx context.Context, name string, limit int) ([]*
 func (s *LeadStore) Leads(ctx context.Context, ids []string) ([]*lead.Record, error) {
 	keys := make([]map[string]types.AttributeValue, 0, len(ids))
 	for _, id := range ids {
-		keys = append(keys, leadKey(id))
+		keys = append(keys, leadtable.Key(id))
 	}
 	byID := map[string]*lead.Record{}
 	err := s.batchItems(ctx, keys, types.KeysAndAttributes{}, func(item map[string]types.AttributeValue) error {
-		r, err := decodeLead(item)
+		r, err := leadtable.Decode(item)
 		if err != nil {
 			return err
 		}

@@ -14,6 +14,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 
+	"github.com/leadgate/leadgate/internal/dynamo/leadtable"
 	"github.com/leadgate/leadgate/internal/lead"
 	"github.com/leadgate/leadgate/internal/leadgate"
 	"github.com/leadgate/leadgate/internal/sales"
@@ -112,7 +113,7 @@ func (s *SalesStore) PutRep(ctx context.Context, r *sales.Rep) (*sales.Rep, bool
 	}
 	out, err := s.db.UpdateItem(ctx, &dynamodb.UpdateItemInput{
 		TableName:                 &s.reps,
-		Key:                       repKey(r.ID),
+		Key:                       leadtable.RepKey(r.ID),
 		UpdateExpression:          &expr,
 		ExpressionAttributeNames:  map[string]string{"#name": "name", "#capacity": "capacity"},
 		ExpressionAttributeValues: values,
@@ -134,13 +135,9 @@ func (s *SalesStore) PutRep(ctx context.Context, r *sales.Rep) (*sales.Rep, bool
 	return &rep, len(out.Attributes) == 0, nil
 }
 
-func repKey(id string) map[string]types.AttributeValue {
-	return map[string]types.AttributeValue{"repId": &types.AttributeValueMemberS{Value: id}}
-}
-
 // Rep returns one rep.
 func (s *SalesStore) Rep(ctx context.Context, id string) (*sales.Rep, error) {
-	out, err := s.db.GetItem(ctx, &dynamodb.GetItemInput{TableName: &s.reps, Key: repKey(id), ConsistentRead: aws.Bool(true)})
+	out, err := s.db.GetItem(ctx, &dynamodb.GetItemInput{TableName: &s.reps, Key: leadtable.RepKey(id), ConsistentRead: aws.Bool(true)})
 	if err != nil {
 		return nil, fmt.Errorf("get rep %s: %w", id, err)
 	}
@@ -186,11 +183,11 @@ func (s *SalesStore) Reps(ctx context.Context) ([]sales.Rep, error) {
 // Lead returns a lead read consistently: an assigner must see the latest
 // owner and revision.
 func (s *SalesStore) Lead(ctx context.Context, id string) (*lead.Record, error) {
-	out, err := s.db.GetItem(ctx, &dynamodb.GetItemInput{TableName: &s.leads.table, Key: leadKey(id), ConsistentRead: aws.Bool(true)})
+	out, err := s.db.GetItem(ctx, &dynamodb.GetItemInput{TableName: &s.leads.table, Key: leadtable.Key(id), ConsistentRead: aws.Bool(true)})
 	if err != nil {
 		return nil, fmt.Errorf("get lead %s: %w", id, err)
 	}
-	return liveLead(id, out.Item)
+	return leadtable.Live(id, out.Item)
 }
 
 // Update changes a lead, and the rep counts that move with it, in one

@@ -1,7 +1,7 @@
 // Package leaditem reads the leads table's item layout where it arrives
 // without the store: in the table's stream. It is the store's layout (see
-// internal/dynamo), kept in a package of its own so that a stream consumer
-// does not link the DynamoDB client.
+// internal/dynamo/leadtable), kept in a package of its own so that a stream
+// consumer does not link the DynamoDB client.
 package leaditem
 
 import (

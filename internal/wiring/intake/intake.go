@@ -2,6 +2,8 @@
 // environment and AWS configuration. It is a package of its own so that
 // the function's binary links only the clients and handlers it uses: a Go
 // binary links every package its wiring imports, with their package init.
+// It stores through leadtable and campaigntable, not package dynamo, for
+// the same reason: the public form endpoint links no attributevalue.
 package intake
 
 import (
@@ -12,7 +14,8 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 
 	"github.com/leadgate/leadgate/internal/capture"
-	"github.com/leadgate/leadgate/internal/dynamo"
+	"github.com/leadgate/leadgate/internal/dynamo/campaigntable"
+	"github.com/leadgate/leadgate/internal/dynamo/leadtable"
 	"github.com/leadgate/leadgate/internal/httpapi/edge"
 	"github.com/leadgate/leadgate/internal/httpapi/submissions"
 	"github.com/leadgate/leadgate/internal/intake"
@@ -26,7 +29,7 @@ func Wire(cfg aws.Config, env fnenv.Env, log *slog.Logger) (edge.Handler, error)
 		return nil, err
 	}
 	db := dynamodb.NewFromConfig(cfg)
-	store := dynamo.NewLeadStore(db, c.LeadsTable)
-	definitions := capture.NewDefinitions(dynamo.NewCampaignStore(db, c.CampaignsTable), c.DefinitionTTL, time.Now)
+	store := leadtable.New(db, c.LeadsTable)
+	definitions := capture.NewDefinitions(campaigntable.NewReader(db, c.CampaignsTable), c.DefinitionTTL, time.Now)
 	return submissions.New(intake.NewService(definitions, store, store, log), log, time.Now), nil
 }
