@@ -18,6 +18,7 @@ import (
 	"github.com/leadgate/leadgate/internal/lead"
 	"github.com/leadgate/leadgate/internal/leadgate"
 	"github.com/leadgate/leadgate/internal/sales"
+	"golang.org/x/sync/errgroup"
 )
 
 // CampaignStore is what the console reads of definitions.
@@ -127,35 +128,54 @@ func (r Rate) String() string {
 
 // CampaignList reads every campaign, with its funnel over p when
 // withFunnel (a viewer without leads.read is shown no figures, so none are
-// read for them).
+// read for them). Each campaign's counters and drafts are reads of their
+// own, campaignReaders campaigns at a time: one after another, a few
+// hundred campaigns would be a few hundred round trips before the page.
 func (s *Service) CampaignList(ctx context.Context, p funnel.Period, now time.Time, withFunnel bool) ([]CampaignRow, error) {
 	ps, err := s.Campaigns.List(ctx)
 	if err != nil {
 		return nil, err
 	}
 	slices.SortFunc(ps, func(a, b *campaign.Published) int { return strings.Compare(a.Definition.ID, b.Definition.ID) })
-	rows := make([]CampaignRow, 0, len(ps))
-	for _, pub := range ps {
-		d := pub.Definition
-		var counters []funnel.Counter
-		if withFunnel {
-			if counters, err = s.Funnel.Counters(ctx, d.ID, p.From, p.To); err != nil {
-				return nil, err
-			}
-		}
-		r := funnel.Build(d.ID, p.From, p.To, counters, d.Leakage)
-		drafts, err := s.Campaigns.Drafts(ctx, d.ID)
-		if err != nil {
-			return nil, err
-		}
-		mqls := r.Total.Entered[string(lead.StageMQL)]
-		rows = append(rows, CampaignRow{
-			ID: d.ID, Name: d.Name, Channel: d.Channel, Funnel: d.Funnel, Version: pub.Version,
-			ReviewBy: d.ReviewBy.String(), Overdue: d.ReviewOverdue(now), Verdict: r.Verdict, Advice: r.Advice,
-			Leakage: Rate{Num: mqls - r.Total.Entered[string(lead.StageSQL)], Den: mqls}, MQLs: mqls, Drafts: len(drafts),
+	rows := make([]CampaignRow, len(ps))
+	g, ctx := errgroup.WithContext(ctx)
+	g.SetLimit(campaignReaders)
+	for i, pub := range ps {
+		g.Go(func() error {
+			row, err := s.campaignRow(ctx, pub, p, now, withFunnel)
+			rows[i] = row
+			return err
 		})
 	}
+	if err := g.Wait(); err != nil {
+		return nil, err
+	}
 	return rows, nil
+}
+
+// campaignReaders bounds the campaigns the list reads at once.
+const campaignReaders = 8
+
+func (s *Service) campaignRow(ctx context.Context, pub *campaign.Published, p funnel.Period, now time.Time, withFunnel bool) (CampaignRow, error) {
+	d := pub.Definition
+	var counters []funnel.Counter
+	if withFunnel {
+		var err error
+		if counters, err = s.Funnel.Counters(ctx, d.ID, p.From, p.To); err != nil {
+			return CampaignRow{}, err
+		}
+	}
+	r := funnel.Build(d.ID, p.From, p.To, counters, d.Leakage)
+	drafts, err := s.Campaigns.Drafts(ctx, d.ID)
+	if err != nil {
+		return CampaignRow{}, err
+	}
+	mqls := r.Total.Entered[string(lead.StageMQL)]
+	return CampaignRow{
+		ID: d.ID, Name: d.Name, Channel: d.Channel, Funnel: d.Funnel, Version: pub.Version,
+		ReviewBy: d.ReviewBy.String(), Overdue: d.ReviewOverdue(now), Verdict: r.Verdict, Advice: r.Advice,
+		Leakage: Rate{Num: mqls - r.Total.Entered[string(lead.StageSQL)], Den: mqls}, MQLs: mqls, Drafts: len(drafts),
+	}, nil
 }
 
 // CampaignQuery is what the campaign page was asked to show.

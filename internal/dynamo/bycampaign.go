@@ -14,6 +14,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/feature/dynamodb/attributevalue"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
+	"golang.org/x/sync/errgroup"
 
 	"github.com/leadgate/leadgate/internal/dynamo/leadtable"
 	"github.com/leadgate/leadgate/internal/lead"
@@ -44,32 +45,12 @@ const (
 // campaignReaders at a time; the first error cancels the others and is
 // returned.
 func eachShard(ctx context.Context, read func(ctx context.Context, shard int) error) error {
-	ctx, cancel := context.WithCancelCause(ctx)
-	defer cancel(nil)
-	sem := make(chan struct{}, campaignReaders)
-	var wg sync.WaitGroup
+	g, ctx := errgroup.WithContext(ctx)
+	g.SetLimit(campaignReaders)
 	for shard := range leadtable.CampaignShards {
-		select {
-		case sem <- struct{}{}:
-		case <-ctx.Done():
-		}
-		if ctx.Err() != nil {
-			break
-		}
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			defer func() { <-sem }()
-			if err := read(ctx, shard); err != nil {
-				cancel(err)
-			}
-		}()
+		g.Go(func() error { return read(ctx, shard) })
 	}
-	wg.Wait()
-	if ctx.Err() != nil {
-		return context.Cause(ctx)
-	}
-	return nil
+	return g.Wait()
 }
 
 // shardQuery is the query of one shard of a campaign's index, for leads
