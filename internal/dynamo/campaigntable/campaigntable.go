@@ -15,6 +15,7 @@ package campaigntable
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"strconv"
 	"time"
@@ -132,7 +133,7 @@ func Decode(item map[string]types.AttributeValue) (*Item, error) {
 	text("definition", &it.Definition)
 	text("signOff", &it.SignOff)
 	if len(errs) > 0 {
-		return nil, fmt.Errorf("decode campaign %s: %v", it.CampaignID, errs[0])
+		return nil, fmt.Errorf("decode campaign %s v%d: %w", it.CampaignID, it.Version, errors.Join(errs...))
 	}
 	return &it, nil
 }

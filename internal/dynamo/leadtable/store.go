@@ -145,7 +145,7 @@ func (s *Store) apply(ctx context.Context, id string, current *lead.Record, prev
 		if err != nil {
 			return nil, nil, err
 		}
-		put, stored = s.put(tombstone(live, prev+1, c.EraseAt), prev), &lead.Record{Lead: lead.Lead{ID: id}, Rev: prev + 1, ErasedAt: &c.EraseAt}
+		put, stored = s.put(tombstone(live, prev+1, c.EraseAt), current, prev), &lead.Record{Lead: lead.Lead{ID: id}, Rev: prev + 1, ErasedAt: &c.EraseAt}
 	} else {
 		next := *c.Next
 		next.Rev = prev + 1
@@ -153,7 +153,7 @@ func (s *Store) apply(ctx context.Context, id string, current *lead.Record, prev
 		if err != nil {
 			return nil, nil, err
 		}
-		put, stored = s.put(item, prev), &next
+		put, stored = s.put(item, current, prev), &next
 	}
 	var reps []types.TransactWriteItem
 	if c.Hold != "" {
@@ -206,13 +206,13 @@ func (s *Store) apply(ctx context.Context, id string, current *lead.Record, prev
 	return stored, nil, nil
 }
 
-// put is the whole-item write of item, conditioned on the item being at
-// revision prev (absent when prev is 0). Every part of leadgate writes a
-// lead this way, so a whole-item put loses nothing and nothing is lost to
-// a race.
-func (s *Store) put(item map[string]types.AttributeValue, prev int64) *types.Put {
+// put is the whole-item write of item, conditioned on the stored item
+// being the one read, current at revision prev, or on there being none
+// when none was read. Every part of leadgate writes a lead this way, so a
+// whole-item put loses nothing and nothing is lost to a race.
+func (s *Store) put(item map[string]types.AttributeValue, current *lead.Record, prev int64) *types.Put {
 	p := &types.Put{TableName: &s.table, Item: item, ConditionExpression: aws.String("attribute_not_exists(pk)")}
-	if prev > 0 {
+	if current != nil {
 		p.ConditionExpression = aws.String("#rev = :rev")
 		p.ExpressionAttributeNames = map[string]string{"#rev": "rev"}
 		p.ExpressionAttributeValues = map[string]types.AttributeValue{":rev": num(prev)}
