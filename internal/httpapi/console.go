@@ -365,9 +365,15 @@ func (c *Console) callback(ctx context.Context, req *events.APIGatewayV2HTTPRequ
 	case !id.Expiry.After(c.Now()):
 		return events.APIGatewayV2HTTPResponse{}, leadgate.Errorf(leadgate.EFORBIDDEN, "The sign-in expired on the way: sign in again.")
 	}
-	// Only leadgate's own scopes are kept: the cookie stays small, and an
-	// identity provider's other scopes mean nothing here.
-	scopes := slices.DeleteFunc(slices.Clone(id.Scopes), func(s string) bool { return !slices.Contains(AllScopes, s) })
+	// Only leadgate's own scopes are kept, each once: an identity
+	// provider's other scopes mean nothing here, and the cookie holds at
+	// most len(AllScopes) of them however long the token's list.
+	scopes := make([]string, 0, len(AllScopes))
+	for _, s := range id.Scopes {
+		if slices.Contains(AllScopes, s) && !slices.Contains(scopes, s) {
+			scopes = append(scopes, s)
+		}
+	}
 	// The rep is who the configured rep claim names, as on the API.
 	s := session.Session{ID: session.NewID(), Subject: id.Subject, Email: id.Email, Username: cmp.Or(id.Claims[c.RepClaim], id.Username), Scopes: scopes, Expires: id.Expiry.Unix()}
 	return c.signIn(s, pl.Next)

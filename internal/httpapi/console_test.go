@@ -126,8 +126,15 @@ func TestConsoleSignInThroughTheIdentityProvider(t *testing.T) {
 		})
 	}
 
+	// A provider that lists a scope over and over (a long group mapping)
+	// still gives a session of leadgate's scopes, each once, that fits in
+	// its cookie.
+	var repeated []string
+	for range 500 {
+		repeated = append(repeated, "openid", httpapi.ScopeCampaignsRead, "email", httpapi.ScopeApproveMarketing)
+	}
 	idp.identity = &oidc.Identity{Subject: "u-1", Email: "maria@example.com", Username: "maria", Expiry: now.Add(time.Hour),
-		Scopes: []string{"openid", "email", httpapi.ScopeCampaignsRead, httpapi.ScopeApproveMarketing}, Claims: map[string]string{"username": "maria"}}
+		Scopes: repeated, Claims: map[string]string{"username": "maria"}}
 	idp.err = nil
 	done := call(consoleEvent("GET", "/console/callback", "state=s1&code=c1", login))
 	if done.StatusCode != http.StatusSeeOther || done.Headers["Location"] != "/console/queue" {

@@ -24,9 +24,6 @@ const MinKeyBytes = 32
 // and a value the server cannot set whole would sign nobody in.
 const MaxValueBytes = 3800
 
-// MaxScopes bounds the scopes a session carries.
-const MaxScopes = 32
-
 // Errors Open reports. Both mean "sign in again"; they differ for the log.
 var (
 	ErrInvalid = errors.New("session: not a value this server sealed")
