@@ -8,6 +8,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
+	"golang.org/x/sync/errgroup"
 
 	"github.com/leadgate/leadgate/internal/dynamo/leadtable"
 	"github.com/leadgate/leadgate/internal/lead"
@@ -21,7 +22,7 @@ import (
 // found by name.
 
 // maxNameWords bounds the words of a lookup tried as the last name: each is
-// one query.
+// one query, all at once.
 const maxNameWords = 3
 
 // FindByName returns up to limit (at most 100) leads whose last name is one of
@@ -33,8 +34,10 @@ func (s *LeadStore) FindByName(ctx context.Context, name string, limit int) ([]*
 	if len(words) > maxNameWords {
 		words = words[:maxNameWords]
 	}
-	var ids []string
-	seen := map[string]bool{}
+	// One query per word taken as the last name, side by side; the ids
+	// are merged in the words' order, so the first word's matches lead.
+	found := make([][]string, len(words))
+	g, gctx := errgroup.WithContext(ctx)
 	for i, last := range words {
 		rest := strings.Join(append(append([]string{}, words[:i]...), words[i+1:]...), " ")
 		in := &dynamodb.QueryInput{
@@ -47,17 +50,27 @@ func (s *LeadStore) FindByName(ctx context.Context, name string, limit int) ([]*
 			in.KeyConditionExpression = aws.String("nameKey = :k AND begins_with(nameSort, :first)")
 			in.ExpressionAttributeValues[":first"] = &types.AttributeValueMemberS{Value: rest}
 		}
-		out, err := s.db.Query(ctx, in)
-		if err != nil {
-			return nil, fmt.Errorf("find leads by name: %w", err) // no name: the error is logged
-		}
-		for _, it := range out.Items {
-			// Keys only: the table's key names the lead.
-			pk, ok := it["pk"].(*types.AttributeValueMemberS)
-			if !ok {
-				continue
+		g.Go(func() error {
+			out, err := s.db.Query(gctx, in)
+			if err != nil {
+				return fmt.Errorf("find leads by name: %w", err) // no name: the error is logged
 			}
-			id := strings.TrimPrefix(pk.Value, "LEAD#")
+			for _, it := range out.Items {
+				// Keys only: the table's key names the lead.
+				if pk, ok := it["pk"].(*types.AttributeValueMemberS); ok {
+					found[i] = append(found[i], strings.TrimPrefix(pk.Value, "LEAD#"))
+				}
+			}
+			return nil
+		})
+	}
+	if err := g.Wait(); err != nil {
+		return nil, err
+	}
+	var ids []string
+	seen := map[string]bool{}
+	for _, word := range found {
+		for _, id := range word {
 			if !seen[id] && len(ids) < limit {
 				seen[id] = true
 				ids = append(ids, id)
