@@ -23,11 +23,12 @@ import (
 
 // campaignIndex is the leads table's index of leads by the campaign whose
 // definition last judged them, sorted by when they last changed. Its
-// partition key is campaignShard, the campaign and one of leadtable.CampaignShards
-// shards of the lead id: a write to any lead of a campaign writes the
-// index too, and one partition takes about 1,000 write units a second,
-// so a launch's leads are spread over leadtable.CampaignShards partitions instead
-// of all landing in one (SCALING.md works the figure out). It holds keys
+// partition key is campaignShard, the campaign and one of
+// leadtable.CampaignShards shards of the lead id: a write to any lead of
+// a campaign writes the index too, and one partition takes about 1,000
+// write units a second, so a launch's leads are spread over that many
+// partitions instead of all landing in one (SCALING.md works the figure
+// out). It holds keys
 // only: every write of a lead moves its entry (updatedAt changes), and an
 // entry holding the record costs as many units as the lead itself, twice
 // (out of the old place, into the new), on every form, scan and touch

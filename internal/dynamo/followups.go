@@ -3,14 +3,15 @@ package dynamo
 import (
 	"context"
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
-	"sync"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
+	"golang.org/x/sync/errgroup"
 
 	"github.com/leadgate/leadgate/internal/dynamo/leadtable"
 	"github.com/leadgate/leadgate/internal/lead"
@@ -28,16 +29,10 @@ const followUpIndex = "byFollowUp"
 // changes it) and is eventually consistent: a lead it names may have
 // moved on since.
 func (s *SalesStore) DueFollowUps(ctx context.Context, t time.Time, limit int) ([]string, error) {
-	var (
-		wg       sync.WaitGroup
-		mu       sync.Mutex
-		ids      []string
-		firstErr error
-	)
+	due := make([][]string, leadtable.FollowUpShards)
+	g, ctx := errgroup.WithContext(ctx)
 	for shard := range leadtable.FollowUpShards {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
+		g.Go(func() error {
 			out, err := s.db.Query(ctx, &dynamodb.QueryInput{
 				TableName:              &s.leads.table,
 				IndexName:              aws.String(followUpIndex),
@@ -48,23 +43,21 @@ func (s *SalesStore) DueFollowUps(ctx context.Context, t time.Time, limit int) (
 				},
 				Limit: aws.Int32(int32(limit)),
 			})
-			mu.Lock()
-			defer mu.Unlock()
 			if err != nil {
-				if firstErr == nil {
-					firstErr = fmt.Errorf("due follow-ups of shard %d: %w", shard, err)
-				}
-				return
+				return fmt.Errorf("due follow-ups of shard %d: %w", shard, err)
 			}
 			for _, item := range out.Items {
 				if pk, ok := item["pk"].(*types.AttributeValueMemberS); ok {
-					ids = append(ids, strings.TrimPrefix(pk.Value, "LEAD#"))
+					due[shard] = append(due[shard], strings.TrimPrefix(pk.Value, "LEAD#"))
 				}
 			}
-		}()
+			return nil
+		})
 	}
-	wg.Wait()
-	return ids, firstErr
+	if err := g.Wait(); err != nil {
+		return nil, err
+	}
+	return slices.Concat(due...), nil
 }
 
 // OldestLeads returns one page of the leads an owner holds, the longest
