@@ -80,6 +80,14 @@ func runImport(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	for i, ch := range chunks {
 		bar.draw(fmt.Sprintf("part %d/%d", i+1, len(chunks)))
 		rep, err := client.uploadScans(ctx, *campaignID, ch.body)
+		// A part stopped by its time or the table, not by the file, goes
+		// again while each try writes something: what was written is
+		// recognised, so the rest is written.
+		for try, last := 1, rep; err != nil && goesOn(last) && try <= maxResends; try++ {
+			bar.draw(fmt.Sprintf("part %d/%d again (%d written, stopped: %s)", i+1, len(chunks), last.LeadsCreated+last.LeadsUpdated, last.Stopped.Reason))
+			last, err = client.uploadScans(ctx, *campaignID, ch.body)
+			rep = resumed(rep, last)
+		}
 		if rep != nil {
 			merge(&total, rep, ch)
 			parts = append(parts, part{chunk: ch, issuesURL: rep.IssuesURL, rejected: rep.RejectedTotal})
@@ -112,6 +120,34 @@ func runImport(ctx context.Context, args []string, stdout, stderr io.Writer) err
 		return &exitStatus{2, plural(total.RejectedTotal, "row") + " rejected"}
 	}
 	return stopped
+}
+
+// maxResends bounds how often one part is sent again after a stop that
+// says to (badgescan.Stop.Again).
+const maxResends = 3
+
+// goesOn says a part whose last try stopped is worth sending again: the
+// stop was its time or the table, and that try wrote something, so the
+// part is getting through.
+func goesOn(rep *importReport) bool {
+	return rep != nil && rep.Stopped != nil && rep.Stopped.Again && rep.LeadsCreated+rep.LeadsUpdated > 0
+}
+
+// resumed is a part's report after it was sent again: the rows the earlier
+// tries wrote count as created or updated, not as already imported, where
+// the new try met them again; everything else (rows read, issues, where it
+// stopped) is the new try's, which read the whole part. A try that
+// answered nothing leaves the report as it was.
+func resumed(before, again *importReport) *importReport {
+	if again == nil {
+		return before
+	}
+	r := *again
+	written := before.LeadsCreated + before.LeadsUpdated
+	r.LeadsCreated += before.LeadsCreated
+	r.LeadsUpdated += before.LeadsUpdated
+	r.AlreadyImported = max(0, again.AlreadyImported-written)
+	return &r
 }
 
 func plural(n int, noun string) string {

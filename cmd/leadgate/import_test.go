@@ -163,3 +163,108 @@ func TestImportWantsFlagsBeforeTheFile(t *testing.T) {
 		t.Errorf("err = %v", err)
 	}
 }
+
+// fakeImports answers uploads as the badge-scan function would, with a
+// table behind it: a row is created once, then met as already imported.
+// stops says how the first uploads stop: after writing that many rows,
+// with the stop's Again, before the part's end.
+type fakeImports struct {
+	written map[string]bool
+	stops   []fakeStop
+	uploads int
+}
+
+type fakeStop struct {
+	after int
+	again bool
+}
+
+func (f *fakeImports) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	zr, err := gzip.NewReader(r.Body)
+	if err != nil {
+		http.Error(w, err.Error(), http.StatusBadRequest)
+		return
+	}
+	rows, err := csv.NewReader(zr).ReadAll()
+	if err != nil {
+		http.Error(w, err.Error(), http.StatusBadRequest)
+		return
+	}
+	f.uploads++
+	var stop *fakeStop
+	if f.uploads <= len(f.stops) {
+		stop = &f.stops[f.uploads-1]
+	}
+	rep := badgescan.Report{Campaign: "show", Rejected: []badgescan.RowIssue{}, Warnings: []badgescan.RowIssue{}}
+	for i, row := range rows[1:] {
+		if stop != nil && rep.LeadsCreated == stop.after {
+			rep.NotImported = len(rows) - 1 - i
+			rep.Stopped = &badgescan.Stop{Row: i + 1, Line: i + 2, Reason: "the import ran out of time", Again: stop.again}
+			break
+		}
+		rep.RowsRead++
+		if f.written[row[0]] {
+			rep.AlreadyImported++
+			continue
+		}
+		f.written[row[0]] = true
+		rep.LeadsCreated++
+	}
+	if rep.Stopped == nil {
+		_ = json.NewEncoder(w).Encode(rep)
+		return
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(http.StatusInternalServerError)
+	_ = json.NewEncoder(w).Encode(map[string]any{"type": "about:blank", "title": "Internal error", "status": 500, "code": "internal",
+		"detail": "The import stopped.", "report": rep})
+}
+
+// TestImportSendsAgainAPartThatRanOutOfTime: a part stopped by its time or
+// the table (Stop.Again) goes again while each try writes something; the
+// summary counts the rows the first try wrote as created, not as already
+// imported. A stop that the file caused, or a try that wrote nothing, is
+// not sent again, and the command fails saying where it stopped.
+func TestImportSendsAgainAPartThatRanOutOfTime(t *testing.T) {
+	dir := t.TempDir()
+	file := filepath.Join(dir, "scans.csv")
+	if err := os.WriteFile(file, []byte("Email\np0@x.co\np1@x.co\np2@x.co\np3@x.co\np4@x.co\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range []struct {
+		name    string
+		stops   []fakeStop
+		uploads int
+		fails   bool
+		summary []string
+	}{
+		{"stopped for time, then through", []fakeStop{{after: 2, again: true}}, 2, false,
+			[]string{`leads created\s+4\n`, `already imported\s+1\n`}},
+		{"stopped twice, then through", []fakeStop{{after: 1, again: true}, {after: 1, again: true}}, 3, false,
+			[]string{`leads created\s+4\n`, `already imported\s+1\n`}},
+		{"stopped by the file", []fakeStop{{after: 2, again: false}}, 1, true,
+			[]string{`leads created\s+2\n`, `not imported\s+3\n`, `STOPPED at row 3`}},
+		{"a try that wrote nothing", []fakeStop{{after: 2, again: true}, {after: 0, again: true}}, 2, true,
+			[]string{`STOPPED at row 1`}},
+		{"stopping every time", []fakeStop{{1, true}, {1, true}, {1, true}, {1, true}, {1, true}}, 1 + maxResends, true,
+			[]string{`leads created\s+4\n`, `STOPPED`}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			// p4 was imported before: it is already imported, whatever
+			// the tries.
+			f := &fakeImports{written: map[string]bool{"p4@x.co": true}, stops: tc.stops}
+			srv := httptest.NewServer(f)
+			defer srv.Close()
+			var out, errOut bytes.Buffer
+			err := runImport(context.Background(), []string{"--campaign", "show", "--url", srv.URL, "--token", "tok", file}, &out, &errOut)
+			if (err != nil) != tc.fails || f.uploads != tc.uploads {
+				t.Fatalf("%d uploads, error %v; want %d, failing %v\n%s\n%s", f.uploads, err, tc.uploads, tc.fails, out.String(), errOut.String())
+			}
+			for _, re := range tc.summary {
+				if !regexp.MustCompile(re).MatchString(out.String()) {
+					t.Errorf("summary lacks %q:\n%s", re, out.String())
+				}
+			}
+		})
+	}
+}

@@ -124,6 +124,10 @@ type Stop struct {
 	Row    int    `json:"row"`
 	Line   int    `json:"line"`
 	Reason string `json:"reason"`
+	// Again says the stop was the import's time or the table, not the
+	// file: uploading the same file again goes on where it stopped (what
+	// was written is recognised). leadgate import does so by itself.
+	Again bool `json:"again,omitempty"`
 }
 
 // IssuesPath is where an import's issues are served.
@@ -285,6 +289,8 @@ func (im *Importer) Import(ctx context.Context, campaignID string, file io.Reade
 
 	if stop != nil {
 		stopAt.Reason = stopReason(stop)
+		code := leadgate.ErrorCode(stop)
+		stopAt.Again = code == leadgate.EINTERNAL || code == leadgate.EUNAVAILABLE
 		rep.Stopped = &stopAt
 	}
 	if rep.RejectedTotal+rep.WarningsTotal > 0 && ctx.Err() == nil {

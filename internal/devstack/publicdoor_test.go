@@ -336,7 +336,7 @@ func TestUploadAnswersAndMemoryAreBounded(t *testing.T) {
 		rep := e.Report
 		t.Logf("%d-byte gzip body: %d %s; answer %d bytes; heap +%d MiB", len(body), r.status, e.Code, len(r.body), peak>>20)
 		if r.status != 413 || rep.RowsRead != badgescan.MaxRows || rep.RejectedTotal != badgescan.MaxRows || len(rep.Rejected) != badgescan.MaxListed ||
-			rep.Stopped == nil || rep.Stopped.Row != badgescan.MaxRows+1 || rep.IssuesURL == "" {
+			rep.Stopped == nil || rep.Stopped.Row != badgescan.MaxRows+1 || rep.Stopped.Again || rep.IssuesURL == "" {
 			t.Fatalf("%d rows read %d, rejected %d (%d listed), stopped %+v, issues %q", r.status, rep.RowsRead, rep.RejectedTotal, len(rep.Rejected), rep.Stopped, rep.IssuesURL)
 		}
 		if len(r.body) > 64<<10 || peak > 96<<20 {
@@ -406,8 +406,9 @@ func TestStalledTableBoundsAnUpload(t *testing.T) {
 	}
 	r.json(t, &e)
 	t.Logf("54 MB of rows into a stalled table: %d %s, %d read, %d not imported; heap +%d MiB", r.status, e.Code, e.Report.RowsRead, e.Report.NotImported, peak>>20)
+	// The table, not the file, stopped it: uploading again goes on.
 	if r.status != 503 || r.header.Get("Retry-After") == "" || e.Report.Stopped == nil || e.Report.NotImported == 0 || e.Report.LeadsCreated != 0 ||
-		e.Report.Stopped.Line != e.Report.Stopped.Row+1 { // a row a line, after the header
+		e.Report.Stopped.Line != e.Report.Stopped.Row+1 || !e.Report.Stopped.Again { // a row a line, after the header
 		t.Errorf("%d %v %.400s", r.status, r.header, r.body)
 	}
 	if peak > 48<<20 {
@@ -503,7 +504,7 @@ func TestBrokenUploadAnswersWithItsReport(t *testing.T) {
 		r.json(t, &e)
 		rep := e.Report
 		if r.status != 400 || rep.Stopped == nil || rep.LeadsCreated == 0 || rep.Stopped.Row != rep.RowsRead+1 || rep.Stopped.Line < rep.RowsRead ||
-			!strings.Contains(rep.Stopped.Reason, "cut short") {
+			!strings.Contains(rep.Stopped.Reason, "cut short") || rep.Stopped.Again {
 			t.Fatalf("%d %.500s", r.status, r.body)
 		}
 		// What the report says was written, was.
