@@ -136,17 +136,28 @@ func goesOn(rep *importReport) bool {
 // resumed is a part's report after it was sent again: the rows the earlier
 // tries wrote count as created or updated, not as already imported, where
 // the new try met them again; everything else (rows read, issues, where it
-// stopped) is the new try's, which read the whole part. A try that
-// answered nothing leaves the report as it was.
+// stopped) is the new try's. A try that answered nothing, or stopped
+// having written nothing, leaves the report as it was: the table is as the
+// earlier tries left it, and their report says so.
+//
+// A new try that stopped may not have met every row the earlier tries
+// wrote: such a row was queued when it stopped (one of its NotImported) or
+// never read. It is counted once, as written: out of NotImported, and
+// into RowsRead when the new try did not read it.
 func resumed(before, again *importReport) *importReport {
-	if again == nil {
+	if again == nil || again.Stopped != nil && again.LeadsCreated+again.LeadsUpdated == 0 {
 		return before
 	}
 	r := *again
 	written := before.LeadsCreated + before.LeadsUpdated
+	met := min(written, again.AlreadyImported)
+	unmet := written - met
+	queued := min(unmet, again.NotImported)
 	r.LeadsCreated += before.LeadsCreated
 	r.LeadsUpdated += before.LeadsUpdated
-	r.AlreadyImported = max(0, again.AlreadyImported-written)
+	r.AlreadyImported -= met
+	r.NotImported -= queued
+	r.RowsRead += unmet - queued
 	return &r
 }
 

@@ -244,8 +244,10 @@ func TestImportSendsAgainAPartThatRanOutOfTime(t *testing.T) {
 			[]string{`leads created\s+4\n`, `already imported\s+1\n`}},
 		{"stopped by the file", []fakeStop{{after: 2, again: false}}, 1, true,
 			[]string{`leads created\s+2\n`, `not imported\s+3\n`, `STOPPED at row 3`}},
+		// The try that wrote nothing left the table as the first left it:
+		// the first try's report stands (it had gone further).
 		{"a try that wrote nothing", []fakeStop{{after: 2, again: true}, {after: 0, again: true}}, 2, true,
-			[]string{`STOPPED at row 1`}},
+			[]string{`leads created\s+2\n`, `STOPPED at row 3`}},
 		{"stopping every time", []fakeStop{{1, true}, {1, true}, {1, true}, {1, true}, {1, true}}, 1 + maxResends, true,
 			[]string{`leads created\s+4\n`, `STOPPED`}},
 	} {
@@ -259,6 +261,76 @@ func TestImportSendsAgainAPartThatRanOutOfTime(t *testing.T) {
 			err := runImport(context.Background(), []string{"--campaign", "show", "--url", srv.URL, "--token", "tok", file}, &out, &errOut)
 			if (err != nil) != tc.fails || f.uploads != tc.uploads {
 				t.Fatalf("%d uploads, error %v; want %d, failing %v\n%s\n%s", f.uploads, err, tc.uploads, tc.fails, out.String(), errOut.String())
+			}
+			for _, re := range tc.summary {
+				if !regexp.MustCompile(re).MatchString(out.String()) {
+					t.Errorf("summary lacks %q:\n%s", re, out.String())
+				}
+			}
+		})
+	}
+}
+
+// scriptedImports answers each upload with the next report, as the
+// badge-scan function counts: a row read and queued but not written when
+// the import stopped is read and not imported; a row never read is in no
+// count.
+type scriptedImports struct {
+	reports []badgescan.Report
+	uploads int
+}
+
+func (f *scriptedImports) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	rep := f.reports[min(f.uploads, len(f.reports)-1)]
+	f.uploads++
+	if rep.Stopped == nil {
+		_ = json.NewEncoder(w).Encode(rep)
+		return
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(http.StatusServiceUnavailable)
+	_ = json.NewEncoder(w).Encode(map[string]any{"status": 503, "code": "unavailable", "detail": "The service is busy.", "report": rep})
+}
+
+// TestImportResendThatGetsLessFarCountsEachRowOnce: a resend that stops
+// before it meets again the rows an earlier try wrote (the table still
+// stalled) must not count those rows both as created and as not imported:
+// the summary still accounts for every row read once.
+func TestImportResendThatGetsLessFarCountsEachRowOnce(t *testing.T) {
+	dir := t.TempDir()
+	file := filepath.Join(dir, "scans.csv")
+	if err := os.WriteFile(file, []byte("Email\np0@x.co\np1@x.co\np2@x.co\np3@x.co\np4@x.co\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	stop := func(row int) *badgescan.Stop {
+		return &badgescan.Stop{Row: row, Line: row + 1, Reason: "the leads could not be written", Again: true}
+	}
+	for _, tc := range []struct {
+		name    string
+		reports []badgescan.Report
+		summary []string
+	}{
+		// Try 1 wrote rows 1-2 and had row 3 queued; try 2 stalled with
+		// rows 1-2 queued and wrote nothing.
+		{"second try wrote nothing", []badgescan.Report{
+			{Campaign: "show", RowsRead: 3, LeadsCreated: 2, NotImported: 1, Stopped: stop(4)},
+			{Campaign: "show", RowsRead: 2, NotImported: 2, Stopped: stop(3)},
+		}, []string{`rows read\s+3\n`, `leads created\s+2\n`, `already imported\s+0\n`, `not imported\s+1\n`}},
+		// Try 1 wrote rows 1-3; try 2 wrote row 4 (a hole of try 1's)
+		// but stalled with rows 1-3 still queued, on the last try too.
+		{"a resend wrote elsewhere, the rows before still queued", []badgescan.Report{
+			{Campaign: "show", RowsRead: 4, LeadsCreated: 3, NotImported: 1, Stopped: stop(5)},
+			{Campaign: "show", RowsRead: 4, LeadsCreated: 1, NotImported: 3, Stopped: stop(5)},
+			{Campaign: "show", RowsRead: 2, NotImported: 2, Stopped: stop(3)},
+		}, []string{`rows read\s+4\n`, `leads created\s+4\n`, `already imported\s+0\n`, `not imported\s+0\n`}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			srv := httptest.NewServer(&scriptedImports{reports: tc.reports})
+			defer srv.Close()
+			var out, errOut bytes.Buffer
+			err := runImport(context.Background(), []string{"--campaign", "show", "--url", srv.URL, "--token", "tok", file}, &out, &errOut)
+			if err == nil {
+				t.Fatalf("no error; want the stop\n%s", out.String())
 			}
 			for _, re := range tc.summary {
 				if !regexp.MustCompile(re).MatchString(out.String()) {
