@@ -1,6 +1,7 @@
 package badgescan
 
 import (
+	"math"
 	"strconv"
 	"strings"
 	"time"
@@ -28,14 +29,15 @@ func Rating(s string) (int, bool) {
 	if num, den, ok := strings.Cut(s, "/"); ok {
 		n, err1 := strconv.ParseFloat(strings.TrimSpace(num), 64)
 		d, err2 := strconv.ParseFloat(strings.TrimSpace(den), 64)
-		if err1 != nil || err2 != nil || d <= 0 || n < 0 || n > d {
+		// Written so NaN fails too (ParseFloat reads "nan" and "inf").
+		if err1 != nil || err2 != nil || !(d > 0 && !math.IsInf(d, 1)) || !(n >= 0 && n <= d) {
 			return 0, false
 		}
 		return int(n/d*5 + 0.5), true
 	}
 	n, err := strconv.ParseFloat(strings.TrimSuffix(s, " stars"), 64)
 	switch {
-	case err != nil || n < 0 || n > 10:
+	case err != nil || !(n >= 0 && n <= 10): // NaN too
 		return 0, false
 	case n > 5:
 		return int(n/2 + 0.5), true // a 1–10 scale

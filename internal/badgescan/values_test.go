@@ -17,6 +17,8 @@ func TestRating(t *testing.T) {
 		{"4", 4, true}, {"0", 0, true}, {"5 stars", 5, true}, {"★★★", 3, true}, {"★★★★★★", 5, true},
 		{"4/5", 4, true}, {"8/10", 4, true}, {"9", 5, true}, {"7", 4, true}, {"", 0, true},
 		{"very", 0, false}, {"11", 0, false}, {"6/5", 0, false}, {"-1", 0, false},
+		// ParseFloat reads NaN and Inf: no rating, not int(NaN).
+		{"NaN", 0, false}, {"nan stars", 0, false}, {"nan/5", 0, false}, {"4/nan", 0, false}, {"inf/inf", 0, false}, {"1/inf", 0, false},
 	}
 	for _, tt := range tests {
 		t.Run(tt.in, func(t *testing.T) {
