@@ -110,6 +110,10 @@ func runImport(ctx context.Context, args []string, stdout, stderr io.Writer) err
 		switch {
 		case err != nil:
 			return errors.Join(fmt.Errorf("writing %s: %w", *rejects, err), stopped)
+		case n == 0 && total.RejectedTotal > 0:
+			// A part that stopped keeps no issue list to read back.
+			fmt.Fprintf(stdout, "%s not listed (the import stopped before keeping them); %s not written: import the file again to list them\n",
+				plural(total.RejectedTotal, "rejected row"), *rejects)
 		case n == 0:
 			fmt.Fprintf(stdout, "no row rejected; %s not written\n", *rejects)
 		default:

@@ -340,3 +340,33 @@ func TestImportResendThatGetsLessFarCountsEachRowOnce(t *testing.T) {
 		})
 	}
 }
+
+// TestImportSaysWhenRejectedRowsCannotBeListed: a part that stopped keeps
+// no issue list, so --rejects cannot list its rejected rows; the command
+// says so rather than "no row rejected".
+func TestImportSaysWhenRejectedRowsCannotBeListed(t *testing.T) {
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "application/problem+json")
+		w.WriteHeader(http.StatusBadRequest)
+		_ = json.NewEncoder(w).Encode(map[string]any{"type": "about:blank", "title": "Bad request", "status": 400, "code": "bad_request",
+			"detail": "The file stops being readable.", "report": badgescan.Report{Campaign: "show", RowsRead: 2, LeadsCreated: 1, RejectedTotal: 1,
+				Rejected: []badgescan.RowIssue{{Row: 2, Line: 3, Reason: "no email"}}, Stopped: &badgescan.Stop{Row: 3, Line: 4, Reason: "cut short"}}})
+	}))
+	defer srv.Close()
+	dir := t.TempDir()
+	file := filepath.Join(dir, "scans.csv")
+	if err := os.WriteFile(file, []byte("Email\np@x.co\nnot-an-email\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	rejects := filepath.Join(dir, "rejects.csv")
+	var out, errOut bytes.Buffer
+	if err := runImport(context.Background(), []string{"--campaign", "show", "--url", srv.URL, "--token", "tok", "--rejects", rejects, file}, &out, &errOut); err == nil {
+		t.Fatal("a stopped import ended without an error")
+	}
+	if !strings.Contains(out.String(), "1 rejected row not listed") || strings.Contains(out.String(), "no row rejected") {
+		t.Errorf("summary:\n%s", out.String())
+	}
+	if _, err := os.Stat(rejects); !os.IsNotExist(err) {
+		t.Errorf("rejects file written (stat: %v)", err)
+	}
+}
