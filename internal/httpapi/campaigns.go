@@ -13,6 +13,7 @@ import (
 	"github.com/aws/aws-lambda-go/events"
 
 	"github.com/leadgate/leadgate/internal/campaign"
+	"github.com/leadgate/leadgate/internal/campaign/authored"
 	"github.com/leadgate/leadgate/internal/definitions"
 	"github.com/leadgate/leadgate/internal/document"
 	"github.com/leadgate/leadgate/internal/httpapi/edge"
@@ -97,7 +98,7 @@ func (c *Campaigns) put(ctx context.Context, req *events.APIGatewayV2HTTPRequest
 		return events.APIGatewayV2HTTPResponse{}, err
 	}
 	now := c.now()
-	d, warnings, err := definitions.Read(doc, req.PathParameters["campaignId"], now)
+	d, warnings, err := authored.Read(doc, req.PathParameters["campaignId"], now)
 	if err != nil {
 		return events.APIGatewayV2HTTPResponse{}, err
 	}

@@ -12,6 +12,7 @@ import (
 
 	"github.com/leadgate/leadgate/internal/backtest"
 	"github.com/leadgate/leadgate/internal/campaign"
+	"github.com/leadgate/leadgate/internal/campaign/authored"
 	"github.com/leadgate/leadgate/internal/definitions"
 	"github.com/leadgate/leadgate/internal/httpapi/edge"
 	"github.com/leadgate/leadgate/internal/leadgate"
@@ -44,7 +45,7 @@ func draftLocation(dr *campaign.Draft) string {
 // will do to the leads already judged; ?dryRun=true checks and compares it
 // without storing it (what `leadgate apply --dry-run` asks).
 func (c *Campaigns) propose(ctx context.Context, req *events.APIGatewayV2HTTPRequest) (events.APIGatewayV2HTTPResponse, error) {
-	who, doc, mode, err := c.draftInput(req)
+	in, err := c.readDraft(req)
 	if err != nil {
 		return events.APIGatewayV2HTTPResponse{}, err
 	}
@@ -56,7 +57,12 @@ func (c *Campaigns) propose(ctx context.Context, req *events.APIGatewayV2HTTPReq
 	default:
 		return events.APIGatewayV2HTTPResponse{}, leadgate.Errorf(leadgate.EBADREQUEST, "dryRun: want true or false.")
 	}
-	p, err := c.defs.Propose(ctx, who.signer(), req.PathParameters["campaignId"], doc, mode, dryRun, c.now())
+	id, now := req.PathParameters["campaignId"], c.now()
+	d, warnings, err := authored.Read(in.doc, id, now)
+	if err != nil {
+		return events.APIGatewayV2HTTPResponse{}, err
+	}
+	p, err := c.defs.Propose(ctx, in.who.signer(), id, d, warnings, in.mode, dryRun, now)
 	if err != nil {
 		return events.APIGatewayV2HTTPResponse{}, err
 	}
@@ -74,30 +80,42 @@ func (c *Campaigns) propose(ctx context.Context, req *events.APIGatewayV2HTTPReq
 
 // replace writes a new revision of a draft; its approvals start over.
 func (c *Campaigns) replace(ctx context.Context, req *events.APIGatewayV2HTTPRequest) (events.APIGatewayV2HTTPResponse, error) {
-	who, doc, mode, err := c.draftInput(req)
+	in, err := c.readDraft(req)
 	if err != nil {
 		return events.APIGatewayV2HTTPResponse{}, err
 	}
-	p, err := c.defs.Replace(ctx, who.signer(), req.PathParameters["campaignId"], req.PathParameters["draftId"], doc, mode, c.now())
+	id, now := req.PathParameters["campaignId"], c.now()
+	d, warnings, err := authored.Read(in.doc, id, now)
+	if err != nil {
+		return events.APIGatewayV2HTTPResponse{}, err
+	}
+	p, err := c.defs.Replace(ctx, in.who.signer(), id, req.PathParameters["draftId"], d, warnings, in.mode, now)
 	if err != nil {
 		return events.APIGatewayV2HTTPResponse{}, err
 	}
 	return edge.JSONResponse(http.StatusOK, draftView(p)), nil
 }
 
-// draftInput is what writing a draft takes: the writer, the definition and
-// the mode.
-func (c *Campaigns) draftInput(req *events.APIGatewayV2HTTPRequest) (caller, []byte, string, error) {
-	who, err := authorize(req, ScopeCampaignsWrite)
-	if err != nil {
-		return who, nil, "", err
+// draftInput is what writing a draft takes: the writer, the definition
+// as sent and the mode.
+type draftInput struct {
+	who  caller
+	doc  []byte
+	mode string
+}
+
+// readDraft reads what writing a draft takes from the request.
+func (c *Campaigns) readDraft(req *events.APIGatewayV2HTTPRequest) (draftInput, error) {
+	var in draftInput
+	var err error
+	if in.who, err = authorize(req, ScopeCampaignsWrite); err != nil {
+		return in, err
 	}
-	mode, err := definitions.Mode(req.QueryStringParameters["mode"])
-	if err != nil {
-		return who, nil, "", err
+	if in.mode, err = definitions.Mode(req.QueryStringParameters["mode"]); err != nil {
+		return in, err
 	}
-	doc, err := definitionBody(req)
-	return who, doc, mode, err
+	in.doc, err = definitionBody(req)
+	return in, err
 }
 
 func (c *Campaigns) draft(ctx context.Context, req *events.APIGatewayV2HTTPRequest) (events.APIGatewayV2HTTPResponse, error) {
