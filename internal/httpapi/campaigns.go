@@ -17,6 +17,7 @@ import (
 	"github.com/leadgate/leadgate/internal/definitions"
 	"github.com/leadgate/leadgate/internal/document"
 	"github.com/leadgate/leadgate/internal/httpapi/edge"
+	"github.com/leadgate/leadgate/internal/httpapi/scopes"
 	"github.com/leadgate/leadgate/internal/leadgate"
 	"github.com/leadgate/leadgate/internal/rejudge"
 )
@@ -85,7 +86,7 @@ type PublishResponse struct {
 // put publishes in one step, for a caller who may sign for both sides;
 // everyone else proposes a draft.
 func (c *Campaigns) put(ctx context.Context, req *events.APIGatewayV2HTTPRequest) (events.APIGatewayV2HTTPResponse, error) {
-	who, err := authorize(req, ScopeCampaignsWrite, ScopeApproveMarketing, ScopeApproveSales)
+	who, err := scopes.Authorize(req, scopes.CampaignsWrite, scopes.ApproveMarketing, scopes.ApproveSales)
 	if err != nil {
 		return events.APIGatewayV2HTTPResponse{}, err
 	}
@@ -102,7 +103,7 @@ func (c *Campaigns) put(ctx context.Context, req *events.APIGatewayV2HTTPRequest
 	if err != nil {
 		return events.APIGatewayV2HTTPResponse{}, err
 	}
-	p, err := c.defs.PublishNow(ctx, who.signer(), d, mode, now)
+	p, err := c.defs.PublishNow(ctx, who.Signer(), d, mode, now)
 	if err != nil {
 		return events.APIGatewayV2HTTPResponse{}, err
 	}
@@ -157,7 +158,7 @@ func (c *Campaigns) read(ctx context.Context, req *events.APIGatewayV2HTTPReques
 
 // published reads the current version, or the one named by version.
 func (c *Campaigns) published(ctx context.Context, req *events.APIGatewayV2HTTPRequest, version string) (*campaign.Published, error) {
-	if _, err := authorize(req, ScopeCampaignsRead); err != nil {
+	if _, err := scopes.Authorize(req, scopes.CampaignsRead); err != nil {
 		return nil, err
 	}
 	id := req.PathParameters["campaignId"]
@@ -230,7 +231,7 @@ type VersionSummary struct {
 }
 
 func (c *Campaigns) versions(ctx context.Context, req *events.APIGatewayV2HTTPRequest) (events.APIGatewayV2HTTPResponse, error) {
-	if _, err := authorize(req, ScopeCampaignsRead); err != nil {
+	if _, err := scopes.Authorize(req, scopes.CampaignsRead); err != nil {
 		return events.APIGatewayV2HTTPResponse{}, err
 	}
 	ps, err := c.store.Versions(ctx, req.PathParameters["campaignId"], 0, MaxVersionsListed)
@@ -261,7 +262,7 @@ type CampaignSummary struct {
 }
 
 func (c *Campaigns) list(ctx context.Context, req *events.APIGatewayV2HTTPRequest) (events.APIGatewayV2HTTPResponse, error) {
-	if _, err := authorize(req, ScopeCampaignsRead); err != nil {
+	if _, err := scopes.Authorize(req, scopes.CampaignsRead); err != nil {
 		return events.APIGatewayV2HTTPResponse{}, err
 	}
 	ps, err := c.store.List(ctx)

@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"context"
 	"net/http"
-	"slices"
 	"strconv"
 	"strings"
 
@@ -15,6 +14,7 @@ import (
 	"github.com/leadgate/leadgate/internal/campaign/authored"
 	"github.com/leadgate/leadgate/internal/definitions"
 	"github.com/leadgate/leadgate/internal/httpapi/edge"
+	"github.com/leadgate/leadgate/internal/httpapi/scopes"
 	"github.com/leadgate/leadgate/internal/leadgate"
 	"github.com/leadgate/leadgate/internal/rejudge"
 	"github.com/leadgate/leadgate/internal/safecsv"
@@ -62,7 +62,7 @@ func (c *Campaigns) propose(ctx context.Context, req *events.APIGatewayV2HTTPReq
 	if err != nil {
 		return events.APIGatewayV2HTTPResponse{}, err
 	}
-	p, err := c.defs.Propose(ctx, in.who.signer(), id, d, warnings, in.mode, dryRun, now)
+	p, err := c.defs.Propose(ctx, in.who.Signer(), id, d, warnings, in.mode, dryRun, now)
 	if err != nil {
 		return events.APIGatewayV2HTTPResponse{}, err
 	}
@@ -89,7 +89,7 @@ func (c *Campaigns) replace(ctx context.Context, req *events.APIGatewayV2HTTPReq
 	if err != nil {
 		return events.APIGatewayV2HTTPResponse{}, err
 	}
-	p, err := c.defs.Replace(ctx, in.who.signer(), id, req.PathParameters["draftId"], d, warnings, in.mode, now)
+	p, err := c.defs.Replace(ctx, in.who.Signer(), id, req.PathParameters["draftId"], d, warnings, in.mode, now)
 	if err != nil {
 		return events.APIGatewayV2HTTPResponse{}, err
 	}
@@ -99,7 +99,7 @@ func (c *Campaigns) replace(ctx context.Context, req *events.APIGatewayV2HTTPReq
 // draftInput is what writing a draft takes: the writer, the definition
 // as sent and the mode.
 type draftInput struct {
-	who  caller
+	who  scopes.Caller
 	doc  []byte
 	mode string
 }
@@ -108,7 +108,7 @@ type draftInput struct {
 func (c *Campaigns) readDraft(req *events.APIGatewayV2HTTPRequest) (draftInput, error) {
 	var in draftInput
 	var err error
-	if in.who, err = authorize(req, ScopeCampaignsWrite); err != nil {
+	if in.who, err = scopes.Authorize(req, scopes.CampaignsWrite); err != nil {
 		return in, err
 	}
 	if in.mode, err = definitions.Mode(req.QueryStringParameters["mode"]); err != nil {
@@ -119,7 +119,7 @@ func (c *Campaigns) readDraft(req *events.APIGatewayV2HTTPRequest) (draftInput, 
 }
 
 func (c *Campaigns) draft(ctx context.Context, req *events.APIGatewayV2HTTPRequest) (events.APIGatewayV2HTTPResponse, error) {
-	if _, err := authorize(req, ScopeCampaignsRead); err != nil {
+	if _, err := scopes.Authorize(req, scopes.CampaignsRead); err != nil {
 		return events.APIGatewayV2HTTPResponse{}, err
 	}
 	p, err := c.defs.Compare(ctx, req.PathParameters["campaignId"], req.PathParameters["draftId"])
@@ -142,7 +142,7 @@ type DraftSummary struct {
 }
 
 func (c *Campaigns) drafts(ctx context.Context, req *events.APIGatewayV2HTTPRequest) (events.APIGatewayV2HTTPResponse, error) {
-	if _, err := authorize(req, ScopeCampaignsRead); err != nil {
+	if _, err := scopes.Authorize(req, scopes.CampaignsRead); err != nil {
 		return events.APIGatewayV2HTTPResponse{}, err
 	}
 	id := req.PathParameters["campaignId"]
@@ -170,7 +170,7 @@ func (c *Campaigns) drafts(ctx context.Context, req *events.APIGatewayV2HTTPRequ
 }
 
 func (c *Campaigns) discard(ctx context.Context, req *events.APIGatewayV2HTTPRequest) (events.APIGatewayV2HTTPResponse, error) {
-	if _, err := authorize(req, ScopeCampaignsWrite); err != nil {
+	if _, err := scopes.Authorize(req, scopes.CampaignsWrite); err != nil {
 		return events.APIGatewayV2HTTPResponse{}, err
 	}
 	if err := c.store.DeleteDraft(ctx, req.PathParameters["campaignId"], req.PathParameters["draftId"]); err != nil {
@@ -189,7 +189,7 @@ type DraftDiffResponse struct {
 }
 
 func (c *Campaigns) draftDiff(ctx context.Context, req *events.APIGatewayV2HTTPRequest) (events.APIGatewayV2HTTPResponse, error) {
-	if _, err := authorize(req, ScopeCampaignsRead); err != nil {
+	if _, err := scopes.Authorize(req, scopes.CampaignsRead); err != nil {
 		return events.APIGatewayV2HTTPResponse{}, err
 	}
 	p, err := c.defs.Compare(ctx, req.PathParameters["campaignId"], req.PathParameters["draftId"])
@@ -214,13 +214,13 @@ const (
 // preview re-judges the campaign's leads under the draft: JSON figures, or
 // with Accept: text/csv (or ?format=csv) every lead whose stage changes.
 func (c *Campaigns) preview(ctx context.Context, req *events.APIGatewayV2HTTPRequest) (events.APIGatewayV2HTTPResponse, error) {
-	who, err := authorize(req, ScopeCampaignsRead)
+	who, err := scopes.Authorize(req, scopes.CampaignsRead)
 	if err != nil {
 		return events.APIGatewayV2HTTPResponse{}, err
 	}
 	// The figures are the definition's; which leads they are is the leads'
 	// business, as on the lead routes.
-	leadsToo := slices.Contains(who.scopes, ScopeLeadsRead)
+	leadsToo := who.Has(scopes.LeadsRead)
 	days := definitions.DefaultPreviewDays
 	if s := req.QueryStringParameters["days"]; s != "" {
 		n, err := strconv.Atoi(s)
@@ -241,7 +241,7 @@ func (c *Campaigns) preview(ctx context.Context, req *events.APIGatewayV2HTTPReq
 		return edge.JSONResponse(http.StatusOK, rep), nil
 	}
 	if !leadsToo {
-		return events.APIGatewayV2HTTPResponse{}, leadgate.Errorf(leadgate.EFORBIDDEN, "The list of leads a draft changes needs the scope %s as well.", ScopeLeadsRead)
+		return events.APIGatewayV2HTTPResponse{}, leadgate.Errorf(leadgate.EFORBIDDEN, "The list of leads a draft changes needs the scope %s as well.", scopes.LeadsRead)
 	}
 	var b bytes.Buffer
 	w := safecsv.NewWriter(&b)
@@ -283,10 +283,10 @@ type SignedResponse struct {
 // caller may sign for; no other scope is needed.
 func (c *Campaigns) decide(ctx context.Context, req *events.APIGatewayV2HTTPRequest) (events.APIGatewayV2HTTPResponse, error) {
 	// Signing is reading first: the answer shows the draft.
-	if _, err := authorize(req, ScopeCampaignsRead); err != nil {
+	if _, err := scopes.Authorize(req, scopes.CampaignsRead); err != nil {
 		return events.APIGatewayV2HTTPResponse{}, err
 	}
-	who, err := authorizeAny(req, ScopeApproveMarketing, ScopeApproveSales)
+	who, err := scopes.AuthorizeAny(req, scopes.ApproveMarketing, scopes.ApproveSales)
 	if err != nil {
 		return events.APIGatewayV2HTTPResponse{}, err
 	}
@@ -298,7 +298,7 @@ func (c *Campaigns) decide(ctx context.Context, req *events.APIGatewayV2HTTPRequ
 	if err := decodeStrictJSON(raw, &dec); err != nil {
 		return events.APIGatewayV2HTTPResponse{}, err
 	}
-	s, err := c.defs.Decide(ctx, who.signer(), req.PathParameters["campaignId"], req.PathParameters["draftId"], dec, c.now())
+	s, err := c.defs.Decide(ctx, who.Signer(), req.PathParameters["campaignId"], req.PathParameters["draftId"], dec, c.now())
 	if err != nil {
 		return events.APIGatewayV2HTTPResponse{}, err
 	}
@@ -345,11 +345,11 @@ func jobView(j *rejudge.Job) *JobView {
 func (c *Campaigns) startRejudge(ctx context.Context, req *events.APIGatewayV2HTTPRequest) (events.APIGatewayV2HTTPResponse, error) {
 	// Applying a version to every open lead is part of what both sides
 	// sign (the mode), so starting it by hand takes both signatures' scopes.
-	who, err := authorize(req, ScopeCampaignsWrite, ScopeApproveMarketing, ScopeApproveSales)
+	who, err := scopes.Authorize(req, scopes.CampaignsWrite, scopes.ApproveMarketing, scopes.ApproveSales)
 	if err != nil {
 		return events.APIGatewayV2HTTPResponse{}, err
 	}
-	j, err := c.defs.Rejudge(ctx, who.signer(), req.PathParameters["campaignId"], c.now())
+	j, err := c.defs.Rejudge(ctx, who.Signer(), req.PathParameters["campaignId"], c.now())
 	if err != nil {
 		return events.APIGatewayV2HTTPResponse{}, err
 	}
@@ -359,7 +359,7 @@ func (c *Campaigns) startRejudge(ctx context.Context, req *events.APIGatewayV2HT
 }
 
 func (c *Campaigns) rejudgeJob(ctx context.Context, req *events.APIGatewayV2HTTPRequest) (events.APIGatewayV2HTTPResponse, error) {
-	if _, err := authorize(req, ScopeCampaignsRead); err != nil {
+	if _, err := scopes.Authorize(req, scopes.CampaignsRead); err != nil {
 		return events.APIGatewayV2HTTPResponse{}, err
 	}
 	j, err := c.store.Job(ctx, req.PathParameters["campaignId"], req.PathParameters["jobId"])
