@@ -3,10 +3,10 @@ package main
 
 import (
 	"os"
-	// This function loads time zones (time.LoadLocation: definitions'
-	// intake.timeZone, reps' shifts, badge-scan files) and Lambda's image
-	// need not carry the zone database. A test in internal/wiring keeps this
-	// import where, and only where, a function can load a zone.
+	// This function loads time zones (time.LoadLocation: reps' shifts) and
+	// Lambda's image need not carry the zone database. A test in
+	// internal/wiring keeps this import where, and only where, a function
+	// can load a zone.
 	_ "time/tzdata"
 
 	"github.com/aws/aws-lambda-go/lambda"

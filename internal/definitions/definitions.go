@@ -1,8 +1,9 @@
 // Package definitions is the life of a campaign's definition: a change
 // starts as a draft, is compared with the version in force, previewed
 // against the campaign's own leads, signed by marketing and by sales, and
-// published. It knows nothing of HTTP; the caller says who is acting and
-// for which sides they may sign.
+// published. It knows nothing of HTTP nor of YAML: the caller reads the
+// definition (authored.Read) and says who is acting and for which sides
+// they may sign.
 package definitions
 
 import (
@@ -16,7 +17,6 @@ import (
 
 	"github.com/leadgate/leadgate/internal/backtest"
 	"github.com/leadgate/leadgate/internal/campaign"
-	"github.com/leadgate/leadgate/internal/campaign/authored"
 	"github.com/leadgate/leadgate/internal/lead"
 	"github.com/leadgate/leadgate/internal/leadgate"
 	"github.com/leadgate/leadgate/internal/outbound"
@@ -113,26 +113,6 @@ type Signer struct {
 	Sides []string
 }
 
-// Read parses and validates a definition sent for campaign id, as a draft
-// or a publish: every problem by path, or the definition and its warnings.
-func Read(doc []byte, id string, now time.Time) (*campaign.Definition, []leadgate.Problem, error) {
-	d, err := authored.Parse(doc)
-	if err != nil {
-		return nil, nil, err
-	}
-	if d.ID == "" {
-		d.ID = id
-	}
-	warnings, err := d.Validate(now)
-	if err != nil {
-		return nil, nil, err
-	}
-	if d.ID != id {
-		return nil, nil, leadgate.Invalid("The definition is for another campaign.", []leadgate.Problem{{Path: "id", Message: strconv.Quote(d.ID) + " does not match the URL's " + strconv.Quote(id)}})
-	}
-	return d, warnings, nil
-}
-
 // draft reads a draft and the version in force it is compared with.
 func (s *Service) draft(ctx context.Context, id, draftID string) (*campaign.Draft, *campaign.Published, error) {
 	dr, err := s.store.Draft(ctx, id, draftID)
@@ -176,13 +156,11 @@ func Mode(s string) (string, error) {
 	return "", leadgate.Errorf(leadgate.EINVALID, "mode %q: want forward (new touch points only) or rejudge (every open lead now).", clip(s))
 }
 
-// Propose writes a new draft of campaign id. A dry run checks and compares
-// it the same way and stores nothing: the draft it answers has no id.
-func (s *Service) Propose(ctx context.Context, who Signer, id string, doc []byte, mode string, dryRun bool, now time.Time) (*Proposal, error) {
-	d, warnings, err := Read(doc, id, now)
-	if err != nil {
-		return nil, err
-	}
+// Propose writes a new draft of campaign id: d as read and validated for
+// it (authored.Read), with the warnings reading it gave. A dry run
+// compares it the same way and stores nothing: the draft it answers has
+// no id.
+func (s *Service) Propose(ctx context.Context, who Signer, id string, d *campaign.Definition, warnings []leadgate.Problem, mode string, dryRun bool, now time.Time) (*Proposal, error) {
 	cur, err := s.current(ctx, id)
 	if err != nil {
 		return nil, err
@@ -213,13 +191,9 @@ func (s *Service) Propose(ctx context.Context, who Signer, id string, doc []byte
 }
 
 // Replace writes a new revision of a draft: a new definition (or mode),
-// compared with the version now in force. Approvals were of the old
-// revision and start over.
-func (s *Service) Replace(ctx context.Context, who Signer, id, draftID string, doc []byte, mode string, now time.Time) (*Proposal, error) {
-	d, warnings, err := Read(doc, id, now)
-	if err != nil {
-		return nil, err
-	}
+// read and validated for campaign id as in Propose, compared with the
+// version now in force. Approvals were of the old revision and start over.
+func (s *Service) Replace(ctx context.Context, who Signer, id, draftID string, d *campaign.Definition, warnings []leadgate.Problem, mode string, now time.Time) (*Proposal, error) {
 	dr, cur, err := s.draft(ctx, id, draftID)
 	if err != nil {
 		return nil, err

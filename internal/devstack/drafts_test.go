@@ -12,6 +12,7 @@ import (
 	"github.com/leadgate/leadgate/internal/backtest"
 	"github.com/leadgate/leadgate/internal/campaign"
 	"github.com/leadgate/leadgate/internal/httpapi"
+	"github.com/leadgate/leadgate/internal/httpapi/scopes"
 	"github.com/leadgate/leadgate/internal/lead"
 )
 
@@ -176,9 +177,9 @@ func TestDraftPreviewSignOffPublish(t *testing.T) {
 
 	// Sign-off: marketing first. Still a draft; the version stays 1.
 	h := httpHandlers(t, sys)["CampaignsFunction"]
-	maria := signer{t, h, "maria.lopez@leadgate.example", []string{httpapi.ScopeCampaignsRead, httpapi.ScopeApproveMarketing}}
-	daniel := signer{t, h, "daniel.osei@leadgate.example", []string{httpapi.ScopeCampaignsRead, httpapi.ScopeApproveSales}}
-	nobody := signer{t, h, "eve@leadgate.example", []string{httpapi.ScopeCampaignsRead}}
+	maria := signer{t, h, "maria.lopez@leadgate.example", []string{scopes.CampaignsRead, scopes.ApproveMarketing}}
+	daniel := signer{t, h, "daniel.osei@leadgate.example", []string{scopes.CampaignsRead, scopes.ApproveSales}}
+	nobody := signer{t, h, "eve@leadgate.example", []string{scopes.CampaignsRead}}
 	if resp := nobody.do("POST", "/v1/campaigns/demo-request/drafts/d1/approvals", `{"decision":"approve"}`); resp.StatusCode != 403 {
 		t.Errorf("approval without an approval scope: %d %s", resp.StatusCode, resp.Body)
 	}

@@ -25,6 +25,7 @@ import (
 	"github.com/leadgate/leadgate/internal/badgescan"
 	"github.com/leadgate/leadgate/internal/devstack"
 	"github.com/leadgate/leadgate/internal/httpapi"
+	"github.com/leadgate/leadgate/internal/httpapi/scopes"
 	"github.com/leadgate/leadgate/internal/lead"
 	"github.com/leadgate/leadgate/internal/samtemplate"
 	"github.com/leadgate/leadgate/internal/webhook/signing"
@@ -388,7 +389,7 @@ func TestDocumentedScopesAreEnforced(t *testing.T) {
 					}
 				}
 			}
-			for _, scope := range httpapi.AllScopes {
+			for _, scope := range scopes.All {
 				if !slices.Contains(documented, scope) && letIn([]string{scope}) {
 					t.Errorf("scope %s alone is let in; the document lists %q", scope, documented)
 				}

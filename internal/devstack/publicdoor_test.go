@@ -36,6 +36,7 @@ import (
 	"github.com/leadgate/leadgate/internal/dynamo"
 	"github.com/leadgate/leadgate/internal/faults"
 	"github.com/leadgate/leadgate/internal/httpapi"
+	"github.com/leadgate/leadgate/internal/httpapi/scopes"
 	"github.com/leadgate/leadgate/internal/lead"
 	"github.com/leadgate/leadgate/internal/wiring"
 )
@@ -648,7 +649,7 @@ func TestSalesIdentityIsTheRepClaim(t *testing.T) {
 	}
 	answer := func(leadID string, claims map[string]string) events.APIGatewayV2HTTPResponse {
 		claims = maps.Clone(claims)
-		claims["scope"] = httpapi.ScopeSalesRep
+		claims["scope"] = scopes.SalesRep
 		resp, err := h(context.Background(), events.APIGatewayV2HTTPRequest{
 			RouteKey: "POST /v1/leads/{leadId}/feedback", PathParameters: map[string]string{"leadId": leadID},
 			Headers: map[string]string{"content-type": "application/json"}, Body: `{"action": "accept"}`,

@@ -25,6 +25,7 @@ import (
 	"github.com/aws/aws-lambda-go/lambdacontext"
 
 	"github.com/leadgate/leadgate/internal/httpapi"
+	"github.com/leadgate/leadgate/internal/httpapi/scopes"
 	"github.com/leadgate/leadgate/internal/samtemplate"
 )
 
@@ -109,7 +110,7 @@ type endpoint struct {
 func localClaims() map[string]string {
 	return map[string]string{
 		"sub": "local-operator", "email": "operator@leadgate.local", "username": "local-operator", "iss": "leadgate-local",
-		"scope": strings.Join(httpapi.AllScopes, " "),
+		"scope": strings.Join(scopes.All, " "),
 	}
 }
 

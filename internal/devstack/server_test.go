@@ -16,6 +16,7 @@ import (
 	"github.com/aws/aws-lambda-go/lambdacontext"
 
 	"github.com/leadgate/leadgate/internal/httpapi"
+	"github.com/leadgate/leadgate/internal/httpapi/scopes"
 	"github.com/leadgate/leadgate/internal/samtemplate"
 )
 
@@ -88,7 +89,7 @@ func TestServerBuildsPayloadV2Events(t *testing.T) {
 				t.Errorf("Authorization %q: %d, want %d", token, rec.Code, want)
 			}
 		}
-		if got.RequestContext.Authorizer == nil || !strings.Contains(got.RequestContext.Authorizer.JWT.Claims["scope"], httpapi.ScopeCampaignsWrite) {
+		if got.RequestContext.Authorizer == nil || !strings.Contains(got.RequestContext.Authorizer.JWT.Claims["scope"], scopes.CampaignsWrite) {
 			t.Errorf("claims not injected: %+v", got.RequestContext.Authorizer)
 		}
 	})

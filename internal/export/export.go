@@ -3,11 +3,13 @@
 package export
 
 import (
+	"bytes"
 	"io"
 	"strconv"
 	"time"
 
 	"github.com/leadgate/leadgate/internal/lead"
+	"github.com/leadgate/leadgate/internal/leadgate"
 	"github.com/leadgate/leadgate/internal/safecsv"
 )
 
@@ -29,4 +31,29 @@ func Leads(w io.Writer, list func(each func(*lead.Record) error) error) error {
 		return err
 	}
 	return cw.Flush()
+}
+
+// MaxBytes keeps an export inside Lambda's 6 MB response: past it API
+// Gateway would answer a bare 500, after every lead had been read.
+const MaxBytes = 5 << 20
+
+// Answer is Leads as one HTTP answer's body, for the API and the console
+// alike: an export that would grow past MaxBytes is refused as too large
+// (ETOOLARGE), and the read of the leads stops there.
+func Answer(list func(each func(*lead.Record) error) error) (string, error) {
+	var b bounded
+	if err := Leads(&b, list); err != nil {
+		return "", err
+	}
+	return b.String(), nil
+}
+
+// bounded is an export's answer, refusing to grow past MaxBytes.
+type bounded struct{ bytes.Buffer }
+
+func (b *bounded) Write(p []byte) (int, error) {
+	if b.Len()+len(p) > MaxBytes {
+		return 0, leadgate.Errorf(leadgate.ETOOLARGE, "The campaign's leads are over %d MB of CSV, more than one answer can carry.", MaxBytes>>20)
+	}
+	return b.Buffer.Write(p)
 }

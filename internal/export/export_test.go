@@ -4,11 +4,14 @@ import (
 	"bytes"
 	"encoding/csv"
 	"errors"
+	"fmt"
+	"strings"
 	"testing"
 	"time"
 
 	"github.com/leadgate/leadgate/internal/export"
 	"github.com/leadgate/leadgate/internal/lead"
+	"github.com/leadgate/leadgate/internal/leadgate"
 )
 
 func TestLeadsKeepsFormulasText(t *testing.T) {
@@ -43,5 +46,44 @@ func TestLeadsReportsTheListsError(t *testing.T) {
 	boom := errors.New("store down")
 	if err := export.Leads(&bytes.Buffer{}, func(func(*lead.Record) error) error { return boom }); !errors.Is(err, boom) {
 		t.Fatalf("err = %v", err)
+	}
+}
+
+// TestAnswerStaysInsideOneAnswer: an export that would pass Lambda's 6 MB
+// response is refused as too large, and the read of the leads stops there;
+// a smaller one is answered whole.
+func TestAnswerStaysInsideOneAnswer(t *testing.T) {
+	tests := []struct {
+		name  string
+		leads int
+		large bool
+	}{{"a few", 3, false}, {"past the bound", 60_000, true}}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			read := 0
+			body, err := export.Answer(func(each func(*lead.Record) error) error {
+				for i := range tt.leads {
+					read++
+					r := &lead.Record{Lead: lead.Lead{ID: fmt.Sprintf("ld_%024d", i), Email: fmt.Sprintf("person%d@example.com", i),
+						FirstName: "Ada", LastName: "Lovelace", Company: "Analytical Engines Ltd", Title: "Head of Platform Engineering"}}
+					if err := each(r); err != nil {
+						return err
+					}
+				}
+				return nil
+			})
+			if !tt.large {
+				if err != nil || strings.Count(body, "\n") != tt.leads+1 {
+					t.Fatalf("err %v, %d lines", err, strings.Count(body, "\n"))
+				}
+				return
+			}
+			if leadgate.ErrorCode(err) != leadgate.ETOOLARGE {
+				t.Fatalf("err = %v, want ETOOLARGE", err)
+			}
+			if read >= tt.leads {
+				t.Errorf("all %d leads were read before the export was refused", read)
+			}
+		})
 	}
 }

@@ -7,6 +7,7 @@ import (
 	"github.com/aws/aws-lambda-go/events"
 
 	"github.com/leadgate/leadgate/internal/httpapi/edge"
+	"github.com/leadgate/leadgate/internal/httpapi/scopes"
 	"github.com/leadgate/leadgate/internal/sales"
 )
 
@@ -23,7 +24,7 @@ type AccountStore interface {
 const maxAccountBody = 16 << 10
 
 func (h *Reps) putAccount(ctx context.Context, req *events.APIGatewayV2HTTPRequest) (events.APIGatewayV2HTTPResponse, error) {
-	if _, err := authorize(req, ScopeAccountsWrite); err != nil {
+	if _, err := scopes.Authorize(req, scopes.AccountsWrite); err != nil {
 		return events.APIGatewayV2HTTPResponse{}, err
 	}
 	a, err := decodeDocument(req, "account", "accountId", maxAccountBody, func(a *sales.Account) *string { return &a.ID }, (*sales.Account).Validate)
@@ -38,7 +39,7 @@ func (h *Reps) putAccount(ctx context.Context, req *events.APIGatewayV2HTTPReque
 }
 
 func (h *Reps) getAccount(ctx context.Context, req *events.APIGatewayV2HTTPRequest) (events.APIGatewayV2HTTPResponse, error) {
-	if _, err := authorize(req, ScopeLeadsRead); err != nil {
+	if _, err := scopes.Authorize(req, scopes.LeadsRead); err != nil {
 		return events.APIGatewayV2HTTPResponse{}, err
 	}
 	a, err := h.store.Account(ctx, req.PathParameters["accountId"])
@@ -49,7 +50,7 @@ func (h *Reps) getAccount(ctx context.Context, req *events.APIGatewayV2HTTPReque
 }
 
 func (h *Reps) listAccounts(ctx context.Context, req *events.APIGatewayV2HTTPRequest) (events.APIGatewayV2HTTPResponse, error) {
-	if _, err := authorize(req, ScopeLeadsRead); err != nil {
+	if _, err := scopes.Authorize(req, scopes.LeadsRead); err != nil {
 		return events.APIGatewayV2HTTPResponse{}, err
 	}
 	accounts, next, err := h.store.Accounts(ctx, req.QueryStringParameters["cursor"])
@@ -65,7 +66,7 @@ func (h *Reps) listAccounts(ctx context.Context, req *events.APIGatewayV2HTTPReq
 }
 
 func (h *Reps) deleteAccount(ctx context.Context, req *events.APIGatewayV2HTTPRequest) (events.APIGatewayV2HTTPResponse, error) {
-	if _, err := authorize(req, ScopeAccountsWrite); err != nil {
+	if _, err := scopes.Authorize(req, scopes.AccountsWrite); err != nil {
 		return events.APIGatewayV2HTTPResponse{}, err
 	}
 	if err := h.store.DeleteAccount(ctx, req.PathParameters["accountId"]); err != nil {

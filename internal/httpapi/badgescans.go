@@ -16,6 +16,7 @@ import (
 
 	"github.com/leadgate/leadgate/internal/badgescan"
 	"github.com/leadgate/leadgate/internal/httpapi/edge"
+	"github.com/leadgate/leadgate/internal/httpapi/scopes"
 	"github.com/leadgate/leadgate/internal/leadgate"
 	"github.com/leadgate/leadgate/internal/touchpoint"
 )
@@ -59,7 +60,7 @@ func NewBadgeScans(importer *badgescan.Importer, issues IssueReader, touchpoints
 // gzip-compressed CSV it was kept as (a big list stays under Lambda's
 // answer limit that way; curl needs --compressed).
 func (b *BadgeScans) issueList(ctx context.Context, req *events.APIGatewayV2HTTPRequest) (events.APIGatewayV2HTTPResponse, error) {
-	if _, err := authorize(req, ScopeImport); err != nil {
+	if _, err := scopes.Authorize(req, scopes.Import); err != nil {
 		return events.APIGatewayV2HTTPResponse{}, err
 	}
 	gz, err := b.issues.Issues(ctx, req.PathParameters["campaignId"], req.PathParameters["importId"])
@@ -80,7 +81,7 @@ func (b *BadgeScans) issueList(ctx context.Context, req *events.APIGatewayV2HTTP
 var csvTypes = []string{"text/csv", "application/csv", "text/plain", "text/tab-separated-values", "application/vnd.ms-excel", "application/octet-stream"}
 
 func (b *BadgeScans) upload(ctx context.Context, req *events.APIGatewayV2HTTPRequest) (events.APIGatewayV2HTTPResponse, error) {
-	if _, err := authorize(req, ScopeImport); err != nil {
+	if _, err := scopes.Authorize(req, scopes.Import); err != nil {
 		return events.APIGatewayV2HTTPResponse{}, err
 	}
 	if mt := edge.MediaType(req); mt != "" && !slices.Contains(csvTypes, mt) {

@@ -13,9 +13,11 @@ import (
 	"github.com/aws/aws-lambda-go/events"
 
 	"github.com/leadgate/leadgate/internal/campaign"
+	"github.com/leadgate/leadgate/internal/campaign/authored"
 	"github.com/leadgate/leadgate/internal/definitions"
 	"github.com/leadgate/leadgate/internal/document"
 	"github.com/leadgate/leadgate/internal/httpapi/edge"
+	"github.com/leadgate/leadgate/internal/httpapi/scopes"
 	"github.com/leadgate/leadgate/internal/leadgate"
 	"github.com/leadgate/leadgate/internal/rejudge"
 )
@@ -84,7 +86,7 @@ type PublishResponse struct {
 // put publishes in one step, for a caller who may sign for both sides;
 // everyone else proposes a draft.
 func (c *Campaigns) put(ctx context.Context, req *events.APIGatewayV2HTTPRequest) (events.APIGatewayV2HTTPResponse, error) {
-	who, err := authorize(req, ScopeCampaignsWrite, ScopeApproveMarketing, ScopeApproveSales)
+	who, err := scopes.Authorize(req, scopes.CampaignsWrite, scopes.ApproveMarketing, scopes.ApproveSales)
 	if err != nil {
 		return events.APIGatewayV2HTTPResponse{}, err
 	}
@@ -97,11 +99,11 @@ func (c *Campaigns) put(ctx context.Context, req *events.APIGatewayV2HTTPRequest
 		return events.APIGatewayV2HTTPResponse{}, err
 	}
 	now := c.now()
-	d, warnings, err := definitions.Read(doc, req.PathParameters["campaignId"], now)
+	d, warnings, err := authored.Read(doc, req.PathParameters["campaignId"], now)
 	if err != nil {
 		return events.APIGatewayV2HTTPResponse{}, err
 	}
-	p, err := c.defs.PublishNow(ctx, who.signer(), d, mode, now)
+	p, err := c.defs.PublishNow(ctx, who.Signer(), d, mode, now)
 	if err != nil {
 		return events.APIGatewayV2HTTPResponse{}, err
 	}
@@ -156,7 +158,7 @@ func (c *Campaigns) read(ctx context.Context, req *events.APIGatewayV2HTTPReques
 
 // published reads the current version, or the one named by version.
 func (c *Campaigns) published(ctx context.Context, req *events.APIGatewayV2HTTPRequest, version string) (*campaign.Published, error) {
-	if _, err := authorize(req, ScopeCampaignsRead); err != nil {
+	if _, err := scopes.Authorize(req, scopes.CampaignsRead); err != nil {
 		return nil, err
 	}
 	id := req.PathParameters["campaignId"]
@@ -229,7 +231,7 @@ type VersionSummary struct {
 }
 
 func (c *Campaigns) versions(ctx context.Context, req *events.APIGatewayV2HTTPRequest) (events.APIGatewayV2HTTPResponse, error) {
-	if _, err := authorize(req, ScopeCampaignsRead); err != nil {
+	if _, err := scopes.Authorize(req, scopes.CampaignsRead); err != nil {
 		return events.APIGatewayV2HTTPResponse{}, err
 	}
 	ps, err := c.store.Versions(ctx, req.PathParameters["campaignId"], 0, MaxVersionsListed)
@@ -260,7 +262,7 @@ type CampaignSummary struct {
 }
 
 func (c *Campaigns) list(ctx context.Context, req *events.APIGatewayV2HTTPRequest) (events.APIGatewayV2HTTPResponse, error) {
-	if _, err := authorize(req, ScopeCampaignsRead); err != nil {
+	if _, err := scopes.Authorize(req, scopes.CampaignsRead); err != nil {
 		return events.APIGatewayV2HTTPResponse{}, err
 	}
 	ps, err := c.store.List(ctx)

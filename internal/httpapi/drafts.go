@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"context"
 	"net/http"
-	"slices"
 	"strconv"
 	"strings"
 
@@ -12,8 +11,10 @@ import (
 
 	"github.com/leadgate/leadgate/internal/backtest"
 	"github.com/leadgate/leadgate/internal/campaign"
+	"github.com/leadgate/leadgate/internal/campaign/authored"
 	"github.com/leadgate/leadgate/internal/definitions"
 	"github.com/leadgate/leadgate/internal/httpapi/edge"
+	"github.com/leadgate/leadgate/internal/httpapi/scopes"
 	"github.com/leadgate/leadgate/internal/leadgate"
 	"github.com/leadgate/leadgate/internal/rejudge"
 	"github.com/leadgate/leadgate/internal/safecsv"
@@ -44,7 +45,7 @@ func draftLocation(dr *campaign.Draft) string {
 // will do to the leads already judged; ?dryRun=true checks and compares it
 // without storing it (what `leadgate apply --dry-run` asks).
 func (c *Campaigns) propose(ctx context.Context, req *events.APIGatewayV2HTTPRequest) (events.APIGatewayV2HTTPResponse, error) {
-	who, doc, mode, err := c.draftInput(req)
+	in, err := c.readDraft(req)
 	if err != nil {
 		return events.APIGatewayV2HTTPResponse{}, err
 	}
@@ -56,7 +57,12 @@ func (c *Campaigns) propose(ctx context.Context, req *events.APIGatewayV2HTTPReq
 	default:
 		return events.APIGatewayV2HTTPResponse{}, leadgate.Errorf(leadgate.EBADREQUEST, "dryRun: want true or false.")
 	}
-	p, err := c.defs.Propose(ctx, who.signer(), req.PathParameters["campaignId"], doc, mode, dryRun, c.now())
+	id, now := req.PathParameters["campaignId"], c.now()
+	d, warnings, err := authored.Read(in.doc, id, now)
+	if err != nil {
+		return events.APIGatewayV2HTTPResponse{}, err
+	}
+	p, err := c.defs.Propose(ctx, in.who.Signer(), id, d, warnings, in.mode, dryRun, now)
 	if err != nil {
 		return events.APIGatewayV2HTTPResponse{}, err
 	}
@@ -74,34 +80,46 @@ func (c *Campaigns) propose(ctx context.Context, req *events.APIGatewayV2HTTPReq
 
 // replace writes a new revision of a draft; its approvals start over.
 func (c *Campaigns) replace(ctx context.Context, req *events.APIGatewayV2HTTPRequest) (events.APIGatewayV2HTTPResponse, error) {
-	who, doc, mode, err := c.draftInput(req)
+	in, err := c.readDraft(req)
 	if err != nil {
 		return events.APIGatewayV2HTTPResponse{}, err
 	}
-	p, err := c.defs.Replace(ctx, who.signer(), req.PathParameters["campaignId"], req.PathParameters["draftId"], doc, mode, c.now())
+	id, now := req.PathParameters["campaignId"], c.now()
+	d, warnings, err := authored.Read(in.doc, id, now)
+	if err != nil {
+		return events.APIGatewayV2HTTPResponse{}, err
+	}
+	p, err := c.defs.Replace(ctx, in.who.Signer(), id, req.PathParameters["draftId"], d, warnings, in.mode, now)
 	if err != nil {
 		return events.APIGatewayV2HTTPResponse{}, err
 	}
 	return edge.JSONResponse(http.StatusOK, draftView(p)), nil
 }
 
-// draftInput is what writing a draft takes: the writer, the definition and
-// the mode.
-func (c *Campaigns) draftInput(req *events.APIGatewayV2HTTPRequest) (caller, []byte, string, error) {
-	who, err := authorize(req, ScopeCampaignsWrite)
-	if err != nil {
-		return who, nil, "", err
+// draftInput is what writing a draft takes: the writer, the definition
+// as sent and the mode.
+type draftInput struct {
+	who  scopes.Caller
+	doc  []byte
+	mode string
+}
+
+// readDraft reads what writing a draft takes from the request.
+func (c *Campaigns) readDraft(req *events.APIGatewayV2HTTPRequest) (draftInput, error) {
+	var in draftInput
+	var err error
+	if in.who, err = scopes.Authorize(req, scopes.CampaignsWrite); err != nil {
+		return in, err
 	}
-	mode, err := definitions.Mode(req.QueryStringParameters["mode"])
-	if err != nil {
-		return who, nil, "", err
+	if in.mode, err = definitions.Mode(req.QueryStringParameters["mode"]); err != nil {
+		return in, err
 	}
-	doc, err := definitionBody(req)
-	return who, doc, mode, err
+	in.doc, err = definitionBody(req)
+	return in, err
 }
 
 func (c *Campaigns) draft(ctx context.Context, req *events.APIGatewayV2HTTPRequest) (events.APIGatewayV2HTTPResponse, error) {
-	if _, err := authorize(req, ScopeCampaignsRead); err != nil {
+	if _, err := scopes.Authorize(req, scopes.CampaignsRead); err != nil {
 		return events.APIGatewayV2HTTPResponse{}, err
 	}
 	p, err := c.defs.Compare(ctx, req.PathParameters["campaignId"], req.PathParameters["draftId"])
@@ -124,7 +142,7 @@ type DraftSummary struct {
 }
 
 func (c *Campaigns) drafts(ctx context.Context, req *events.APIGatewayV2HTTPRequest) (events.APIGatewayV2HTTPResponse, error) {
-	if _, err := authorize(req, ScopeCampaignsRead); err != nil {
+	if _, err := scopes.Authorize(req, scopes.CampaignsRead); err != nil {
 		return events.APIGatewayV2HTTPResponse{}, err
 	}
 	id := req.PathParameters["campaignId"]
@@ -152,7 +170,7 @@ func (c *Campaigns) drafts(ctx context.Context, req *events.APIGatewayV2HTTPRequ
 }
 
 func (c *Campaigns) discard(ctx context.Context, req *events.APIGatewayV2HTTPRequest) (events.APIGatewayV2HTTPResponse, error) {
-	if _, err := authorize(req, ScopeCampaignsWrite); err != nil {
+	if _, err := scopes.Authorize(req, scopes.CampaignsWrite); err != nil {
 		return events.APIGatewayV2HTTPResponse{}, err
 	}
 	if err := c.store.DeleteDraft(ctx, req.PathParameters["campaignId"], req.PathParameters["draftId"]); err != nil {
@@ -171,7 +189,7 @@ type DraftDiffResponse struct {
 }
 
 func (c *Campaigns) draftDiff(ctx context.Context, req *events.APIGatewayV2HTTPRequest) (events.APIGatewayV2HTTPResponse, error) {
-	if _, err := authorize(req, ScopeCampaignsRead); err != nil {
+	if _, err := scopes.Authorize(req, scopes.CampaignsRead); err != nil {
 		return events.APIGatewayV2HTTPResponse{}, err
 	}
 	p, err := c.defs.Compare(ctx, req.PathParameters["campaignId"], req.PathParameters["draftId"])
@@ -196,13 +214,13 @@ const (
 // preview re-judges the campaign's leads under the draft: JSON figures, or
 // with Accept: text/csv (or ?format=csv) every lead whose stage changes.
 func (c *Campaigns) preview(ctx context.Context, req *events.APIGatewayV2HTTPRequest) (events.APIGatewayV2HTTPResponse, error) {
-	who, err := authorize(req, ScopeCampaignsRead)
+	who, err := scopes.Authorize(req, scopes.CampaignsRead)
 	if err != nil {
 		return events.APIGatewayV2HTTPResponse{}, err
 	}
 	// The figures are the definition's; which leads they are is the leads'
 	// business, as on the lead routes.
-	leadsToo := slices.Contains(who.scopes, ScopeLeadsRead)
+	leadsToo := who.Has(scopes.LeadsRead)
 	days := definitions.DefaultPreviewDays
 	if s := req.QueryStringParameters["days"]; s != "" {
 		n, err := strconv.Atoi(s)
@@ -223,7 +241,7 @@ func (c *Campaigns) preview(ctx context.Context, req *events.APIGatewayV2HTTPReq
 		return edge.JSONResponse(http.StatusOK, rep), nil
 	}
 	if !leadsToo {
-		return events.APIGatewayV2HTTPResponse{}, leadgate.Errorf(leadgate.EFORBIDDEN, "The list of leads a draft changes needs the scope %s as well.", ScopeLeadsRead)
+		return events.APIGatewayV2HTTPResponse{}, leadgate.Errorf(leadgate.EFORBIDDEN, "The list of leads a draft changes needs the scope %s as well.", scopes.LeadsRead)
 	}
 	var b bytes.Buffer
 	w := safecsv.NewWriter(&b)
@@ -265,10 +283,10 @@ type SignedResponse struct {
 // caller may sign for; no other scope is needed.
 func (c *Campaigns) decide(ctx context.Context, req *events.APIGatewayV2HTTPRequest) (events.APIGatewayV2HTTPResponse, error) {
 	// Signing is reading first: the answer shows the draft.
-	if _, err := authorize(req, ScopeCampaignsRead); err != nil {
+	if _, err := scopes.Authorize(req, scopes.CampaignsRead); err != nil {
 		return events.APIGatewayV2HTTPResponse{}, err
 	}
-	who, err := authorizeAny(req, ScopeApproveMarketing, ScopeApproveSales)
+	who, err := scopes.AuthorizeAny(req, scopes.ApproveMarketing, scopes.ApproveSales)
 	if err != nil {
 		return events.APIGatewayV2HTTPResponse{}, err
 	}
@@ -280,7 +298,7 @@ func (c *Campaigns) decide(ctx context.Context, req *events.APIGatewayV2HTTPRequ
 	if err := decodeStrictJSON(raw, &dec); err != nil {
 		return events.APIGatewayV2HTTPResponse{}, err
 	}
-	s, err := c.defs.Decide(ctx, who.signer(), req.PathParameters["campaignId"], req.PathParameters["draftId"], dec, c.now())
+	s, err := c.defs.Decide(ctx, who.Signer(), req.PathParameters["campaignId"], req.PathParameters["draftId"], dec, c.now())
 	if err != nil {
 		return events.APIGatewayV2HTTPResponse{}, err
 	}
@@ -327,11 +345,11 @@ func jobView(j *rejudge.Job) *JobView {
 func (c *Campaigns) startRejudge(ctx context.Context, req *events.APIGatewayV2HTTPRequest) (events.APIGatewayV2HTTPResponse, error) {
 	// Applying a version to every open lead is part of what both sides
 	// sign (the mode), so starting it by hand takes both signatures' scopes.
-	who, err := authorize(req, ScopeCampaignsWrite, ScopeApproveMarketing, ScopeApproveSales)
+	who, err := scopes.Authorize(req, scopes.CampaignsWrite, scopes.ApproveMarketing, scopes.ApproveSales)
 	if err != nil {
 		return events.APIGatewayV2HTTPResponse{}, err
 	}
-	j, err := c.defs.Rejudge(ctx, who.signer(), req.PathParameters["campaignId"], c.now())
+	j, err := c.defs.Rejudge(ctx, who.Signer(), req.PathParameters["campaignId"], c.now())
 	if err != nil {
 		return events.APIGatewayV2HTTPResponse{}, err
 	}
@@ -341,7 +359,7 @@ func (c *Campaigns) startRejudge(ctx context.Context, req *events.APIGatewayV2HT
 }
 
 func (c *Campaigns) rejudgeJob(ctx context.Context, req *events.APIGatewayV2HTTPRequest) (events.APIGatewayV2HTTPResponse, error) {
-	if _, err := authorize(req, ScopeCampaignsRead); err != nil {
+	if _, err := scopes.Authorize(req, scopes.CampaignsRead); err != nil {
 		return events.APIGatewayV2HTTPResponse{}, err
 	}
 	j, err := c.store.Job(ctx, req.PathParameters["campaignId"], req.PathParameters["jobId"])

@@ -1,10 +1,11 @@
-// Package httpapi holds the handler sets of the HTTP functions that manage
+// Package httpapi holds the handler sets of the API functions that manage
 // leadgate (campaigns, drafts, leads, reps, accounts, reports, badge scans
-// and touch points, webhook subscriptions, the console). Each answers
-// through the edge's one Router (package edge): there, and only there,
-// error codes become statuses, bodies are decoded and ids checked; scopes
-// are checked here. The public endpoints are packages submissions and
-// webhooks, so that the intake and webhooks functions link none of these.
+// and touch points, webhook subscriptions). Each answers through the
+// edge's one Router (package edge): there, and only there, error codes
+// become statuses, bodies are decoded and ids checked; scopes are checked
+// here, by package scopes. The public endpoints are packages submissions
+// and webhooks, and the manager console package consoleweb, so that the
+// intake, webhooks and console functions link none of these.
 package httpapi
 
 import (

@@ -2,7 +2,6 @@ package httpapi
 
 import (
 	"github.com/leadgate/leadgate/internal/badgescan"
-	"github.com/leadgate/leadgate/internal/campaign"
 	"github.com/leadgate/leadgate/internal/httpapi/edge"
 	"github.com/leadgate/leadgate/internal/outbound"
 	"github.com/leadgate/leadgate/internal/rejudge"
@@ -17,7 +16,7 @@ var idRules = map[string]edge.IDRule{
 	"repId":          {Valid: sales.ValidRepID, What: "a rep id is lower-case letters, digits, dots and dashes, at most 63"},
 	"accountId":      {Valid: sales.ValidAccountID, What: "an account id is lower-case letters, digits, dots and dashes, at most 63"},
 	"importId":       {Valid: badgescan.ValidImportID, What: "an import id is im_ and 20 hex digits"},
-	"draftId":        {Valid: campaign.ValidDraftID, What: "a draft id is d and a number, like d1"},
+	"draftId":        edge.DraftID,
 	"jobId":          {Valid: rejudge.ValidJobID, What: "a re-judge job id is j and a number, like j1"},
 	"subscriptionId": {Valid: outbound.ValidID, What: "a subscription id is lower-case letters, digits and dashes, at most 63"},
 }

@@ -7,13 +7,13 @@ import (
 	"encoding/json"
 	"log/slog"
 	"net/http"
-	"slices"
 	"strings"
 	"time"
 
 	"github.com/aws/aws-lambda-go/events"
 
 	"github.com/leadgate/leadgate/internal/httpapi/edge"
+	"github.com/leadgate/leadgate/internal/httpapi/scopes"
 	"github.com/leadgate/leadgate/internal/lead"
 	"github.com/leadgate/leadgate/internal/leadgate"
 	"github.com/leadgate/leadgate/internal/metrics"
@@ -38,10 +38,10 @@ type Leads struct {
 }
 
 // NewLeads returns the leads API as a Handler. repClaim names the token
-// claim that holds a rep's id (DefaultRepClaim when empty).
+// claim that holds a rep's id (scopes.DefaultRepClaim when empty).
 func NewLeads(store LeadReader, feedback sales.FeedbackStore, erasure privacy.Store, reassign Reassigner, repClaim string, log *slog.Logger, now func() time.Time) Handler {
 	if repClaim == "" {
-		repClaim = DefaultRepClaim
+		repClaim = scopes.DefaultRepClaim
 	}
 	l := &Leads{store: store, feedback: feedback, privacy: erasure, reassign: reassign, repClaim: repClaim, now: now, log: log}
 	rt := &edge.Router{Log: log, IDs: idRules, Routes: map[string]edge.Route{
@@ -58,22 +58,22 @@ func NewLeads(store LeadReader, feedback sales.FeedbackStore, erasure privacy.St
 // answer records sales' feedback: accept, qualify, reject, recycle,
 // opportunity, won, lost.
 func (l *Leads) answer(ctx context.Context, req *events.APIGatewayV2HTTPRequest) (events.APIGatewayV2HTTPResponse, error) {
-	who, err := callerOf(req)
+	who, err := scopes.CallerOf(req)
 	if err != nil {
 		return events.APIGatewayV2HTTPResponse{}, err
 	}
-	manager := slices.Contains(who.scopes, ScopeSalesManager)
-	if !manager && !slices.Contains(who.scopes, ScopeSalesRep) {
-		return events.APIGatewayV2HTTPResponse{}, leadgate.Errorf(leadgate.EFORBIDDEN, "Feedback needs the scope %s or %s.", ScopeSalesRep, ScopeSalesManager)
+	manager := who.Has(scopes.SalesManager)
+	if !manager && !who.Has(scopes.SalesRep) {
+		return events.APIGatewayV2HTTPResponse{}, leadgate.Errorf(leadgate.EFORBIDDEN, "Feedback needs the scope %s or %s.", scopes.SalesRep, scopes.SalesManager)
 	}
 	// A rep is who the rep claim names, and nobody else: a token without
 	// it answers only as a manager.
-	by := who.repID(l.repClaim)
+	by := who.RepID(l.repClaim)
 	if by == "" && !manager {
 		return events.APIGatewayV2HTTPResponse{}, leadgate.Errorf(leadgate.EFORBIDDEN, "The token names no rep (claim %q), so it cannot answer as one.", l.repClaim)
 	}
 	if by == "" {
-		by = who.id
+		by = who.ID
 	}
 	if mt := edge.MediaType(req); mt != "application/json" {
 		return events.APIGatewayV2HTTPResponse{}, leadgate.Errorf(leadgate.EUNSUPPORTED, "Send feedback as application/json.")
@@ -114,7 +114,7 @@ type Reassignment struct {
 
 // assign reassigns a lead, for a sales manager.
 func (l *Leads) assign(ctx context.Context, req *events.APIGatewayV2HTTPRequest) (events.APIGatewayV2HTTPResponse, error) {
-	who, err := authorize(req, ScopeSalesManager)
+	who, err := scopes.Authorize(req, scopes.SalesManager)
 	if err != nil {
 		return events.APIGatewayV2HTTPResponse{}, err
 	}
@@ -132,7 +132,7 @@ func (l *Leads) assign(ctx context.Context, req *events.APIGatewayV2HTTPRequest)
 	if strings.TrimSpace(ra.Rep) == "" {
 		return events.APIGatewayV2HTTPResponse{}, leadgate.Invalid("Name the rep.", []leadgate.Problem{{Path: "rep", Message: "required: a rep id, or \"auto\""}})
 	}
-	by := cmp.Or(who.repID(l.repClaim), who.id)
+	by := cmp.Or(who.RepID(l.repClaim), who.ID)
 	r, err := l.reassign.Reassign(ctx, req.PathParameters["leadId"], strings.TrimSpace(ra.Rep), by, ra.Note)
 	if err != nil {
 		return events.APIGatewayV2HTTPResponse{}, err
@@ -149,7 +149,7 @@ type LeadView struct {
 }
 
 func (l *Leads) get(ctx context.Context, req *events.APIGatewayV2HTTPRequest) (events.APIGatewayV2HTTPResponse, error) {
-	if _, err := authorize(req, ScopeLeadsRead); err != nil {
+	if _, err := scopes.Authorize(req, scopes.LeadsRead); err != nil {
 		return events.APIGatewayV2HTTPResponse{}, err
 	}
 	r, err := l.store.Get(ctx, req.PathParameters["leadId"])
@@ -162,7 +162,7 @@ func (l *Leads) get(ctx context.Context, req *events.APIGatewayV2HTTPRequest) (e
 // find answers "was X a lead?" by email: the address is normalized as
 // capture normalizes it, so any way of typing it finds the lead.
 func (l *Leads) find(ctx context.Context, req *events.APIGatewayV2HTTPRequest) (events.APIGatewayV2HTTPResponse, error) {
-	if _, err := authorize(req, ScopeLeadsRead); err != nil {
+	if _, err := scopes.Authorize(req, scopes.LeadsRead); err != nil {
 		return events.APIGatewayV2HTTPResponse{}, err
 	}
 	email, problem := lead.NormalizeEmail(req.QueryStringParameters["email"])
@@ -192,7 +192,7 @@ func decodeStrictJSON(raw []byte, v any) error {
 
 // erase erases a lead by its id.
 func (l *Leads) erase(ctx context.Context, req *events.APIGatewayV2HTTPRequest) (events.APIGatewayV2HTTPResponse, error) {
-	if _, err := authorize(req, ScopePrivacy); err != nil {
+	if _, err := scopes.Authorize(req, scopes.Privacy); err != nil {
 		return events.APIGatewayV2HTTPResponse{}, err
 	}
 	rep, err := privacy.Erase(ctx, l.privacy, req.PathParameters["leadId"], l.now())
@@ -206,7 +206,7 @@ func (l *Leads) erase(ctx context.Context, req *events.APIGatewayV2HTTPRequest) 
 // eraseByEmail erases the lead of an email address, as a data subject's
 // request names them.
 func (l *Leads) eraseByEmail(ctx context.Context, req *events.APIGatewayV2HTTPRequest) (events.APIGatewayV2HTTPResponse, error) {
-	if _, err := authorize(req, ScopePrivacy); err != nil {
+	if _, err := scopes.Authorize(req, scopes.Privacy); err != nil {
 		return events.APIGatewayV2HTTPResponse{}, err
 	}
 	if mt := edge.MediaType(req); mt != "application/json" {

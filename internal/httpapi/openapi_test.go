@@ -20,6 +20,7 @@ import (
 
 	"github.com/leadgate/leadgate/internal/apidoc"
 	"github.com/leadgate/leadgate/internal/httpapi"
+	"github.com/leadgate/leadgate/internal/httpapi/scopes"
 	"github.com/leadgate/leadgate/internal/samtemplate"
 )
 
@@ -120,13 +121,13 @@ func TestOpenAPISecurityIsTheTemplates(t *testing.T) {
 			}
 			for _, alt := range sec {
 				req, _ := alt.(map[string]any)
-				scopes, ok := req[r.Authorizer].([]any)
-				if len(req) != 1 || !ok || len(scopes) == 0 {
+				listed, ok := req[r.Authorizer].([]any)
+				if len(req) != 1 || !ok || len(listed) == 0 {
 					t.Errorf("requirement %v: want {%q: [scope]}", alt, r.Authorizer)
 					continue
 				}
-				for _, s := range scopes {
-					if !slices.Contains(httpapi.AllScopes, fmt.Sprint(s)) {
+				for _, s := range listed {
+					if !slices.Contains(scopes.All, fmt.Sprint(s)) {
 						t.Errorf("scope %v is none of leadgate's", s)
 					}
 				}

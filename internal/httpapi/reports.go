@@ -1,7 +1,6 @@
 package httpapi
 
 import (
-	"bytes"
 	"context"
 	"fmt"
 	"html"
@@ -17,8 +16,8 @@ import (
 	"github.com/leadgate/leadgate/internal/export"
 	"github.com/leadgate/leadgate/internal/funnel"
 	"github.com/leadgate/leadgate/internal/httpapi/edge"
+	"github.com/leadgate/leadgate/internal/httpapi/scopes"
 	"github.com/leadgate/leadgate/internal/lead"
-	"github.com/leadgate/leadgate/internal/leadgate"
 )
 
 // ReportStore is what reports read.
@@ -65,7 +64,7 @@ func (h *Reports) report(ctx context.Context, id string, from, to time.Time) (fu
 }
 
 func (h *Reports) funnel(ctx context.Context, req *events.APIGatewayV2HTTPRequest) (events.APIGatewayV2HTTPResponse, error) {
-	if _, err := authorize(req, ScopeLeadsRead); err != nil {
+	if _, err := scopes.Authorize(req, scopes.LeadsRead); err != nil {
 		return events.APIGatewayV2HTTPResponse{}, err
 	}
 	from, to, err := h.period(req)
@@ -80,7 +79,7 @@ func (h *Reports) funnel(ctx context.Context, req *events.APIGatewayV2HTTPReques
 }
 
 func (h *Reports) svg(ctx context.Context, req *events.APIGatewayV2HTTPRequest) (events.APIGatewayV2HTTPResponse, error) {
-	if _, err := authorize(req, ScopeLeadsRead); err != nil {
+	if _, err := scopes.Authorize(req, scopes.LeadsRead); err != nil {
 		return events.APIGatewayV2HTTPResponse{}, err
 	}
 	from, to, err := h.period(req)
@@ -160,7 +159,7 @@ type campaignSection struct {
 }
 
 func (h *Reports) page(ctx context.Context, req *events.APIGatewayV2HTTPRequest) (events.APIGatewayV2HTTPResponse, error) {
-	if _, err := authorize(req, ScopeLeadsRead); err != nil {
+	if _, err := scopes.Authorize(req, scopes.LeadsRead); err != nil {
 		return events.APIGatewayV2HTTPResponse{}, err
 	}
 	from, to, err := h.period(req)
@@ -202,39 +201,16 @@ func (h *Reports) page(ctx context.Context, req *events.APIGatewayV2HTTPRequest)
 
 // csv exports a campaign's leads (see export.Leads).
 func (h *Reports) csv(ctx context.Context, req *events.APIGatewayV2HTTPRequest) (events.APIGatewayV2HTTPResponse, error) {
-	if _, err := authorize(req, ScopeLeadsRead); err != nil {
+	if _, err := scopes.Authorize(req, scopes.LeadsRead); err != nil {
 		return events.APIGatewayV2HTTPResponse{}, err
 	}
 	id := req.PathParameters["campaignId"]
 	if _, err := h.store.Current(ctx, id); err != nil {
 		return events.APIGatewayV2HTTPResponse{}, err
 	}
-	return leadsCSV(ctx, id, h.store.CampaignLeads)
-}
-
-// maxExportBytes keeps an export inside Lambda's 6 MB response: past it
-// API Gateway would answer a bare 500, after every lead had been read.
-const maxExportBytes = 5 << 20
-
-// exportBuffer is an export's answer, refusing to grow past maxExportBytes,
-// which stops the read of the leads there.
-type exportBuffer struct{ bytes.Buffer }
-
-func (b *exportBuffer) Write(p []byte) (int, error) {
-	if b.Len()+len(p) > maxExportBytes {
-		return 0, leadgate.Errorf(leadgate.ETOOLARGE, "The campaign's leads are over %d MB of CSV, more than one answer can carry.", maxExportBytes>>20)
-	}
-	return b.Buffer.Write(p)
-}
-
-// leadsCSV answers a campaign's leads as a CSV download (export.Leads),
-// for the API and the console alike.
-func leadsCSV(ctx context.Context, id string, campaignLeads func(context.Context, string, func(*lead.Record) error) error) (events.APIGatewayV2HTTPResponse, error) {
-	var b exportBuffer
-	if err := export.Leads(&b, func(each func(*lead.Record) error) error { return campaignLeads(ctx, id, each) }); err != nil {
+	body, err := export.Answer(func(each func(*lead.Record) error) error { return h.store.CampaignLeads(ctx, id, each) })
+	if err != nil {
 		return events.APIGatewayV2HTTPResponse{}, err
 	}
-	resp := edge.TextResponse(http.StatusOK, "text/csv; charset=utf-8", b.String())
-	resp.Headers["Content-Disposition"] = `attachment; filename="` + id + `-leads.csv"`
-	return resp, nil
+	return edge.Attachment("text/csv; charset=utf-8", id+"-leads.csv", body), nil
 }

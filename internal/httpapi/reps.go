@@ -12,6 +12,7 @@ import (
 
 	"github.com/leadgate/leadgate/internal/campaign/authored"
 	"github.com/leadgate/leadgate/internal/httpapi/edge"
+	"github.com/leadgate/leadgate/internal/httpapi/scopes"
 	"github.com/leadgate/leadgate/internal/lead"
 	"github.com/leadgate/leadgate/internal/leadgate"
 	"github.com/leadgate/leadgate/internal/sales"
@@ -55,7 +56,7 @@ func NewReps(store RepStore, fallback string, log *slog.Logger) Handler {
 }
 
 func (h *Reps) put(ctx context.Context, req *events.APIGatewayV2HTTPRequest) (events.APIGatewayV2HTTPResponse, error) {
-	if _, err := authorize(req, ScopeRepsWrite); err != nil {
+	if _, err := scopes.Authorize(req, scopes.RepsWrite); err != nil {
 		return events.APIGatewayV2HTTPResponse{}, err
 	}
 	r, err := decodeDocument(req, "rep", "repId", 16<<10, func(r *sales.Rep) *string { return &r.ID }, (*sales.Rep).Validate)
@@ -70,7 +71,7 @@ func (h *Reps) put(ctx context.Context, req *events.APIGatewayV2HTTPRequest) (ev
 }
 
 func (h *Reps) get(ctx context.Context, req *events.APIGatewayV2HTTPRequest) (events.APIGatewayV2HTTPResponse, error) {
-	if _, err := authorize(req, ScopeLeadsRead); err != nil {
+	if _, err := scopes.Authorize(req, scopes.LeadsRead); err != nil {
 		return events.APIGatewayV2HTTPResponse{}, err
 	}
 	r, err := h.store.Rep(ctx, req.PathParameters["repId"])
@@ -81,7 +82,7 @@ func (h *Reps) get(ctx context.Context, req *events.APIGatewayV2HTTPRequest) (ev
 }
 
 func (h *Reps) list(ctx context.Context, req *events.APIGatewayV2HTTPRequest) (events.APIGatewayV2HTTPResponse, error) {
-	if _, err := authorize(req, ScopeLeadsRead); err != nil {
+	if _, err := scopes.Authorize(req, scopes.LeadsRead); err != nil {
 		return events.APIGatewayV2HTTPResponse{}, err
 	}
 	reps, err := h.store.Reps(ctx)
@@ -100,7 +101,7 @@ func (h *Reps) list(ctx context.Context, req *events.APIGatewayV2HTTPRequest) (e
 }
 
 func (h *Reps) leads(ctx context.Context, req *events.APIGatewayV2HTTPRequest) (events.APIGatewayV2HTTPResponse, error) {
-	if _, err := authorize(req, ScopeLeadsRead); err != nil {
+	if _, err := scopes.Authorize(req, scopes.LeadsRead); err != nil {
 		return events.APIGatewayV2HTTPResponse{}, err
 	}
 	id, cursor := req.PathParameters["repId"], req.QueryStringParameters["cursor"]

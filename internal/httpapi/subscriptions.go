@@ -10,6 +10,7 @@ import (
 	"github.com/aws/aws-lambda-go/events"
 
 	"github.com/leadgate/leadgate/internal/httpapi/edge"
+	"github.com/leadgate/leadgate/internal/httpapi/scopes"
 	"github.com/leadgate/leadgate/internal/leadgate"
 	"github.com/leadgate/leadgate/internal/outbound"
 )
@@ -53,7 +54,7 @@ type subscriptionBody struct {
 }
 
 func (h *Subscriptions) put(ctx context.Context, req *events.APIGatewayV2HTTPRequest) (events.APIGatewayV2HTTPResponse, error) {
-	if _, err := authorize(req, ScopeWebhooksWrite); err != nil {
+	if _, err := scopes.Authorize(req, scopes.WebhooksWrite); err != nil {
 		return events.APIGatewayV2HTTPResponse{}, err
 	}
 	if mt := edge.MediaType(req); mt != "application/json" {
@@ -81,7 +82,7 @@ func (h *Subscriptions) put(ctx context.Context, req *events.APIGatewayV2HTTPReq
 }
 
 func (h *Subscriptions) get(ctx context.Context, req *events.APIGatewayV2HTTPRequest) (events.APIGatewayV2HTTPResponse, error) {
-	if _, err := authorize(req, ScopeWebhooksWrite); err != nil {
+	if _, err := scopes.Authorize(req, scopes.WebhooksWrite); err != nil {
 		return events.APIGatewayV2HTTPResponse{}, err
 	}
 	sub, err := h.service.Get(ctx, req.PathParameters["subscriptionId"])
@@ -92,7 +93,7 @@ func (h *Subscriptions) get(ctx context.Context, req *events.APIGatewayV2HTTPReq
 }
 
 func (h *Subscriptions) list(ctx context.Context, req *events.APIGatewayV2HTTPRequest) (events.APIGatewayV2HTTPResponse, error) {
-	if _, err := authorize(req, ScopeWebhooksWrite); err != nil {
+	if _, err := scopes.Authorize(req, scopes.WebhooksWrite); err != nil {
 		return events.APIGatewayV2HTTPResponse{}, err
 	}
 	subs, err := h.service.List(ctx)
@@ -111,7 +112,7 @@ func (h *Subscriptions) list(ctx context.Context, req *events.APIGatewayV2HTTPRe
 }
 
 func (h *Subscriptions) delete(ctx context.Context, req *events.APIGatewayV2HTTPRequest) (events.APIGatewayV2HTTPResponse, error) {
-	if _, err := authorize(req, ScopeWebhooksWrite); err != nil {
+	if _, err := scopes.Authorize(req, scopes.WebhooksWrite); err != nil {
 		return events.APIGatewayV2HTTPResponse{}, err
 	}
 	id := req.PathParameters["subscriptionId"]

@@ -8,6 +8,7 @@ import (
 	"github.com/aws/aws-lambda-go/events"
 
 	"github.com/leadgate/leadgate/internal/httpapi/edge"
+	"github.com/leadgate/leadgate/internal/httpapi/scopes"
 	"github.com/leadgate/leadgate/internal/leadgate"
 )
 
@@ -17,7 +18,7 @@ const MaxTouchPointBytes = 1 << 20
 
 // touchPoints records a batch of touch points other systems send.
 func (b *BadgeScans) touchPoints(ctx context.Context, req *events.APIGatewayV2HTTPRequest) (events.APIGatewayV2HTTPResponse, error) {
-	if _, err := authorize(req, ScopeTouchPointsWrite); err != nil {
+	if _, err := scopes.Authorize(req, scopes.TouchPointsWrite); err != nil {
 		return events.APIGatewayV2HTTPResponse{}, err
 	}
 	if edge.MediaType(req) != "application/json" {

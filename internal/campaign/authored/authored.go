@@ -1,6 +1,7 @@
 // Package authored reads what people write and keep in git: campaign
-// definitions (Parse), and the reps and accounts documents, from YAML or
-// JSON, strictly: unknown keys, repeated keys and a second document are
+// definitions (Parse, and Read, which also validates one sent for a
+// campaign), and the reps and accounts documents, from YAML or JSON,
+// strictly: unknown keys, repeated keys and a second document are
 // errors, and every problem names the line and what the author wrote, not
 // Go's types. It is a package of its own so that the functions that only
 // judge leads do not link the YAML decoder (nor run its package init): the
@@ -17,14 +18,37 @@ import (
 	"reflect"
 	"regexp"
 	"slices"
+	"strconv"
 	"strings"
 	"sync"
+	"time"
 
 	"go.yaml.in/yaml/v3"
 
 	"github.com/leadgate/leadgate/internal/campaign"
 	"github.com/leadgate/leadgate/internal/leadgate"
 )
+
+// Read parses and validates a definition sent for campaign id, as a draft
+// or a publish: every problem by path, or the definition and its warnings.
+// A definition that names no id takes id.
+func Read(doc []byte, id string, now time.Time) (*campaign.Definition, []leadgate.Problem, error) {
+	d, err := Parse(doc)
+	if err != nil {
+		return nil, nil, err
+	}
+	if d.ID == "" {
+		d.ID = id
+	}
+	warnings, err := d.Validate(now)
+	if err != nil {
+		return nil, nil, err
+	}
+	if d.ID != id {
+		return nil, nil, leadgate.Invalid("The definition is for another campaign.", []leadgate.Problem{{Path: "id", Message: strconv.Quote(d.ID) + " does not match the URL's " + strconv.Quote(id)}})
+	}
+	return d, warnings, nil
+}
 
 // Parse reads one definition from YAML (or JSON, which YAML includes). Unknown
 // keys are errors, not silently ignored: a misspelt "threshhold" must not

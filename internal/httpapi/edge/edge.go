@@ -264,6 +264,15 @@ func TextResponse(status int, contentType, body string) events.APIGatewayV2HTTPR
 	}
 }
 
+// Attachment answers with a file to download: body, of the given content
+// type, saved as filename (which the caller keeps to letters, digits,
+// dots and dashes, as ids are).
+func Attachment(contentType, filename, body string) events.APIGatewayV2HTTPResponse {
+	resp := TextResponse(http.StatusOK, contentType, body)
+	resp.Headers["Content-Disposition"] = `attachment; filename="` + filename + `"`
+	return resp
+}
+
 // Header returns a request header. API Gateway lower-cases header names in
 // payload v2; the local server does the same.
 func Header(req *events.APIGatewayV2HTTPRequest, name string) string {

@@ -20,11 +20,12 @@ type IDRule struct {
 	What string
 }
 
-// The ids nearly every handler set takes; the others' rules live with
+// The ids more than one handler set takes; the others' rules live with
 // their handlers.
 var (
 	CampaignID = IDRule{campaign.ValidID, "a campaign id is lower-case letters, digits and dashes, at most 63"}
 	LeadID     = IDRule{lead.ValidID, "a lead id is ld_ and 24 letters and digits"}
+	DraftID    = IDRule{campaign.ValidDraftID, "a draft id is d and a number, like d1"}
 )
 
 // checkIDs refuses a request whose path parameters cannot be ids: 404 (no

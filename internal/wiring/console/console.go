@@ -19,7 +19,8 @@ import (
 	"github.com/leadgate/leadgate/internal/console"
 	"github.com/leadgate/leadgate/internal/definitions"
 	"github.com/leadgate/leadgate/internal/dynamo"
-	"github.com/leadgate/leadgate/internal/httpapi"
+	"github.com/leadgate/leadgate/internal/httpapi/consoleweb"
+	"github.com/leadgate/leadgate/internal/httpapi/edge"
 	"github.com/leadgate/leadgate/internal/oidc"
 	"github.com/leadgate/leadgate/internal/queue/sqssend"
 	"github.com/leadgate/leadgate/internal/rejudge"
@@ -29,7 +30,7 @@ import (
 )
 
 // Wire wires the console.
-func Wire(cfg aws.Config, env fnenv.Env, log *slog.Logger) (httpapi.Handler, error) {
+func Wire(cfg aws.Config, env fnenv.Env, log *slog.Logger) (edge.Handler, error) {
 	var c fnenv.ConsoleConfig
 	if err := fnenv.Read("console", env, &c); err != nil {
 		return nil, err
@@ -44,7 +45,7 @@ func Wire(cfg aws.Config, env fnenv.Env, log *slog.Logger) (httpapi.Handler, err
 	if err != nil {
 		return nil, err
 	}
-	var idp httpapi.IdentityProvider
+	var idp consoleweb.IdentityProvider
 	if c.LocalToken == "" {
 		oc := oidc.Config{Issuer: c.Issuer, ClientID: c.ClientID, Scopes: strings.Fields(c.Scopes)}
 		if err := oc.Validate(); err != nil {
@@ -67,7 +68,7 @@ func Wire(cfg aws.Config, env fnenv.Env, log *slog.Logger) (httpapi.Handler, err
 		Reassigner:  sales.NewAssigner(salesStore, campaigns, c.FallbackOwner, time.Now, log),
 		Fallback:    c.FallbackOwner,
 	}
-	return httpapi.NewConsole(httpapi.ConsoleConfig{Service: svc, Sealer: sealer, IdP: idp, LocalToken: c.LocalToken, RepClaim: c.RepIDClaim, Log: log, Now: time.Now}), nil
+	return consoleweb.New(consoleweb.Config{Service: svc, Sealer: sealer, IdP: idp, LocalToken: c.LocalToken, RepClaim: c.RepIDClaim, Log: log, Now: time.Now}), nil
 }
 
 // secretReader is the one Secrets Manager call the console makes.

@@ -61,7 +61,7 @@ type LeadsConfig struct {
 	AccountsTable  string `env:"ACCOUNTS_TABLE,required"`
 	CampaignsTable string `env:"CAMPAIGNS_TABLE,required"`
 	// RepIDClaim is the token claim holding a rep's id; empty is
-	// httpapi.DefaultRepClaim.
+	// scopes.DefaultRepClaim.
 	RepIDClaim string `env:"REP_ID_CLAIM"`
 	// FallbackOwner is the shared queue a reassignment falls back to.
 	FallbackOwner string `env:"FALLBACK_OWNER,required"`

@@ -1,4 +1,4 @@
-package httpapi
+package scopes
 
 import (
 	"testing"
@@ -10,7 +10,7 @@ import (
 
 func TestScopesAreChecked(t *testing.T) {
 	req := &events.APIGatewayV2HTTPRequest{}
-	if _, err := authorize(req, ScopeCampaignsRead); leadgate.ErrorCode(err) != leadgate.EUNAUTHORIZED {
+	if _, err := Authorize(req, CampaignsRead); leadgate.ErrorCode(err) != leadgate.EUNAUTHORIZED {
 		t.Errorf("no authorizer: %v", err)
 	}
 	req.RequestContext.Authorizer = &events.APIGatewayV2HTTPRequestContextAuthorizerDescription{
@@ -18,16 +18,16 @@ func TestScopesAreChecked(t *testing.T) {
 			Claims: map[string]string{"scope": "openid leadgate/campaigns.read", "client_id": "crm-sync"},
 		},
 	}
-	c, err := authorize(req, ScopeCampaignsRead)
-	if err != nil || c.id != "crm-sync" {
+	c, err := Authorize(req, CampaignsRead)
+	if err != nil || c.ID != "crm-sync" {
 		t.Errorf("read: %v %+v", err, c)
 	}
-	if _, err := authorize(req, ScopeCampaignsWrite); leadgate.ErrorCode(err) != leadgate.EFORBIDDEN {
+	if _, err := Authorize(req, CampaignsWrite); leadgate.ErrorCode(err) != leadgate.EFORBIDDEN {
 		t.Errorf("write without scope: %v", err)
 	}
 	req.RequestContext.Authorizer.JWT.Claims = nil
-	req.RequestContext.Authorizer.JWT.Scopes = []string{ScopeCampaignsWrite}
-	if _, err := authorize(req, ScopeCampaignsWrite); err != nil {
+	req.RequestContext.Authorizer.JWT.Scopes = []string{CampaignsWrite}
+	if _, err := Authorize(req, CampaignsWrite); err != nil {
 		t.Errorf("scopes list: %v", err)
 	}
 }

@@ -1,4 +1,11 @@
-package httpapi
+// Package consoleweb is the manager console's handler set, the console
+// function's one: sign-in (OpenID Connect, or leadgate local's token form),
+// the session cookie, CSRF-checked forms and the pages package console
+// renders, answered through the edge's one Router (package edge). It is a
+// package of its own, like the public endpoints, so that the console
+// function links none of the API's handler sets (nor what they read: YAML
+// definitions, badge-scan files).
+package consoleweb
 
 import (
 	"bytes"
@@ -19,8 +26,11 @@ import (
 
 	"github.com/leadgate/leadgate/internal/console"
 	"github.com/leadgate/leadgate/internal/definitions"
+	"github.com/leadgate/leadgate/internal/export"
 	"github.com/leadgate/leadgate/internal/funnel"
 	"github.com/leadgate/leadgate/internal/httpapi/edge"
+	"github.com/leadgate/leadgate/internal/httpapi/scopes"
+	"github.com/leadgate/leadgate/internal/lead"
 	"github.com/leadgate/leadgate/internal/leadgate"
 	"github.com/leadgate/leadgate/internal/oidc"
 	"github.com/leadgate/leadgate/internal/session"
@@ -33,8 +43,8 @@ type IdentityProvider interface {
 	Finish(ctx context.Context, p oidc.Pending, state, code string) (*oidc.Identity, error)
 }
 
-// ConsoleConfig is what the console's edge needs.
-type ConsoleConfig struct {
+// Config is what the console's edge needs.
+type Config struct {
 	Service *console.Service
 	Sealer  *session.Sealer
 	// IdP signs people in; nil where LocalToken is set instead.
@@ -42,7 +52,7 @@ type ConsoleConfig struct {
 	// LocalToken, set only by leadgate local, turns on the token sign-in
 	// form: the one bearer token the local API accepts, under a role.
 	LocalToken string
-	// RepClaim is the access-token claim that names a rep (DefaultRepClaim
+	// RepClaim is the access-token claim that names a rep (scopes.DefaultRepClaim
 	// when empty).
 	RepClaim string
 	Log      *slog.Logger
@@ -67,16 +77,16 @@ var localRoles = []struct {
 	console.Role
 	scopes []string
 }{
-	{console.Role{ID: "operator", Label: "Operator (every scope)"}, AllScopes},
-	{console.Role{ID: "marketing", Label: "Marketing manager (signs for marketing)"}, []string{ScopeCampaignsRead, ScopeCampaignsWrite, ScopeLeadsRead, ScopeApproveMarketing}},
-	{console.Role{ID: "sales", Label: "Sales manager (signs for sales, reassigns)"}, []string{ScopeCampaignsRead, ScopeLeadsRead, ScopeSalesManager, ScopeApproveSales}},
-	{console.Role{ID: "viewer", Label: "Viewer (reads campaigns only)"}, []string{ScopeCampaignsRead}},
+	{console.Role{ID: "operator", Label: "Operator (every scope)"}, scopes.All},
+	{console.Role{ID: "marketing", Label: "Marketing manager (signs for marketing)"}, []string{scopes.CampaignsRead, scopes.CampaignsWrite, scopes.LeadsRead, scopes.ApproveMarketing}},
+	{console.Role{ID: "sales", Label: "Sales manager (signs for sales, reassigns)"}, []string{scopes.CampaignsRead, scopes.LeadsRead, scopes.SalesManager, scopes.ApproveSales}},
+	{console.Role{ID: "viewer", Label: "Viewer (reads campaigns only)"}, []string{scopes.CampaignsRead}},
 }
 
 // Console serves the manager console: pages behind a signed session
 // cookie, with the same scopes as the API deciding what each shows.
 type Console struct {
-	ConsoleConfig
+	Config
 	secure bool
 }
 
@@ -88,25 +98,28 @@ type pendingLogin struct {
 	OIDC oidc.Pending `json:"oidc,omitzero"`
 }
 
-// NewConsole returns the console as a Handler.
-func NewConsole(cfg ConsoleConfig) Handler {
-	cfg.RepClaim = cmp.Or(cfg.RepClaim, DefaultRepClaim)
-	c := &Console{ConsoleConfig: cfg, secure: cfg.LocalToken == ""}
+// idRules say what each path parameter of the console's routes may hold.
+var idRules = map[string]edge.IDRule{"campaignId": edge.CampaignID, "draftId": edge.DraftID, "leadId": edge.LeadID}
+
+// New returns the console as a Handler.
+func New(cfg Config) edge.Handler {
+	cfg.RepClaim = cmp.Or(cfg.RepClaim, scopes.DefaultRepClaim)
+	c := &Console{Config: cfg, secure: cfg.LocalToken == ""}
 	rt := &edge.Router{Log: cfg.Log, IDs: idRules, Fail: c.failure, Routes: map[string]edge.Route{
 		"GET /console/login":    c.login,
 		"POST /console/login":   c.localLogin,
 		"GET /console/callback": c.callback,
 		"POST /console/logout":  c.page(nil, c.logout),
 
-		"GET /console":                                                   c.page([]string{ScopeCampaignsRead}, c.campaigns),
-		"GET /console/campaigns/{campaignId}":                            c.page([]string{ScopeCampaignsRead}, c.campaign),
-		"GET /console/campaigns/{campaignId}/leads.csv":                  c.page([]string{ScopeLeadsRead}, c.csv),
-		"POST /console/campaigns/{campaignId}/drafts/{draftId}/decision": c.page([]string{ScopeCampaignsRead}, c.decide),
-		"POST /console/campaigns/{campaignId}/drafts/{draftId}/preview":  c.page([]string{ScopeCampaignsRead}, c.preview),
-		"GET /console/leads":                                             c.page([]string{ScopeLeadsRead}, c.lookup),
-		"GET /console/leads/{leadId}":                                    c.page([]string{ScopeLeadsRead}, c.lead),
-		"POST /console/leads/{leadId}/assign":                            c.page([]string{ScopeSalesManager}, c.assign),
-		"GET /console/queue":                                             c.page([]string{ScopeLeadsRead}, c.queue),
+		"GET /console":                                                   c.page([]string{scopes.CampaignsRead}, c.campaigns),
+		"GET /console/campaigns/{campaignId}":                            c.page([]string{scopes.CampaignsRead}, c.campaign),
+		"GET /console/campaigns/{campaignId}/leads.csv":                  c.page([]string{scopes.LeadsRead}, c.csv),
+		"POST /console/campaigns/{campaignId}/drafts/{draftId}/decision": c.page([]string{scopes.CampaignsRead}, c.decide),
+		"POST /console/campaigns/{campaignId}/drafts/{draftId}/preview":  c.page([]string{scopes.CampaignsRead}, c.preview),
+		"GET /console/leads":                                             c.page([]string{scopes.LeadsRead}, c.lookup),
+		"GET /console/leads/{leadId}":                                    c.page([]string{scopes.LeadsRead}, c.lead),
+		"POST /console/leads/{leadId}/assign":                            c.page([]string{scopes.SalesManager}, c.assign),
+		"GET /console/queue":                                             c.page([]string{scopes.LeadsRead}, c.queue),
 	}}
 	return rt.Handle
 }
@@ -117,7 +130,7 @@ type pageRoute func(ctx context.Context, req *events.APIGatewayV2HTTPRequest, s 
 // page is every console route's one shape: authorize (the session cookie
 // and the scopes), check the CSRF token of a form, then the route, which
 // decodes, calls one console service and renders.
-func (c *Console) page(scopes []string, fn pageRoute) edge.Route {
+func (c *Console) page(need []string, fn pageRoute) edge.Route {
 	return func(ctx context.Context, req *events.APIGatewayV2HTTPRequest) (events.APIGatewayV2HTTPResponse, error) {
 		s, ok := c.session(req)
 		if !ok {
@@ -126,7 +139,7 @@ func (c *Console) page(scopes []string, fn pageRoute) edge.Route {
 			}
 			return c.redirect("/console/login?next=" + url.QueryEscape(requestPath(req))), nil
 		}
-		for _, scope := range scopes {
+		for _, scope := range need {
 			if !s.Has(scope) {
 				return events.APIGatewayV2HTTPResponse{}, leadgate.Errorf(leadgate.EFORBIDDEN, "This page needs the scope %s, which your sign-in does not grant.", scope)
 			}
@@ -159,14 +172,14 @@ func (c *Console) session(req *events.APIGatewayV2HTTPRequest) (session.Session,
 
 // viewer is what a page may offer the session's person.
 func (c *Console) viewer(s session.Session) console.Viewer {
-	v := console.Viewer{Name: s.Name(), CSRF: c.Sealer.CSRF(s), LeadsRead: s.Has(ScopeLeadsRead), Manager: s.Has(ScopeSalesManager)}
-	v.Sides = c.caller(s).signer().Sides
+	v := console.Viewer{Name: s.Name(), CSRF: c.Sealer.CSRF(s), LeadsRead: s.Has(scopes.LeadsRead), Manager: s.Has(scopes.SalesManager)}
+	v.Sides = c.caller(s).Signer().Sides
 	return v
 }
 
 // caller is the session as the API's caller, so the console signs and
 // answers exactly as the same person's token would.
-func (c *Console) caller(s session.Session) caller {
+func (c *Console) caller(s session.Session) scopes.Caller {
 	claims := map[string]string{"sub": s.Subject}
 	if s.Email != "" {
 		claims["email"] = s.Email
@@ -174,7 +187,7 @@ func (c *Console) caller(s session.Session) caller {
 	if s.Username != "" {
 		claims["username"] = s.Username
 	}
-	return caller{id: s.Name(), scopes: s.Scopes, claims: claims}
+	return scopes.Caller{ID: s.Name(), Scopes: s.Scopes, Claims: claims}
 }
 
 func (c *Console) render(status int, page string, v console.View) (events.APIGatewayV2HTTPResponse, error) {
@@ -367,15 +380,15 @@ func (c *Console) callback(ctx context.Context, req *events.APIGatewayV2HTTPRequ
 	}
 	// Only leadgate's own scopes are kept, each once: an identity
 	// provider's other scopes mean nothing here, and the cookie holds at
-	// most len(AllScopes) of them however long the token's list.
-	scopes := make([]string, 0, len(AllScopes))
+	// most len(scopes.All) of them however long the token's list.
+	kept := make([]string, 0, len(scopes.All))
 	for _, s := range id.Scopes {
-		if slices.Contains(AllScopes, s) && !slices.Contains(scopes, s) {
-			scopes = append(scopes, s)
+		if slices.Contains(scopes.All, s) && !slices.Contains(kept, s) {
+			kept = append(kept, s)
 		}
 	}
 	// The rep is who the configured rep claim names, as on the API.
-	s := session.Session{ID: session.NewID(), Subject: id.Subject, Email: id.Email, Username: cmp.Or(id.Claims[c.RepClaim], id.Username), Scopes: scopes, Expires: id.Expiry.Unix()}
+	s := session.Session{ID: session.NewID(), Subject: id.Subject, Email: id.Email, Username: cmp.Or(id.Claims[c.RepClaim], id.Username), Scopes: kept, Expires: id.Expiry.Unix()}
 	return c.signIn(s, pl.Next)
 }
 
@@ -406,7 +419,7 @@ func (c *Console) campaigns(ctx context.Context, req *events.APIGatewayV2HTTPReq
 	if err != nil {
 		return events.APIGatewayV2HTTPResponse{}, err
 	}
-	rows, err := c.Service.CampaignList(ctx, p, now, s.Has(ScopeLeadsRead))
+	rows, err := c.Service.CampaignList(ctx, p, now, s.Has(scopes.LeadsRead))
 	if err != nil {
 		return events.APIGatewayV2HTTPResponse{}, err
 	}
@@ -420,7 +433,7 @@ func (c *Console) campaign(ctx context.Context, req *events.APIGatewayV2HTTPRequ
 	if err != nil {
 		return events.APIGatewayV2HTTPResponse{}, err
 	}
-	q := console.CampaignQuery{Period: p, WithFunnel: s.Has(ScopeLeadsRead)}
+	q := console.CampaignQuery{Period: p, WithFunnel: s.Has(scopes.LeadsRead)}
 	var problems []leadgate.Problem
 	for name, dst := range map[string]*int{"version": &q.Version, "diffFrom": &q.DiffFrom, "diffTo": &q.DiffTo} {
 		if v := qs[name]; v != "" {
@@ -446,14 +459,18 @@ func (c *Console) csv(ctx context.Context, req *events.APIGatewayV2HTTPRequest, 
 	if err := c.Service.CampaignExists(ctx, id); err != nil {
 		return events.APIGatewayV2HTTPResponse{}, err
 	}
-	return leadsCSV(ctx, id, c.Service.Leads.CampaignLeads)
+	body, err := export.Answer(func(each func(*lead.Record) error) error { return c.Service.Leads.CampaignLeads(ctx, id, each) })
+	if err != nil {
+		return events.APIGatewayV2HTTPResponse{}, err
+	}
+	return edge.Attachment("text/csv; charset=utf-8", id+"-leads.csv", body), nil
 }
 
 // decide signs a draft for the viewer's side.
 func (c *Console) decide(ctx context.Context, req *events.APIGatewayV2HTTPRequest, s session.Session) (events.APIGatewayV2HTTPResponse, error) {
-	who := c.caller(s).signer()
+	who := c.caller(s).Signer()
 	if len(who.Sides) == 0 {
-		return events.APIGatewayV2HTTPResponse{}, leadgate.Errorf(leadgate.EFORBIDDEN, "Signing a definition needs the scope %s or %s.", ScopeApproveMarketing, ScopeApproveSales)
+		return events.APIGatewayV2HTTPResponse{}, leadgate.Errorf(leadgate.EFORBIDDEN, "Signing a definition needs the scope %s or %s.", scopes.ApproveMarketing, scopes.ApproveSales)
 	}
 	form, err := c.form(req)
 	if err != nil {
@@ -494,7 +511,7 @@ func (c *Console) lookup(ctx context.Context, req *events.APIGatewayV2HTTPReques
 }
 
 func (c *Console) lead(ctx context.Context, req *events.APIGatewayV2HTTPRequest, s session.Session) (events.APIGatewayV2HTTPResponse, error) {
-	page, err := c.Service.Lead(ctx, req.PathParameters["leadId"], s.Has(ScopeSalesManager), c.Now())
+	page, err := c.Service.Lead(ctx, req.PathParameters["leadId"], s.Has(scopes.SalesManager), c.Now())
 	if err != nil {
 		return events.APIGatewayV2HTTPResponse{}, err
 	}
@@ -510,7 +527,7 @@ func (c *Console) assign(ctx context.Context, req *events.APIGatewayV2HTTPReques
 		return events.APIGatewayV2HTTPResponse{}, err
 	}
 	id := req.PathParameters["leadId"]
-	by := cmp.Or(c.caller(s).repID(DefaultRepClaim), s.Name())
+	by := cmp.Or(c.caller(s).RepID(scopes.DefaultRepClaim), s.Name())
 	if _, err := c.Service.Reassign(ctx, id, form.Get("rep"), by, strings.TrimSpace(form.Get("note"))); err != nil {
 		return events.APIGatewayV2HTTPResponse{}, err
 	}
@@ -522,7 +539,7 @@ func (c *Console) assign(ctx context.Context, req *events.APIGatewayV2HTTPReques
 }
 
 func (c *Console) queue(ctx context.Context, req *events.APIGatewayV2HTTPRequest, s session.Session) (events.APIGatewayV2HTTPResponse, error) {
-	page, err := c.Service.Queue(ctx, c.Now(), s.Has(ScopeSalesManager))
+	page, err := c.Service.Queue(ctx, c.Now(), s.Has(scopes.SalesManager))
 	if err != nil {
 		return events.APIGatewayV2HTTPResponse{}, err
 	}

@@ -1,4 +1,4 @@
-package httpapi_test
+package consoleweb_test
 
 import (
 	"context"
@@ -13,7 +13,8 @@ import (
 	"github.com/aws/aws-lambda-go/events"
 
 	"github.com/leadgate/leadgate/internal/console"
-	"github.com/leadgate/leadgate/internal/httpapi"
+	"github.com/leadgate/leadgate/internal/httpapi/consoleweb"
+	"github.com/leadgate/leadgate/internal/httpapi/scopes"
 	"github.com/leadgate/leadgate/internal/oidc"
 	"github.com/leadgate/leadgate/internal/session"
 )
@@ -77,8 +78,8 @@ func TestConsoleSignInThroughTheIdentityProvider(t *testing.T) {
 		t.Fatal(err)
 	}
 	idp := &fakeIdP{identity: &oidc.Identity{Subject: "u-1", Email: "maria@example.com", Username: "maria", Expiry: now.Add(time.Hour),
-		Scopes: []string{"openid", "email", httpapi.ScopeCampaignsRead, httpapi.ScopeApproveMarketing}, Claims: map[string]string{"username": "maria"}}}
-	h := httpapi.NewConsole(httpapi.ConsoleConfig{Service: &console.Service{}, Sealer: sealer, IdP: idp, Log: slog.New(slog.NewTextHandler(io.Discard, nil)), Now: func() time.Time { return now }})
+		Scopes: []string{"openid", "email", scopes.CampaignsRead, scopes.ApproveMarketing}, Claims: map[string]string{"username": "maria"}}}
+	h := consoleweb.New(consoleweb.Config{Service: &console.Service{}, Sealer: sealer, IdP: idp, Log: slog.New(slog.NewTextHandler(io.Discard, nil)), Now: func() time.Time { return now }})
 	call := func(ev events.APIGatewayV2HTTPRequest) events.APIGatewayV2HTTPResponse {
 		t.Helper()
 		resp, err := h(context.Background(), ev)
@@ -131,7 +132,7 @@ func TestConsoleSignInThroughTheIdentityProvider(t *testing.T) {
 	// its cookie.
 	var repeated []string
 	for range 500 {
-		repeated = append(repeated, "openid", httpapi.ScopeCampaignsRead, "email", httpapi.ScopeApproveMarketing)
+		repeated = append(repeated, "openid", scopes.CampaignsRead, "email", scopes.ApproveMarketing)
 	}
 	idp.identity = &oidc.Identity{Subject: "u-1", Email: "maria@example.com", Username: "maria", Expiry: now.Add(time.Hour),
 		Scopes: repeated, Claims: map[string]string{"username": "maria"}}
@@ -153,7 +154,7 @@ func TestConsoleSignInThroughTheIdentityProvider(t *testing.T) {
 	if err := sealer.Open("leadgate_console", sessionCookie.Value, &s); err != nil {
 		t.Fatal(err)
 	}
-	if s.Email != "maria@example.com" || s.Username != "maria" || strings.Join(s.Scopes, " ") != httpapi.ScopeCampaignsRead+" "+httpapi.ScopeApproveMarketing {
+	if s.Email != "maria@example.com" || s.Username != "maria" || strings.Join(s.Scopes, " ") != scopes.CampaignsRead+" "+scopes.ApproveMarketing {
 		t.Errorf("session: %+v", s)
 	}
 	// The local sign-in form does not exist where a provider signs people in.
@@ -174,8 +175,8 @@ func TestConsoleSignOutStaysSignedOut(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	idp := &fakeIdP{identity: &oidc.Identity{Subject: "u-1", Email: "maria@example.com", Expiry: now.Add(time.Hour), Scopes: []string{httpapi.ScopeCampaignsRead}}}
-	h := httpapi.NewConsole(httpapi.ConsoleConfig{Service: &console.Service{}, Sealer: sealer, IdP: idp, Log: slog.New(slog.NewTextHandler(io.Discard, nil)), Now: func() time.Time { return now }})
+	idp := &fakeIdP{identity: &oidc.Identity{Subject: "u-1", Email: "maria@example.com", Expiry: now.Add(time.Hour), Scopes: []string{scopes.CampaignsRead}}}
+	h := consoleweb.New(consoleweb.Config{Service: &console.Service{}, Sealer: sealer, IdP: idp, Log: slog.New(slog.NewTextHandler(io.Discard, nil)), Now: func() time.Time { return now }})
 	call := func(ev events.APIGatewayV2HTTPRequest) events.APIGatewayV2HTTPResponse {
 		t.Helper()
 		resp, err := h(context.Background(), ev)
@@ -219,8 +220,8 @@ func TestConsoleSignOutStaysSignedOut(t *testing.T) {
 // the page the form was on, never to the action itself.
 func TestConsoleErrorPageGoesBack(t *testing.T) {
 	sealer, _ := session.NewSealer([]byte(strings.Repeat("k", 32)), time.Now)
-	h := httpapi.NewConsole(httpapi.ConsoleConfig{Service: &console.Service{}, Sealer: sealer, LocalToken: "t", Log: slog.New(slog.NewTextHandler(io.Discard, nil)), Now: time.Now})
-	s := session.Session{ID: session.NewID(), Subject: "a", Scopes: httpapi.AllScopes, Expires: time.Now().Add(time.Hour).Unix()}
+	h := consoleweb.New(consoleweb.Config{Service: &console.Service{}, Sealer: sealer, LocalToken: "t", Log: slog.New(slog.NewTextHandler(io.Discard, nil)), Now: time.Now})
+	s := session.Session{ID: session.NewID(), Subject: "a", Scopes: scopes.All, Expires: time.Now().Add(time.Hour).Unix()}
 	v, err := sealer.Seal("leadgate_console", s, time.Now().Add(time.Hour))
 	if err != nil {
 		t.Fatal(err)
