@@ -40,6 +40,25 @@ func (f *fakeIdP) Finish(_ context.Context, p oidc.Pending, state, code string) 
 	return f.identity, f.err
 }
 
+// signInConsole is the console signing people in through idp at now: its
+// sealer, and a call of it that fails the test on an error.
+func signInConsole(t *testing.T, idp *fakeIdP, now time.Time) (*session.Sealer, func(events.APIGatewayV2HTTPRequest) events.APIGatewayV2HTTPResponse) {
+	t.Helper()
+	sealer, err := session.NewSealer([]byte(strings.Repeat("k", 32)), func() time.Time { return now })
+	if err != nil {
+		t.Fatal(err)
+	}
+	h := consoleweb.New(consoleweb.Config{Service: &console.Service{}, Sealer: sealer, IdP: idp, Log: slog.New(slog.NewTextHandler(io.Discard, nil)), Now: func() time.Time { return now }})
+	return sealer, func(ev events.APIGatewayV2HTTPRequest) events.APIGatewayV2HTTPResponse {
+		t.Helper()
+		resp, err := h(context.Background(), ev)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return resp
+	}
+}
+
 func consoleEvent(method, path, rawQuery string, cookies []string) events.APIGatewayV2HTTPRequest {
 	q := map[string]string{}
 	vals, _ := url.ParseQuery(rawQuery)
@@ -73,21 +92,9 @@ func setCookies(resp events.APIGatewayV2HTTPResponse) []string {
 // identity already expired signs no one in.
 func TestConsoleSignInThroughTheIdentityProvider(t *testing.T) {
 	now := time.Date(2026, 12, 1, 9, 0, 0, 0, time.UTC)
-	sealer, err := session.NewSealer([]byte(strings.Repeat("k", 32)), func() time.Time { return now })
-	if err != nil {
-		t.Fatal(err)
-	}
 	idp := &fakeIdP{identity: &oidc.Identity{Subject: "u-1", Email: "maria@example.com", Username: "maria", Expiry: now.Add(time.Hour),
 		Scopes: []string{"openid", "email", scopes.CampaignsRead, scopes.ApproveMarketing}, Claims: map[string]string{"username": "maria"}}}
-	h := consoleweb.New(consoleweb.Config{Service: &console.Service{}, Sealer: sealer, IdP: idp, Log: slog.New(slog.NewTextHandler(io.Discard, nil)), Now: func() time.Time { return now }})
-	call := func(ev events.APIGatewayV2HTTPRequest) events.APIGatewayV2HTTPResponse {
-		t.Helper()
-		resp, err := h(context.Background(), ev)
-		if err != nil {
-			t.Fatal(err)
-		}
-		return resp
-	}
+	sealer, call := signInConsole(t, idp, now)
 
 	start := call(consoleEvent("GET", "/console/login", "next=%2Fconsole%2Fqueue", nil))
 	if start.StatusCode != http.StatusSeeOther || start.Headers["Location"] != "https://idp.example/authorize?state=s1" {
@@ -171,20 +178,8 @@ func TestConsoleSignInThroughTheIdentityProvider(t *testing.T) {
 // forbids, so Chromium showed a blocked page instead.
 func TestConsoleSignOutStaysSignedOut(t *testing.T) {
 	now := time.Date(2026, 12, 1, 9, 0, 0, 0, time.UTC)
-	sealer, err := session.NewSealer([]byte(strings.Repeat("k", 32)), func() time.Time { return now })
-	if err != nil {
-		t.Fatal(err)
-	}
 	idp := &fakeIdP{identity: &oidc.Identity{Subject: "u-1", Email: "maria@example.com", Expiry: now.Add(time.Hour), Scopes: []string{scopes.CampaignsRead}}}
-	h := consoleweb.New(consoleweb.Config{Service: &console.Service{}, Sealer: sealer, IdP: idp, Log: slog.New(slog.NewTextHandler(io.Discard, nil)), Now: func() time.Time { return now }})
-	call := func(ev events.APIGatewayV2HTTPRequest) events.APIGatewayV2HTTPResponse {
-		t.Helper()
-		resp, err := h(context.Background(), ev)
-		if err != nil {
-			t.Fatal(err)
-		}
-		return resp
-	}
+	sealer, call := signInConsole(t, idp, now)
 	login := setCookies(call(consoleEvent("GET", "/console/login", "", nil)))
 	signedIn := setCookies(call(consoleEvent("GET", "/console/callback", "state=s1&code=c1", login)))
 	var s session.Session
