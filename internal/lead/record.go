@@ -233,6 +233,7 @@ func (r *Record) Judge(v Verdict) {
 		return
 	}
 	moves := r.Moves(v)
+	v.spell()
 	r.Verdict = v
 	if !moves {
 		return

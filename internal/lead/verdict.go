@@ -1,11 +1,8 @@
 package lead
 
 import (
-	"encoding/json"
-	"math"
 	"strconv"
 	"time"
-	"unicode/utf8"
 )
 
 // Outcome is what one criterion found.
@@ -74,76 +71,11 @@ type Criterion struct {
 	Outcome Outcome `json:"outcome"`
 	Saw     string  `json:"saw"`
 	// Measure holds a measured number (the engagement score) so the engine
-	// need not format it; Saw is empty then.
+	// need not format it while it judges (a preview judges every lead of a
+	// campaign); Saw is empty until the verdict is kept (Record.Judge,
+	// Verdict.spell).
 	Measure float64 `json:"measure,omitempty"`
 	Want    string  `json:"want"`
-}
-
-// MarshalJSON writes the criterion with what it saw as text, the measured
-// score included: the engine keeps the number apart so as not to format it.
-//
-// It appends the fields by hand: a verdict holds a dozen or more criteria,
-// every lead write encodes them, and a nested json.Marshal per criterion
-// was about half of encoding a badge-scan row's record. The output is the one json.Marshal gives the plain struct
-// (TestCriterionJSONIsThePlainEncoding); a value the fast path does not
-// cover exactly (a control character, invalid UTF-8, a number json would
-// write with an exponent) takes json.Marshal.
-func (c Criterion) MarshalJSON() ([]byte, error) {
-	saw := c.Saw
-	if saw == "" && c.Group == GroupEngagement {
-		saw = c.Seen()
-	}
-	b := make([]byte, 0, 64+len(c.Rule)+len(c.Group)+len(saw)+len(c.Want))
-	b = append(b, `{"rule":`...)
-	b, ok := appendPlainString(b, c.Rule)
-	b = append(b, `,"group":`...)
-	b, ok2 := appendPlainString(b, string(c.Group))
-	b = append(b, `,"outcome":`...)
-	b, ok3 := appendPlainString(b, c.Outcome.String())
-	b = append(b, `,"saw":`...)
-	b, ok4 := appendPlainString(b, saw)
-	ok5 := true
-	if c.Measure != 0 {
-		abs := math.Abs(c.Measure)
-		ok5 = abs >= 1e-6 && abs < 1e21 && !math.IsInf(c.Measure, 0)
-		b = append(b, `,"measure":`...)
-		b = strconv.AppendFloat(b, c.Measure, 'f', -1, 64)
-	}
-	b = append(b, `,"want":`...)
-	b, ok6 := appendPlainString(b, c.Want)
-	if !(ok && ok2 && ok3 && ok4 && ok5 && ok6) {
-		type plain Criterion
-		p := plain(c)
-		p.Saw = saw
-		return json.Marshal(p)
-	}
-	return append(b, '}'), nil
-}
-
-// appendPlainString appends s as a JSON string when it holds nothing json
-// would escape but a quote or a backslash (control characters, invalid
-// UTF-8, and the HTML and line-separator characters json.Marshal escapes);
-// false when it holds such a thing.
-func appendPlainString(b []byte, s string) ([]byte, bool) {
-	b = append(b, '"')
-	for i := 0; i < len(s); i++ {
-		switch c := s[i]; {
-		case c < 0x20, c == '<', c == '>', c == '&':
-			return b, false
-		case c >= utf8.RuneSelf:
-			r, size := utf8.DecodeRuneInString(s[i:])
-			if r == utf8.RuneError || r == '\u2028' || r == '\u2029' {
-				return b, false
-			}
-			b = append(b, s[i:i+size]...)
-			i += size - 1
-		case c == '"', c == '\\':
-			b = append(b, '\\', c)
-		default:
-			b = append(b, c)
-		}
-	}
-	return append(b, '"'), true
 }
 
 // Seen returns what the criterion saw, as text.
@@ -213,6 +145,19 @@ type Verdict struct {
 	Geography string      `json:"geography,omitempty"`
 	At        time.Time   `json:"at"`
 	Criteria  []Criterion `json:"criteria"`
+}
+
+// spell gives each engagement criterion its score as text, as readers of a
+// kept verdict see it (Seen). It is done once, when a verdict is kept, and
+// not by a MarshalJSON: encoding/json re-scans whatever a MarshalJSON
+// returns, which made a criterion's JSON cost twice the plain struct's and
+// was the larger part of encoding a lead for its write.
+func (v *Verdict) spell() {
+	for i := range v.Criteria {
+		if c := &v.Criteria[i]; c.Saw == "" && c.Group == GroupEngagement {
+			c.Saw = c.Seen()
+		}
+	}
 }
 
 // Reasons explains the stage in sentences, one per criterion that kept the

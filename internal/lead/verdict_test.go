@@ -2,41 +2,53 @@ package lead
 
 import (
 	"encoding/json"
+	"strings"
 	"testing"
 )
 
-// TestCriterionJSONIsThePlainEncoding holds MarshalJSON's hand-written fast
-// path to what json.Marshal writes for the plain struct, for the values the
-// fast path takes and those it hands back to json.Marshal.
-func TestCriterionJSONIsThePlainEncoding(t *testing.T) {
-	texts := []string{"", "fit.employees", `say "yes"`, `back\slash`, "München", "emoji 🚀", "<b>&</b>", "tab\there", "nl\n", "\x01",
-		"bad \xff utf8", "line\u2028sep", "para\u2029sep", "replacement \ufffd", "1001-5000"}
-	measures := []float64{0, 1, 12.5, -3.25, 1e-7, 1e21, 123456789.125, 0.1}
-	for _, text := range texts {
-		for _, m := range measures {
-			for _, g := range []Group{GroupFit, GroupEngagement} {
-				c := Criterion{Rule: text, Group: g, Outcome: Pass, Saw: text, Measure: m, Want: text}
-				if g == GroupEngagement {
-					c.Saw = ""
-				}
-				type plain Criterion
-				p := plain(c)
-				if p.Saw == "" && c.Group == GroupEngagement {
-					p.Saw = c.Seen()
-				}
-				want, err := json.Marshal(p)
-				if err != nil {
-					t.Fatal(err)
-				}
-				got, err := json.Marshal(c)
-				if err != nil {
-					t.Fatal(err)
-				}
-				if string(got) != string(want) {
-					t.Errorf("criterion %q measure %v:\n got %s\nwant %s", text, m, got, want)
-				}
+// TestJudgeSpellsTheScore: the engine keeps the engagement score as a
+// number; a kept verdict carries it as text too, in the record and in its
+// JSON ("saw":"12.5", as every stored verdict has), while what a criterion
+// saw stays as the engine wrote it, and a criterion with nothing seen and no
+// score stays empty.
+func TestJudgeSpellsTheScore(t *testing.T) {
+	tests := []struct {
+		name string
+		c    Criterion
+		saw  string
+	}{
+		{"engagement score", Criterion{Rule: "engagement.score", Group: GroupEngagement, Outcome: Pass, Measure: 12.5, Want: "at least 10"}, "12.5"},
+		{"engagement score of zero", Criterion{Rule: "engagement.score", Group: GroupEngagement, Outcome: Fail, Want: "at least 10"}, "0.0"},
+		{"what the engine saw", Criterion{Rule: "engagement.recent", Group: GroupEngagement, Outcome: Pass, Saw: "3 touch points", Want: "1"}, "3 touch points"},
+		{"fit, nothing seen", Criterion{Rule: "fit.industry", Group: GroupFit, Outcome: Unknown, Want: "one of Software"}, ""},
+		{"fit value with a quote", Criterion{Rule: "fit.industry", Group: GroupFit, Outcome: Fail, Saw: `say "yes" <b>`, Want: "one of Software"}, `say "yes" <b>`},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			var r Record
+			r.Judge(Verdict{Stage: StageNurture, Criteria: []Criterion{tt.c}})
+			if got := r.Verdict.Criteria[0].Saw; got != tt.saw {
+				t.Errorf("kept criterion saw %q, want %q", got, tt.saw)
 			}
-		}
+			doc, err := r.Encode()
+			if err != nil {
+				t.Fatal(err)
+			}
+			var back Record
+			if err := json.Unmarshal(doc, &back); err != nil {
+				t.Fatal(err)
+			}
+			if got := back.Verdict.Criteria[0]; got != r.Verdict.Criteria[0] {
+				t.Errorf("read back %+v, wrote %+v", got, r.Verdict.Criteria[0])
+			}
+			want, err := json.Marshal(tt.saw)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !strings.Contains(string(doc), `"saw":`+string(want)) {
+				t.Errorf("record JSON lacks \"saw\":%s: %s", want, doc)
+			}
+		})
 	}
 }
 
@@ -46,13 +58,14 @@ func TestCriterionJSONIsThePlainEncoding(t *testing.T) {
 //	go test -run '^$' -bench RecordJSON -benchmem ./internal/lead/
 func BenchmarkRecordJSON(b *testing.B) {
 	r := &Record{Lead: Lead{ID: "ld_b3n6b3ne6vpuvjcvs4he2wr2", Email: "visitor1@company1.example"},
-		Touches: []TouchPoint{{ID: "tp_0123456789abcdef01234567", Type: "booth-visit", Campaign: "devops-summit-2026-booth", Version: 1, Rating: 4}},
-		Verdict: Verdict{Stage: "nurture", Grade: 'B', Score: 12.5, Campaign: "devops-summit-2026-booth", Version: 1}}
+		Touches: []TouchPoint{{ID: "tp_0123456789abcdef01234567", Type: "booth-visit", Campaign: "devops-summit-2026-booth", Version: 1, Rating: 4}}}
+	v := Verdict{Stage: "nurture", Grade: 'B', Score: 12.5, Campaign: "devops-summit-2026-booth", Version: 1}
 	for i := range 20 {
 		g := []Group{GroupRequired, GroupFit, GroupRole, GroupEngagement}[i%4]
-		r.Verdict.Criteria = append(r.Verdict.Criteria, Criterion{Rule: string(g) + ".employees", Group: g, Outcome: Pass,
+		v.Criteria = append(v.Criteria, Criterion{Rule: string(g) + ".employees", Group: g, Outcome: Pass,
 			Saw: map[bool]string{true: "", false: "1001-5000"}[g == GroupEngagement], Measure: 12.5, Want: "one of 201-1000, 1001-5000, 5000+"})
 	}
+	r.Judge(v) // as the write path keeps it: the scores spelled
 	b.ReportAllocs()
 	for b.Loop() {
 		if _, err := json.Marshal(r); err != nil {
