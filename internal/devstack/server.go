@@ -73,6 +73,9 @@ func NewServer(routes []samtemplate.Route, handlers map[string]httpapi.Handler, 
 			return nil, fmt.Errorf("template.yaml routes %s to %s, which leadgate local has no handler for", rt.Key(), rt.Function)
 		}
 		e := &endpoint{route: rt, handler: h, timeout: cmp.Or(gw.Timeouts[rt.Function], 3*time.Second), token: gw.Token, log: gw.Log}
+		for _, m := range pathParam.FindAllStringSubmatch(rt.Path, -1) {
+			e.params = append(e.params, m[1])
+		}
 		if gw.Throttle && rt.Throttle.Rate > 0 {
 			e.limit = newBucket(rt.Throttle, now)
 		}
@@ -102,7 +105,8 @@ type endpoint struct {
 	timeout time.Duration
 	token   string
 	log     *slog.Logger
-	limit   *bucket // nil: not throttled
+	limit   *bucket  // nil: not throttled
+	params  []string // the route's path parameters, read once
 }
 
 // localClaims are what the local authorizer says about the one local token:
@@ -212,8 +216,8 @@ func (e *endpoint) event(r *http.Request, body []byte, claims map[string]string)
 			ev.QueryStringParameters[k] = strings.Join(vs, ",")
 		}
 	}
-	for _, m := range pathParam.FindAllStringSubmatch(e.route.Path, -1) {
-		ev.PathParameters[m[1]] = r.PathValue(m[1])
+	for _, name := range e.params {
+		ev.PathParameters[name] = r.PathValue(name)
 	}
 	if claims != nil {
 		ev.RequestContext.Authorizer = &events.APIGatewayV2HTTPRequestContextAuthorizerDescription{
