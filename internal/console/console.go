@@ -276,30 +276,39 @@ func (s *Service) Campaign(ctx context.Context, id string, q CampaignQuery, now 
 	if err := q.check(cur.Version); err != nil {
 		return nil, err
 	}
-	versions, err := s.Campaigns.Versions(ctx, id, cur.Version, MaxVersionsListed)
-	if err != nil {
-		return nil, err
-	}
-	page := &CampaignPage{Current: cur, Versions: versions, Query: q, Overdue: cur.Definition.ReviewOverdue(now)}
+	// What the page shows besides the version in force are reads of their
+	// own: side by side, the page waits for the slowest, not for their sum.
+	page := &CampaignPage{Current: cur, Query: q, Overdue: cur.Definition.ReviewOverdue(now)}
 	var counters []funnel.Counter
+	var drafts []*campaign.Draft
+	g, gctx := errgroup.WithContext(ctx)
+	g.Go(func() (err error) {
+		page.Versions, err = s.Campaigns.Versions(gctx, id, cur.Version, MaxVersionsListed)
+		return err
+	})
 	if q.WithFunnel {
-		if counters, err = s.Funnel.Counters(ctx, id, q.Period.From, q.Period.To); err != nil {
-			return nil, err
-		}
+		g.Go(func() (err error) {
+			counters, err = s.Funnel.Counters(gctx, id, q.Period.From, q.Period.To)
+			return err
+		})
+	}
+	if q.DiffFrom != 0 {
+		g.Go(func() (err error) {
+			page.Diff, err = s.diff(gctx, id, q.DiffFrom, q.DiffTo)
+			return err
+		})
+	}
+	g.Go(func() (err error) {
+		drafts, err = s.Campaigns.Drafts(gctx, id)
+		return err
+	})
+	if err := g.Wait(); err != nil {
+		return nil, err
 	}
 	if q.Version != 0 {
 		counters = slices.DeleteFunc(counters, func(c funnel.Counter) bool { return c.Version != q.Version })
 	}
 	page.Funnel = funnelView(funnel.Build(id, q.Period.From, q.Period.To, counters, cur.Definition.Leakage))
-	if q.DiffFrom != 0 {
-		if page.Diff, err = s.diff(ctx, id, q.DiffFrom, q.DiffTo); err != nil {
-			return nil, err
-		}
-	}
-	drafts, err := s.Campaigns.Drafts(ctx, id)
-	if err != nil {
-		return nil, err
-	}
 	for _, dr := range drafts {
 		// The drafts and the version in force are read already: compared
 		// here, not read again per draft.
@@ -316,13 +325,19 @@ func (s *Service) Campaign(ctx context.Context, id string, q CampaignQuery, now 
 	return page, nil
 }
 
+// diff reads the two versions side by side and compares them.
 func (s *Service) diff(ctx context.Context, id string, from, to int) (*VersionDiff, error) {
-	a, err := s.Campaigns.Version(ctx, id, from)
-	if err != nil {
-		return nil, err
-	}
-	b, err := s.Campaigns.Version(ctx, id, to)
-	if err != nil {
+	var a, b *campaign.Published
+	g, ctx := errgroup.WithContext(ctx)
+	g.Go(func() (err error) {
+		a, err = s.Campaigns.Version(ctx, id, from)
+		return err
+	})
+	g.Go(func() (err error) {
+		b, err = s.Campaigns.Version(ctx, id, to)
+		return err
+	})
+	if err := g.Wait(); err != nil {
 		return nil, err
 	}
 	return &VersionDiff{From: from, To: to, Changes: campaign.Diff(a.Definition, b.Definition)}, nil
