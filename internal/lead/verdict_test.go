@@ -52,6 +52,32 @@ func TestJudgeSpellsTheScore(t *testing.T) {
 	}
 }
 
+// TestDecodeSpellsAStoredScore: a lead stored before its engagement score
+// was spelled ("saw":"" beside the measure) reads with the text, so a
+// sales-owned lead, which Judge leaves alone, is answered and written back
+// with it, as the encoder of that time gave it; what a criterion saw is
+// kept as stored.
+func TestDecodeSpellsAStoredScore(t *testing.T) {
+	stored := `{"id":"ld_x","email":"a@b.example","touches":null,"stage":"sql","verdict":{"stage":"mql","grade":"A","score":42,"campaign":"c","version":1,"at":"2026-01-01T00:00:00Z",` +
+		`"criteria":[{"rule":"engagement.score","group":"engagement","outcome":"pass","saw":"","measure":42,"want":"at least 40"},` +
+		`{"rule":"fit.industry","group":"fit","outcome":"unknown","saw":"","want":"one of Software"}]},"rev":3,"createdAt":"2026-01-01T00:00:00Z","updatedAt":"2026-01-01T00:00:00Z"}`
+	r, err := Decode([]byte(stored))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := []string{r.Verdict.Criteria[0].Saw, r.Verdict.Criteria[1].Saw}; got[0] != "42.0" || got[1] != "" {
+		t.Errorf("read saw %q, want [42.0 \"\"]", got)
+	}
+	r.Judge(Verdict{Stage: StageNurture}) // sales owns it: Judge keeps the stored verdict
+	doc, err := r.Encode()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := strings.Replace(stored, `"saw":""`, `"saw":"42.0"`, 1); string(doc) != want {
+		t.Errorf("written back\n%s\nwant\n%s", doc, want)
+	}
+}
+
 // BenchmarkRecordJSON encodes a lead record as every write does: a
 // badge-scan row's verdict of 20 criteria, one touch point.
 //
@@ -68,7 +94,7 @@ func BenchmarkRecordJSON(b *testing.B) {
 	r.Judge(v) // as the write path keeps it: the scores spelled
 	b.ReportAllocs()
 	for b.Loop() {
-		if _, err := json.Marshal(r); err != nil {
+		if _, err := r.Encode(); err != nil {
 			b.Fatal(err)
 		}
 	}

@@ -5,7 +5,6 @@
 package leaditem
 
 import (
-	"encoding/json"
 	"fmt"
 
 	"github.com/aws/aws-lambda-go/events"
@@ -31,9 +30,9 @@ func FromStream(img map[string]events.DynamoDBAttributeValue) (*lead.Record, err
 	if !ok || doc.DataType() != events.DataTypeString {
 		return nil, fmt.Errorf("lead item without its record")
 	}
-	var r lead.Record
-	if err := json.Unmarshal([]byte(doc.String()), &r); err != nil {
+	r, err := lead.Decode([]byte(doc.String()))
+	if err != nil {
 		return nil, fmt.Errorf("decode lead record: %w", err)
 	}
-	return &r, nil
+	return r, nil
 }

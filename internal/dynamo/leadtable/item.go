@@ -1,7 +1,6 @@
 package leadtable
 
 import (
-	"encoding/json"
 	"fmt"
 	"hash/fnv"
 	"slices"
@@ -127,11 +126,11 @@ func Decode(item map[string]types.AttributeValue) (*lead.Record, error) {
 	if err != nil {
 		return nil, fmt.Errorf("decode lead %s: %w", id, err)
 	}
-	var r lead.Record
-	if err := json.Unmarshal([]byte(doc), &r); err != nil {
+	r, err := lead.Decode([]byte(doc))
+	if err != nil {
 		return nil, fmt.Errorf("decode lead %s: %w", id, err)
 	}
-	return &r, nil
+	return r, nil
 }
 
 func decodeTombstone(id string, item map[string]types.AttributeValue) (*lead.Record, error) {
