@@ -75,9 +75,13 @@ func TestCampaignListReadsSideBySide(t *testing.T) {
 	period := funnel.Period{From: now.AddDate(0, 0, -30), To: now}
 	stores := &listStores{n: 40, together: make(chan struct{}), countedBy: map[string]int{}}
 	s := &Service{Campaigns: stores, Funnel: stores}
-	rows, err := s.CampaignList(context.Background(), period, now, true)
+	// Reads made one after another would wait for each other for ever:
+	// the deadline turns that into a failure that says so.
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	rows, err := s.CampaignList(ctx, period, now, true)
 	if err != nil {
-		t.Fatal(err)
+		t.Fatalf("the campaigns were not read side by side (at most %d at once): %v", stores.most, err)
 	}
 	if len(rows) != 40 || stores.most != campaignReaders {
 		t.Fatalf("%d rows, at most %d read at once; want 40 and %d", len(rows), stores.most, campaignReaders)
