@@ -112,6 +112,7 @@ bench:
 	$(GO) test -run '^$$' -bench Intake -benchtime 1500x -count 3 ./internal/devstack/ | tee -a bench.out
 	$(GO) test -run '^$$' -bench SpeedToLead -benchtime 1x -count 3 ./internal/devstack/ | tee -a bench.out
 	$(GO) test -run '^$$' -bench RecordJSON -benchmem -count 6 ./internal/lead/ | tee -a bench.out
+	$(GO) test -run '^$$' -bench Submission -benchmem -count 6 ./internal/httpapi/submissions/ | tee -a bench.out
 	# One import per process: DynamoDB Local slows to a crawl once its heap
 	# holds a few hundred thousand items, which a second round in the same
 	# server would measure instead of leadgate.
