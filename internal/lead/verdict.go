@@ -148,8 +148,8 @@ type Verdict struct {
 }
 
 // spell gives each engagement criterion its score as text, as readers of a
-// kept verdict see it (Seen). It is done once, when a verdict is kept, and
-// not by a MarshalJSON: encoding/json re-scans whatever a MarshalJSON
+// kept verdict see it (Seen). It is done when a verdict is kept (Judge) or
+// read back (Decode), not by a MarshalJSON: encoding/json re-scans whatever a MarshalJSON
 // returns, which made a criterion's JSON cost twice the plain struct's and
 // was the larger part of encoding a lead for its write.
 func (v *Verdict) spell() {
