@@ -187,6 +187,70 @@ func list[T any](w *jsonOut, s []T, each func(*T)) {
 	w.b = append(w.b, ']')
 }
 
+// strField and timeField are a member always written.
+
+func (w *jsonOut) strField(name, v string) {
+	w.field(name)
+	w.str(v)
+}
+
+func (w *jsonOut) timeField(name string, t time.Time) {
+	w.field(name)
+	w.time(t)
+}
+
+// The opt writers are a member that omitempty (or omitzero, for a time)
+// leaves out when it is empty.
+
+func (w *jsonOut) optStr(name, v string) {
+	if v != "" {
+		w.field(name)
+		w.str(v)
+	}
+}
+
+func (w *jsonOut) optInt(name string, n int) {
+	if n != 0 {
+		w.field(name)
+		w.int(int64(n))
+	}
+}
+
+func (w *jsonOut) optTrue(name string, v bool) {
+	if v {
+		w.field(name)
+		w.bool(true)
+	}
+}
+
+func (w *jsonOut) optMap(name string, m map[string]string) {
+	if len(m) > 0 {
+		w.field(name)
+		w.stringMap(m)
+	}
+}
+
+func (w *jsonOut) optStrings(name string, ss []string) {
+	if len(ss) > 0 {
+		w.field(name)
+		w.strings(ss)
+	}
+}
+
+func (w *jsonOut) optTimePtr(name string, t *time.Time) {
+	if t != nil {
+		w.field(name)
+		w.time(*t)
+	}
+}
+
+func (w *jsonOut) optTime(name string, t time.Time) {
+	if !t.IsZero() {
+		w.field(name)
+		w.time(t)
+	}
+}
+
 // The types below are written field by field in their declaration order,
 // with their tags' names and omitempty and omitzero rules.
 
@@ -212,287 +276,160 @@ func (w *jsonOut) record(r *Record) {
 		w.field("proposed")
 		list(w, r.Proposed, w.proposal)
 	}
-	if len(r.Visitors) > 0 {
-		w.field("visitors")
-		w.strings(r.Visitors)
-	}
+	w.optStrings("visitors", r.Visitors)
 	w.field("touches")
 	list(w, r.Touches, w.touch)
-	w.field("stage")
-	w.str(string(r.Stage))
+	w.strField("stage", string(r.Stage))
 	w.field("verdict")
 	w.verdict(&r.Verdict)
 	w.field("rev")
 	w.int(r.Rev)
-	w.field("createdAt")
-	w.time(r.CreatedAt)
-	w.field("updatedAt")
-	w.time(r.UpdatedAt)
-	if r.Owner != "" {
-		w.field("owner")
-		w.str(r.Owner)
-	}
-	if r.AssignedAt != nil {
-		w.field("assignedAt")
-		w.time(*r.AssignedAt)
-	}
+	w.timeField("createdAt", r.CreatedAt)
+	w.timeField("updatedAt", r.UpdatedAt)
+	w.optStr("owner", r.Owner)
+	w.optTimePtr("assignedAt", r.AssignedAt)
 	if f := r.FollowUp; f != nil {
 		w.field("followUp")
 		w.followUp(f)
 	}
 	if n := r.Nurture; n != nil {
 		w.field("nurture")
-		w.b = append(w.b, `{"track":`...)
-		w.str(n.Track)
-		w.field("campaign")
-		w.str(n.Campaign)
-		w.field("since")
-		w.time(n.Since)
+		w.b = append(w.b, '{')
+		w.strField("track", n.Track)
+		w.strField("campaign", n.Campaign)
+		w.timeField("since", n.Since)
 		w.b = append(w.b, '}')
 	}
 	if len(r.History) > 0 {
 		w.field("history")
 		list(w, r.History, w.transition)
 	}
-	if r.HistoryDropped != 0 {
-		w.field("historyDropped")
-		w.int(int64(r.HistoryDropped))
-	}
-	if r.ExpiresAt != nil {
-		w.field("expiresAt")
-		w.time(*r.ExpiresAt)
-	}
-	if r.ErasedAt != nil {
-		w.field("erasedAt")
-		w.time(*r.ErasedAt)
-	}
+	w.optInt("historyDropped", r.HistoryDropped)
+	w.optTimePtr("expiresAt", r.ExpiresAt)
+	w.optTimePtr("erasedAt", r.ErasedAt)
 	w.b = append(w.b, '}')
 }
 
 // lead writes Lead's members, which Record embeds.
 func (w *jsonOut) lead(l *Lead) {
-	w.field("id")
-	w.str(l.ID)
-	w.field("email")
-	w.str(l.Email)
-	for _, f := range [...]struct {
-		name, value string
-	}{{"firstName", l.FirstName}, {"lastName", l.LastName}, {"company", l.Company}, {"title", l.Title}, {"phone", l.Phone}, {"country", l.Country}} {
-		if f.value != "" {
-			w.field(f.name)
-			w.str(f.value)
-		}
-	}
-	if len(l.Fields) > 0 {
-		w.field("fields")
-		w.stringMap(l.Fields)
-	}
+	w.strField("id", l.ID)
+	w.strField("email", l.Email)
+	w.optStr("firstName", l.FirstName)
+	w.optStr("lastName", l.LastName)
+	w.optStr("company", l.Company)
+	w.optStr("title", l.Title)
+	w.optStr("phone", l.Phone)
+	w.optStr("country", l.Country)
+	w.optMap("fields", l.Fields)
 }
 
 // provenance writes Provenance's members, which Proposal embeds.
 func (w *jsonOut) provenance(p *Provenance) {
-	w.field("source")
-	w.str(string(p.Source))
-	w.field("touch")
-	w.str(p.Touch)
-	w.field("at")
-	w.time(p.At)
+	w.strField("source", string(p.Source))
+	w.strField("touch", p.Touch)
+	w.timeField("at", p.At)
 }
 
 func (w *jsonOut) proposal(p *Proposal) {
-	w.b = append(w.b, `{"field":`...)
-	w.str(p.Field)
-	w.field("value")
-	w.str(p.Value)
+	w.b = append(w.b, '{')
+	w.strField("field", p.Field)
+	w.strField("value", p.Value)
 	w.provenance(&p.Provenance)
 	w.b = append(w.b, '}')
 }
 
 func (w *jsonOut) touch(t *TouchPoint) {
-	w.b = append(w.b, `{"id":`...)
-	w.str(t.ID)
-	w.field("type")
-	w.str(t.Type)
-	w.field("at")
-	w.time(t.At)
-	if !t.ReceivedAt.IsZero() {
-		w.field("receivedAt")
-		w.time(t.ReceivedAt)
-	}
-	if t.DoubtfulTime {
-		w.field("doubtfulTime")
-		w.bool(true)
-	}
-	if t.Campaign != "" {
-		w.field("campaign")
-		w.str(t.Campaign)
-	}
-	if t.Version != 0 {
-		w.field("version")
-		w.int(int64(t.Version))
-	}
-	if t.Rating != 0 {
-		w.field("rating")
-		w.int(int64(t.Rating))
-	}
-	if t.Outcome != "" {
-		w.field("outcome")
-		w.str(t.Outcome)
-	}
-	if t.Source != "" {
-		w.field("source")
-		w.str(string(t.Source))
-	}
-	if t.System != "" {
-		w.field("system")
-		w.str(t.System)
-	}
-	if len(t.Detail) > 0 {
-		w.field("detail")
-		w.stringMap(t.Detail)
-	}
-	if len(t.UTM) > 0 {
-		w.field("utm")
-		w.stringMap(t.UTM)
-	}
-	if t.PageURL != "" {
-		w.field("pageUrl")
-		w.str(t.PageURL)
-	}
-	if t.Referrer != "" {
-		w.field("referrer")
-		w.str(t.Referrer)
-	}
-	if len(t.Hidden) > 0 {
-		w.field("hidden")
-		w.stringMap(t.Hidden)
-	}
-	if t.Notes != "" {
-		w.field("notes")
-		w.str(t.Notes)
-	}
-	if len(t.Tags) > 0 {
-		w.field("tags")
-		w.strings(t.Tags)
-	}
+	w.b = append(w.b, '{')
+	w.strField("id", t.ID)
+	w.strField("type", t.Type)
+	w.timeField("at", t.At)
+	w.optTime("receivedAt", t.ReceivedAt)
+	w.optTrue("doubtfulTime", t.DoubtfulTime)
+	w.optStr("campaign", t.Campaign)
+	w.optInt("version", t.Version)
+	w.optInt("rating", t.Rating)
+	w.optStr("outcome", t.Outcome)
+	w.optStr("source", string(t.Source))
+	w.optStr("system", t.System)
+	w.optMap("detail", t.Detail)
+	w.optMap("utm", t.UTM)
+	w.optStr("pageUrl", t.PageURL)
+	w.optStr("referrer", t.Referrer)
+	w.optMap("hidden", t.Hidden)
+	w.optStr("notes", t.Notes)
+	w.optStrings("tags", t.Tags)
 	if len(t.Consents) > 0 {
 		w.field("consents")
 		list(w, t.Consents, w.consent)
 	}
-	if len(t.Cut) > 0 {
-		w.field("cut")
-		w.strings(t.Cut)
-	}
-	if t.Folded {
-		w.field("folded")
-		w.bool(true)
-	}
+	w.optStrings("cut", t.Cut)
+	w.optTrue("folded", t.Folded)
 	w.b = append(w.b, '}')
 }
 
 func (w *jsonOut) consent(c *Consent) {
-	w.b = append(w.b, `{"field":`...)
-	w.str(c.Field)
+	w.b = append(w.b, '{')
+	w.strField("field", c.Field)
 	w.field("given")
 	w.bool(c.Given)
-	if c.Text != "" {
-		w.field("text")
-		w.str(c.Text)
-	}
+	w.optStr("text", c.Text)
 	w.b = append(w.b, '}')
 }
 
 func (w *jsonOut) verdict(v *Verdict) {
-	w.b = append(w.b, `{"stage":`...)
-	w.str(string(v.Stage))
+	w.b = append(w.b, '{')
+	w.strField("stage", string(v.Stage))
 	w.field("grade")
 	grade, _ := v.Grade.MarshalText()
 	w.str(string(grade))
 	w.field("score")
 	w.float(v.Score)
-	w.field("campaign")
-	w.str(v.Campaign)
+	w.strField("campaign", v.Campaign)
 	w.field("version")
 	w.int(int64(v.Version))
-	if v.Geography != "" {
-		w.field("geography")
-		w.str(v.Geography)
-	}
-	w.field("at")
-	w.time(v.At)
+	w.optStr("geography", v.Geography)
+	w.timeField("at", v.At)
 	w.field("criteria")
 	list(w, v.Criteria, w.criterion)
 	w.b = append(w.b, '}')
 }
 
 func (w *jsonOut) criterion(c *Criterion) {
-	w.b = append(w.b, `{"rule":`...)
-	w.str(c.Rule)
-	w.field("group")
-	w.str(string(c.Group))
-	w.field("outcome")
-	w.str(c.Outcome.String())
-	w.field("saw")
-	w.str(c.Saw)
+	w.b = append(w.b, '{')
+	w.strField("rule", c.Rule)
+	w.strField("group", string(c.Group))
+	w.strField("outcome", c.Outcome.String())
+	w.strField("saw", c.Saw)
 	if c.Measure != 0 {
 		w.field("measure")
 		w.float(c.Measure)
 	}
-	w.field("want")
-	w.str(c.Want)
+	w.strField("want", c.Want)
 	w.b = append(w.b, '}')
 }
 
 func (w *jsonOut) followUp(f *FollowUp) {
-	w.b = append(w.b, `{"owner":`...)
-	w.str(f.Owner)
-	w.field("since")
-	w.time(f.Since)
-	if f.RemindAt != nil {
-		w.field("remindAt")
-		w.time(*f.RemindAt)
-	}
-	if !f.DueAt.IsZero() {
-		w.field("dueAt")
-		w.time(f.DueAt)
-	}
-	if f.Reminded {
-		w.field("reminded")
-		w.bool(true)
-	}
-	if f.Escalated {
-		w.field("escalated")
-		w.bool(true)
-	}
-	if len(f.Missed) > 0 {
-		w.field("missed")
-		w.strings(f.Missed)
-	}
+	w.b = append(w.b, '{')
+	w.strField("owner", f.Owner)
+	w.timeField("since", f.Since)
+	w.optTimePtr("remindAt", f.RemindAt)
+	w.optTime("dueAt", f.DueAt)
+	w.optTrue("reminded", f.Reminded)
+	w.optTrue("escalated", f.Escalated)
+	w.optStrings("missed", f.Missed)
 	w.b = append(w.b, '}')
 }
 
 func (w *jsonOut) transition(t *Transition) {
-	w.b = append(w.b, `{"at":`...)
-	w.time(t.At)
-	if t.From != "" {
-		w.field("from")
-		w.str(string(t.From))
-	}
-	w.field("to")
-	w.str(string(t.To))
-	w.field("by")
-	w.str(t.By)
-	for _, f := range [...]struct {
-		name, value string
-	}{{"reason", t.Reason}, {"note", t.Note}, {"owner", t.Owner}, {"campaign", t.Campaign}} {
-		if f.value != "" {
-			w.field(f.name)
-			w.str(f.value)
-		}
-	}
-	if t.Version != 0 {
-		w.field("version")
-		w.int(int64(t.Version))
-	}
+	w.b = append(w.b, '{')
+	w.timeField("at", t.At)
+	w.optStr("from", string(t.From))
+	w.strField("to", string(t.To))
+	w.strField("by", t.By)
+	w.optStr("reason", t.Reason)
+	w.optStr("note", t.Note)
+	w.optStr("owner", t.Owner)
+	w.optStr("campaign", t.Campaign)
+	w.optInt("version", t.Version)
 	w.b = append(w.b, '}')
 }
