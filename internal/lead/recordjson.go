@@ -171,7 +171,7 @@ func (w *jsonOut) stringMap(m map[string]string) {
 	w.b = append(w.b, '}')
 }
 
-// list writes n elements with each, or null for a nil slice.
+// list writes each element of s with each, or null for a nil slice.
 func list[T any](w *jsonOut, s []T, each func(*T)) {
 	if s == nil {
 		w.b = append(w.b, "null"...)
@@ -187,7 +187,7 @@ func list[T any](w *jsonOut, s []T, each func(*T)) {
 	w.b = append(w.b, ']')
 }
 
-// strField and timeField are a member always written.
+// strField and timeField write a member every value has.
 
 func (w *jsonOut) strField(name, v string) {
 	w.field(name)
@@ -199,7 +199,7 @@ func (w *jsonOut) timeField(name string, t time.Time) {
 	w.time(t)
 }
 
-// The opt writers are a member that omitempty (or omitzero, for a time)
+// The opt writers write a member that omitempty (or omitzero, for a time)
 // leaves out when it is empty.
 
 func (w *jsonOut) optStr(name, v string) {
