@@ -26,10 +26,10 @@ import (
 // (events/intake-json.json) through the edge, the intake service, the
 // engine and the encoding of the lead's item for its write, and the answer
 // back, decoded and encoded as lambda.Start does, with the function's
-// logger writing its lines to io.Discard. Each
-// post is a new person's, as BenchmarkIntake's timed ones are; what that
-// bench adds over its floor is this, the SDK's work on the PutItem, the
-// gateway's hop and the scheduling between them.
+// logger writing its lines to io.Discard. Each post is a new person's, as
+// BenchmarkIntake's timed ones are; what that bench adds over its floor is
+// this, the SDK's work on the PutItem, the gateway's hop and the
+// scheduling between them.
 //
 //	go test -run '^$' -bench Submission -benchmem ./internal/httpapi/submissions/
 func BenchmarkSubmission(b *testing.B) {
