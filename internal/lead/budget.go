@@ -63,10 +63,11 @@ func (r *Record) marshal() ([]byte, error) {
 // retried. A record that cannot fit even so is refused, and nothing of the
 // change is written.
 func (r *Record) Fit() error {
-	size, err := encodedSize(r)
+	doc, err := r.marshal()
 	if err != nil {
 		return err
 	}
+	size := len(doc)
 	for _, i := range leastTrusted(r.Touches) {
 		if size <= MaxRecordBytes {
 			break

@@ -137,39 +137,10 @@ func (w *jsonOut) int(n int64) { w.b = strconv.AppendInt(w.b, n, 10) }
 func (w *jsonOut) bool(v bool) { w.b = strconv.AppendBool(w.b, v) }
 
 // strings writes a list of strings, null when nil.
-func (w *jsonOut) strings(ss []string) {
-	if ss == nil {
-		w.b = append(w.b, "null"...)
-		return
-	}
-	w.b = append(w.b, '[')
-	for i, s := range ss {
-		if i > 0 {
-			w.b = append(w.b, ',')
-		}
-		w.str(s)
-	}
-	w.b = append(w.b, ']')
-}
+func (w *jsonOut) strings(ss []string) { list(w, ss, func(s *string) { w.str(*s) }) }
 
-// stringMap writes a map with its keys in order, as encoding/json does;
-// null when nil.
-func (w *jsonOut) stringMap(m map[string]string) {
-	if m == nil {
-		w.b = append(w.b, "null"...)
-		return
-	}
-	w.b = append(w.b, '{')
-	for i, k := range slices.Sorted(maps.Keys(m)) {
-		if i > 0 {
-			w.b = append(w.b, ',')
-		}
-		w.str(k)
-		w.b = append(w.b, ':')
-		w.str(m[k])
-	}
-	w.b = append(w.b, '}')
-}
+// stringMap writes a map of strings, null when nil.
+func (w *jsonOut) stringMap(m map[string]string) { object(w, m, w.str) }
 
 // list writes each element of s with each, or null for a nil slice.
 func list[T any](w *jsonOut, s []T, each func(*T)) {
@@ -185,6 +156,25 @@ func list[T any](w *jsonOut, s []T, each func(*T)) {
 		each(&s[i])
 	}
 	w.b = append(w.b, ']')
+}
+
+// object writes a map with each value written by each, its keys in
+// order as encoding/json sorts them; null for a nil map.
+func object[V any](w *jsonOut, m map[string]V, each func(V)) {
+	if m == nil {
+		w.b = append(w.b, "null"...)
+		return
+	}
+	w.b = append(w.b, '{')
+	for i, k := range slices.Sorted(maps.Keys(m)) {
+		if i > 0 {
+			w.b = append(w.b, ',')
+		}
+		w.str(k)
+		w.b = append(w.b, ':')
+		each(m[k])
+	}
+	w.b = append(w.b, '}')
 }
 
 // strField and timeField write a member every value has.
@@ -259,18 +249,11 @@ func (w *jsonOut) record(r *Record) {
 	w.lead(&r.Lead)
 	if len(r.Provenance) > 0 {
 		w.field("provenance")
-		w.b = append(w.b, '{')
-		for i, k := range slices.Sorted(maps.Keys(r.Provenance)) {
-			if i > 0 {
-				w.b = append(w.b, ',')
-			}
-			w.str(k)
-			w.b = append(w.b, ':', '{')
-			p := r.Provenance[k]
+		object(w, r.Provenance, func(p Provenance) {
+			w.b = append(w.b, '{')
 			w.provenance(&p)
 			w.b = append(w.b, '}')
-		}
-		w.b = append(w.b, '}')
+		})
 	}
 	if len(r.Proposed) > 0 {
 		w.field("proposed")
